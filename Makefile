@@ -1,0 +1,59 @@
+# Peer Challenge Library. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export LIBRARY_DATA_DIR ?= $(CURDIR)/instance
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+.make-python: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+.make-assets: package.json package-lock.json assets/app.scss assets/build.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+	@touch $@
+
+.PHONY: install
+install: .make-python .make-assets ## Create the virtual environment, install dependencies, build the assets
+
+.PHONY: run
+run: install ## Serve the app with demo data on http://127.0.0.1:$(PORT)
+	$(BIN)/flask --app wsgi init-db
+	@if [ ! -f "$(LIBRARY_DATA_DIR)/.demo-seeded" ]; then \
+		$(BIN)/flask --app wsgi seed-demo && touch "$(LIBRARY_DATA_DIR)/.demo-seeded"; \
+	fi
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+.PHONY: test
+test: install ## Run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: .make-python ## Check the code with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check library search_index tests benchmarks config.py wsgi.py
+
+.PHONY: format
+format: .make-python ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format library search_index tests benchmarks config.py wsgi.py
+
+.PHONY: bench
+bench: install ## Run the benchmarks and print their figures
+	$(BIN)/python -m benchmarks
+
+.PHONY: clean
+clean: ## Remove the virtual environment, built assets and local data
+	rm -rf $(VENV) node_modules static/dist .make-* instance

@@ -1,0 +1,138 @@
+"""Settings for each environment, read from the process environment.
+
+``LIBRARY_ENV`` picks the environment: ``development`` (the default, used by ``make run``),
+``test`` or ``production``. The other variables are described in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+MB = 1024 * 1024
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start the application."""
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SERVICE_NAME = "Peer Challenge Library"
+    # Uploads: the file itself may be this large; the request may carry a little more for the form.
+    UPLOAD_MAX_BYTES = 20 * MB
+    # An Office file (a zip) may not expand past this, nor hold more parts than this.
+    ZIP_MAX_UNCOMPRESSED_BYTES = 200 * MB
+    ZIP_MAX_MEMBERS = 5000
+    ZIP_MAX_RATIO = 200
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    PAGE_SIZE = 20
+    SEED_DEMO_ON_FIRST_RUN = False
+    LOG_LEVEL = "INFO"
+
+    def __init__(self) -> None:
+        self.DATA_DIR = str(Path(os.environ.get("LIBRARY_DATA_DIR") or ROOT / "instance").resolve())
+        self.UPLOAD_MAX_BYTES = _int_env("LIBRARY_UPLOAD_MAX_MB", self.UPLOAD_MAX_BYTES // MB) * MB
+        self.DATABASE_URL = os.environ.get("DATABASE_URL") or ""
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or ""
+        self.LOG_LEVEL = os.environ.get("LIBRARY_LOG_LEVEL", self.LOG_LEVEL)
+
+    def finalise(self) -> None:
+        """Fill in settings that depend on others; called once the overrides are applied."""
+        if not self.DATABASE_URL:
+            self.DATABASE_URL = "sqlite:///" + str(Path(self.DATA_DIR) / "library.db")
+        self.DATABASE_URL = normalise_database_url(self.DATABASE_URL)
+        # The request may carry the form fields as well as the file.
+        self.MAX_CONTENT_LENGTH = self.UPLOAD_MAX_BYTES + MB
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    SEED_DEMO_ON_FIRST_RUN = True
+
+    def finalise(self) -> None:
+        super().finalise()
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _development_secret(Path(self.DATA_DIR))
+
+
+class TestConfig(BaseConfig):
+    ENV_NAME = "test"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    LOG_LEVEL = "WARNING"
+
+    def finalise(self) -> None:
+        super().finalise()
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = "test-secret-key-not-for-use"  # noqa: S105
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+
+    def finalise(self) -> None:
+        super().finalise()
+        if not self.SECRET_KEY:
+            raise ConfigError("SECRET_KEY must be set in production (LIBRARY_ENV=production)")
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whichever spelling the URL has."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _development_secret(data_dir: Path) -> str:
+    """Make a secret key once and keep it in the data folder, readable by the owner only."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(name: str | None = None, overrides: dict | None = None) -> dict:
+    """The settings for environment ``name`` (default ``LIBRARY_ENV``) as a dict."""
+    name = name or os.environ.get("LIBRARY_ENV") or "development"
+    if name not in CONFIGS:
+        raise ConfigError(f"LIBRARY_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    cfg = CONFIGS[name]()
+    for key, value in (overrides or {}).items():
+        setattr(cfg, key, value)
+    cfg.finalise()
+    return {key: getattr(cfg, key) for key in dir(cfg) if key.isupper()}

@@ -1,0 +1,51 @@
+"""Peer Challenge Library: a Flask application."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict | str | None = None) -> Flask:
+    """Build the application.
+
+    ``config`` is the name of an environment (``development``, ``test``, ``production``) or a
+    dict of settings, which may name the environment under ``ENV_NAME`` and override any other
+    setting. Without it, ``LIBRARY_ENV`` picks the environment (default ``development``).
+    """
+    from config import load_config
+
+    from . import auth, cli, db, logs, rendering, storage, templating
+    from .views import register_blueprints
+
+    if isinstance(config, str):
+        name, overrides = config, {}
+    else:
+        overrides = dict(config or {})
+        name = overrides.pop("ENV_NAME", None)
+    settings = load_config(name, overrides)
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        static_url_path="/static",
+    )
+    app.config.from_mapping(settings)
+    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    logs.init_app(app)
+    db.init_app(app)
+    app.extensions["file_storage"] = storage.LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
+    auth.init_app(app)
+    templating.init_app(app)
+    rendering.init_app(app)
+    register_blueprints(app)
+    cli.init_app(app)
+    log.debug("application created (%s)", app.config["ENV_NAME"])
+    return app

@@ -1,0 +1,106 @@
+"""Commands: ``flask --app wsgi COMMAND``. Bad input gets a one-line error and a non-zero status."""
+
+from __future__ import annotations
+
+import sys
+from functools import wraps
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from .db import get_session
+from .services import accounts
+from .services.errors import ServiceError
+
+authorities_cli = AppGroup("authorities", help="Manage authorities.")
+users_cli = AppGroup("users", help="Manage users and their API tokens.")
+
+
+def friendly(fn):
+    """Turn service and database errors into one line on stderr and exit status 1."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ServiceError as exc:
+            get_session().rollback()
+            raise click.ClickException(exc.message) from None
+        except OperationalError as exc:
+            raise click.ClickException(
+                f"Cannot use the database ({str(exc.orig).splitlines()[0]}). Run 'init-db' first?"
+            ) from None
+        except SQLAlchemyError as exc:
+            raise click.ClickException(f"Database error: {str(exc).splitlines()[0]}") from None
+
+    return wrapper
+
+
+@click.command("init-db")
+@friendly
+def init_db_command() -> None:
+    """Create or upgrade the schema and load the vocabularies from content/ (safe to run again)."""
+    from .migrate import init_db
+
+    added = init_db(current_app)
+    click.echo("Database ready: " + ", ".join(f"{n} new {k.replace('_', ' ')}s" for k, n in added.items()) + ".")
+
+
+@click.command("seed-demo")
+@friendly
+def seed_demo_command() -> None:
+    """Add demo authorities, users and documents (safe to run again)."""
+    from .demo import seed_demo
+
+    summary = seed_demo(current_app)
+    click.echo(summary)
+
+
+@authorities_cli.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--region", "region", required=True, help="Region slug, e.g. south-east.")
+@friendly
+def authorities_add(code: str, name: str, region: str) -> None:
+    """Add an authority: CODE NAME --region SLUG."""
+    authority = accounts.create_authority(get_session(), None, code, name, region)
+    click.echo(f"Added {authority.name} ({authority.code}) in {authority.region.name}.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option("--authority", "authority", default=None, help="Authority code (optional for admins).")
+@click.option("--role", required=True, type=click.Choice(["reader", "contributor", "approver", "admin"]))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@friendly
+def users_create(email: str, name: str, authority: str | None, role: str, password_stdin: bool) -> None:
+    """Add a user. The password comes from --password-stdin or a prompt."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        raise click.ClickException("No password given: use --password-stdin or run in a terminal.")
+    user = accounts.create_user(get_session(), None, email=email, name=name, role=role,
+                                authority_code=authority, password=password)
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@friendly
+def users_token(email: str) -> None:
+    """Print a new API token for the user (only its hash is stored)."""
+    session = get_session()
+    user = accounts.get_user_by_email(session, email)
+    if not user.active:
+        raise click.ClickException(f"{user.email} is deactivated; reactivate the account first.")
+    click.echo(accounts.create_token(session, None, user))
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db_command, seed_demo_command, authorities_cli, users_cli):
+        app.cli.add_command(command)

@@ -1,0 +1,58 @@
+"""Text extraction: turn an uploaded file into markdown that keeps its structure.
+
+Pure functions over bytes; nothing here knows about Flask or the database. What each format
+puts into the text and what it leaves out on purpose is listed in the README ("What extraction
+keeps"). Every error is an :class:`ExtractionError` with a message fit to show to the uploader.
+"""
+
+from __future__ import annotations
+
+from .base import Extracted, ExtractionError, Limits
+from .sniff import ACCEPTED_EXTENSIONS, sniff
+
+__all__ = ["ACCEPTED_EXTENSIONS", "Extracted", "ExtractionError", "Limits", "extract", "sniff"]
+
+
+def extract(data: bytes, filename: str, limits: Limits | None = None) -> Extracted:
+    """Check what the file really is, then extract its text as markdown."""
+    limits = limits or Limits()
+    kind = sniff(data, filename, limits)
+    if kind == "docx":
+        from .docx import extract_docx as fn
+    elif kind == "pptx":
+        from .pptx import extract_pptx as fn
+    elif kind == "pdf":
+        from .pdf import extract_pdf as fn
+    else:
+        from .text import extract_text as fn
+    text = fn(data)
+    text = tidy(text)
+    if not text.strip():
+        raise ExtractionError(
+            "We could not find any text in this file. Check it is the right file and that it is not empty.",
+            code="no_text",
+        )
+    return Extracted(kind=kind, media_type=MEDIA_TYPES[kind], text=text)
+
+
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "pdf": "application/pdf",
+    "md": "text/markdown",
+    "txt": "text/plain",
+}
+
+
+def tidy(text: str) -> str:
+    """One newline style, no trailing spaces, no runs of more than one blank line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    lines = [line.rstrip() for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if not line and (not out or not out[-1]):
+            continue
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n" if out else ""

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = 20 * MB
+    zip_max_uncompressed: int = 200 * MB
+    zip_max_members: int = 5000
+    zip_max_ratio: int = 200
+
+
+@dataclass(frozen=True)
+class Extracted:
+    kind: str
+    media_type: str
+    text: str
+
+
+class ExtractionError(Exception):
+    """The file cannot be accepted. ``status`` is the HTTP status the API answers with."""
+
+    def __init__(self, message: str, *, code: str = "unreadable_file", status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+
+def md_cell(text: str) -> str:
+    """Text made safe for one cell of a markdown table."""
+    return " ".join(text.split()).replace("|", "\\|") or " "
+
+
+def md_table(rows: list[list[str]]) -> str:
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        return ""
+    width = max(len(row) for row in rows)
+    rows = [[md_cell(c) for c in row] + [" "] * (width - len(row)) for row in rows]
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    return "\n".join(lines)
+
+
+_LIST_RE = re.compile(r"^\s*(?:- |1\. )")
+_PREFIX_RE = re.compile(r"^(?:#+ |\s*(?:- |1\. ))")
+
+
+def join_blocks(blocks: list[str]) -> str:
+    """Blocks separated by a blank line, except list items, which stay together in one list."""
+    out: list[str] = []
+    for block in blocks:
+        if out:
+            out.append("\n" if _LIST_RE.match(block) and _LIST_RE.match(out[-1].rsplit("\n", 1)[-1]) else "\n\n")
+        out.append(block)
+    return "".join(out)
+
+
+def strip_block_prefix(block: str) -> str:
+    """A block's text without its heading or list marker (for a table cell)."""
+    return _PREFIX_RE.sub("", block, count=1)

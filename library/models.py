@@ -1,0 +1,218 @@
+"""The data model. Every change to the schema goes through an Alembic migration in ``migrations/``."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, utcnow
+
+
+class Role(str, enum.Enum):
+    READER = "reader"
+    CONTRIBUTOR = "contributor"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return {"reader": "Reader", "contributor": "Contributor", "approver": "Approver",
+                "admin": "Administrator"}[self.value]
+
+
+class DocumentStatus(str, enum.Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class Scope(str, enum.Enum):
+    AUTHORITY = "authority"
+    REGION = "region"
+    NATIONAL = "national"
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    authorities: Mapped[list[Authority]] = relationship(back_populates="region", order_by="Authority.name")
+
+
+class Authority(Base):
+    __tablename__ = "authorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    region: Mapped[Region] = relationship(back_populates="authorities")
+    users: Mapped[list[User]] = relationship(back_populates="authority")
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored folded to lower case, so the unique constraint ignores case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    authority: Mapped[Authority | None] = relationship(back_populates="users")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+    # flask-login: an inactive user is treated as signed out.
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return bool(self.active)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN.value
+
+    @property
+    def can_upload(self) -> bool:
+        return self.role in (Role.CONTRIBUTOR.value, Role.APPROVER.value) and self.authority_id is not None
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class ServiceArea(Base):
+    __tablename__ = "service_areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DocumentType(Base):
+    __tablename__ = "document_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+document_service_areas = Table(
+    "document_service_areas",
+    Base.metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_area_id", ForeignKey("service_areas.id"), primary_key=True),
+)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    document_type_id: Mapped[int] = mapped_column(ForeignKey("document_types.id"))
+    year: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.DRAFT.value, index=True)
+    scope: Mapped[str | None] = mapped_column(String(16))
+    # The text extracted from the original file, unredacted: owners only.
+    extracted_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    authority: Mapped[Authority] = relationship()
+    uploader: Mapped[User | None] = relationship()
+    document_type: Mapped[DocumentType] = relationship()
+    service_areas: Mapped[list[ServiceArea]] = relationship(
+        secondary=document_service_areas, order_by="ServiceArea.position"
+    )
+    original: Mapped[StoredFile | None] = relationship(back_populates="document", uselist=False)
+
+
+class StoredFile(Base):
+    """An uploaded original, kept in the data folder under a generated name."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), unique=True)
+    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
+    # The name the uploader's computer gave it: shown to owners only, never used on disk.
+    original_filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="original")
+
+
+class AuditEvent(Base):
+    """Append-only: rows are inserted, never changed or deleted (a database trigger enforces it)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who acted, as text, so the trail still reads if the user is renamed.
+    actor_label: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _audit_no_update(_mapper, _connection, _target) -> None:
+    raise AppendOnlyError("audit events are append-only")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _audit_no_delete(_mapper, _connection, _target) -> None:
+    raise AppendOnlyError("audit events are append-only")

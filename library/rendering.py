@@ -1,0 +1,55 @@
+"""The one function that turns stored text into HTML. Every page that shows document text or
+guidance goes through :func:`render_markdown`, which sanitises with an allow-list."""
+
+from __future__ import annotations
+
+import bleach
+import markdown as md
+from flask import Flask
+from markupsafe import Markup
+
+ALLOWED_TAGS = [
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i",
+    "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "a", "mark", "span",
+]
+ALLOWED_ATTRIBUTES = {"a": ["href", "title"], "th": ["align"], "td": ["align"], "span": ["class"],
+                      "mark": ["class"]}
+ALLOWED_PROTOCOLS = ["http", "https", "mailto"]
+
+_CLASSES = {
+    "<h1>": '<h1 class="govuk-heading-l">',
+    "<h2>": '<h2 class="govuk-heading-m">',
+    "<h3>": '<h3 class="govuk-heading-s">',
+    "<h4>": '<h4 class="govuk-heading-s">',
+    "<p>": '<p class="govuk-body">',
+    "<ul>": '<ul class="govuk-list govuk-list--bullet">',
+    "<ol>": '<ol class="govuk-list govuk-list--number">',
+    "<table>": '<table class="govuk-table">',
+    "<tr>": '<tr class="govuk-table__row">',
+    "<th>": '<th class="govuk-table__header" scope="col">',
+    "<td>": '<td class="govuk-table__cell">',
+    "<blockquote>": '<blockquote class="govuk-inset-text">',
+    "<a ": '<a class="govuk-link" ',
+}
+
+
+def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
+    """Markdown to sanitised HTML with GOV.UK classes.
+
+    ``shift_headings`` lowers every heading by that many levels, so a document's own "#" does not
+    compete with the page's title.
+    """
+    html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    if shift_headings:
+        for level in range(6, 0, -1):
+            new = min(level + shift_headings, 6)
+            html = html.replace(f"<h{level}>", f"<h{new}>").replace(f"</h{level}>", f"</h{new}>")
+    clean = bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                         protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+    for plain, styled in _CLASSES.items():
+        clean = clean.replace(plain, styled)
+    return Markup(clean)  # noqa: S704 - sanitised by bleach above
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(render_markdown, "markdown")

@@ -1,0 +1,208 @@
+"""Documents: upload with extraction, and the queries that decide who sees which document."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from .. import permissions
+from ..extraction import ExtractionError, Limits, extract
+from ..models import Document, DocumentStatus, DocumentType, ServiceArea, StoredFile, User
+from ..storage import FileStorage
+from . import audit
+from .errors import FileTooLarge, Gone, NotFound, PermissionDenied, UnsupportedFile, ValidationError
+
+log = logging.getLogger(__name__)
+
+TITLE_MAX = 200
+SUMMARY_MAX = 2000
+FIRST_YEAR = 2000
+
+
+@dataclass
+class UploadInput:
+    title: str = ""
+    summary: str = ""
+    document_type: str = ""
+    service_areas: list[str] = field(default_factory=list)
+    year: str | int | None = None
+    filename: str = ""
+    data: bytes | None = None
+
+
+def _check_metadata(session: Session, form: UploadInput) -> tuple[dict, dict[str, str]]:
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    title = " ".join((form.title or "").split())
+    if not title:
+        errors["title"] = "Enter a title."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"The title must be {TITLE_MAX} characters or fewer."
+    clean["title"] = title
+    summary = (form.summary or "").strip()
+    if len(summary) > SUMMARY_MAX:
+        errors["summary"] = f"The summary must be {SUMMARY_MAX} characters or fewer."
+    clean["summary"] = summary
+    slug = (form.document_type or "").strip()
+    doc_type = session.scalar(select(DocumentType).where(DocumentType.slug == slug)) if slug else None
+    if not slug:
+        errors["document_type"] = "Choose the type of document."
+    elif doc_type is None:
+        errors["document_type"] = f"'{slug}' is not a document type we know. Choose one from the list."
+    clean["document_type"] = doc_type
+    slugs = [s.strip() for s in form.service_areas or [] if s and s.strip()]
+    areas = list(session.scalars(select(ServiceArea).where(ServiceArea.slug.in_(slugs)))) if slugs else []
+    unknown = sorted(set(slugs) - {a.slug for a in areas})
+    if not slugs:
+        errors["service_areas"] = "Choose at least one service area."
+    elif unknown:
+        errors["service_areas"] = f"Unknown service area: {', '.join(unknown)}."
+    clean["service_areas"] = areas
+    year = form.year
+    if year in (None, ""):
+        clean["year"] = None
+    else:
+        try:
+            clean["year"] = int(str(year).strip())
+            if not FIRST_YEAR <= clean["year"] <= date.today().year + 1:
+                raise ValueError
+        except ValueError:
+            errors["year"] = f"Enter a year between {FIRST_YEAR} and {date.today().year + 1}, like 2025."
+    return clean, errors
+
+
+def upload_document(
+    session: Session, storage: FileStorage, actor: User, form: UploadInput, limits: Limits
+) -> Document:
+    """Check the metadata and the file, extract the text, store the original, record it all.
+
+    Nothing is stored unless everything is accepted.
+    """
+    if actor is None or not actor.can_upload:
+        raise PermissionDenied("Only contributors and approvers can upload documents for their authority.")
+    clean, errors = _check_metadata(session, form)
+    extracted = None
+    file_error: ExtractionError | None = None
+    if not form.data:
+        errors["file"] = "Select a file." if form.data is None else "The selected file is empty."
+    else:
+        try:
+            extracted = extract(form.data, form.filename, limits)
+        except ExtractionError as exc:
+            file_error = exc
+            errors["file"] = exc.message
+    if errors:
+        message = next(iter(errors.values()))
+        if file_error is not None and file_error.status == 413:
+            raise FileTooLarge(file_error.message, errors=errors)
+        if file_error is not None and file_error.status == 415:
+            raise UnsupportedFile(file_error.message, errors=errors)
+        raise ValidationError(message, errors=errors)
+
+    key = storage.save(form.data, extracted.kind)
+    try:
+        document = Document(
+            authority_id=actor.authority_id,
+            uploader=actor,
+            title=clean["title"],
+            summary=clean["summary"],
+            document_type=clean["document_type"],
+            service_areas=clean["service_areas"],
+            year=clean["year"],
+            status=DocumentStatus.DRAFT.value,
+            extracted_text=extracted.text,
+        )
+        document.original = StoredFile(
+            storage_key=key,
+            original_filename=(form.filename or "upload")[-255:],
+            kind=extracted.kind,
+            media_type=extracted.media_type,
+            size=len(form.data),
+            sha256=hashlib.sha256(form.data).hexdigest(),
+        )
+        session.add(document)
+        session.flush()
+        audit.record(session, actor, "document.uploaded", subject_type="document", subject_id=document.id,
+                     authority_id=document.authority_id,
+                     details={"kind": extracted.kind, "size": len(form.data),
+                              "document_type": clean["document_type"].slug,
+                              "characters": len(extracted.text)})
+        session.commit()
+    except Exception:
+        session.rollback()
+        storage.delete(key)
+        raise
+    log.info("document %s uploaded (%s, %d bytes)", document.id, extracted.kind, len(form.data))
+    return document
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def _with_relations(stmt: Select) -> Select:
+    return stmt.options(
+        selectinload(Document.service_areas),
+        selectinload(Document.document_type),
+        selectinload(Document.authority),
+        selectinload(Document.original),
+    )
+
+
+def get_for_owner(session: Session, actor: User | None, document_id: int) -> Document:
+    """A document its owners may work on; 404 for everyone else (never reveal it exists)."""
+    document = session.get(Document, document_id)
+    if document is None or not permissions.is_owner(actor, document):
+        raise NotFound("No such document.")
+    return document
+
+
+def get_for_viewer(session: Session, actor: User | None, document_id: int) -> Document:
+    """A document as ``actor`` may see it: owners always; readers once published and in scope."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound("No such document.")
+    if permissions.can_view(actor, document):
+        return document
+    if document.status == DocumentStatus.WITHDRAWN.value and permissions.scope_covers(actor, document):
+        raise Gone("This document has been withdrawn by the authority that shared it.")
+    raise NotFound("No such document.")
+
+
+def own_documents(
+    session: Session, actor: User, *, page: int = 1, per_page: int = 20
+) -> tuple[list[Document], int]:
+    """The actor's authority's documents: every status for owners, published ones for readers."""
+    if actor.authority_id is None:
+        return [], 0
+    where = [Document.authority_id == actor.authority_id]
+    if actor.role not in permissions.OWNER_ROLES:
+        readable = permissions.readable_filter(actor)
+        if readable is None:
+            return [], 0
+        where.append(readable)
+    total = session.scalar(select(func.count(Document.id)).where(*where)) or 0
+    stmt = _with_relations(
+        select(Document).where(*where).order_by(Document.updated_at.desc(), Document.id.desc())
+    ).limit(per_page).offset((max(page, 1) - 1) * per_page)
+    return list(session.scalars(stmt)), total
+
+
+def read_original(storage: FileStorage, session: Session, actor: User, document_id: int) -> tuple[StoredFile, bytes]:
+    """The uploaded original: only ever for the owners."""
+    document = get_for_owner(session, actor, document_id)
+    if document.original is None:
+        raise NotFound("This document has no stored original.")
+    return document.original, storage.read(document.original.storage_key)
+
+
+def recent_readable(session: Session, actor: User | None, limit: int = 5) -> list[Document]:
+    where = permissions.readable_filter(actor)
+    if where is None:
+        return []
+    stmt = _with_relations(select(Document).where(where).order_by(Document.published_at.desc())).limit(limit)
+    return list(session.scalars(stmt))

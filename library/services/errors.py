@@ -1,0 +1,55 @@
+"""Errors a service raises; views turn them into form errors, JSON errors or CLI messages."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, field: str | None = None, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors: dict[str, str] = dict(errors or {})
+        if field and field not in self.errors:
+            self.errors[field] = message
+
+
+class ValidationError(ServiceError):
+    status = 400
+    code = "invalid"
+
+
+class NotAuthenticated(ServiceError):
+    status = 401
+    code = "unauthenticated"
+
+
+class PermissionDenied(ServiceError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(ServiceError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(ServiceError):
+    status = 409
+    code = "conflict"
+
+
+class Gone(ServiceError):
+    status = 410
+    code = "withdrawn"
+
+
+class FileTooLarge(ValidationError):
+    status = 413
+    code = "file_too_large"
+
+
+class UnsupportedFile(ValidationError):
+    status = 415
+    code = "unsupported_file"

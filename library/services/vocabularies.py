@@ -1,0 +1,74 @@
+"""Regions, service areas and document types, loaded from the TOML files in ``content/``."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Document, DocumentType, Region, ServiceArea, document_service_areas
+
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+
+_FILES = (
+    ("regions.toml", "region", Region),
+    ("service_areas.toml", "service_area", ServiceArea),
+    ("document_types.toml", "document_type", DocumentType),
+)
+
+
+def read_vocabulary(filename: str, key: str) -> list[dict]:
+    with open(CONTENT_DIR / filename, "rb") as fh:
+        entries = tomllib.load(fh).get(key, [])
+    for entry in entries:
+        if not entry.get("slug") or not entry.get("name"):
+            raise ValueError(f"content/{filename}: every {key} needs a slug and a name")
+    return entries
+
+
+def load_vocabularies(session: Session) -> dict[str, int]:
+    """Add missing entries and refresh names; never delete (documents may refer to them)."""
+    added: dict[str, int] = {}
+    for filename, key, model in _FILES:
+        existing = {row.slug: row for row in session.scalars(select(model))}
+        count = 0
+        for position, entry in enumerate(read_vocabulary(filename, key)):
+            row = existing.get(entry["slug"])
+            if row is None:
+                row = model(slug=entry["slug"])
+                session.add(row)
+                count += 1
+            row.name = entry["name"]
+            if hasattr(row, "description"):
+                row.description = entry.get("description", "")
+                row.position = position
+        added[key] = count
+    session.commit()
+    return added
+
+
+def regions(session: Session) -> list[Region]:
+    return list(session.scalars(select(Region).order_by(Region.name)))
+
+
+def service_areas(session: Session) -> list[ServiceArea]:
+    return list(session.scalars(select(ServiceArea).order_by(ServiceArea.position, ServiceArea.name)))
+
+
+def document_types(session: Session) -> list[DocumentType]:
+    return list(session.scalars(select(DocumentType).order_by(DocumentType.position, DocumentType.name)))
+
+
+def service_area_counts(session: Session, where) -> dict[int, int]:
+    """Documents per service area among those matching ``where`` (None: no documents)."""
+    if where is None:
+        return {}
+    stmt = (
+        select(document_service_areas.c.service_area_id, func.count())
+        .join(Document, Document.id == document_service_areas.c.document_id)
+        .where(where)
+        .group_by(document_service_areas.c.service_area_id)
+    )
+    return {area_id: count for area_id, count in session.execute(stmt)}

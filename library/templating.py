@@ -1,0 +1,57 @@
+"""Jinja set-up: our templates, the GOV.UK Frontend macros, and what every page needs."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from .models import Role
+
+
+def _navigation() -> list[dict]:
+    items = [{"href": "/", "text": "Browse"}]
+    user = current_user
+    if user.is_authenticated:
+        if user.authority_id:
+            items.append({"href": "/our-documents", "text": "Our documents"})
+        if user.can_upload:
+            items.append({"href": "/upload", "text": "Upload"})
+        if user.role == Role.ADMIN.value:
+            items.append({"href": "/admin", "text": "Administration"})
+    items.append({"href": "/guidance", "text": "Guidance"})
+    for item in items:
+        path = item["href"]
+        item["active"] = request.path == path if path == "/" else request.path.startswith(path)
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader([
+        app.jinja_loader,
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _globals() -> dict:
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            "navigation": _navigation(),
+            "Role": Role,
+        }
+
+    @app.template_filter("datetime")
+    def _datetime(value) -> str:
+        return value.strftime("%-d %B %Y at %H:%M") if value else ""
+
+    @app.template_filter("date")
+    def _date(value) -> str:
+        return value.strftime("%-d %B %Y") if value else ""
+
+    @app.template_filter("filesize")
+    def _filesize(value: int) -> str:
+        if value >= 1024 * 1024:
+            return f"{value / (1024 * 1024):.1f} MB"
+        return f"{max(value // 1024, 1)} KB"

@@ -1,0 +1,82 @@
+"""Blueprints, one per area, and the error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from ..services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+csrf = CSRFProtect()
+
+_TITLES = {
+    400: "There is a problem with the request",
+    401: "Sign in to continue",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "This action is not allowed here",
+    409: "This cannot be done now",
+    410: "This document has been withdrawn",
+    413: "The file is too large",
+    415: "This type of file is not accepted",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_page(status: int, message: str | None = None):
+    return render_template("errors/error.html", status=status, title=_TITLES.get(status, "Error"),
+                           message=message), status
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import admin, api, auth, documents, main
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(documents.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
+    # Every form is protected; the API takes bearer tokens and no cookies, so it needs no token.
+    csrf.init_app(app)
+    csrf.exempt(api.bp)
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError):
+        if _is_api():
+            return api.json_error(exc.status, exc.code, exc.message, exc.errors)
+        return error_page(exc.status, exc.message)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc):
+        limit = app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+        message = f"The file must be smaller than {limit} MB."
+        if _is_api():
+            return api.json_error(413, "file_too_large", message)
+        if request.endpoint == "documents.upload":
+            return documents.upload_too_large(message)
+        return error_page(413, message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        status = exc.code or 500
+        if _is_api():
+            return api.json_error(status, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+        if status == 400 and "CSRF" in (exc.description or ""):
+            return error_page(400, "Your form expired or was sent from somewhere else. Go back, reload the "
+                                   "page and try again.")
+        return error_page(status)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if _is_api():
+            return api.json_error(500, "server_error", "Something went wrong on our side. Try again later.")
+        return error_page(500)

@@ -1,0 +1,157 @@
+"""The JSON API at /api/v1. Bearer tokens only: no cookies, so no CSRF."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+
+from .. import permissions
+from ..db import get_session
+from ..extraction import Limits
+from ..models import Document, User
+from ..services import accounts, documents, vocabularies
+from ..services.errors import NotAuthenticated, ValidationError
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def json_error(status: int, code: str, message: str, errors: dict | None = None):
+    body = {"error": {"code": code, "message": message}}
+    if errors:
+        body["error"]["fields"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="library"'
+    return response
+
+
+@bp.before_request
+def _authenticate() -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("Send an API token: 'Authorization: Bearer TOKEN'.")
+    user = accounts.user_for_token(get_session(), token.strip())
+    if user is None:
+        raise NotAuthenticated("The API token is not valid, or its user is no longer active.")
+    g.api_user = user
+
+
+@bp.after_request
+def _no_cookies(response):
+    response.headers.pop("Set-Cookie", None)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _user() -> User:
+    return g.api_user
+
+
+def limits() -> Limits:
+    cfg = current_app.config
+    return Limits(max_bytes=cfg["UPLOAD_MAX_BYTES"], zip_max_uncompressed=cfg["ZIP_MAX_UNCOMPRESSED_BYTES"],
+                  zip_max_members=cfg["ZIP_MAX_MEMBERS"], zip_max_ratio=cfg["ZIP_MAX_RATIO"])
+
+
+def document_json(document: Document, user: User) -> dict:
+    """The API's view of a document. Unredacted text is never here: see /text (owners only)."""
+    body = {
+        "id": document.id,
+        "title": document.title,
+        "summary": document.summary,
+        "document_type": document.document_type.slug,
+        "service_areas": [a.slug for a in document.service_areas],
+        "year": document.year,
+        "authority": {"code": document.authority.code, "name": document.authority.name},
+        "region": document.authority.region.slug,
+        "status": document.status,
+        "scope": document.scope,
+        "published_at": _iso(document.published_at),
+        "withdrawn_at": _iso(document.withdrawn_at),
+        "url": url_for("documents.show", document_id=document.id),
+    }
+    if permissions.is_owner(user, document):
+        body["created_at"] = _iso(document.created_at)
+        if document.original is not None:
+            body["original"] = {"filename": document.original.original_filename, "kind": document.original.kind,
+                                "size": document.original.size}
+    return body
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() + "Z" if value else None
+
+
+@bp.get("/taxonomy")
+def taxonomy():
+    session = get_session()
+    from sqlalchemy import select
+
+    from ..models import Authority
+
+    return jsonify({
+        "regions": [{"slug": r.slug, "name": r.name} for r in vocabularies.regions(session)],
+        "authorities": [
+            {"code": a.code, "name": a.name, "region": a.region.slug}
+            for a in session.scalars(select(Authority).order_by(Authority.name))
+        ],
+        "service_areas": [{"slug": a.slug, "name": a.name, "description": a.description}
+                          for a in vocabularies.service_areas(session)],
+        "document_types": [{"slug": t.slug, "name": t.name, "description": t.description}
+                           for t in vocabularies.document_types(session)],
+    })
+
+
+@bp.post("/documents")
+def create_document():
+    upload = request.files.get("file")
+    form = documents.UploadInput(
+        title=request.form.get("title", ""),
+        summary=request.form.get("summary", ""),
+        document_type=request.form.get("document_type", ""),
+        service_areas=request.form.getlist("service_areas"),
+        year=request.form.get("year"),
+        filename=upload.filename if upload else "",
+        data=upload.read() if upload else None,
+    )
+    document = documents.upload_document(
+        get_session(), current_app.extensions["file_storage"], _user(), form, limits()
+    )
+    response = jsonify(document_json(document, _user()))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_document", document_id=document.id)
+    return response
+
+
+def _page_args() -> tuple[int, int]:
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", 20))
+    except ValueError as exc:
+        raise ValidationError("page and per_page must be whole numbers.") from exc
+    if page < 1 or not 1 <= per_page <= 100:
+        raise ValidationError("page must be 1 or more, and per_page between 1 and 100.")
+    return page, per_page
+
+
+@bp.get("/documents")
+def list_documents():
+    page, per_page = _page_args()
+    items, total = documents.own_documents(get_session(), _user(), page=page, per_page=per_page)
+    return jsonify({"total": total, "page": page, "per_page": per_page,
+                    "results": [document_json(d, _user()) for d in items]})
+
+
+@bp.get("/documents/<int:document_id>")
+def get_document(document_id: int):
+    document = documents.get_for_viewer(get_session(), _user(), document_id)
+    return jsonify(document_json(document, _user()))
+
+
+@bp.get("/documents/<int:document_id>/text")
+def get_text(document_id: int):
+    document = documents.get_for_owner(get_session(), _user(), document_id)
+    return jsonify({"text": document.extracted_text})

@@ -1,0 +1,112 @@
+"""Upload, our documents, a document's page and its original (owners only)."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import permissions
+from ..db import get_session
+from ..forms import UploadForm
+from ..services import documents, vocabularies
+from ..services.errors import PermissionDenied, ValidationError
+from .api import limits
+
+bp = Blueprint("documents", __name__)
+
+
+def _upload_form() -> UploadForm:
+    session = get_session()
+    form = UploadForm()
+    form.document_type.choices = [("", "Choose a type")] + [
+        (t.slug, t.name) for t in vocabularies.document_types(session)
+    ]
+    form.service_areas.choices = [(a.slug, a.name) for a in vocabularies.service_areas(session)]
+    return form
+
+
+def _render_upload(form: UploadForm, errors: dict[str, str], status: int):
+    return render_template(
+        "documents/upload.html",
+        form=form,
+        errors=errors,
+        max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+    ), status
+
+
+def upload_too_large(message: str):
+    """The request was refused before the form could be read: show the form again, empty."""
+    if not current_user.is_authenticated or not current_user.can_upload:
+        return render_template("errors/error.html", status=413, title="The file is too large",
+                               message=message), 413
+    return _render_upload(_upload_form(), {"file": message}, 413)
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@login_required
+def upload():
+    if not current_user.can_upload:
+        raise PermissionDenied("Only contributors and approvers can upload documents. Ask your authority's "
+                               "approver or the programme team if you need to.")
+    form = _upload_form()
+    if request.method == "GET":
+        return _render_upload(form, {}, 200)
+    if not form.validate_on_submit():
+        errors = {name: field_errors[0] for name, field_errors in form.errors.items()}
+        return _render_upload(form, errors, 400)
+    upload = request.files.get("file")
+    data = upload.read() if upload and upload.filename else None
+    submitted = documents.UploadInput(
+        title=form.title.data or "",
+        summary=form.summary.data or "",
+        document_type=form.document_type.data or "",
+        service_areas=form.service_areas.data or [],
+        year=form.year.data,
+        filename=upload.filename if upload else "",
+        data=data,
+    )
+    try:
+        document = documents.upload_document(
+            get_session(), current_app.extensions["file_storage"], current_user, submitted, limits()
+        )
+    except ValidationError as exc:
+        return _render_upload(form, exc.errors or {"file": exc.message}, exc.status)
+    flash("Your document was uploaded. Check the extracted text below: it is what will be redacted.", "success")
+    return redirect(url_for("documents.show", document_id=document.id))
+
+
+@bp.get("/our-documents")
+@login_required
+def our_documents():
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    per_page = current_app.config["PAGE_SIZE"]
+    items, total = documents.own_documents(get_session(), current_user, page=page, per_page=per_page)
+    pages = max(math.ceil(total / per_page), 1)
+    return render_template("documents/our_documents.html", documents=items, total=total, page=page,
+                           pages=pages, is_owner=current_user.role in permissions.OWNER_ROLES)
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def show(document_id: int):
+    document = documents.get_for_viewer(get_session(), current_user, document_id)
+    return render_template("documents/show.html", document=document,
+                           is_owner=permissions.is_owner(current_user, document))
+
+
+@bp.get("/documents/<int:document_id>/original")
+@login_required
+def original(document_id: int):
+    stored, data = documents.read_original(
+        current_app.extensions["file_storage"], get_session(), current_user, document_id
+    )
+    response = Response(data, mimetype=stored.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="document-{document_id}.{stored.kind}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,60 @@
+"""Home (browse by service area) and the guidance pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+
+from .. import permissions
+from ..db import get_session
+from ..services import documents, vocabularies
+
+bp = Blueprint("main", __name__)
+
+GUIDANCE_DIR = Path(__file__).resolve().parents[2] / "content" / "guidance"
+_SLUG_RE = re.compile(r"^[a-z0-9-]+$")
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return render_template("main/welcome.html")
+    session = get_session()
+    areas = vocabularies.service_areas(session)
+    counts = vocabularies.service_area_counts(session, permissions.readable_filter(current_user))
+    return render_template(
+        "main/home.html",
+        areas=areas,
+        counts=counts,
+        total=sum(counts.values()),
+        recent=documents.recent_readable(session, current_user),
+        document_types=vocabularies.document_types(session),
+    )
+
+
+def _guidance_pages() -> list[dict]:
+    pages = []
+    for path in sorted(GUIDANCE_DIR.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        title, _, body = text.partition("\n")
+        pages.append({"slug": path.stem.split("-", 1)[1] if path.stem[:2].isdigit() else path.stem,
+                      "title": title.lstrip("# ").strip(), "body": body, "path": path})
+    return pages
+
+
+@bp.get("/guidance")
+def guidance_index():
+    return render_template("main/guidance_index.html", pages=_guidance_pages())
+
+
+@bp.get("/guidance/<slug>")
+def guidance(slug: str):
+    if not _SLUG_RE.match(slug):
+        abort(404)
+    for page in _guidance_pages():
+        if page["slug"] == slug:
+            return render_template("main/guidance.html", page=page)
+    abort(404)

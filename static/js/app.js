@@ -1,0 +1,38 @@
+// Starts GOV.UK Frontend's components, and shows progress while an upload is sent and read.
+import { initAll } from "/static/dist/js/govuk-frontend.min.js";
+
+initAll();
+
+for (const form of document.querySelectorAll("form[data-module='app-upload']")) {
+  form.addEventListener("submit", (event) => {
+    const status = form.querySelector(".app-upload-progress");
+    const fileInput = form.querySelector("input[type='file']");
+    if (!status || !fileInput || !fileInput.files.length || !window.XMLHttpRequest) return;
+    event.preventDefault();
+    const request = new XMLHttpRequest();
+    const button = form.querySelector("button[type='submit']");
+    status.hidden = false;
+    if (button) button.disabled = true;
+    request.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable) {
+        status.textContent = `Uploading: ${Math.round((e.loaded / e.total) * 100)}%`;
+      }
+    });
+    request.upload.addEventListener("load", () => {
+      status.textContent = "Uploaded. Reading the text of your document: this can take a few seconds.";
+    });
+    request.addEventListener("load", () => {
+      // The server answers with the next page (or the form with its errors): show it.
+      document.open();
+      document.write(request.responseText);
+      document.close();
+      if (request.responseURL) window.history.replaceState(null, "", request.responseURL);
+    });
+    request.addEventListener("error", () => {
+      status.textContent = "The upload failed. Check your connection and try again.";
+      if (button) button.disabled = false;
+    });
+    request.open("POST", form.action || window.location.href);
+    request.send(new FormData(form));
+  });
+}

@@ -1,0 +1,188 @@
+"""Fixtures: an app on a temporary data folder, a client, a CLI runner, users of every role
+and a way to sign in as each.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from library import create_app
+from library.migrate import upgrade
+from library.models import Authority, Region, User
+from library.services import accounts
+from library.services.vocabularies import load_vocabularies
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT.parent / "shared" / "samples"
+PASSWORD = "correct-horse-battery"
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL")
+    return f"database: {'PostgreSQL (' + url + ')' if url else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return accounts.hash_password(PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def _database(tmp_path_factory):
+    """A migrated database: a template file for SQLite, the shared server for PostgreSQL."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        from config import normalise_database_url
+
+        url = normalise_database_url(url)
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        upgrade(engine)
+        tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+        engine.dispose()
+        return {"kind": "postgresql", "url": url, "tables": tables}
+    template = tmp_path_factory.mktemp("template") / "library.db"
+    engine = create_engine(f"sqlite:///{template}")
+    upgrade(engine)
+    engine.dispose()
+    return {"kind": "sqlite", "template": template}
+
+
+@pytest.fixture
+def app(tmp_path, _database):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    if _database["kind"] == "sqlite":
+        shutil.copy(_database["template"], data_dir / "library.db")
+        url = f"sqlite:///{data_dir / 'library.db'}"
+    else:
+        url = _database["url"]
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {', '.join(_database['tables'])} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    app = create_app({"ENV_NAME": "test", "DATA_DIR": str(data_dir), "DATABASE_URL": url,
+                      "WTF_CSRF_ENABLED": False})
+    session = app.extensions["db_sessionmaker"]()
+    load_vocabularies(session)
+    session.close()
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A database session of the test's own, outside any application context (so that requests
+    made by the test client get their own context and session, as in real use)."""
+    session = app.extensions["db_sessionmaker"]()
+    yield session
+    session.close()
+
+
+@dataclass
+class People:
+    """Users of every role. ``kgm_*`` belong to Kingsmere (South East); ``ash_reader`` to
+    Ashcombe (same region); ``brk_reader`` to Brackenford (North West)."""
+
+    kgm_reader: User
+    kgm_contributor: User
+    kgm_approver: User
+    ash_reader: User
+    ash_contributor: User
+    brk_reader: User
+    admin: User
+
+    def __getitem__(self, name: str) -> User:
+        return getattr(self, name)
+
+
+@pytest.fixture
+def people(app, db, password_hash) -> People:
+    regions = {r.slug: r for r in db.query(Region)}
+    kgm = Authority(code="KGM", name="Kingsmere Borough Council", region=regions["south-east"])
+    ash = Authority(code="ASH", name="Ashcombe County Council", region=regions["south-east"])
+    brk = Authority(code="BRK", name="Brackenford City Council", region=regions["north-west"])
+    db.add_all([kgm, ash, brk])
+
+    def user(name, email, role, authority):
+        u = User(email=email, name=name, role=role, authority=authority, active=True, password_hash=password_hash)
+        db.add(u)
+        return u
+
+    people = People(
+        kgm_reader=user("Rita Reader", "reader@kgm.example", "reader", kgm),
+        kgm_contributor=user("Colin Contributor", "contributor@kgm.example", "contributor", kgm),
+        kgm_approver=user("Abi Approver", "approver@kgm.example", "approver", kgm),
+        ash_reader=user("Rob Reader", "reader@ash.example", "reader", ash),
+        ash_contributor=user("Cara Contributor", "contributor@ash.example", "contributor", ash),
+        brk_reader=user("Bea Reader", "reader@brk.example", "reader", brk),
+        admin=user("Alex Admin", "admin@library.example", "admin", None),
+    )
+    db.commit()
+    return people
+
+
+@pytest.fixture
+def login(client, people):
+    """``login("kgm_contributor")`` signs the test client in as that person."""
+
+    def _login(who: str):
+        user = people[who]
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def api(client, app, people):
+    """``api("kgm_contributor").get("/api/v1/...")``: requests with that person's bearer token."""
+
+    class _Api:
+        def __init__(self, token: str):
+            self.headers = {"Authorization": f"Bearer {token}"}
+
+        def __getattr__(self, method):
+            def call(path, **kwargs):
+                headers = {**self.headers, **kwargs.pop("headers", {})}
+                return getattr(client, method)(path, headers=headers, **kwargs)
+
+            return call
+
+    def _api(who: str) -> _Api:
+        session = app.extensions["db_sessionmaker"]()
+        try:
+            token = accounts.create_token(session, None, session.get(User, people[who].id))
+        finally:
+            session.close()
+        return _Api(token)
+
+    return _api
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    if not (SAMPLES / "manifest.json").exists():
+        pytest.skip("../shared/samples is not beside this checkout")
+    return SAMPLES
