@@ -7,7 +7,7 @@ from functools import wraps
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from .db import get_session
@@ -39,6 +39,7 @@ def friendly(fn):
 
 
 @click.command("init-db")
+@with_appcontext
 @friendly
 def init_db_command() -> None:
     """Create or upgrade the schema and load the vocabularies from content/ (safe to run again)."""
@@ -49,6 +50,7 @@ def init_db_command() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @friendly
 def seed_demo_command() -> None:
     """Add demo authorities, users and documents (safe to run again)."""

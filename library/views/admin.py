@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..db import get_session
-from ..forms import AuthorityEditForm, AuthorityForm, UserEditForm, UserForm
+from ..forms import ROLE_CHOICES, AuthorityEditForm, AuthorityForm, UserEditForm, UserForm
 from ..models import AuditEvent, Authority, Document, User
 from ..services import accounts, vocabularies
 from ..services.errors import NotFound, PermissionDenied, ValidationError
@@ -134,6 +134,7 @@ def users():
 def new_user():
     form = UserForm()
     form.authority.choices = _authority_choices("No authority (administrators only)")
+    form.role.choices = ROLE_CHOICES
     errors: dict[str, str] = {}
     if request.method == "POST":
         if form.validate_on_submit():
@@ -159,6 +160,7 @@ def edit_user(user_id: int):
     user = accounts.get_user(session, user_id)
     form = UserEditForm(obj=None if request.method == "POST" else user)
     form.authority.choices = _authority_choices("No authority (administrators only)")
+    form.role.choices = ROLE_CHOICES
     if request.method == "GET":
         form.authority.data = user.authority.code if user.authority else ""
         form.active.data = user.active

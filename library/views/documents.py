@@ -17,9 +17,9 @@ from .api import limits
 bp = Blueprint("documents", __name__)
 
 
-def _upload_form() -> UploadForm:
+def _upload_form(read_request: bool = True) -> UploadForm:
     session = get_session()
-    form = UploadForm()
+    form = UploadForm() if read_request else UploadForm(formdata=None)
     form.document_type.choices = [("", "Choose a type")] + [
         (t.slug, t.name) for t in vocabularies.document_types(session)
     ]
@@ -41,7 +41,7 @@ def upload_too_large(message: str):
     if not current_user.is_authenticated or not current_user.can_upload:
         return render_template("errors/error.html", status=413, title="The file is too large",
                                message=message), 413
-    return _render_upload(_upload_form(), {"file": message}, 413)
+    return _render_upload(_upload_form(read_request=False), {"file": message}, 413)
 
 
 @bp.route("/upload", methods=["GET", "POST"])

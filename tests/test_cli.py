@@ -1,0 +1,106 @@
+"""The commands of ../shared/API.md."""
+
+import json
+
+from sqlalchemy import func, select
+
+from library.models import ApiToken, Authority, Document, User
+from library.services.vocabularies import read_vocabulary
+
+
+def test_init_db_is_safe_to_run_again(runner):
+    first = runner.invoke(args=["init-db"])
+    assert first.exit_code == 0, first.output
+    assert "Database ready" in first.output
+    again = runner.invoke(args=["init-db"])
+    assert again.exit_code == 0 and "0 new regions" in again.output
+
+
+def test_vocabularies_come_from_content(runner, db):
+    from library.models import DocumentType, Region, ServiceArea
+
+    runner.invoke(args=["init-db"])
+    assert db.scalar(select(func.count(Region.id))) == len(read_vocabulary("regions.toml", "region")) == 9
+    assert db.scalar(select(func.count(ServiceArea.id))) == len(read_vocabulary("service_areas.toml", "service_area"))
+    assert db.scalar(select(func.count(DocumentType.id))) == 9
+
+
+def test_authorities_add(runner, db):
+    result = runner.invoke(args=["authorities", "add", "FRN", "Fernleigh Council", "--region", "south-east"])
+    assert result.exit_code == 0, result.output
+    assert db.scalar(select(Authority).where(Authority.code == "FRN")).name == "Fernleigh Council"
+
+
+def test_authorities_add_bad_input_is_one_line(runner):
+    result = runner.invoke(args=["authorities", "add", "FRN", "Fernleigh", "--region", "mars"])
+    assert result.exit_code != 0
+    assert result.output.strip().startswith("Error: Unknown region 'mars'")
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_users_create_and_token(runner, db, people):
+    result = runner.invoke(args=["users", "create", "Someone@KGM.example", "--name", "Some One", "--authority",
+                                 "KGM", "--role", "approver", "--password-stdin"], input="a-long-password\n")
+    assert result.exit_code == 0, result.output
+    user = db.scalar(select(User).where(User.email == "someone@kgm.example"))
+    assert user.role == "approver" and user.authority.code == "KGM"
+    token_result = runner.invoke(args=["users", "token", "someone@kgm.example"])
+    assert token_result.exit_code == 0
+    token = token_result.output.strip()
+    assert token.startswith("pcl_")
+    stored = db.scalars(select(ApiToken)).one()
+    assert token not in stored.token_hash
+
+
+def test_users_create_bad_input(runner, people):
+    cases = [
+        (["users", "create", "x@kgm.example", "--name", "X", "--authority", "NOPE", "--role", "reader",
+          "--password-stdin"], "No authority has the code 'NOPE'"),
+        (["users", "create", "reader@kgm.example", "--name", "X", "--authority", "KGM", "--role", "reader",
+          "--password-stdin"], "already exists"),
+        (["users", "create", "x@kgm.example", "--name", "X", "--authority", "KGM", "--role", "reader",
+          "--password-stdin"], "at least 10 characters"),
+        (["users", "token", "nobody@kgm.example"], "No user has the email"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(args=args, input="short\n" if "x@kgm.example" in args and "NOPE" not in args
+                               else "a-long-password\n")
+        assert result.exit_code != 0, args
+        assert message in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+
+
+def test_users_create_without_password_source(runner, people):
+    result = runner.invoke(args=["users", "create", "y@kgm.example", "--name", "Y", "--authority", "KGM",
+                                 "--role", "reader"])
+    assert result.exit_code != 0
+    assert "--password-stdin" in result.output
+
+
+def test_seed_demo_makes_a_living_library_and_is_safe_to_repeat(runner, db, app):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "demo-password" in result.output
+    assert db.scalar(select(func.count(User.id))) == 8
+    assert db.scalar(select(func.count(Document.id))) == 3
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "0 documents added" in again.output
+    db.expire_all()
+    assert db.scalar(select(func.count(Document.id))) == 3
+
+
+def test_demo_users_can_sign_in(runner, client):
+    runner.invoke(args=["seed-demo"])
+    for email in ("admin@library.example", "reader@kingsmere.example", "contributor@kingsmere.example",
+                  "approver@kingsmere.example"):
+        response = client.post("/login", data={"email": email, "password": "demo-password"})
+        assert response.status_code == 302, email
+        client.post("/logout")
+
+
+def test_api_token_from_cli_works(runner, client, people):
+    token = runner.invoke(args=["users", "token", "contributor@kgm.example"]).output.strip()
+    response = client.get("/api/v1/taxonomy", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert json.loads(response.data)["regions"]

@@ -1,0 +1,46 @@
+import os
+import stat
+
+import pytest
+
+from config import ConfigError, load_config, normalise_database_url
+from library import create_app
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"ENV_NAME": "production", "DATA_DIR": str(tmp_path)})
+
+
+def test_development_makes_a_secret_once_and_keeps_it(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = load_config("development", {"DATA_DIR": str(tmp_path)})["SECRET_KEY"]
+    second = load_config("development", {"DATA_DIR": str(tmp_path)})["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    mode = stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode)
+    assert mode == 0o600
+
+
+def test_settings_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIBRARY_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("LIBRARY_UPLOAD_MAX_MB", "5")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    settings = load_config("test")
+    assert settings["DATA_DIR"] == str(tmp_path)
+    assert settings["UPLOAD_MAX_BYTES"] == 5 * 1024 * 1024
+    assert settings["DATABASE_URL"] == f"sqlite:///{tmp_path}/library.db"
+
+
+def test_bad_settings_are_reported(monkeypatch):
+    monkeypatch.setenv("LIBRARY_UPLOAD_MAX_MB", "lots")
+    with pytest.raises(ConfigError, match="LIBRARY_UPLOAD_MAX_MB"):
+        load_config("test")
+    with pytest.raises(ConfigError, match="LIBRARY_ENV"):
+        load_config("staging")
+
+
+def test_postgres_urls_use_psycopg3():
+    assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"

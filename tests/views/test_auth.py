@@ -1,0 +1,107 @@
+"""Signing in and out, sessions, CSRF and deactivation."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from library import create_app
+from library.models import AuditEvent
+from tests.conftest import PASSWORD
+
+
+def test_sign_in_and_out(client, people):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'name="email"' in page and 'name="password"' in page and 'name="csrf_token"' in page
+    response = client.post("/login", data={"email": "READER@kgm.example ", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "Rita Reader" in client.get("/").get_data(as_text=True)
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert client.get("/our-documents").status_code == 302
+
+
+def test_get_logout_also_signs_out(client, login):
+    login("kgm_reader")
+    client.get("/logout")
+    assert client.get("/our-documents").status_code == 302
+
+
+@pytest.mark.parametrize("email,password", [
+    ("reader@kgm.example", "wrong-password"),
+    ("nobody@kgm.example", PASSWORD),
+    ("", ""),
+])
+def test_bad_credentials_get_one_message(client, people, email, password):
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html
+    if email and password:
+        assert "Enter a correct email address and password" in html
+
+
+def test_sign_in_is_audited(client, login, db):
+    login("kgm_reader")
+    assert db.scalars(select(AuditEvent).where(AuditEvent.action == "user.signed_in")).one()
+
+
+def test_deactivated_user_is_signed_out_at_the_next_request(client, login, db, people):
+    login("kgm_contributor")
+    assert client.get("/our-documents").status_code == 200
+    user = db.merge(people.kgm_contributor)
+    user.active = False
+    db.commit()
+    response = client.get("/our-documents")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    # and cannot sign in again
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_next_only_goes_to_our_own_paths(client, people):
+    for target, expected in (("/upload", "/upload"), ("https://evil.example/", "/"), ("//evil.example", "/"),
+                             ("/\\evil.example", "/")):
+        client.post("/logout")
+        response = client.post(f"/login?next={target}", data={"email": "contributor@kgm.example",
+                                                                "password": PASSWORD})
+        assert response.headers["Location"] == expected, target
+
+
+def test_session_cookie_flags(client, people):
+    response = client.post("/login", data={"email": "reader@kgm.example", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_cookies_are_secure(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    app = create_app({"ENV_NAME": "production", "DATA_DIR": str(tmp_path)})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_forms_need_a_csrf_token(app, client, people):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/login", data={"email": "reader@kgm.example", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Your form expired" in response.get_data(as_text=True)
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": "reader@kgm.example", "password": PASSWORD,
+                                            "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_pages_need_sign_in(client, people):
+    for path in ("/our-documents", "/upload", "/admin", "/documents/1"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), path
+
+
+def test_responses_carry_a_request_id(client):
+    response = client.get("/login")
+    assert re.fullmatch(r"[0-9a-f]{16}", response.headers["X-Request-Id"])
+    assert client.get("/login", headers={"X-Request-Id": "abc-123"}).headers["X-Request-Id"] == "abc-123"
+    assert client.get("/login", headers={"X-Request-Id": "bad id <x>"}).headers["X-Request-Id"] != "bad id <x>"

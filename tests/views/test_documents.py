@@ -1,0 +1,87 @@
+"""Our documents, a document's page, and the original file (owners only)."""
+
+from pathlib import Path
+
+import pytest
+
+from library.extraction import Limits
+from library.services import documents
+from library.storage import LocalFileStorage
+
+
+@pytest.fixture
+def draft(app, db, people):
+    storage = LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
+    return documents.upload_document(
+        db, storage, db.merge(people.kgm_contributor),
+        documents.UploadInput(title="Front door notes", summary="Notes", document_type="scoping-document",
+                              service_areas=["front-door-and-mash"], year=2024, filename="Mrs Smith notes.md",
+                              data=b"# Notes\n\nThe family of Jane Doe.\n"),
+        Limits(),
+    )
+
+
+def test_our_documents_lists_drafts_for_owners(client, login, draft):
+    login("kgm_approver")
+    html = client.get("/our-documents").get_data(as_text=True)
+    assert "Front door notes" in html and "Draft" in html
+
+
+def test_our_documents_empty_states(client, login, draft):
+    login("kgm_reader")
+    html = client.get("/our-documents").get_data(as_text=True)
+    assert "Front door notes" not in html
+    assert "Your authority has not shared any documents yet." in html
+    client.post("/logout")
+    login("ash_contributor")
+    assert "Your authority has not uploaded any documents yet." in client.get("/our-documents").get_data(as_text=True)
+
+
+def test_document_page_shows_text_to_owners_only(client, login, draft):
+    login("kgm_contributor")
+    html = client.get(f"/documents/{draft.id}").get_data(as_text=True)
+    assert "The family of Jane Doe." in html
+    assert "Mrs Smith notes.md" in html  # the owners see their file's name
+    client.post("/logout")
+    for who in ("kgm_reader", "ash_contributor", "ash_reader", "brk_reader", "admin"):
+        login(who)
+        response = client.get(f"/documents/{draft.id}")
+        assert response.status_code == 404, who
+        assert "Jane Doe" not in response.get_data(as_text=True)
+        client.post("/logout")
+
+
+def test_original_is_served_to_owners_only(client, login, draft):
+    login("kgm_approver")
+    response = client.get(f"/documents/{draft.id}/original")
+    assert response.status_code == 200
+    assert response.data == b"# Notes\n\nThe family of Jane Doe.\n"
+    assert "Mrs Smith" not in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    client.post("/logout")
+    for who in ("kgm_reader", "ash_contributor", "brk_reader", "admin"):
+        login(who)
+        assert client.get(f"/documents/{draft.id}/original").status_code == 404, who
+        client.post("/logout")
+
+
+def test_unknown_document_is_404(client, login):
+    login("kgm_contributor")
+    assert client.get("/documents/12345").status_code == 404
+    assert client.get("/documents/abc").status_code == 404
+
+
+def test_our_documents_paginates(client, login, app, db, people):
+    app.config["PAGE_SIZE"] = 2
+    storage = LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
+    for i in range(5):
+        documents.upload_document(
+            db, storage, db.merge(people.kgm_contributor),
+            documents.UploadInput(title=f"Doc {i}", document_type="action-plan", service_areas=["early-help"],
+                                  filename="a.md", data=b"# A\n"),
+            Limits(),
+        )
+    login("kgm_contributor")
+    html = client.get("/our-documents?page=2").get_data(as_text=True)
+    assert "5 documents" in html and "govuk-pagination" in html
+    assert client.get("/our-documents?page=zzz").status_code == 200
