@@ -46,7 +46,9 @@ def init_db_command() -> None:
     from .migrate import init_db
 
     added = init_db(current_app)
-    click.echo("Database ready: " + ", ".join(f"{n} new {k.replace('_', ' ')}s" for k, n in added.items()) + ".")
+    click.echo(
+        "Database ready: " + ", ".join(f"{n} new {k.replace('_', ' ')}s" for k, n in added.items()) + "."
+    )
 
 
 @click.command("seed-demo")
@@ -86,8 +88,9 @@ def users_create(email: str, name: str, authority: str | None, role: str, passwo
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         raise click.ClickException("No password given: use --password-stdin or run in a terminal.")
-    user = accounts.create_user(get_session(), None, email=email, name=name, role=role,
-                                authority_code=authority, password=password)
+    user = accounts.create_user(
+        get_session(), None, email=email, name=name, role=role, authority_code=authority, password=password
+    )
     click.echo(f"Created {user.role} {user.email}.")
 
 

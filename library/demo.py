@@ -33,15 +33,33 @@ USERS = [
 ]
 
 DOCUMENTS = [
-    ("kingsmere-send-self-assessment.md", "contributor@kingsmere.example",
-     "SEND self-assessment", "self-assessment", ["send"], 2025,
-     "Our self-assessment before the SEND peer challenge: EHCP timeliness and joint commissioning."),
-    ("kingsmere-front-door-scoping.md", "approver@kingsmere.example",
-     "Front door and MASH scoping letter", "scoping-document", ["front-door-and-mash", "early-help"], 2025,
-     "Scope and key lines of enquiry for a challenge on thresholds and the MASH."),
-    ("ashcombe-care-leavers-action-plan.md", "contributor@ashcombe.example",
-     "Care leavers action plan", "action-plan", ["care-leavers", "corporate-parenting"], 2025,
-     "What we will do after the peer challenge on our care leavers offer."),
+    (
+        "kingsmere-send-self-assessment.md",
+        "contributor@kingsmere.example",
+        "SEND self-assessment",
+        "self-assessment",
+        ["send"],
+        2025,
+        "Our self-assessment before the SEND peer challenge: EHCP timeliness and joint commissioning.",
+    ),
+    (
+        "kingsmere-front-door-scoping.md",
+        "approver@kingsmere.example",
+        "Front door and MASH scoping letter",
+        "scoping-document",
+        ["front-door-and-mash", "early-help"],
+        2025,
+        "Scope and key lines of enquiry for a challenge on thresholds and the MASH.",
+    ),
+    (
+        "ashcombe-care-leavers-action-plan.md",
+        "contributor@ashcombe.example",
+        "Care leavers action plan",
+        "action-plan",
+        ["care-leavers", "corporate-parenting"],
+        2025,
+        "What we will do after the peer challenge on our care leavers offer.",
+    ),
 ]
 
 
@@ -54,8 +72,9 @@ def seed_demo(app: Flask) -> str:
             made["authorities"] += 1
     for email, name, code, role in USERS:
         if session.scalar(select(User).where(User.email == email)) is None:
-            accounts.create_user(session, None, email=email, name=name, role=role, authority_code=code,
-                                 password=DEMO_PASSWORD)
+            accounts.create_user(
+                session, None, email=email, name=name, role=role, authority_code=code, password=DEMO_PASSWORD
+            )
             made["users"] += 1
     limits = Limits(max_bytes=app.config["UPLOAD_MAX_BYTES"])
     for filename, email, title, doc_type, areas, year, summary in DOCUMENTS:
@@ -67,14 +86,25 @@ def seed_demo(app: Flask) -> str:
             continue
         data = (DEMO_DIR / filename).read_bytes()
         documents.upload_document(
-            session, app.extensions["file_storage"], uploader,
-            documents.UploadInput(title=title, summary=summary, document_type=doc_type, service_areas=areas,
-                                  year=year, filename=filename, data=data),
+            session,
+            app.extensions["file_storage"],
+            uploader,
+            documents.UploadInput(
+                title=title,
+                summary=summary,
+                document_type=doc_type,
+                service_areas=areas,
+                year=year,
+                filename=filename,
+                data=data,
+            ),
             limits,
         )
         made["documents"] += 1
-    lines = [f"Demo data: {made['authorities']} authorities, {made['users']} users and "
-             f"{made['documents']} documents added.",
-             f"Every demo user's password is '{DEMO_PASSWORD}':"]
+    lines = [
+        f"Demo data: {made['authorities']} authorities, {made['users']} users and "
+        f"{made['documents']} documents added.",
+        f"Every demo user's password is '{DEMO_PASSWORD}':",
+    ]
     lines += [f"  {role:<12} {email}" for email, _name, _code, role in USERS]
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .db import Base, utcnow
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     READER = "reader"
     CONTRIBUTOR = "contributor"
     APPROVER = "approver"
@@ -21,17 +21,21 @@ class Role(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"reader": "Reader", "contributor": "Contributor", "approver": "Approver",
-                "admin": "Administrator"}[self.value]
+        return {
+            "reader": "Reader",
+            "contributor": "Contributor",
+            "approver": "Approver",
+            "admin": "Administrator",
+        }[self.value]
 
 
-class DocumentStatus(str, enum.Enum):
+class DocumentStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
 
 
-class Scope(str, enum.Enum):
+class Scope(enum.StrEnum):
     AUTHORITY = "authority"
     REGION = "region"
     NATIONAL = "national"

@@ -9,11 +9,42 @@ from flask import Flask
 from markupsafe import Markup
 
 ALLOWED_TAGS = [
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i",
-    "blockquote", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "a", "mark", "span",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "blockquote",
+    "code",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "a",
+    "mark",
+    "span",
 ]
-ALLOWED_ATTRIBUTES = {"a": ["href", "title"], "th": ["align"], "td": ["align"], "span": ["class"],
-                      "mark": ["class"]}
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title"],
+    "th": ["align"],
+    "td": ["align"],
+    "span": ["class"],
+    "mark": ["class"],
+}
 ALLOWED_PROTOCOLS = ["http", "https", "mailto"]
 
 _CLASSES = {
@@ -44,8 +75,14 @@ def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
         for level in range(6, 0, -1):
             new = min(level + shift_headings, 6)
             html = html.replace(f"<h{level}>", f"<h{new}>").replace(f"</h{level}>", f"</h{new}>")
-    clean = bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                         protocols=ALLOWED_PROTOCOLS, strip=True, strip_comments=True)
+    clean = bleach.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
     for plain, styled in _CLASSES.items():
         clean = clean.replace(plain, styled)
     return Markup(clean)  # noqa: S704 - sanitised by bleach above

@@ -71,8 +71,9 @@ def app(tmp_path, _database):
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {', '.join(_database['tables'])} RESTART IDENTITY CASCADE"))
         engine.dispose()
-    app = create_app({"ENV_NAME": "test", "DATA_DIR": str(data_dir), "DATABASE_URL": url,
-                      "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {"ENV_NAME": "test", "DATA_DIR": str(data_dir), "DATABASE_URL": url, "WTF_CSRF_ENABLED": False}
+    )
     session = app.extensions["db_sessionmaker"]()
     load_vocabularies(session)
     session.close()
@@ -125,7 +126,9 @@ def people(app, db, password_hash) -> People:
     db.add_all([kgm, ash, brk])
 
     def user(name, email, role, authority):
-        u = User(email=email, name=name, role=role, authority=authority, active=True, password_hash=password_hash)
+        u = User(
+            email=email, name=name, role=role, authority=authority, active=True, password_hash=password_hash
+        )
         db.add(u)
         return u
 

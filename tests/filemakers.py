@@ -18,11 +18,18 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 def para(text: str, style: str | None = None) -> str:
     ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
-    return f"<w:p>{ppr}<w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>"
+    return f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
 
 
-def docx(body: str, *, header: str | None = None, footer: str | None = None, footnotes: str | None = None,
-         comments: str | None = None, author: str | None = None) -> bytes:
+def docx(
+    body: str,
+    *,
+    header: str | None = None,
+    footer: str | None = None,
+    footnotes: str | None = None,
+    comments: str | None = None,
+    author: str | None = None,
+) -> bytes:
     """A .docx whose body is ``body`` (WordprocessingML paragraphs and tables)."""
     rels, types, parts = [], [], {}
 
@@ -42,37 +49,55 @@ def docx(body: str, *, header: str | None = None, footer: str | None = None, foo
         rid = add("footer", "footer1.xml", f"<w:ftr {NS}>{para(footer)}</w:ftr>", f"{ct}.footer+xml")
         sect += f'<w:footerReference w:type="default" r:id="{rid}"/>'
     if footnotes is not None:
-        add("footnotes", "footnotes.xml",
+        add(
+            "footnotes",
+            "footnotes.xml",
             f'<w:footnotes {NS}><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
             f'</w:footnote><w:footnote w:id="1">{para(footnotes)}</w:footnote></w:footnotes>',
-            f"{ct}.footnotes+xml")
+            f"{ct}.footnotes+xml",
+        )
     if comments is not None:
-        add("comments", "comments.xml",
-            f'<w:comments {NS}><w:comment w:id="0" w:author="Reviewer">{para(comments)}</w:comment></w:comments>',
-            f"{ct}.comments+xml")
+        add(
+            "comments",
+            "comments.xml",
+            f'<w:comments {NS}><w:comment w:id="0" w:author="Reviewer">{para(comments)}</w:comment>'
+            "</w:comments>",
+            f"{ct}.comments+xml",
+        )
     document = f"<w:document {NS}><w:body>{body}<w:sectPr>{sect}</w:sectPr></w:body></w:document>"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml",
-                   '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                   '<Default Extension="xml" ContentType="application/xml"/>'
-                   f'<Override PartName="/word/document.xml" ContentType="{ct}.document.main+xml"/>'
-                   + "".join(types) + "</Types>")
-        z.writestr("_rels/.rels",
-                   '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="word/document.xml"/>'
-                   '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
-                   'metadata/core-properties" Target="docProps/core.xml"/></Relationships>')
-        z.writestr("docProps/core.xml",
-                   '<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
-                   'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-                   f"<dc:creator>{author or ''}</dc:creator><cp:lastModifiedBy>{author or ''}</cp:lastModifiedBy>"
-                   "</cp:coreProperties>")
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/word/document.xml" ContentType="{ct}.document.main+xml"/>'
+            + "".join(types)
+            + "</Types>",
+        )
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="word/document.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
+            'metadata/core-properties" Target="docProps/core.xml"/></Relationships>',
+        )
+        z.writestr(
+            "docProps/core.xml",
+            '<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+            'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<dc:creator>{author or ''}</dc:creator><cp:lastModifiedBy>{author or ''}</cp:lastModifiedBy>"
+            "</cp:coreProperties>",
+        )
         z.writestr("word/document.xml", document)
-        z.writestr("word/_rels/document.xml.rels",
-                   '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   + "".join(rels) + "</Relationships>")
+        z.writestr(
+            "word/_rels/document.xml.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(rels)
+            + "</Relationships>",
+        )
         for name, xml in parts.items():
             z.writestr(name, xml)
     return buf.getvalue()
@@ -132,11 +157,20 @@ def png_bytes() -> bytes:
     import zlib
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     raw = b"".join(b"\x00" + b"\x80\x80\x80" * 8 for _ in range(8))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def zip_bomb_docx(expanded_bytes: int) -> bytes:
@@ -168,7 +202,9 @@ def pptx(slides: list[dict]) -> bytes:
         if spec.get("notes"):
             slide.notes_slide.notes_text_frame.text = spec["notes"]
         if spec.get("alt"):
-            box = slide.shapes.add_picture(io.BytesIO(png_bytes()), Inches(1), Inches(5), Inches(1), Inches(1))
+            box = slide.shapes.add_picture(
+                io.BytesIO(png_bytes()), Inches(1), Inches(5), Inches(1), Inches(1)
+            )
             box._element.nvPicPr.cNvPr.set("descr", spec["alt"])
         if spec.get("hidden"):
             slide._element.set("show", "0")

@@ -21,7 +21,9 @@ def test_vocabularies_come_from_content(runner, db):
 
     runner.invoke(args=["init-db"])
     assert db.scalar(select(func.count(Region.id))) == len(read_vocabulary("regions.toml", "region")) == 9
-    assert db.scalar(select(func.count(ServiceArea.id))) == len(read_vocabulary("service_areas.toml", "service_area"))
+    assert db.scalar(select(func.count(ServiceArea.id))) == len(
+        read_vocabulary("service_areas.toml", "service_area")
+    )
     assert db.scalar(select(func.count(DocumentType.id))) == 9
 
 
@@ -40,8 +42,21 @@ def test_authorities_add_bad_input_is_one_line(runner):
 
 
 def test_users_create_and_token(runner, db, people):
-    result = runner.invoke(args=["users", "create", "Someone@KGM.example", "--name", "Some One", "--authority",
-                                 "KGM", "--role", "approver", "--password-stdin"], input="a-long-password\n")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "Someone@KGM.example",
+            "--name",
+            "Some One",
+            "--authority",
+            "KGM",
+            "--role",
+            "approver",
+            "--password-stdin",
+        ],
+        input="a-long-password\n",
+    )
     assert result.exit_code == 0, result.output
     user = db.scalar(select(User).where(User.email == "someone@kgm.example"))
     assert user.role == "approver" and user.authority.code == "KGM"
@@ -55,25 +70,67 @@ def test_users_create_and_token(runner, db, people):
 
 def test_users_create_bad_input(runner, people):
     cases = [
-        (["users", "create", "x@kgm.example", "--name", "X", "--authority", "NOPE", "--role", "reader",
-          "--password-stdin"], "No authority has the code 'NOPE'"),
-        (["users", "create", "reader@kgm.example", "--name", "X", "--authority", "KGM", "--role", "reader",
-          "--password-stdin"], "already exists"),
-        (["users", "create", "x@kgm.example", "--name", "X", "--authority", "KGM", "--role", "reader",
-          "--password-stdin"], "at least 10 characters"),
+        (
+            [
+                "users",
+                "create",
+                "x@kgm.example",
+                "--name",
+                "X",
+                "--authority",
+                "NOPE",
+                "--role",
+                "reader",
+                "--password-stdin",
+            ],
+            "No authority has the code 'NOPE'",
+        ),
+        (
+            [
+                "users",
+                "create",
+                "reader@kgm.example",
+                "--name",
+                "X",
+                "--authority",
+                "KGM",
+                "--role",
+                "reader",
+                "--password-stdin",
+            ],
+            "already exists",
+        ),
+        (
+            [
+                "users",
+                "create",
+                "x@kgm.example",
+                "--name",
+                "X",
+                "--authority",
+                "KGM",
+                "--role",
+                "reader",
+                "--password-stdin",
+            ],
+            "at least 10 characters",
+        ),
         (["users", "token", "nobody@kgm.example"], "No user has the email"),
     ]
     for args, message in cases:
-        result = runner.invoke(args=args, input="short\n" if "x@kgm.example" in args and "NOPE" not in args
-                               else "a-long-password\n")
+        result = runner.invoke(
+            args=args,
+            input="short\n" if "x@kgm.example" in args and "NOPE" not in args else "a-long-password\n",
+        )
         assert result.exit_code != 0, args
         assert message in result.output, (args, result.output)
         assert "Traceback" not in result.output
 
 
 def test_users_create_without_password_source(runner, people):
-    result = runner.invoke(args=["users", "create", "y@kgm.example", "--name", "Y", "--authority", "KGM",
-                                 "--role", "reader"])
+    result = runner.invoke(
+        args=["users", "create", "y@kgm.example", "--name", "Y", "--authority", "KGM", "--role", "reader"]
+    )
     assert result.exit_code != 0
     assert "--password-stdin" in result.output
 
@@ -92,8 +149,12 @@ def test_seed_demo_makes_a_living_library_and_is_safe_to_repeat(runner, db, app)
 
 def test_demo_users_can_sign_in(runner, client):
     runner.invoke(args=["seed-demo"])
-    for email in ("admin@library.example", "reader@kingsmere.example", "contributor@kingsmere.example",
-                  "approver@kingsmere.example"):
+    for email in (
+        "admin@library.example",
+        "reader@kingsmere.example",
+        "contributor@kingsmere.example",
+        "approver@kingsmere.example",
+    ):
         response = client.post("/login", data={"email": email, "password": "demo-password"})
         assert response.status_code == 302, email
         client.post("/logout")

@@ -27,8 +27,15 @@ def test_email_is_unique_ignoring_case(db, people):
     from library.services.errors import ValidationError
 
     with pytest.raises(ValidationError, match="already exists"):
-        accounts.create_user(db, None, email="Reader@KGM.Example", name="X", role="reader",
-                             authority_code="KGM", password="long-enough-pw")
+        accounts.create_user(
+            db,
+            None,
+            email="Reader@KGM.Example",
+            name="X",
+            role="reader",
+            authority_code="KGM",
+            password="long-enough-pw",
+        )
 
 
 def test_foreign_keys_are_enforced(db, people):

@@ -12,8 +12,19 @@ def test_save_read_delete(tmp_path):
     assert not (tmp_path / key).exists()
 
 
-@pytest.mark.parametrize("key", ["../etc/passwd", "/etc/passwd", "ab/../../x.pdf", "ab/evil.pdf",
-                                 "ab/" + "0" * 32 + ".exe", "", None, "ab/" + "0" * 32 + ".pdf/../../x"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "../etc/passwd",
+        "/etc/passwd",
+        "ab/../../x.pdf",
+        "ab/evil.pdf",
+        "ab/" + "0" * 32 + ".exe",
+        "",
+        None,
+        "ab/" + "0" * 32 + ".pdf/../../x",
+    ],
+)
 def test_keys_that_could_escape_are_refused(tmp_path, key):
     storage = LocalFileStorage(tmp_path)
     with pytest.raises(StorageError):

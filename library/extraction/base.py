@@ -56,7 +56,9 @@ def join_blocks(blocks: list[str]) -> str:
     out: list[str] = []
     for block in blocks:
         if out:
-            out.append("\n" if _LIST_RE.match(block) and _LIST_RE.match(out[-1].rsplit("\n", 1)[-1]) else "\n\n")
+            out.append(
+                "\n" if _LIST_RE.match(block) and _LIST_RE.match(out[-1].rsplit("\n", 1)[-1]) else "\n\n"
+            )
         out.append(block)
     return "".join(out)
 

@@ -28,8 +28,16 @@ def _w(tag: str) -> str:
 
 
 # Subtrees whose text a reader of the accepted document would not see.
-_SKIP = {_w("del"), _w("moveFrom"), f"{{{MC}}}Fallback", _w("rPr"), _w("pPr"), _w("instrText"),
-         _w("delText"), _w("commentReference")}
+_SKIP = {
+    _w("del"),
+    _w("moveFrom"),
+    f"{{{MC}}}Fallback",
+    _w("rPr"),
+    _w("pPr"),
+    _w("instrText"),
+    _w("delText"),
+    _w("commentReference"),
+}
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 _HEADING_RE = re.compile(r"^heading\s*(\d)$")
 
@@ -77,7 +85,9 @@ class _Docx:
         if root is not None:
             for style in root.iter(_w("style")):
                 name = style.find(_w("name"))
-                styles[style.get(_w("styleId"), "")] = (name.get(_w("val")) if name is not None else "").lower()
+                styles[style.get(_w("styleId"), "")] = (
+                    name.get(_w("val")) if name is not None else ""
+                ).lower()
         return styles
 
     def _numbering(self) -> dict[tuple[str, str], str]:

@@ -79,8 +79,12 @@ def _to_blocks(pages: list[list[_Line]]) -> list[str]:
             if line.size in level:
                 flush()
                 heading = "#" * level[line.size] + " "
-                if blocks and blocks[-1].startswith(heading) and previous_y is not None and \
-                        abs(previous_y - (line.y or 0)) < line.size * 1.6:
+                if (
+                    blocks
+                    and blocks[-1].startswith(heading)
+                    and previous_y is not None
+                    and abs(previous_y - (line.y or 0)) < line.size * 1.6
+                ):
                     blocks[-1] += " " + text  # a heading that wraps onto a second line
                 else:
                     blocks.append(heading + text)
@@ -92,7 +96,13 @@ def _to_blocks(pages: list[list[_Line]]) -> list[str]:
                 gap = previous_y is not None and line.y is not None and abs(previous_y - line.y) > body * 1.9
                 if gap:
                     flush()
-                if not paragraph and blocks and blocks[-1].startswith("- ") and not gap and previous_y is not None:
+                if (
+                    not paragraph
+                    and blocks
+                    and blocks[-1].startswith("- ")
+                    and not gap
+                    and previous_y is not None
+                ):
                     blocks[-1] += " " + text  # a bullet that wraps
                 else:
                     paragraph.append(text)

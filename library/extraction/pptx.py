@@ -74,7 +74,8 @@ def extract_pptx(data: bytes) -> str:
         slides = list(presentation.slides)
     except (PackageNotFoundError, KeyError, ValueError, EOFError, OSError) as exc:
         raise ExtractionError(
-            "The presentation seems to be damaged. Open it in PowerPoint, save it again and upload the new copy.",
+            "The presentation seems to be damaged. Open it in PowerPoint, save it again and upload "
+            "the new copy.",
             code="damaged_file",
         ) from exc
     except Exception as exc:  # lxml and zlib errors from a truncated package

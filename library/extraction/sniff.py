@@ -8,10 +8,21 @@ from pathlib import PurePath
 
 from .base import ExtractionError, Limits
 
-ACCEPTED_EXTENSIONS = {".docx": "docx", ".pptx": "pptx", ".pdf": "pdf", ".md": "md",
-                       ".markdown": "md", ".txt": "txt"}
-_NAMES = {"docx": "a Word document (.docx)", "pptx": "a PowerPoint presentation (.pptx)",
-          "pdf": "a PDF", "md": "a text file", "txt": "a text file"}
+ACCEPTED_EXTENSIONS = {
+    ".docx": "docx",
+    ".pptx": "pptx",
+    ".pdf": "pdf",
+    ".md": "md",
+    ".markdown": "md",
+    ".txt": "txt",
+}
+_NAMES = {
+    "docx": "a Word document (.docx)",
+    "pptx": "a PowerPoint presentation (.pptx)",
+    "pdf": "a PDF",
+    "md": "a text file",
+    "txt": "a text file",
+}
 _MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -58,19 +69,26 @@ def check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
             code="damaged_file",
         ) from exc
     if len(members) > limits.zip_max_members:
-        raise ExtractionError("The file holds too many parts to be a normal Office document.",
-                              code="unsafe_file")
+        raise ExtractionError(
+            "The file holds too many parts to be a normal Office document.", code="unsafe_file"
+        )
     total = sum(m.file_size for m in members)
     compressed = sum(m.compress_size for m in members) or 1
-    if total > limits.zip_max_uncompressed or total / compressed > limits.zip_max_ratio and total > 10_000_000:
+    if (
+        total > limits.zip_max_uncompressed
+        or total / compressed > limits.zip_max_ratio
+        and total > 10_000_000
+    ):
         raise ExtractionError(
             "The file expands to far more than its size on disk, so we cannot open it safely. "
             "Save it again from Word or PowerPoint and upload the new copy.",
             code="unsafe_file",
         )
     if any(m.flag_bits & 0x1 for m in members):
-        raise ExtractionError("The file is protected with a password. Remove the password and upload it again.",
-                              code="encrypted_file")
+        raise ExtractionError(
+            "The file is protected with a password. Remove the password and upload it again.",
+            code="encrypted_file",
+        )
     return archive
 
 
@@ -107,7 +125,8 @@ def sniff(data: bytes, filename: str, limits: Limits) -> str:
     if len(data) > limits.max_bytes:
         raise ExtractionError(
             f"The file must be smaller than {limits.max_bytes // (1024 * 1024)} MB.",
-            code="file_too_large", status=413,
+            code="file_too_large",
+            status=413,
         )
     extension = PurePath(filename or "").suffix.lower()
     expected = ACCEPTED_EXTENSIONS.get(extension)
@@ -115,7 +134,8 @@ def sniff(data: bytes, filename: str, limits: Limits) -> str:
         raise ExtractionError(
             "The file must be a Word document (.docx), PDF (.pdf), PowerPoint (.pptx), markdown (.md) or "
             "text (.txt) file.",
-            code="unsupported_type", status=415,
+            code="unsupported_type",
+            status=415,
         )
     kind, description = content_kind(data, limits)
     if kind == "text" and expected in ("md", "txt"):
@@ -126,10 +146,12 @@ def sniff(data: bytes, filename: str, limits: Limits) -> str:
         raise ExtractionError(
             "The file is protected with a password or is in an older Office format. Remove any password, "
             "save it as .docx or .pptx and upload it again.",
-            code="encrypted_file", status=415,
+            code="encrypted_file",
+            status=415,
         )
     raise ExtractionError(
         f"The file is named {extension} but its content is {description}. Upload "
         f"{_NAMES[expected]}, or rename the file to match what it holds.",
-        code="type_mismatch", status=415,
+        code="type_mismatch",
+        status=415,
     )

@@ -18,7 +18,7 @@ from .errors import NotFound, PermissionDenied, ValidationError
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 MIN_PASSWORD_LENGTH = 10
-TOKEN_PREFIX = "pcl_"
+TOKEN_PREFIX = "pcl_"  # noqa: S105 - a label, not a secret
 # Checked against when the email is unknown, so that sign-in takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
@@ -54,7 +54,9 @@ def get_authority(session: Session, code: str) -> Authority:
     return authority
 
 
-def create_authority(session: Session, actor: User | None, code: str, name: str, region_slug: str) -> Authority:
+def create_authority(
+    session: Session, actor: User | None, code: str, name: str, region_slug: str
+) -> Authority:
     """Add an authority. ``actor`` is None for the command line (an operator on the server)."""
     _require_admin(actor)
     code, name = (code or "").strip(), (name or "").strip()
@@ -76,13 +78,22 @@ def create_authority(session: Session, actor: User | None, code: str, name: str,
     authority = Authority(code=code, name=name, region=region)
     session.add(authority)
     session.flush()
-    audit.record(session, actor, "authority.created", subject_type="authority", subject_id=authority.id,
-                 authority_id=authority.id, details={"code": code, "name": name, "region": region.slug})
+    audit.record(
+        session,
+        actor,
+        "authority.created",
+        subject_type="authority",
+        subject_id=authority.id,
+        authority_id=authority.id,
+        details={"code": code, "name": name, "region": region.slug},
+    )
     session.commit()
     return authority
 
 
-def update_authority(session: Session, actor: User, authority: Authority, name: str, region_slug: str) -> None:
+def update_authority(
+    session: Session, actor: User, authority: Authority, name: str, region_slug: str
+) -> None:
     _require_admin(actor)
     name = (name or "").strip()
     if not name:
@@ -94,8 +105,15 @@ def update_authority(session: Session, actor: User, authority: Authority, name: 
     if region.id != authority.region_id:
         changes["region"] = [authority.region.slug, region.slug]
     authority.name, authority.region = name, region
-    audit.record(session, actor, "authority.updated", subject_type="authority", subject_id=authority.id,
-                 authority_id=authority.id, details=changes)
+    audit.record(
+        session,
+        actor,
+        "authority.updated",
+        subject_type="authority",
+        subject_id=authority.id,
+        authority_id=authority.id,
+        details=changes,
+    )
     session.commit()
 
 
@@ -139,8 +157,9 @@ def create_user(
     email = normalise_email(email)
     name = (name or "").strip()
     if not EMAIL_RE.match(email):
-        raise ValidationError("Enter an email address in the right format, like name@council.gov.uk.",
-                              field="email")
+        raise ValidationError(
+            "Enter an email address in the right format, like name@council.gov.uk.", field="email"
+        )
     if session.scalar(select(User).where(User.email == email)):
         raise ValidationError(f"A user with the email {email} already exists.", field="email")
     if not name:
@@ -148,13 +167,25 @@ def create_user(
     authority = _check_role_and_authority(session, role, authority_code)
     if password is not None:
         validate_password(password)
-    user = User(email=email, name=name, role=role, authority=authority, active=True,
-                password_hash=hash_password(password) if password else None)
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        authority=authority,
+        active=True,
+        password_hash=hash_password(password) if password else None,
+    )
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user.created", subject_type="user", subject_id=user.id,
-                 authority_id=authority.id if authority else None,
-                 details={"email": email, "role": role})
+    audit.record(
+        session,
+        actor,
+        "user.created",
+        subject_type="user",
+        subject_id=user.id,
+        authority_id=authority.id if authority else None,
+        details={"email": email, "role": role},
+    )
     session.commit()
     return user
 
@@ -192,8 +223,15 @@ def update_user(
     if password:
         user.password_hash = hash_password(password)
         changes["password"] = ["", "changed"]
-    audit.record(session, actor, "user.updated", subject_type="user", subject_id=user.id,
-                 authority_id=user.authority_id, details=changes)
+    audit.record(
+        session,
+        actor,
+        "user.updated",
+        subject_type="user",
+        subject_id=user.id,
+        authority_id=user.authority_id,
+        details=changes,
+    )
     session.commit()
 
 
@@ -220,8 +258,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None
     user.last_login_at = utcnow()
-    audit.record(session, user, "user.signed_in", subject_type="user", subject_id=user.id,
-                 authority_id=user.authority_id)
+    audit.record(
+        session,
+        user,
+        "user.signed_in",
+        subject_type="user",
+        subject_id=user.id,
+        authority_id=user.authority_id,
+    )
     session.commit()
     return user
 
@@ -239,8 +283,15 @@ def create_token(session: Session, actor: User | None, user: User) -> str:
         _require_admin(actor)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(ApiToken(user=user, token_hash=_token_hash(token), prefix=token[:10]))
-    audit.record(session, actor, "token.created", subject_type="user", subject_id=user.id,
-                 authority_id=user.authority_id, details={"prefix": token[:10]})
+    audit.record(
+        session,
+        actor,
+        "token.created",
+        subject_type="user",
+        subject_id=user.id,
+        authority_id=user.authority_id,
+        details={"prefix": token[:10]},
+    )
     session.commit()
     return token
 

@@ -127,11 +127,20 @@ def upload_document(
         )
         session.add(document)
         session.flush()
-        audit.record(session, actor, "document.uploaded", subject_type="document", subject_id=document.id,
-                     authority_id=document.authority_id,
-                     details={"kind": extracted.kind, "size": len(form.data),
-                              "document_type": clean["document_type"].slug,
-                              "characters": len(extracted.text)})
+        audit.record(
+            session,
+            actor,
+            "document.uploaded",
+            subject_type="document",
+            subject_id=document.id,
+            authority_id=document.authority_id,
+            details={
+                "kind": extracted.kind,
+                "size": len(form.data),
+                "document_type": clean["document_type"].slug,
+                "characters": len(extracted.text),
+            },
+        )
         session.commit()
     except Exception:
         session.rollback()
@@ -186,13 +195,19 @@ def own_documents(
             return [], 0
         where.append(readable)
     total = session.scalar(select(func.count(Document.id)).where(*where)) or 0
-    stmt = _with_relations(
-        select(Document).where(*where).order_by(Document.updated_at.desc(), Document.id.desc())
-    ).limit(per_page).offset((max(page, 1) - 1) * per_page)
+    stmt = (
+        _with_relations(
+            select(Document).where(*where).order_by(Document.updated_at.desc(), Document.id.desc())
+        )
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    )
     return list(session.scalars(stmt)), total
 
 
-def read_original(storage: FileStorage, session: Session, actor: User, document_id: int) -> tuple[StoredFile, bytes]:
+def read_original(
+    storage: FileStorage, session: Session, actor: User, document_id: int
+) -> tuple[StoredFile, bytes]:
     """The uploaded original: only ever for the owners."""
     document = get_for_owner(session, actor, document_id)
     if document.original is None:

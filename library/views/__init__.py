@@ -32,8 +32,9 @@ def _is_api() -> bool:
 
 
 def error_page(status: int, message: str | None = None):
-    return render_template("errors/error.html", status=status, title=_TITLES.get(status, "Error"),
-                           message=message), status
+    return render_template(
+        "errors/error.html", status=status, title=_TITLES.get(status, "Error"), message=message
+    ), status
 
 
 def register_blueprints(app: Flask) -> None:
@@ -70,8 +71,10 @@ def register_blueprints(app: Flask) -> None:
         if _is_api():
             return api.json_error(status, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
         if status == 400 and "CSRF" in (exc.description or ""):
-            return error_page(400, "Your form expired or was sent from somewhere else. Go back, reload the "
-                                   "page and try again.")
+            return error_page(
+                400,
+                "Your form expired or was sent from somewhere else. Go back, reload the page and try again.",
+            )
         return error_page(status)
 
     @app.errorhandler(Exception)

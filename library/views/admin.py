@@ -59,8 +59,10 @@ def index():
 def authorities():
     session = get_session()
     rows = session.execute(
-        select(Authority, func.count(User.id)).outerjoin(User, User.authority_id == Authority.id)
-        .group_by(Authority.id).order_by(Authority.name)
+        select(Authority, func.count(User.id))
+        .outerjoin(User, User.authority_id == Authority.id)
+        .group_by(Authority.id)
+        .order_by(Authority.name)
     ).all()
     return render_template("admin/authorities.html", rows=rows)
 
@@ -74,8 +76,9 @@ def new_authority():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                authority = accounts.create_authority(get_session(), current_user, form.code.data,
-                                                      form.name.data, form.region.data)
+                authority = accounts.create_authority(
+                    get_session(), current_user, form.code.data, form.name.data, form.region.data
+                )
             except ValidationError as exc:
                 errors = exc.errors
             else:
@@ -83,8 +86,9 @@ def new_authority():
                 return redirect(url_for("admin.authorities"))
         else:
             errors = _form_errors(form)
-    return render_template("admin/authority_form.html", form=form, errors=errors, authority=None), \
-        400 if errors else 200
+    return render_template(
+        "admin/authority_form.html", form=form, errors=errors, authority=None
+    ), 400 if errors else 200
 
 
 @bp.route("/authorities/<int:authority_id>", methods=["GET", "POST"])
@@ -110,8 +114,9 @@ def edit_authority(authority_id: int):
                 return redirect(url_for("admin.authorities"))
         else:
             errors = _form_errors(form)
-    return render_template("admin/authority_form.html", form=form, errors=errors, authority=authority), \
-        400 if errors else 200
+    return render_template(
+        "admin/authority_form.html", form=form, errors=errors, authority=authority
+    ), 400 if errors else 200
 
 
 @bp.get("/users")
@@ -124,7 +129,9 @@ def users():
         page = 1
     per_page = 50
     total = session.scalar(select(func.count(User.id))) or 0
-    rows = list(session.scalars(select(User).order_by(User.name).limit(per_page).offset((page - 1) * per_page)))
+    rows = list(
+        session.scalars(select(User).order_by(User.name).limit(per_page).offset((page - 1) * per_page))
+    )
     pages = max((total + per_page - 1) // per_page, 1)
     return render_template("admin/users.html", users=rows, total=total, page=page, pages=pages)
 
@@ -139,10 +146,15 @@ def new_user():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                user = accounts.create_user(get_session(), current_user, email=form.email.data,
-                                            name=form.name.data, role=form.role.data,
-                                            authority_code=form.authority.data or None,
-                                            password=form.password.data)
+                user = accounts.create_user(
+                    get_session(),
+                    current_user,
+                    email=form.email.data,
+                    name=form.name.data,
+                    role=form.role.data,
+                    authority_code=form.authority.data or None,
+                    password=form.password.data,
+                )
             except ValidationError as exc:
                 errors = exc.errors
             else:
@@ -150,7 +162,9 @@ def new_user():
                 return redirect(url_for("admin.users"))
         else:
             errors = _form_errors(form)
-    return render_template("admin/user_form.html", form=form, errors=errors, user=None), 400 if errors else 200
+    return render_template(
+        "admin/user_form.html", form=form, errors=errors, user=None
+    ), 400 if errors else 200
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -168,9 +182,16 @@ def edit_user(user_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                accounts.update_user(session, current_user, user, name=form.name.data, role=form.role.data,
-                                     authority_code=form.authority.data or None, active=form.active.data,
-                                     password=form.password.data or None)
+                accounts.update_user(
+                    session,
+                    current_user,
+                    user,
+                    name=form.name.data,
+                    role=form.role.data,
+                    authority_code=form.authority.data or None,
+                    active=form.active.data,
+                    password=form.password.data or None,
+                )
             except ValidationError as exc:
                 session.rollback()
                 errors = exc.errors
@@ -179,4 +200,6 @@ def edit_user(user_id: int):
                 return redirect(url_for("admin.users"))
         else:
             errors = _form_errors(form)
-    return render_template("admin/user_form.html", form=form, errors=errors, user=user), 400 if errors else 200
+    return render_template(
+        "admin/user_form.html", form=form, errors=errors, user=user
+    ), 400 if errors else 200

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 
 from .. import permissions
@@ -52,8 +50,12 @@ def _user() -> User:
 
 def limits() -> Limits:
     cfg = current_app.config
-    return Limits(max_bytes=cfg["UPLOAD_MAX_BYTES"], zip_max_uncompressed=cfg["ZIP_MAX_UNCOMPRESSED_BYTES"],
-                  zip_max_members=cfg["ZIP_MAX_MEMBERS"], zip_max_ratio=cfg["ZIP_MAX_RATIO"])
+    return Limits(
+        max_bytes=cfg["UPLOAD_MAX_BYTES"],
+        zip_max_uncompressed=cfg["ZIP_MAX_UNCOMPRESSED_BYTES"],
+        zip_max_members=cfg["ZIP_MAX_MEMBERS"],
+        zip_max_ratio=cfg["ZIP_MAX_RATIO"],
+    )
 
 
 def document_json(document: Document, user: User) -> dict:
@@ -76,8 +78,11 @@ def document_json(document: Document, user: User) -> dict:
     if permissions.is_owner(user, document):
         body["created_at"] = _iso(document.created_at)
         if document.original is not None:
-            body["original"] = {"filename": document.original.original_filename, "kind": document.original.kind,
-                                "size": document.original.size}
+            body["original"] = {
+                "filename": document.original.original_filename,
+                "kind": document.original.kind,
+                "size": document.original.size,
+            }
     return body
 
 
@@ -92,17 +97,23 @@ def taxonomy():
 
     from ..models import Authority
 
-    return jsonify({
-        "regions": [{"slug": r.slug, "name": r.name} for r in vocabularies.regions(session)],
-        "authorities": [
-            {"code": a.code, "name": a.name, "region": a.region.slug}
-            for a in session.scalars(select(Authority).order_by(Authority.name))
-        ],
-        "service_areas": [{"slug": a.slug, "name": a.name, "description": a.description}
-                          for a in vocabularies.service_areas(session)],
-        "document_types": [{"slug": t.slug, "name": t.name, "description": t.description}
-                           for t in vocabularies.document_types(session)],
-    })
+    return jsonify(
+        {
+            "regions": [{"slug": r.slug, "name": r.name} for r in vocabularies.regions(session)],
+            "authorities": [
+                {"code": a.code, "name": a.name, "region": a.region.slug}
+                for a in session.scalars(select(Authority).order_by(Authority.name))
+            ],
+            "service_areas": [
+                {"slug": a.slug, "name": a.name, "description": a.description}
+                for a in vocabularies.service_areas(session)
+            ],
+            "document_types": [
+                {"slug": t.slug, "name": t.name, "description": t.description}
+                for t in vocabularies.document_types(session)
+            ],
+        }
+    )
 
 
 @bp.post("/documents")
@@ -141,8 +152,14 @@ def _page_args() -> tuple[int, int]:
 def list_documents():
     page, per_page = _page_args()
     items, total = documents.own_documents(get_session(), _user(), page=page, per_page=per_page)
-    return jsonify({"total": total, "page": page, "per_page": per_page,
-                    "results": [document_json(d, _user()) for d in items]})
+    return jsonify(
+        {
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+            "results": [document_json(d, _user()) for d in items],
+        }
+    )
 
 
 @bp.get("/documents/<int:document_id>")

@@ -19,7 +19,13 @@ def _safe_next(target: str | None) -> str:
     if not target:
         return url_for("main.home")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return url_for("main.home")
     return target
 
@@ -38,7 +44,7 @@ def login():
         form.email.errors.append("Enter a correct email address and password. Passwords are case sensitive.")
     errors = {name: errs[0] for name, errs in form.errors.items()}
     if request.method == "POST" and not errors:
-        errors["csrf_token"] = "Your sign-in form expired. Try again."
+        errors["csrf_token"] = "Your sign-in form expired. Try again."  # noqa: S105
     return render_template("auth/login.html", form=form, errors=errors), 400 if errors else 200
 
 

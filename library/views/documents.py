@@ -39,8 +39,9 @@ def _render_upload(form: UploadForm, errors: dict[str, str], status: int):
 def upload_too_large(message: str):
     """The request was refused before the form could be read: show the form again, empty."""
     if not current_user.is_authenticated or not current_user.can_upload:
-        return render_template("errors/error.html", status=413, title="The file is too large",
-                               message=message), 413
+        return render_template(
+            "errors/error.html", status=413, title="The file is too large", message=message
+        ), 413
     return _render_upload(_upload_form(read_request=False), {"file": message}, 413)
 
 
@@ -48,8 +49,10 @@ def upload_too_large(message: str):
 @login_required
 def upload():
     if not current_user.can_upload:
-        raise PermissionDenied("Only contributors and approvers can upload documents. Ask your authority's "
-                               "approver or the programme team if you need to.")
+        raise PermissionDenied(
+            "Only contributors and approvers can upload documents. Ask your authority's "
+            "approver or the programme team if you need to."
+        )
     form = _upload_form()
     if request.method == "GET":
         return _render_upload(form, {}, 200)
@@ -73,7 +76,9 @@ def upload():
         )
     except ValidationError as exc:
         return _render_upload(form, exc.errors or {"file": exc.message}, exc.status)
-    flash("Your document was uploaded. Check the extracted text below: it is what will be redacted.", "success")
+    flash(
+        "Your document was uploaded. Check the extracted text below: it is what will be redacted.", "success"
+    )
     return redirect(url_for("documents.show", document_id=document.id))
 
 
@@ -87,16 +92,23 @@ def our_documents():
     per_page = current_app.config["PAGE_SIZE"]
     items, total = documents.own_documents(get_session(), current_user, page=page, per_page=per_page)
     pages = max(math.ceil(total / per_page), 1)
-    return render_template("documents/our_documents.html", documents=items, total=total, page=page,
-                           pages=pages, is_owner=current_user.role in permissions.OWNER_ROLES)
+    return render_template(
+        "documents/our_documents.html",
+        documents=items,
+        total=total,
+        page=page,
+        pages=pages,
+        is_owner=current_user.role in permissions.OWNER_ROLES,
+    )
 
 
 @bp.get("/documents/<int:document_id>")
 @login_required
 def show(document_id: int):
     document = documents.get_for_viewer(get_session(), current_user, document_id)
-    return render_template("documents/show.html", document=document,
-                           is_owner=permissions.is_owner(current_user, document))
+    return render_template(
+        "documents/show.html", document=document, is_owner=permissions.is_owner(current_user, document)
+    )
 
 
 @bp.get("/documents/<int:document_id>/original")

@@ -40,8 +40,14 @@ def _guidance_pages() -> list[dict]:
     for path in sorted(GUIDANCE_DIR.glob("*.md")):
         text = path.read_text(encoding="utf-8")
         title, _, body = text.partition("\n")
-        pages.append({"slug": path.stem.split("-", 1)[1] if path.stem[:2].isdigit() else path.stem,
-                      "title": title.lstrip("# ").strip(), "body": body, "path": path})
+        pages.append(
+            {
+                "slug": path.stem.split("-", 1)[1] if path.stem[:2].isdigit() else path.stem,
+                "title": title.lstrip("# ").strip(),
+                "body": body,
+                "path": path,
+            }
+        )
     return pages
 
 

@@ -14,8 +14,11 @@ def _docx_text(body, **kwargs) -> str:
 
 def test_docx_headings_lists_and_paragraph_order():
     text = _docx_text(
-        fm.para("Report", "Title") + fm.para("Findings", "Heading1") + fm.para("First point", "ListBullet")
-        + fm.para("Second point", "ListBullet") + fm.para("Closing words.")
+        fm.para("Report", "Title")
+        + fm.para("Findings", "Heading1")
+        + fm.para("First point", "ListBullet")
+        + fm.para("Second point", "ListBullet")
+        + fm.para("Closing words.")
     )
     assert text.index("# Report") < text.index("## Findings") < text.index("- First point")
     assert "- First point\n- Second point" in text
@@ -39,8 +42,11 @@ def test_docx_headers_footers_and_footnotes_are_in_comments_out():
     text = _docx_text(
         '<w:p><w:r><w:t>Body</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>'
         '<w:commentRangeStart w:id="0"/><w:r><w:commentReference w:id="0"/></w:r></w:p>',
-        header="Header by Jane Doe", footer="Footer 01632 960 000", footnotes="Footnote about Tom Smith",
-        comments="Comment naming Secret Person", author="Author Person",
+        header="Header by Jane Doe",
+        footer="Footer 01632 960 000",
+        footnotes="Footnote about Tom Smith",
+        comments="Comment naming Secret Person",
+        author="Author Person",
     )
     assert "Header by Jane Doe" in text
     assert "Footer 01632 960 000" in text
@@ -51,7 +57,7 @@ def test_docx_headers_footers_and_footnotes_are_in_comments_out():
 
 def test_docx_text_boxes_alt_text_and_content_controls():
     body = (
-        "<w:p><w:r><w:t>Before box.</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\">"
+        '<w:p><w:r><w:t>Before box.</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wps">'
         '<w:drawing><wp:anchor><wp:docPr id="1" name="Box" descr="Photo of the hub entrance"/>'
         "<wps:txbx><w:txbxContent><w:p><w:r><w:t>Text box words</w:t></w:r></w:p></w:txbxContent></wps:txbx>"
         "</wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent><w:p><w:r>"
@@ -67,21 +73,30 @@ def test_docx_text_boxes_alt_text_and_content_controls():
 
 
 def test_docx_table_cells_with_pipes_and_spans():
-    cell = '<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>'
+    cell = "<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc>"
     span = '<w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr><w:p><w:r><w:t>Wide</w:t></w:r></w:p></w:tc>'
-    body = ("<w:tbl><w:tr>" + cell.format("A") + cell.format("B") + cell.format("C") + "</w:tr>"
-            "<w:tr>" + span + cell.format("x|y") + "</w:tr></w:tbl>")
+    body = (
+        "<w:tbl><w:tr>" + cell.format("A") + cell.format("B") + cell.format("C") + "</w:tr>"
+        "<w:tr>" + span + cell.format("x|y") + "</w:tr></w:tbl>"
+    )
     text = _docx_text(body)
     assert "| A | B | C |" in text
     assert "| Wide |   | x\\|y |" in text
 
 
 def test_pptx_slides_notes_alt_text_and_hidden_slides():
-    data = fm.pptx([
-        {"title": "Opening", "bullets": ["One", "Two"], "notes": "Thank Pat Jones", "alt": "Chart of referrals"},
-        {"title": "Hidden one", "bullets": ["Secret Sam"], "hidden": True},
-        {"title": "Closing", "bullets": ["Three"]},
-    ])
+    data = fm.pptx(
+        [
+            {
+                "title": "Opening",
+                "bullets": ["One", "Two"],
+                "notes": "Thank Pat Jones",
+                "alt": "Chart of referrals",
+            },
+            {"title": "Hidden one", "bullets": ["Secret Sam"], "hidden": True},
+            {"title": "Closing", "bullets": ["Three"]},
+        ]
+    )
     text = extract(data, "deck.pptx").text
     assert "## Slide 1: Opening" in text
     assert "- One\n- Two" in text
@@ -92,8 +107,9 @@ def test_pptx_slides_notes_alt_text_and_hidden_slides():
 
 
 def test_pdf_headings_and_pages():
-    data = fm.pdf([["# Big heading", "Body line one.", "Body line two."], ["Second page text."]],
-                  author="Hidden Author")
+    data = fm.pdf(
+        [["# Big heading", "Body line one.", "Body line two."], ["Second page text."]], author="Hidden Author"
+    )
     text = extract(data, "doc.pdf").text
     assert text.startswith("# Big heading")
     assert "Body line one." in text and "Second page text." in text
@@ -106,7 +122,7 @@ def test_pdf_with_empty_user_password_is_read():
 
 
 def test_text_files_keep_their_words_and_normalise_newlines():
-    text = extract("Line one\r\nLine two\r\n\r\n\r\n\r\nEnd ".encode(), "notes.txt").text
+    text = extract(b"Line one\r\nLine two\r\n\r\n\r\n\r\nEnd ", "notes.txt").text
     assert text == "Line one\nLine two\n\nEnd\n"
 
 

@@ -10,38 +10,72 @@ from library.extraction import extract
 # only its comments, tracked deletions, hidden slides or file properties say (must not be).
 EXPECTED = {
     "kingsmere-early-help-self-assessment.md": {
-        "in": ["Early Help self-assessment", "Prepared for the peer challenge", "943 476 5919", "KM3 7QT",
-               "What would a stronger quality assurance framework"],
+        "in": [
+            "Early Help self-assessment",
+            "Prepared for the peer challenge",
+            "943 476 5919",
+            "KM3 7QT",
+            "What would a stronger quality assurance framework",
+        ],
         "out": [],
     },
     "kingsmere-early-help-self-assessment.docx": {
-        "in": ["# Kingsmere Borough Council: Early Help self-assessment", "## 1. Context",
-               "- Family hub practitioners", "1. Is our step-down process", "943 476 5919", "Dr Marcus Bell"],
+        "in": [
+            "# Kingsmere Borough Council: Early Help self-assessment",
+            "## 1. Context",
+            "- Family hub practitioners",
+            "1. Is our step-down process",
+            "943 476 5919",
+            "Dr Marcus Bell",
+        ],
         "out": [],
     },
     "kingsmere-early-help-self-assessment.pdf": {
-        "in": ["# Kingsmere Borough Council: Early Help self-assessment", "## 1. Context",
-               "- Family hub practitioners", "943 476 5919", "Claire Hughes"],
+        "in": [
+            "# Kingsmere Borough Council: Early Help self-assessment",
+            "## 1. Context",
+            "- Family hub practitioners",
+            "943 476 5919",
+            "Claire Hughes",
+        ],
         "out": [],
     },
     "kingsmere-early-help-action-plan.docx": {
-        "in": ["# Action plan following the Early Help peer challenge",
-               "| Action | Owner | By when | Status |",
-               "| Co-produce a step-down protocol with families | Head of Early Help | June 2025 | Not started |",
-               "Kingsmere Borough Council: prepared by Sarah Okafor",  # header
-               "Draft v3, reviewed by Marcus Bell, 01632 960 415",  # footer
-               "Each hub manager owns one action."],  # tracked insertion
-        "out": ["Check this with Priya Shah", "Priya Shah",  # comment
-                "Jo Pemberton", "Escalate the case"],  # tracked deletion
+        "in": [
+            "# Action plan following the Early Help peer challenge",
+            "| Action | Owner | By when | Status |",
+            "| Co-produce a step-down protocol with families | Head of Early Help | June 2025 "
+            "| Not started |",
+            "Kingsmere Borough Council: prepared by Sarah Okafor",  # header
+            "Draft v3, reviewed by Marcus Bell, 01632 960 415",  # footer
+            "Each hub manager owns one action.",
+        ],  # tracked insertion
+        "out": [
+            "Check this with Priya Shah",
+            "Priya Shah",  # comment
+            "Jo Pemberton",
+            "Escalate the case",
+        ],  # tracked deletion
     },
     "kingsmere-early-help-feedback.pptx": {
-        "in": ["## Slide 1: Peer challenge feedback: Early Help, Kingsmere", "Lead reviewer: Helen Carter",
-               "- Family hubs are valued by families and schools",
-               "Speaker notes:", "thank Sarah Okafor", "Mr Daniel Price", "the Hughes family, KM3 7QT"],
+        "in": [
+            "## Slide 1: Peer challenge feedback: Early Help, Kingsmere",
+            "Lead reviewer: Helen Carter",
+            "- Family hubs are valued by families and schools",
+            "Speaker notes:",
+            "thank Sarah Okafor",
+            "Mr Daniel Price",
+            "the Hughes family, KM3 7QT",
+        ],
         "out": ["Not for sharing", "Rebecca Stone"],  # the hidden slide
     },
     "ashcombe-send-scoping-letter.txt": {
-        "in": ["Dear David,", "Helen Carter", "ravi.mistry@ashcombe.gov.uk", "How well prepared are young people"],
+        "in": [
+            "Dear David,",
+            "Helen Carter",
+            "ravi.mistry@ashcombe.gov.uk",
+            "How well prepared are young people",
+        ],
         "out": [],
     },
 }

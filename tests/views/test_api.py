@@ -9,15 +9,24 @@ from library.models import ApiToken, Document
 from tests import filemakers as fm
 
 SAMPLE_NAMES = [
-    "kingsmere-early-help-self-assessment.md", "kingsmere-early-help-self-assessment.docx",
-    "kingsmere-early-help-self-assessment.pdf", "kingsmere-early-help-action-plan.docx",
-    "kingsmere-early-help-feedback.pptx", "ashcombe-send-scoping-letter.txt",
+    "kingsmere-early-help-self-assessment.md",
+    "kingsmere-early-help-self-assessment.docx",
+    "kingsmere-early-help-self-assessment.pdf",
+    "kingsmere-early-help-action-plan.docx",
+    "kingsmere-early-help-feedback.pptx",
+    "ashcombe-send-scoping-letter.txt",
 ]
 
 
 def _upload(api_client, data: bytes, name: str, **overrides):
-    form = {"title": "A document", "document_type": "action-plan", "service_areas": ["early-help"],
-            "year": "2025", "summary": "", "file": (io.BytesIO(data), name)}
+    form = {
+        "title": "A document",
+        "document_type": "action-plan",
+        "service_areas": ["early-help"],
+        "year": "2025",
+        "summary": "",
+        "file": (io.BytesIO(data), name),
+    }
     form.update(overrides)
     return api_client.post("/api/v1/documents", data=form, content_type="multipart/form-data")
 

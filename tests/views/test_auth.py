@@ -27,11 +27,14 @@ def test_get_logout_also_signs_out(client, login):
     assert client.get("/our-documents").status_code == 302
 
 
-@pytest.mark.parametrize("email,password", [
-    ("reader@kgm.example", "wrong-password"),
-    ("nobody@kgm.example", PASSWORD),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "email,password",
+    [
+        ("reader@kgm.example", "wrong-password"),
+        ("nobody@kgm.example", PASSWORD),
+        ("", ""),
+    ],
+)
 def test_bad_credentials_get_one_message(client, people, email, password):
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 400
@@ -60,11 +63,16 @@ def test_deactivated_user_is_signed_out_at_the_next_request(client, login, db, p
 
 
 def test_next_only_goes_to_our_own_paths(client, people):
-    for target, expected in (("/upload", "/upload"), ("https://evil.example/", "/"), ("//evil.example", "/"),
-                             ("/\\evil.example", "/")):
+    for target, expected in (
+        ("/upload", "/upload"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+    ):
         client.post("/logout")
-        response = client.post(f"/login?next={target}", data={"email": "contributor@kgm.example",
-                                                                "password": PASSWORD})
+        response = client.post(
+            f"/login?next={target}", data={"email": "contributor@kgm.example", "password": PASSWORD}
+        )
         assert response.headers["Location"] == expected, target
 
 
@@ -89,8 +97,9 @@ def test_forms_need_a_csrf_token(app, client, people):
     assert "Your form expired" in response.get_data(as_text=True)
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": "reader@kgm.example", "password": PASSWORD,
-                                            "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": "reader@kgm.example", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
@@ -104,4 +113,6 @@ def test_responses_carry_a_request_id(client):
     response = client.get("/login")
     assert re.fullmatch(r"[0-9a-f]{16}", response.headers["X-Request-Id"])
     assert client.get("/login", headers={"X-Request-Id": "abc-123"}).headers["X-Request-Id"] == "abc-123"
-    assert client.get("/login", headers={"X-Request-Id": "bad id <x>"}).headers["X-Request-Id"] != "bad id <x>"
+    assert (
+        client.get("/login", headers={"X-Request-Id": "bad id <x>"}).headers["X-Request-Id"] != "bad id <x>"
+    )

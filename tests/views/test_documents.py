@@ -13,10 +13,18 @@ from library.storage import LocalFileStorage
 def draft(app, db, people):
     storage = LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
     return documents.upload_document(
-        db, storage, db.merge(people.kgm_contributor),
-        documents.UploadInput(title="Front door notes", summary="Notes", document_type="scoping-document",
-                              service_areas=["front-door-and-mash"], year=2024, filename="Mrs Smith notes.md",
-                              data=b"# Notes\n\nThe family of Jane Doe.\n"),
+        db,
+        storage,
+        db.merge(people.kgm_contributor),
+        documents.UploadInput(
+            title="Front door notes",
+            summary="Notes",
+            document_type="scoping-document",
+            service_areas=["front-door-and-mash"],
+            year=2024,
+            filename="Mrs Smith notes.md",
+            data=b"# Notes\n\nThe family of Jane Doe.\n",
+        ),
         Limits(),
     )
 
@@ -34,7 +42,9 @@ def test_our_documents_empty_states(client, login, draft):
     assert "Your authority has not shared any documents yet." in html
     client.post("/logout")
     login("ash_contributor")
-    assert "Your authority has not uploaded any documents yet." in client.get("/our-documents").get_data(as_text=True)
+    assert "Your authority has not uploaded any documents yet." in client.get("/our-documents").get_data(
+        as_text=True
+    )
 
 
 def test_document_page_shows_text_to_owners_only(client, login, draft):
@@ -76,9 +86,16 @@ def test_our_documents_paginates(client, login, app, db, people):
     storage = LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
     for i in range(5):
         documents.upload_document(
-            db, storage, db.merge(people.kgm_contributor),
-            documents.UploadInput(title=f"Doc {i}", document_type="action-plan", service_areas=["early-help"],
-                                  filename="a.md", data=b"# A\n"),
+            db,
+            storage,
+            db.merge(people.kgm_contributor),
+            documents.UploadInput(
+                title=f"Doc {i}",
+                document_type="action-plan",
+                service_areas=["early-help"],
+                filename="a.md",
+                data=b"# A\n",
+            ),
             Limits(),
         )
     login("kgm_contributor")

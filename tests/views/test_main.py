@@ -51,7 +51,9 @@ def test_guidance_table_is_rendered_with_govuk_classes(client):
 
 
 def test_render_markdown_sanitises():
-    html = str(render_markdown('# Hi\n\n<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=y>'))
+    html = str(
+        render_markdown("# Hi\n\n<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=y>")
+    )
     assert "<script" not in html
     assert "javascript:" not in html
     assert "onerror" not in html and "<img" not in html

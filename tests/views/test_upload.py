@@ -43,11 +43,17 @@ def test_upload_page_shows_the_form(client, login):
     assert "Early help" in html and "Self-assessment" in html
 
 
-@pytest.mark.parametrize("name", [
-    "kingsmere-early-help-self-assessment.md", "kingsmere-early-help-self-assessment.docx",
-    "kingsmere-early-help-self-assessment.pdf", "kingsmere-early-help-action-plan.docx",
-    "kingsmere-early-help-feedback.pptx", "ashcombe-send-scoping-letter.txt",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "kingsmere-early-help-self-assessment.md",
+        "kingsmere-early-help-self-assessment.docx",
+        "kingsmere-early-help-self-assessment.pdf",
+        "kingsmere-early-help-action-plan.docx",
+        "kingsmere-early-help-feedback.pptx",
+        "ashcombe-send-scoping-letter.txt",
+    ],
+)
 def test_each_sample_uploads_through_the_page(client, login, db, app, samples, name):
     login("kgm_contributor")
     data = (samples / name).read_bytes()
@@ -75,27 +81,54 @@ def test_each_sample_uploads_through_the_page(client, login, db, app, samples, n
 
 
 BAD_UPLOADS = [
-    ("png named pdf", lambda: _form(fm.png_bytes(), "report.pdf"), 415, "named .pdf but its content is a PNG image"),
+    (
+        "png named pdf",
+        lambda: _form(fm.png_bytes(), "report.pdf"),
+        415,
+        "named .pdf but its content is a PNG image",
+    ),
     ("empty file", lambda: _form(b"", "empty.docx"), 400, "The selected file is empty."),
-    ("encrypted pdf", lambda: _form(fm.pdf([["Secret"]], encrypt_with="pw12345"), "locked.pdf"), 400,
-     "protected with a password"),
-    ("truncated docx", lambda: _form(fm.docx(fm.para("words " * 300))[:900], "cut.docx"), 400,
-     "damaged or incomplete"),
-    ("zip bomb", lambda: _form(fm.zip_bomb_docx(12 * 1024 * 1024), "bomb.docx"), 400,
-     "expands to far more than its size"),
+    (
+        "encrypted pdf",
+        lambda: _form(fm.pdf([["Secret"]], encrypt_with="pw12345"), "locked.pdf"),
+        400,
+        "protected with a password",
+    ),
+    (
+        "truncated docx",
+        lambda: _form(fm.docx(fm.para("words " * 300))[:900], "cut.docx"),
+        400,
+        "damaged or incomplete",
+    ),
+    (
+        "zip bomb",
+        lambda: _form(fm.zip_bomb_docx(12 * 1024 * 1024), "bomb.docx"),
+        400,
+        "expands to far more than its size",
+    ),
     ("scanned pdf", lambda: _form(fm.scanned_pdf(), "scan.pdf"), 400, "looks like a scan"),
     ("missing title", lambda: _form(b"# Notes\n", "notes.md", title="  "), 400, "Enter a title."),
-    ("unknown type", lambda: _form(b"# Notes\n", "notes.md", document_type="novel"), 400,
-     "is not a document type we know"),
-    ("no service area", lambda: _form(b"# Notes\n", "notes.md", service_areas=[]), 400,
-     "Choose at least one service area."),
+    (
+        "unknown type",
+        lambda: _form(b"# Notes\n", "notes.md", document_type="novel"),
+        400,
+        "is not a document type we know",
+    ),
+    (
+        "no service area",
+        lambda: _form(b"# Notes\n", "notes.md", service_areas=[]),
+        400,
+        "Choose at least one service area.",
+    ),
     ("bad year", lambda: _form(b"# Notes\n", "notes.md", year="1066"), 400, "Enter a year between"),
     ("no file", lambda: {k: v for k, v in _form(b"", "x").items() if k != "file"}, 400, "Select a file."),
 ]
 
 
 @pytest.mark.parametrize("label,make,status,message", BAD_UPLOADS, ids=[b[0] for b in BAD_UPLOADS])
-def test_bad_upload_gets_a_clear_message_and_stores_nothing(client, login, db, app, label, make, status, message):
+def test_bad_upload_gets_a_clear_message_and_stores_nothing(
+    client, login, db, app, label, make, status, message
+):
     app.config["ZIP_MAX_UNCOMPRESSED_BYTES"] = 8 * 1024 * 1024
     login("kgm_contributor")
     response = client.post("/upload", data=make(), content_type="multipart/form-data")
@@ -112,7 +145,9 @@ def test_upload_over_the_request_limit(client, login, db, app):
     app.config["MAX_CONTENT_LENGTH"] = 50_000
     app.config["UPLOAD_MAX_BYTES"] = 1024 * 1024 // 2
     login("kgm_contributor")
-    response = client.post("/upload", data=_form(b"a" * 60_000, "big.txt"), content_type="multipart/form-data")
+    response = client.post(
+        "/upload", data=_form(b"a" * 60_000, "big.txt"), content_type="multipart/form-data"
+    )
     assert response.status_code == 413
     html = response.get_data(as_text=True)
     assert "There is a problem" in html and "The file must be smaller than" in html
@@ -122,7 +157,9 @@ def test_upload_over_the_request_limit(client, login, db, app):
 def test_upload_over_the_file_limit(client, login, db, app):
     app.config["UPLOAD_MAX_BYTES"] = 10_000
     login("kgm_contributor")
-    response = client.post("/upload", data=_form(b"a" * 20_000, "big.txt"), content_type="multipart/form-data")
+    response = client.post(
+        "/upload", data=_form(b"a" * 20_000, "big.txt"), content_type="multipart/form-data"
+    )
     assert response.status_code == 413
     assert "The file must be smaller than" in response.get_data(as_text=True)
     assert _count(db, Document) == 0
@@ -132,7 +169,9 @@ def test_upload_over_the_file_limit(client, login, db, app):
 def test_readers_and_admins_cannot_upload(client, login, db, who):
     login(who)
     assert client.get("/upload").status_code == 403
-    response = client.post("/upload", data=_form(b"# Notes\n", "notes.md"), content_type="multipart/form-data")
+    response = client.post(
+        "/upload", data=_form(b"# Notes\n", "notes.md"), content_type="multipart/form-data"
+    )
     assert response.status_code == 403
     assert "Only contributors and approvers can upload" in response.get_data(as_text=True)
     assert _count(db, Document) == 0
@@ -145,8 +184,11 @@ def test_upload_needs_sign_in(client, people):
 
 def test_form_keeps_what_was_entered_after_an_error(client, login):
     login("kgm_contributor")
-    html = client.post("/upload", data=_form(fm.png_bytes(), "x.pdf", title="My careful title"),
-                       content_type="multipart/form-data").get_data(as_text=True)
+    html = client.post(
+        "/upload",
+        data=_form(fm.png_bytes(), "x.pdf", title="My careful title"),
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     assert 'value="My careful title"' in html
 
 

@@ -1,0 +1,1 @@
+"""Speed and memory figures, run by `make bench`."""
