@@ -130,7 +130,7 @@ def extract_pdf(data: bytes) -> str:
         pages = [_page_lines(page) for page in reader.pages]
     except ExtractionError:
         raise
-    except FileNotDecryptedError as exc:
+    except (FileNotDecryptedError, DependencyError) as exc:
         raise ExtractionError(
             "The PDF is protected with a password. Save a copy without the password and upload that.",
             code="encrypted_file",

@@ -52,6 +52,7 @@ def test_document_page_shows_text_to_owners_only(client, login, draft):
     html = client.get(f"/documents/{draft.id}").get_data(as_text=True)
     assert "The family of Jane Doe." in html
     assert "Mrs Smith notes.md" in html  # the owners see their file's name
+    assert f'<a class="govuk-link" href="/documents/{draft.id}/original">Download the original</a>' in html
     client.post("/logout")
     for who in ("kgm_reader", "ash_contributor", "ash_reader", "brk_reader", "admin"):
         login(who)
