@@ -1,0 +1,72 @@
+import pytest
+from sqlalchemy import select
+
+from library.models import ApiToken, AuditEvent
+from library.services import accounts
+from library.services.errors import NotFound, PermissionDenied, ValidationError
+from tests.conftest import PASSWORD
+
+
+def test_authenticate(db, people):
+    assert accounts.authenticate(db, "Reader@KGM.example", PASSWORD).id == people.kgm_reader.id
+    assert accounts.authenticate(db, "reader@kgm.example", PASSWORD.upper()) is None
+    assert accounts.authenticate(db, "nobody@kgm.example", PASSWORD) is None
+
+
+def test_user_without_password_cannot_sign_in(db, people):
+    user = accounts.create_user(db, None, email="np@kgm.example", name="No Password", role="reader",
+                                authority_code="KGM", password=None)
+    assert user.password_hash is None
+    assert accounts.authenticate(db, "np@kgm.example", "") is None
+
+
+def test_only_admins_manage_accounts(db, people):
+    with pytest.raises(PermissionDenied):
+        accounts.create_authority(db, people.kgm_approver, "NEW", "New", "london")
+    with pytest.raises(PermissionDenied):
+        accounts.create_user(db, people.kgm_approver, email="a@b.example", name="A", role="reader",
+                             authority_code="KGM", password="long-enough-pw")
+
+
+def test_non_admin_roles_need_an_authority(db, people):
+    with pytest.raises(ValidationError, match="Choose the user's authority"):
+        accounts.create_user(db, None, email="a@b.example", name="A", role="contributor", authority_code=None,
+                             password="long-enough-pw")
+    admin = accounts.create_user(db, None, email="a2@b.example", name="A", role="admin", authority_code=None,
+                                 password="long-enough-pw")
+    assert admin.authority is None
+
+
+def test_tokens_are_hashed_and_revocable(db, people):
+    token = accounts.create_token(db, None, people.kgm_reader)
+    assert accounts.user_for_token(db, token).id == people.kgm_reader.id
+    row = db.scalars(select(ApiToken)).one()
+    assert row.prefix == token[:10] and token not in row.token_hash
+    row.revoked_at = row.created_at
+    db.commit()
+    assert accounts.user_for_token(db, token) is None
+    assert accounts.user_for_token(db, "") is None
+    assert accounts.user_for_token(db, "pcl_" + "x" * 500) is None
+
+
+def test_users_may_make_their_own_tokens_but_not_others(db, people):
+    assert accounts.create_token(db, people.kgm_reader, people.kgm_reader)
+    with pytest.raises(PermissionDenied):
+        accounts.create_token(db, people.kgm_reader, people.kgm_approver)
+
+
+def test_changes_are_audited_without_passwords(db, people):
+    accounts.update_user(db, people.admin, people.kgm_reader, name="Rita", role="reader", authority_code="ASH",
+                         active=True, password="another-long-password")
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "user.updated")).one()
+    assert event.details["authority"] == ["KGM", "ASH"]
+    assert event.details["password"] == ["", "changed"]
+    assert "another-long-password" not in str(event.details)
+
+
+def test_lookups_raise_not_found(db, people):
+    with pytest.raises(NotFound):
+        accounts.get_user_by_email(db, "ghost@kgm.example")
+    with pytest.raises(NotFound):
+        accounts.get_authority(db, "ZZZ")
+    assert accounts.get_authority(db, "kgm").code == "KGM"
