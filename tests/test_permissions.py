@@ -10,16 +10,36 @@ from library.models import Document, DocumentType
 READERS = {
     "authority": {"kgm_reader", "kgm_contributor", "kgm_approver"},
     "region": {"kgm_reader", "kgm_contributor", "kgm_approver", "ash_reader", "ash_contributor"},
-    "national": {"kgm_reader", "kgm_contributor", "kgm_approver", "ash_reader", "ash_contributor", "brk_reader"},
+    "national": {
+        "kgm_reader",
+        "kgm_contributor",
+        "kgm_approver",
+        "ash_reader",
+        "ash_contributor",
+        "brk_reader",
+    },
 }
-EVERYONE = ["kgm_reader", "kgm_contributor", "kgm_approver", "ash_reader", "ash_contributor", "brk_reader", "admin"]
+EVERYONE = [
+    "kgm_reader",
+    "kgm_contributor",
+    "kgm_approver",
+    "ash_reader",
+    "ash_contributor",
+    "brk_reader",
+    "admin",
+]
 
 
 @pytest.mark.parametrize("scope", sorted(READERS))
 def test_published_scope(db, people, scope):
     doc_type = db.scalars(select(DocumentType)).first()
-    doc = Document(authority=people.kgm_contributor.authority, title="T", document_type=doc_type,
-                   status="published", scope=scope)
+    doc = Document(
+        authority=people.kgm_contributor.authority,
+        title="T",
+        document_type=doc_type,
+        status="published",
+        scope=scope,
+    )
     db.add(doc)
     db.commit()
     for who in EVERYONE:
@@ -33,7 +53,9 @@ def test_published_scope(db, people, scope):
 
 def test_drafts_are_for_owners_only(db, people):
     doc_type = db.scalars(select(DocumentType)).first()
-    doc = Document(authority=people.kgm_contributor.authority, title="T", document_type=doc_type, status="draft")
+    doc = Document(
+        authority=people.kgm_contributor.authority, title="T", document_type=doc_type, status="draft"
+    )
     db.add(doc)
     db.commit()
     for who in EVERYONE:

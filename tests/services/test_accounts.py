@@ -14,8 +14,15 @@ def test_authenticate(db, people):
 
 
 def test_user_without_password_cannot_sign_in(db, people):
-    user = accounts.create_user(db, None, email="np@kgm.example", name="No Password", role="reader",
-                                authority_code="KGM", password=None)
+    user = accounts.create_user(
+        db,
+        None,
+        email="np@kgm.example",
+        name="No Password",
+        role="reader",
+        authority_code="KGM",
+        password=None,
+    )
     assert user.password_hash is None
     assert accounts.authenticate(db, "np@kgm.example", "") is None
 
@@ -24,16 +31,31 @@ def test_only_admins_manage_accounts(db, people):
     with pytest.raises(PermissionDenied):
         accounts.create_authority(db, people.kgm_approver, "NEW", "New", "london")
     with pytest.raises(PermissionDenied):
-        accounts.create_user(db, people.kgm_approver, email="a@b.example", name="A", role="reader",
-                             authority_code="KGM", password="long-enough-pw")
+        accounts.create_user(
+            db,
+            people.kgm_approver,
+            email="a@b.example",
+            name="A",
+            role="reader",
+            authority_code="KGM",
+            password="long-enough-pw",
+        )
 
 
 def test_non_admin_roles_need_an_authority(db, people):
     with pytest.raises(ValidationError, match="Choose the user's authority"):
-        accounts.create_user(db, None, email="a@b.example", name="A", role="contributor", authority_code=None,
-                             password="long-enough-pw")
-    admin = accounts.create_user(db, None, email="a2@b.example", name="A", role="admin", authority_code=None,
-                                 password="long-enough-pw")
+        accounts.create_user(
+            db,
+            None,
+            email="a@b.example",
+            name="A",
+            role="contributor",
+            authority_code=None,
+            password="long-enough-pw",
+        )
+    admin = accounts.create_user(
+        db, None, email="a2@b.example", name="A", role="admin", authority_code=None, password="long-enough-pw"
+    )
     assert admin.authority is None
 
 
@@ -56,8 +78,16 @@ def test_users_may_make_their_own_tokens_but_not_others(db, people):
 
 
 def test_changes_are_audited_without_passwords(db, people):
-    accounts.update_user(db, people.admin, people.kgm_reader, name="Rita", role="reader", authority_code="ASH",
-                         active=True, password="another-long-password")
+    accounts.update_user(
+        db,
+        people.admin,
+        people.kgm_reader,
+        name="Rita",
+        role="reader",
+        authority_code="ASH",
+        active=True,
+        password="another-long-password",
+    )
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "user.updated")).one()
     assert event.details["authority"] == ["KGM", "ASH"]
     assert event.details["password"] == ["", "changed"]

@@ -16,17 +16,27 @@ def storage(app):
 
 
 def _input(**overrides):
-    values = dict(title="Notes", document_type="action-plan", service_areas=["early-help"], year="2025",
-                  filename="notes.md", data=b"# Notes\n\nSome text.\n")
+    values = dict(
+        title="Notes",
+        document_type="action-plan",
+        service_areas=["early-help"],
+        year="2025",
+        filename="notes.md",
+        data=b"# Notes\n\nSome text.\n",
+    )
     values.update(overrides)
     return documents.UploadInput(**values)
 
 
 def test_upload_collects_every_error_at_once(db, storage, people):
     with pytest.raises(ValidationError) as info:
-        documents.upload_document(db, storage, people.kgm_contributor,
-                                  _input(title="", document_type="", service_areas=[], year="soon", data=b""),
-                                  Limits())
+        documents.upload_document(
+            db,
+            storage,
+            people.kgm_contributor,
+            _input(title="", document_type="", service_areas=[], year="soon", data=b""),
+            Limits(),
+        )
     assert set(info.value.errors) == {"title", "document_type", "service_areas", "year", "file"}
 
 
