@@ -1,0 +1,328 @@
+"""Detectors: each finds one kind of personal information in text and returns suggestions.
+
+Pure functions over strings: no Flask, no database. Validated identifiers (NHS, National
+Insurance and pupil numbers, phone numbers) are checked, not just matched; names come from
+titles, word lists from packages, the words around them, and the names already found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import phonenumbers
+
+from . import wordlists
+
+
+@dataclass(frozen=True, order=True)
+class Suggestion:
+    start: int
+    end: int
+    text: str
+    category: str
+    rule: str
+    score: float = 0.9
+
+    def as_dict(self) -> dict:
+        return {"start": self.start, "end": self.end, "text": self.text, "category": self.category,
+                "rule": self.rule, "score": self.score}
+
+
+def _s(match: re.Match, category: str, rule: str, score: float, group: int | str = 0) -> Suggestion:
+    return Suggestion(match.start(group), match.end(group), match.group(group), category, rule, score)
+
+
+# Identifiers ------------------------------------------------------------------------------------
+
+EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+
+
+def emails(text: str) -> Iterator[Suggestion]:
+    for m in EMAIL_RE.finditer(text):
+        yield _s(m, "email", "email", 1.0)
+
+
+NHS_RE = re.compile(r"(?<![\w-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\w-])")
+NHS_CONTEXT_RE = re.compile(r"nhs|health|chi\b", re.I)
+
+
+def nhs_check(digits: str) -> bool:
+    if len(digits) != 10 or len(set(digits)) == 1:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def nhs_numbers(text: str) -> Iterator[Suggestion]:
+    for m in NHS_RE.finditer(text):
+        digits = m.group(1) + m.group(3) + m.group(4)
+        if nhs_check(digits):
+            context = NHS_CONTEXT_RE.search(text, max(0, m.start() - 40), m.start())
+            yield _s(m, "nhs_number", "nhs-mod11", 1.0 if context else 0.95)
+
+
+# HMRC: first letter not D F I Q U V; second not D F I O Q U V; some pairs never issued.
+NINO_RE = re.compile(
+    r"(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ ]?(\d{2})[ ]?(\d{2})[ ]?(\d{2})[ ]?([A-D])(?![A-Za-z0-9])"
+)
+NINO_BAD_PREFIXES = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
+
+
+def ni_numbers(text: str) -> Iterator[Suggestion]:
+    for m in NINO_RE.finditer(text):
+        if m.group(1) not in NINO_BAD_PREFIXES:
+            yield _s(m, "ni_number", "nino-hmrc", 1.0)
+
+
+PHONE_RE = re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\w)|(?<![\w+])\(0\d{3,4}\)\s?\d{3}\s?\d{3,4}(?!\w)")
+
+
+def phones(text: str) -> Iterator[Suggestion]:
+    for m in PHONE_RE.finditer(text):
+        raw = m.group(0)
+        digits = re.sub(r"\D", "", raw)
+        national = "0" + digits[2:] if raw.startswith("+") else digits
+        if national.startswith("00"):
+            national = national[1:]
+        if len(national) not in (10, 11):
+            continue
+        try:
+            number = phonenumbers.parse(national, "GB")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(number) and len(national) == 11 or phonenumbers.is_valid_number(number):
+            yield _s(m, "phone", "phone-gb", 0.95)
+
+
+POSTCODE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2}\d[A-Z\d]?)[ ]?(\d[ABD-HJLNP-UW-Z]{2})(?![A-Za-z0-9])")
+
+
+def postcodes(text: str) -> Iterator[Suggestion]:
+    for m in POSTCODE_RE.finditer(text):
+        yield _s(m, "postcode", "postcode-uk", 0.95)
+
+
+UPN_RE = re.compile(r"(?<![A-Za-z0-9])[A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z](?![A-Za-z0-9])")
+
+
+def pupil_numbers(text: str) -> Iterator[Suggestion]:
+    from stdnum.gb import upn
+
+    for m in UPN_RE.finditer(text):
+        if upn.is_valid(m.group(0)):
+            yield _s(m, "upn", "upn-check-letter", 1.0)
+
+
+CASE_REF_RE = re.compile(
+    r"\b(?:case|ref(?:erence)?|file|record|client|child|person|mosaic|liquidlogic|lcs|eclipse)\.?"
+    r"(?:\s+(?:no\.?|number|ref(?:erence)?|id|identifier))?\s*[:#]?\s*"
+    r"(?P<ref>(?=[A-Z0-9/-]*\d)[A-Z0-9][A-Z0-9/-]{3,}[A-Z0-9])\b",
+    re.I,
+)
+
+
+def case_references(text: str) -> Iterator[Suggestion]:
+    for m in CASE_REF_RE.finditer(text):
+        ref = m.group("ref")
+        if re.fullmatch(r"(19|20)\d\d", ref):  # a year, not a reference
+            continue
+        yield _s(m, "case_reference", "reference-in-context", 0.85, "ref")
+
+
+# Dates of birth and addresses ---------------------------------------------------------------------
+
+MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+DATE_RE = re.compile(
+    r"(?<![\d/.-])(?:"
+    r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"  # 14/07/2008, 19.8.2016, 1-2-09
+    r"|\d{4}-\d{1,2}-\d{1,2}"  # 2017-01-15
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?,?\s+\d{{4}}"  # 25 December 2018
+    rf"|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"  # December 25, 2018
+    r")(?![\d/.-]*\d)",
+    re.I,
+)
+DOB_CONTEXT_RE = re.compile(r"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born|birthday|birth\s+date|b\.)(?:\s+on)?\s*[:,-]?\s*$",
+                            re.I)
+DOB_AFTER_RE = re.compile(r"^\s*\)?\s*\(?(?:d\.?o\.?b\.?|date of birth)", re.I)
+
+
+def dates_of_birth(text: str) -> Iterator[Suggestion]:
+    for m in DATE_RE.finditer(text):
+        before = text[max(0, m.start() - 30) : m.start()]
+        if DOB_CONTEXT_RE.search(before) or DOB_AFTER_RE.match(text[m.end() : m.end() + 20]):
+            yield _s(m, "date_of_birth", "date-near-birth", 0.95)
+
+
+STREET_TYPES = (
+    "Street|St|Road|Rd|Lane|Ln|Avenue|Ave|Close|Drive|Way|Court|Ct|Place|Pl|Crescent|Cres|Gardens|Gdns|"
+    "Terrace|Grove|Hill|Row|Walk|Square|Sq|Mews|Park|Rise|View|Parade|Green|Vale|Wharf|Yard|Mount|"
+    "Boulevard|Chase|Gate|Fields|Meadow|Meadows|Approach|Broadway|Bank|Croft|Dale|Estate|Heights|Wynd"
+)
+ADDRESS_RE = re.compile(
+    r"(?:\b(?:Flat|Apartment|Apt|Unit|Room|House)\s+\d+[A-Za-z]?,?\s+)?"
+    r"(?<![\w£$.,/-])\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+"
+    r"(?:[A-Z][A-Za-z'’-]+\s+){1,3}"
+    rf"(?:{STREET_TYPES})\b\.?"
+)
+FLAT_RE = re.compile(r"\b(?:Flat|Apartment|Apt)\s+\d+[A-Za-z]?\b")
+
+
+def addresses(text: str) -> Iterator[Suggestion]:
+    for m in ADDRESS_RE.finditer(text):
+        yield Suggestion(m.start(), m.end() - (1 if m.group(0).endswith(".") else 0),
+                         m.group(0).rstrip("."), "address", "number-and-street", 0.9)
+    for m in FLAT_RE.finditer(text):
+        yield _s(m, "address", "flat-number", 0.8)
+
+
+# People ----------------------------------------------------------------------------------------
+
+TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Cllr|Prof|Professor|Sir|Dame|Rev|Revd|Lady|Lord)"
+TOKEN = r"(?:(?:[A-Z]['’][A-Z][a-z]+|Ma?c[A-Z][a-z]+|[A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*)"
+SEP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"
+RUN_RE = re.compile(rf"(?<![\w'’-]){TOKEN}(?:{SEP}{TOKEN})*(?![\w-])")
+TOKEN_RE = re.compile(TOKEN)
+TITLE_BEFORE_RE = re.compile(rf"\b{TITLES}\.?[ \t]+$")
+POSSESSIVE_RE = re.compile(r"^['’]s?\b")
+INITIALS_RE = re.compile(r"(?<![\w.])[A-Z]\.[ ]?[A-Z]\.(?:[ ]?[A-Z]\.)?(?![\w])")
+INITIAL_SURNAME_RE = re.compile(rf"(?<![\w.])[A-Z]\.[ ]?(?:[A-Z]\.[ ]?)?({TOKEN})(?![\w-])")
+INITIALS_CONTEXT_RE = re.compile(
+    r"\b(?:child|children|young person|pupil|baby|infant|mother|father|parent|carer|sibling|brother|sister|"
+    r"son|daughter|family|case|aged|girl|boy|referred|known as)\b",
+    re.I,
+)
+CONTEXT_BEFORE_RE = re.compile(
+    r"(?:\b(?:contact|contacts|prepared by|written by|author|authors|lead reviewer|reviewer|reviewers|"
+    r"social worker|foster carers?|carers?|advocate|manager|presented by|chaired by|led by|attended by|signed|"
+    r"from|by|with|to|and|dear|met|cc|attn|name|named|called|mother|father|parent|grandmother|grandfather|"
+    r"aunt|uncle|sister|brother|son|daughter|child|pupil)\b[ \t]*[:,-]?[ \t]*)$",
+    re.I,
+)
+ROLE_AFTER_RE = re.compile(
+    r"^[ \t]*(?:,|\(|-|–)[ \t]*(?:the[ \t]+|our[ \t]+)?(?:[A-Z][A-Za-z-]*[ \t]+){0,4}"
+    r"(?:Director|Manager|Worker|Officer|Lead|Head|Co-?ordinator|Adviser|Advisor|Practitioner|Consultant|"
+    r"Chair|Chief|Executive|Commissioner|Reviewer|Nurse|Teacher|Headteacher|Governor|Councillor|Leader|"
+    r"Analyst|Psychologist|Therapist|Coach|Mentor|Partner|Member|Principal|Assistant|Senior|Deputy)\b"
+)
+POSSESSIVE_CONTEXT_RE = re.compile(
+    r"^['’]s?[ \t]+(?:\w+[ \t]+)?(?:mother|father|mum|dad|parents?|carers?|foster|grand\w*|sister|brother|"
+    r"siblings?|son|daughter|aunt|uncle|partner|school|social worker|case|plan|ehcp|needs|family|home|"
+    r"placement|birthday|behaviour|attendance)\b",
+    re.I,
+)
+SIGNOFF_RE = re.compile(
+    r"\b(?:Yours (?:sincerely|faithfully|truly)|(?:Kind|Best|Warm|With best) (?:regards|wishes)|Regards|Thanks|"
+    r"Many thanks|Thank you|Signed)[ \t]*,?[ \t]*\n[ \t]*$",
+    re.I,
+)
+
+
+def _allowed_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
+    spans = []
+    lower = text.lower()
+    for phrase in phrases:
+        p = phrase.lower()
+        if not p:
+            continue
+        start = lower.find(p)
+        while start != -1:
+            spans.append((start, start + len(p)))
+            start = lower.find(p, start + 1)
+    return spans
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def people(text: str, allow: Iterable[str] = ()) -> Iterator[Suggestion]:
+    firsts = wordlists.first_names()
+    lasts = wordlists.surnames()
+    common = wordlists.common_words()
+    allowed = _allowed_spans(text, list(wordlists.allow_phrases()) + list(allow))
+
+    def is_word(tok: str) -> bool:
+        return tok.lower().rstrip("'’") in common
+
+    for run in RUN_RE.finditer(text):
+        tokens = [(m.start() + run.start(), m.end() + run.start(), m.group(0)) for m in TOKEN_RE.finditer(run.group(0))]
+        # Split the run into groups of tokens that could be parts of a name.
+        groups: list[list[tuple[int, int, str]]] = [[]]
+        for tok in tokens:
+            if is_word(tok[2]) or _inside(tok[0], tok[1], allowed):
+                groups.append([])
+            else:
+                groups[-1].append(tok)
+        for group in groups:
+            if not group:
+                continue
+            yield from _name_group(text, group[:4], firsts, lasts)
+
+
+def _name_group(text, group, firsts, lasts) -> Iterator[Suggestion]:
+    start, end = group[0][0], group[-1][1]
+    before = text[max(0, start - 40) : start]
+    after = text[end : end + 60]
+    lowered = [t[2].lower() for t in group]
+    title = TITLE_BEFORE_RE.search(before)
+    if title:
+        t_start = start - (len(before) - title.start())
+        yield Suggestion(t_start, end, text[t_start:end], "person", "title", 0.95)
+        return
+    if lowered[0] not in firsts:
+        # "Contact Aisha Carter": a word before the first name is not part of the name.
+        later = next((i for i, word in enumerate(lowered) if word in firsts), None)
+        if later:
+            yield from _name_group(text, group[:later], firsts, lasts)
+            yield from _name_group(text, group[later:], firsts, lasts)
+            return
+    if lowered[0] in firsts and len(group) >= 2:
+        yield Suggestion(start, end, text[start:end], "person", "first-name-and-surname", 0.95)
+        return
+    if len(group) >= 2 and (CONTEXT_BEFORE_RE.search(before) or ROLE_AFTER_RE.match(after)):
+        yield Suggestion(start, end, text[start:end], "person", "role-context", 0.85)
+        return
+    if len(group) >= 2 and POSSESSIVE_CONTEXT_RE.match(after):
+        yield Suggestion(start, end, text[start:end], "person", "possessive-in-context", 0.8)
+        return
+    if len(group) >= 2 and SIGNOFF_RE.search(before):
+        yield Suggestion(start, end, text[start:end], "person", "signature", 0.9)
+        return
+    if len(group) == 1:
+        word = lowered[0]
+        if word in firsts:
+            rule = "possessive" if POSSESSIVE_RE.match(after) else "first-name"
+            yield Suggestion(start, end, text[start:end], "person", rule, 0.8)
+        elif (before.rstrip().lower().endswith("dear") or SIGNOFF_RE.search(before)) and word in lasts:
+            yield Suggestion(start, end, text[start:end], "person", "greeting", 0.8)
+        return
+    # Two or more capitalised words, none a known first name: a person only beside a known surname
+    # and a word that introduces a person.
+    if lowered[-1] in lasts and CONTEXT_BEFORE_RE.search(before):
+        yield Suggestion(start, end, text[start:end], "person", "surname-in-context", 0.75)
+
+
+FAMILY_RE = re.compile(rf"\b[Tt]he[ \t]+({TOKEN})[ \t]+(?:family|families|household|twins|siblings|children)\b")
+
+
+def family_names(text: str) -> Iterator[Suggestion]:
+    """"the Hughes family": a surname even when no one in the family is named."""
+    common = wordlists.common_words()
+    for m in FAMILY_RE.finditer(text):
+        if m.group(1).lower() not in common:
+            yield _s(m, "person", "family-surname", 0.85, 1)
+
+
+def initials(text: str) -> Iterator[Suggestion]:
+    lasts = wordlists.surnames()
+    for m in INITIAL_SURNAME_RE.finditer(text):
+        if m.group(1).lower() in lasts:
+            yield _s(m, "person", "initial-and-surname", 0.85)
+    for m in INITIALS_RE.finditer(text):
+        if INITIALS_CONTEXT_RE.search(text, max(0, m.start() - 60), min(len(text), m.end() + 40)):
+            yield _s(m, "person", "initials-in-context", 0.75)

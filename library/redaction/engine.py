@@ -1,0 +1,112 @@
+"""Detection: every detector over the text, the authority's own terms, name variants, and one
+non-overlapping list of suggestions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from . import detectors, wordlists
+from .detectors import SEP, Suggestion
+
+PRIORITY = {
+    "email": 100, "nhs_number": 95, "ni_number": 95, "upn": 95, "phone": 90, "postcode": 85,
+    "date_of_birth": 80, "address": 75, "case_reference": 70, "term": 65, "person": 50,
+}
+TITLE_RE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Cllr|Prof|Professor|Sir|Dame|Rev|Revd|Lady|Lord)\.?\s+")
+POSSESSIVE_TAIL_RE = re.compile(r"['’]s?$")
+
+DETECTORS = (
+    detectors.emails, detectors.nhs_numbers, detectors.ni_numbers, detectors.phones, detectors.postcodes,
+    detectors.pupil_numbers, detectors.case_references, detectors.dates_of_birth, detectors.addresses,
+    detectors.initials, detectors.family_names,
+)
+
+
+def term_pattern(term: str) -> re.Pattern:
+    """A whole-word, any-case pattern for a term, spaces matching any run of white space."""
+    words = [re.escape(w) for w in term.split()]
+    return re.compile(r"(?<![\w])" + r"\s+".join(words) + r"(?![\w])", re.I)
+
+
+def find_terms(text: str, terms: Iterable[tuple[str, str]]) -> list[Suggestion]:
+    """``terms``: (term, category) pairs an authority always redacts."""
+    found = []
+    for term, category in terms:
+        for m in term_pattern(term).finditer(text):
+            found.append(Suggestion(m.start(), m.end(), m.group(0), category or "other", "authority-term", 1.0))
+    return found
+
+
+def name_parts(value: str) -> list[str]:
+    """The forms a person's name may take alone: the whole name without a title, and each part."""
+    bare = POSSESSIVE_TAIL_RE.sub("", TITLE_RE.sub("", value.strip()))
+    parts = [" ".join(bare.split())]
+    common = wordlists.common_words()
+    for token in bare.split():
+        if len(token) > 1 and token.lower() not in common and token not in parts and not token.endswith("."):
+            parts.append(token)
+    return parts
+
+
+def variants_pattern(parts: Iterable[str]) -> re.Pattern | None:
+    """One pattern for every form: any case, an optional possessive, words split across lines."""
+    alternatives = sorted({" ".join(p.split()) for p in parts if p.strip()}, key=len, reverse=True)
+    if not alternatives:
+        return None
+    body = "|".join(SEP.join(re.escape(w) for w in part.split()) for part in alternatives)
+    return re.compile(r"(?<![\w'’-])(?:" + body + r")(?:['’]s)?(?![\w-])", re.I)
+
+
+def find_variants(text: str, values: Iterable[str], rule: str = "name-variant") -> list[Suggestion]:
+    """Every capitalised occurrence of each form of each name (other casing, possessive, split lines)."""
+    pattern = variants_pattern(part for value in values for part in name_parts(value))
+    if pattern is None:
+        return []
+    return [
+        Suggestion(m.start(), m.end(), m.group(0), "person", rule, 0.8)
+        for m in pattern.finditer(text)
+        if m.group(0)[0].isupper()
+    ]
+
+
+def resolve(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
+    """One suggestion per stretch of text: the strongest category wins, then the longest."""
+    ranked = sorted(
+        suggestions, key=lambda s: (-PRIORITY.get(s.category, 60), -(s.end - s.start), -s.score, s.start)
+    )
+    taken: list[Suggestion] = []
+    occupied: list[tuple[int, int]] = []
+    for s in ranked:
+        if s.end <= s.start:
+            continue
+        if any(s.start < e and b < s.end for b, e in occupied):
+            continue
+        taken.append(s)
+        occupied.append((s.start, s.end))
+    return sorted(taken)
+
+
+def detect(
+    text: str,
+    *,
+    always: Iterable[tuple[str, str]] = (),
+    never: Iterable[str] = (),
+    allow: Iterable[str] = (),
+) -> list[Suggestion]:
+    """Suggestions for ``text``. ``always``: (term, category) an authority always redacts;
+    ``never``: terms it never redacts; ``allow``: more phrases that are not people (such as
+    authority and region names)."""
+    never = [n for n in never if n.strip()]
+    allow = list(allow) + never
+    found: list[Suggestion] = []
+    for detector in DETECTORS:
+        found.extend(detector(text))
+    found.extend(detectors.people(text, allow))
+    found.extend(find_terms(text, always))
+    people = [s.text for s in found if s.category == "person"]
+    found.extend(find_variants(text, people))
+    if never:
+        blocked = detectors._allowed_spans(text, never)
+        found = [s for s in found if not detectors._inside(s.start, s.end, blocked)]
+    return resolve(found)
