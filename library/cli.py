@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from functools import wraps
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -16,6 +18,7 @@ from .services.errors import ServiceError
 
 authorities_cli = AppGroup("authorities", help="Manage authorities.")
 users_cli = AppGroup("users", help="Manage users and their API tokens.")
+redaction_cli = AppGroup("redaction", help="Find personal information in files.")
 
 
 def friendly(fn):
@@ -106,6 +109,30 @@ def users_token(email: str) -> None:
     click.echo(accounts.create_token(session, None, user))
 
 
+@redaction_cli.command("detect")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def redaction_detect(path: Path) -> None:
+    """Extract a file's text and print JSON: the text, the suggestions and the redacted text."""
+    from . import redaction
+    from .extraction import ExtractionError, Limits, extract
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"Cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = extract(data, path.name, Limits(max_bytes=current_app.config["UPLOAD_MAX_BYTES"])).text
+    except ExtractionError as exc:
+        raise click.ClickException(exc.message) from None
+    suggestions = redaction.detect(text)
+    spans = [redaction.Span(s.start, s.end, s.category, s.text) for s in suggestions]
+    click.echo(json.dumps({
+        "text": text,
+        "suggestions": [s.as_dict() for s in suggestions],
+        "redacted": redaction.apply(text, spans),
+    }, ensure_ascii=False, indent=2))
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db_command, seed_demo_command, authorities_cli, users_cli):
+    for command in (init_db_command, seed_demo_command, authorities_cli, users_cli, redaction_cli):
         app.cli.add_command(command)

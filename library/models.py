@@ -7,7 +7,19 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text, event
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base, utcnow
@@ -168,6 +180,9 @@ class Document(Base):
         secondary=document_service_areas, order_by="ServiceArea.position"
     )
     original: Mapped[StoredFile | None] = relationship(back_populates="document", uselist=False)
+    redactions: Mapped[list[Redaction]] = relationship(
+        order_by="Redaction.start", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class StoredFile(Base):
@@ -220,3 +235,48 @@ def _audit_no_update(_mapper, _connection, _target) -> None:
 @event.listens_for(AuditEvent, "before_delete")
 def _audit_no_delete(_mapper, _connection, _target) -> None:
     raise AppendOnlyError("audit events are append-only")
+
+
+class RedactionStatus(enum.StrEnum):
+    SUGGESTED = "suggested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Redaction(Base):
+    """A stretch of a document's text (or its title or summary) to redact, suggested or chosen."""
+
+    __tablename__ = "redactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    # Which text the offsets refer to: the extracted text, the title or the summary.
+    field: Mapped[str] = mapped_column(String(16), default="text")
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    # The value itself: as sensitive as the extracted text, shown to owners only.
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[str] = mapped_column(String(48))
+    score: Mapped[float] = mapped_column(default=1.0)
+    source: Mapped[str] = mapped_column(String(8))  # auto | manual
+    status: Mapped[str] = mapped_column(String(12), default=RedactionStatus.SUGGESTED.value)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RedactionTerm(Base):
+    """An authority's own list: terms it always redacts (staff, schools, estates) or never does."""
+
+    __tablename__ = "redaction_terms"
+    __table_args__ = (UniqueConstraint("authority_id", "kind", "normalised"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # always | never
+    term: Mapped[str] = mapped_column(String(200))
+    normalised: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(32), default="other")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

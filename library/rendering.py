@@ -6,7 +6,7 @@ from __future__ import annotations
 import bleach
 import markdown as md
 from flask import Flask
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = [
     "p",
@@ -90,3 +90,28 @@ def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(highlight, "highlight")
+
+
+def highlight(text: str, spans) -> Markup:
+    """Plain text with each span wrapped in a <mark>: the redaction workspace's view of a text.
+
+    ``spans`` are objects with ``id``, ``start``, ``end``, ``category`` and ``status``; overlapping
+    ones after the first are left out. Everything else is escaped.
+    """
+    out: list[str] = []
+    cursor = 0
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if span.start < cursor or span.end > len(text):
+            continue
+        out.append(str(escape(text[cursor : span.start])))
+        label = {"suggested": "suggested", "accepted": "redacted", "rejected": "kept"}.get(span.status, span.status)
+        category = span.category.replace("_", " ")
+        out.append(
+            f'<mark class="app-mark app-mark--{span.status}" id="r-{span.id}" data-category="{escape(span.category)}">'
+            f"{escape(text[span.start : span.end])}"
+            f'<span class="govuk-visually-hidden"> ({label}: {escape(category)})</span></mark>'
+        )
+        cursor = span.end
+    out.append(str(escape(text[cursor:])))
+    return Markup("".join(out))  # noqa: S704 - every piece of text above is escaped

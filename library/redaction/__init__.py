@@ -4,7 +4,7 @@ Pure functions over text; nothing here knows about Flask or the database.
 """
 
 from .detectors import Suggestion
-from .engine import detect, find_variants, name_parts
+from .engine import detect, find_variants, name_parts, term_pattern
 from .replace import CATEGORIES, LABELS, Span, apply
 
-__all__ = ["CATEGORIES", "LABELS", "Span", "Suggestion", "apply", "detect", "find_variants", "name_parts"]
+__all__ = ["CATEGORIES", "LABELS", "Span", "Suggestion", "apply", "detect", "find_variants", "name_parts", "term_pattern"]

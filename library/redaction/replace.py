@@ -70,8 +70,10 @@ def apply(text: str, spans: Iterable[Span]) -> str:
     for span in ordered:
         if span.end <= cursor:
             continue
-        start = max(span.start, cursor)
-        out.append(text[cursor:start])
+        if span.start < cursor:  # overlaps the previous span: extend it under the same label
+            cursor = span.end
+            continue
+        out.append(text[cursor : span.start])
         out.append(label_for(span, people))
         cursor = span.end
     out.append(text[cursor:])

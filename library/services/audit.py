@@ -41,3 +41,15 @@ def record(
     session.add(event)
     log.debug("audit %s %s:%s by %s", action, subject_type, subject_id, event.actor_id or "system")
     return event
+
+
+def value_hash(value: str) -> str:
+    """A keyed hash of a redacted value, so the trail can show two decisions were about the same
+    value without ever holding the value itself."""
+    import hashlib
+    import hmac
+
+    from flask import current_app
+
+    key = hashlib.sha256(b"audit-values:" + current_app.config["SECRET_KEY"].encode()).digest()
+    return hmac.new(key, " ".join(value.lower().split()).encode(), hashlib.sha256).hexdigest()[:32]

@@ -14,7 +14,7 @@ from .. import permissions
 from ..extraction import ExtractionError, Limits, extract
 from ..models import Document, DocumentStatus, DocumentType, ServiceArea, StoredFile, User
 from ..storage import FileStorage
-from . import audit
+from . import audit, redaction
 from .errors import FileTooLarge, Gone, NotFound, PermissionDenied, UnsupportedFile, ValidationError
 
 log = logging.getLogger(__name__)
@@ -141,6 +141,7 @@ def upload_document(
                 "characters": len(extracted.text),
             },
         )
+        redaction.run_detection(session, actor, document)
         session.commit()
     except Exception:
         session.rollback()

@@ -38,12 +38,13 @@ def error_page(status: int, message: str | None = None):
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, documents, main
+    from . import admin, api, auth, documents, main, redaction
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(redaction.bp)
     app.register_blueprint(api.bp)
     # Every form is protected; the API takes bearer tokens and no cookies, so it needs no token.
     csrf.init_app(app)

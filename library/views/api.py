@@ -8,7 +8,7 @@ from .. import permissions
 from ..db import get_session
 from ..extraction import Limits
 from ..models import Document, User
-from ..services import accounts, documents, vocabularies
+from ..services import accounts, documents, redaction, vocabularies
 from ..services.errors import NotAuthenticated, ValidationError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -172,3 +172,94 @@ def get_document(document_id: int):
 def get_text(document_id: int):
     document = documents.get_for_owner(get_session(), _user(), document_id)
     return jsonify({"text": document.extracted_text})
+
+
+# Redaction ---------------------------------------------------------------------------------------
+
+
+def redaction_json(r) -> dict:
+    return {"id": r.id, "field": r.field, "start": r.start, "end": r.end, "text": r.text, "category": r.category,
+            "rule": r.rule, "source": r.source, "status": r.status}
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationError("Send a JSON object in the request body.")
+    return body
+
+
+@bp.get("/documents/<int:document_id>/redactions")
+def list_redactions(document_id: int):
+    _document, items = redaction.redactions_for(get_session(), _user(), document_id)
+    return jsonify({"redactions": [redaction_json(r) for r in items]})
+
+
+@bp.post("/documents/<int:document_id>/redactions")
+def add_redactions(document_id: int):
+    body = _json_body()
+    if "text" in body and not isinstance(body["text"], str):
+        raise ValidationError("text must be a string.", field="text")
+    made = redaction.add_manual(
+        get_session(), _user(), document_id,
+        text=body.get("text") if "text" in body else None,
+        all_occurrences=bool(body.get("all_occurrences", True)),
+        start=body.get("start"), end=body.get("end"),
+        category=body.get("category"), field=body.get("field", "text"),
+    )
+    response = jsonify({"redactions": [redaction_json(r) for r in made]})
+    response.status_code = 201
+    return response
+
+
+@bp.patch("/documents/<int:document_id>/redactions/<int:redaction_id>")
+def patch_redaction(document_id: int, redaction_id: int):
+    body = _json_body()
+    item = redaction.decide(get_session(), _user(), document_id, redaction_id, str(body.get("status", "")))
+    return jsonify(redaction_json(item))
+
+
+@bp.post("/documents/<int:document_id>/redactions/accept-all")
+def accept_all(document_id: int):
+    count = redaction.accept_all(get_session(), _user(), document_id)
+    return jsonify({"accepted": count})
+
+
+@bp.get("/documents/<int:document_id>/preview")
+def get_preview(document_id: int):
+    session = get_session()
+    document = documents.get_for_owner(session, _user(), document_id)
+    result = redaction.preview(document)
+    findings = redaction.final_check(session, document)
+    return jsonify({
+        "text": result.text, "title": result.title, "summary": result.summary,
+        "pending": result.pending, "reviewed": result.reviewed, "total": result.total,
+        "final_check": {"passed": not findings,
+                        "findings": [{"field": f.field, "start": f.start, "end": f.end, "text": f.text,
+                                      "category": f.category, "reason": f.reason} for f in findings]},
+    })
+
+
+def term_json(t) -> dict:
+    return {"id": t.id, "term": t.term, "kind": t.kind, "category": t.category}
+
+
+@bp.get("/terms")
+def list_terms():
+    return jsonify({"terms": [term_json(t) for t in redaction.list_terms(get_session(), _user())]})
+
+
+@bp.post("/terms")
+def add_term():
+    body = _json_body()
+    term = redaction.add_term(get_session(), _user(), str(body.get("term", "")), str(body.get("kind", "")),
+                              body.get("category"))
+    response = jsonify(term_json(term))
+    response.status_code = 201
+    return response
+
+
+@bp.delete("/terms/<int:term_id>")
+def delete_term(term_id: int):
+    redaction.delete_term(get_session(), _user(), term_id)
+    return "", 204

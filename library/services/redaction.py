@@ -1,0 +1,382 @@
+"""Redaction of a document: suggestions from the detection engine, decisions by its owners,
+the redacted preview, and the final check that nothing redacted is still there."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import redaction as engine
+from ..db import utcnow
+from ..models import Authority, Document, Redaction, RedactionStatus, RedactionTerm, Region, User
+from . import audit
+from .errors import Conflict, NotFound, PermissionDenied, ValidationError
+
+FIELDS = ("title", "summary", "text")
+SUGGESTED, ACCEPTED, REJECTED = (s.value for s in RedactionStatus)
+TERM_MAX = 200
+
+
+def _get_for_owner(session, actor, document_id):
+    from .documents import get_for_owner
+
+    return get_for_owner(session, actor, document_id)
+
+
+def _field_text(document: Document, field: str) -> str:
+    return {"title": document.title, "summary": document.summary or "", "text": document.extracted_text}[field]
+
+
+def _require_editor(actor: User | None, document: Document) -> None:
+    if actor is None or actor.role not in ("contributor", "approver"):
+        raise PermissionDenied("Only contributors and approvers can redact documents.")
+
+
+# Detection ---------------------------------------------------------------------------------------
+
+
+def authority_terms(session: Session, authority_id: int) -> tuple[list[tuple[str, str]], list[str]]:
+    rows = session.scalars(select(RedactionTerm).where(RedactionTerm.authority_id == authority_id))
+    always, never = [], []
+    for row in rows:
+        if row.kind == "always":
+            always.append((row.term, row.category))
+        else:
+            never.append(row.term)
+    return always, never
+
+
+def known_places(session: Session) -> list[str]:
+    """Authority and region names: never people."""
+    names = [a.name for a in session.scalars(select(Authority))]
+    names += [r.name for r in session.scalars(select(Region))]
+    for name in list(names):
+        # "Kingsmere Borough Council" is also written "Kingsmere".
+        first = name.split()[0]
+        if len(first) > 3:
+            names.append(first)
+    return names
+
+
+def detect_for(session: Session, document: Document, text: str) -> list[engine.Suggestion]:
+    always, never = authority_terms(session, document.authority_id)
+    return engine.detect(text, always=always, never=never, allow=known_places(session))
+
+
+def run_detection(session: Session, actor: User | None, document: Document) -> int:
+    """Add suggestions for the title, summary and text; keeps every decision already made.
+    Returns how many new suggestions were added."""
+    existing = {(r.field, r.start, r.end) for r in document.redactions}
+    added = 0
+    for field in FIELDS:
+        for s in detect_for(session, document, _field_text(document, field)):
+            if (field, s.start, s.end) in existing or _covered(document, field, s.start, s.end):
+                continue
+            document.redactions.append(
+                Redaction(field=field, start=s.start, end=s.end, text=s.text, category=s.category, rule=s.rule,
+                          score=s.score, source="auto", status=SUGGESTED)
+            )
+            added += 1
+    audit.record(session, actor, "redaction.detected", subject_type="document", subject_id=document.id,
+                 authority_id=document.authority_id, details={"suggestions": added})
+    return added
+
+
+def _covered(document: Document, field: str, start: int, end: int, statuses=(ACCEPTED,)) -> bool:
+    return any(
+        r.field == field and r.status in statuses and r.start <= start and end <= r.end for r in document.redactions
+    )
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+def redactions_for(session: Session, actor: User, document_id: int) -> tuple[Document, list[Redaction]]:
+    document = _get_for_owner(session, actor, document_id)
+    return document, sorted(document.redactions, key=lambda r: (FIELDS.index(r.field), r.start, r.end))
+
+
+def redacted(document: Document, field: str = "text") -> str:
+    spans = [engine.Span(r.start, r.end, r.category, r.text) for r in document.redactions
+             if r.field == field and r.status == ACCEPTED]
+    return engine.apply(_field_text(document, field), spans)
+
+
+@dataclass
+class Preview:
+    title: str
+    summary: str
+    text: str
+    pending: int
+    reviewed: int
+    total: int
+
+
+def preview(document: Document) -> Preview:
+    total = len(document.redactions)
+    pending = sum(1 for r in document.redactions if r.status == SUGGESTED)
+    return Preview(title=redacted(document, "title"), summary=redacted(document, "summary"),
+                   text=redacted(document, "text"), pending=pending, reviewed=total - pending, total=total)
+
+
+@dataclass
+class Finding:
+    field: str
+    start: int
+    end: int
+    text: str
+    category: str
+    reason: str
+
+
+def final_check(session: Session, document: Document) -> list[Finding]:
+    """Detection again on the redacted text, and a search for every accepted value and its
+    variants. Anything found blocks consent."""
+    findings: list[Finding] = []
+    accepted = [r for r in document.redactions if r.status == ACCEPTED]
+    people = [r.text for r in accepted if r.category == "person"]
+    others = [r.text for r in accepted if r.category != "person"]
+    for field in FIELDS:
+        text = redacted(document, field)
+        for s in detect_for(session, document, text):
+            findings.append(Finding(field, s.start, s.end, s.text, s.category, "still detected"))
+        for s in engine.find_variants(text, people):
+            findings.append(Finding(field, s.start, s.end, s.text, "person", "a redacted name is still there"))
+        for value in set(others):
+            for m in engine.term_pattern(value).finditer(text):
+                findings.append(Finding(field, m.start(), m.end(), m.group(0), "other",
+                                        "a redacted value is still there"))
+    unique: dict[tuple, Finding] = {}
+    for f in findings:
+        unique.setdefault((f.field, f.start, f.end), f)
+    return sorted(unique.values(), key=lambda f: (FIELDS.index(f.field), f.start))
+
+
+# Decisions ---------------------------------------------------------------------------------------
+
+
+def _decided(redaction: Redaction, actor: User, status: str) -> None:
+    redaction.status = status
+    redaction.decided_by_id = actor.id
+    redaction.decided_at = utcnow()
+
+
+def _audit_decision(session: Session, actor: User, document: Document, action: str, redaction: Redaction,
+                    extra: dict | None = None) -> None:
+    details = {"category": redaction.category, "rule": redaction.rule, "field": redaction.field,
+               "source": redaction.source, "value_hash": audit.value_hash(redaction.text)}
+    details.update(extra or {})
+    audit.record(session, actor, action, subject_type="document", subject_id=document.id,
+                 authority_id=document.authority_id, details=details)
+
+
+def _spread_name(session: Session, actor: User, document: Document, redaction: Redaction) -> int:
+    """Once a name is accepted, every form of it in the document is redacted too."""
+    added = 0
+    for field in FIELDS:
+        for s in engine.find_variants(_field_text(document, field), [redaction.text]):
+            match = next((r for r in document.redactions
+                          if r.field == field and r.start == s.start and r.end == s.end), None)
+            if match is not None:
+                if match.status == SUGGESTED:
+                    _decided(match, actor, ACCEPTED)
+                    added += 1
+                continue
+            if _covered(document, field, s.start, s.end):
+                continue
+            new = Redaction(field=field, start=s.start, end=s.end, text=s.text, category="person",
+                            rule="name-variant", score=s.score, source="auto", status=ACCEPTED)
+            _decided(new, actor, ACCEPTED)
+            document.redactions.append(new)
+            added += 1
+    return added
+
+
+def _editable(session: Session, actor: User, document_id: int) -> Document:
+    document = _get_for_owner(session, actor, document_id)
+    _require_editor(actor, document)
+    if document.status == "withdrawn":
+        raise Conflict("This document has been withdrawn; its redactions can no longer change.")
+    return document
+
+
+def decide(session: Session, actor: User, document_id: int, redaction_id: int, status: str) -> Redaction:
+    if status not in (ACCEPTED, REJECTED):
+        raise ValidationError("status must be 'accepted' or 'rejected'.", field="status")
+    document = _editable(session, actor, document_id)
+    redaction = next((r for r in document.redactions if r.id == redaction_id), None)
+    if redaction is None:
+        raise NotFound("No such redaction on this document.")
+    _decided(redaction, actor, status)
+    spread = 0
+    if status == ACCEPTED and redaction.category == "person":
+        spread = _spread_name(session, actor, document, redaction)
+    _audit_decision(session, actor, document, f"redaction.{status}", redaction, {"variants": spread})
+    session.commit()
+    return redaction
+
+
+def decide_value(session: Session, actor: User, document_id: int, value: str, status: str) -> int:
+    """Accept or reject every pending suggestion with this value (ignoring case)."""
+    if status not in (ACCEPTED, REJECTED):
+        raise ValidationError("status must be 'accepted' or 'rejected'.", field="status")
+    document = _editable(session, actor, document_id)
+    key = " ".join((value or "").lower().split())
+    matching = [r for r in document.redactions if r.status == SUGGESTED and " ".join(r.text.lower().split()) == key]
+    if not matching:
+        raise ValidationError("No pending suggestion has that value.", field="value")
+    for r in matching:
+        _decided(r, actor, status)
+    if status == ACCEPTED and matching[0].category == "person":
+        _spread_name(session, actor, document, matching[0])
+    _audit_decision(session, actor, document, f"redaction.{status}_value", matching[0], {"count": len(matching)})
+    session.commit()
+    return len(matching)
+
+
+def accept_all(session: Session, actor: User, document_id: int) -> int:
+    document = _editable(session, actor, document_id)
+    pending = [r for r in document.redactions if r.status == SUGGESTED]
+    for r in pending:
+        _decided(r, actor, ACCEPTED)
+    for r in [r for r in pending if r.category == "person"]:
+        _spread_name(session, actor, document, r)
+    audit.record(session, actor, "redaction.accepted_all", subject_type="document", subject_id=document.id,
+                 authority_id=document.authority_id,
+                 details={"count": len(pending), "categories": sorted({r.category for r in pending})})
+    session.commit()
+    return len(pending)
+
+
+def _check_category(category: str | None) -> str:
+    category = (category or "other").strip()
+    if category not in engine.CATEGORIES:
+        raise ValidationError(f"Unknown category '{category}'. Choose one of: {', '.join(engine.CATEGORIES)}.",
+                              field="category")
+    return category
+
+
+def _overlapping(document: Document, field: str, start: int, end: int) -> Redaction | None:
+    return next((r for r in document.redactions if r.field == field and r.status != REJECTED
+                 and r.start < end and start < r.end), None)
+
+
+def add_manual(
+    session: Session,
+    actor: User,
+    document_id: int,
+    *,
+    text: str | None = None,
+    all_occurrences: bool = True,
+    start: int | None = None,
+    end: int | None = None,
+    category: str | None = None,
+    field: str = "text",
+) -> list[Redaction]:
+    """Redact chosen text: every occurrence of a value (the default), or one span by offsets."""
+    document = _editable(session, actor, document_id)
+    category = _check_category(category)
+    if field not in FIELDS:
+        raise ValidationError("field must be title, summary or text.", field="field")
+    source = _field_text(document, field)
+    made: list[Redaction] = []
+    if text is None:
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
+            raise ValidationError("Give the text to redact, or its start and end as whole numbers.", field="text")
+        if not 0 <= start < end <= len(source):
+            raise ValidationError(f"The span {start}-{end} is outside the text (0-{len(source)}).", field="start")
+        if not source[start:end].strip():
+            raise ValidationError("The span holds only spaces.", field="start")
+        clash = _overlapping(document, field, start, end)
+        if clash is not None:
+            raise ValidationError(f"The span overlaps redaction {clash.id} ('{clash.category}').", field="start")
+        made.append(Redaction(field=field, start=start, end=end, text=source[start:end], category=category,
+                              rule="manual", score=1.0, source="manual", status=ACCEPTED))
+    else:
+        term = " ".join(str(text).split())
+        if not term:
+            raise ValidationError("Enter the text to redact.", field="text")
+        if len(term) < 2:
+            raise ValidationError("Enter at least two characters: a single character would redact too much.",
+                                  field="text")
+        if len(term) > TERM_MAX:
+            raise ValidationError(f"Enter {TERM_MAX} characters or fewer.", field="text")
+        matches = list(engine.term_pattern(term).finditer(source))
+        if not matches:
+            raise ValidationError(f"'{term}' is not in the text.", field="text")
+        if not all_occurrences:
+            matches = matches[:1]
+        for m in matches:
+            clash = _overlapping(document, field, m.start(), m.end())
+            if clash is not None and clash.status == ACCEPTED and clash.start <= m.start() and m.end() <= clash.end:
+                continue  # already redacted
+            if clash is not None and clash.status == SUGGESTED:
+                clash.status = REJECTED  # the owner's own choice replaces the suggestion
+            made.append(Redaction(field=field, start=m.start(), end=m.end(), text=m.group(0), category=category,
+                                  rule="manual", score=1.0, source="manual", status=ACCEPTED))
+        if not made:
+            raise ValidationError(f"Every occurrence of '{term}' is already redacted.", field="text")
+    for r in made:
+        _decided(r, actor, ACCEPTED)
+        document.redactions.append(r)
+    session.flush()
+    if category == "person":
+        for r in list(made):
+            _spread_name(session, actor, document, r)
+    _audit_decision(session, actor, document, "redaction.added", made[0], {"count": len(made)})
+    session.commit()
+    return made
+
+
+# Term lists --------------------------------------------------------------------------------------
+
+
+def list_terms(session: Session, actor: User) -> list[RedactionTerm]:
+    if actor.authority_id is None or actor.role not in ("contributor", "approver"):
+        raise PermissionDenied("Only contributors and approvers manage their authority's term lists.")
+    return list(session.scalars(select(RedactionTerm).where(RedactionTerm.authority_id == actor.authority_id)
+                                .order_by(RedactionTerm.kind, RedactionTerm.normalised)))
+
+
+def add_term(session: Session, actor: User, term: str, kind: str, category: str | None = None) -> RedactionTerm:
+    list_terms(session, actor)
+    if kind not in ("always", "never"):
+        raise ValidationError("Choose 'always' or 'never'.", field="kind")
+    term = " ".join((term or "").split())
+    if not term:
+        raise ValidationError("Enter a term.", field="term")
+    if len(term) < 2:
+        raise ValidationError("Enter at least two characters.", field="term")
+    if len(term) > TERM_MAX:
+        raise ValidationError(f"Enter {TERM_MAX} characters or fewer.", field="term")
+    if not re.search(r"\w", term):
+        raise ValidationError("A term needs at least one letter or number.", field="term")
+    category = _check_category(category) if kind == "always" else "other"
+    normalised = term.lower()
+    if session.scalar(select(RedactionTerm).where(RedactionTerm.authority_id == actor.authority_id,
+                                                  RedactionTerm.kind == kind,
+                                                  RedactionTerm.normalised == normalised)):
+        raise ValidationError(f"'{term}' is already on the list.", field="term")
+    row = RedactionTerm(authority_id=actor.authority_id, kind=kind, term=term, normalised=normalised,
+                        category=category, created_by_id=actor.id)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "term.added", subject_type="term", subject_id=row.id,
+                 authority_id=actor.authority_id,
+                 details={"kind": kind, "category": category, "value_hash": audit.value_hash(term)})
+    session.commit()
+    return row
+
+
+def delete_term(session: Session, actor: User, term_id: int) -> None:
+    list_terms(session, actor)
+    row = session.get(RedactionTerm, term_id)
+    if row is None or row.authority_id != actor.authority_id:
+        raise NotFound("No such term.")
+    audit.record(session, actor, "term.removed", subject_type="term", subject_id=row.id,
+                 authority_id=actor.authority_id, details={"kind": row.kind, "value_hash": audit.value_hash(row.term)})
+    session.delete(row)
+    session.commit()
