@@ -126,11 +126,17 @@ def redaction_detect(path: Path) -> None:
         raise click.ClickException(exc.message) from None
     suggestions = redaction.detect(text)
     spans = [redaction.Span(s.start, s.end, s.category, s.text) for s in suggestions]
-    click.echo(json.dumps({
-        "text": text,
-        "suggestions": [s.as_dict() for s in suggestions],
-        "redacted": redaction.apply(text, spans),
-    }, ensure_ascii=False, indent=2))
+    click.echo(
+        json.dumps(
+            {
+                "text": text,
+                "suggestions": [s.as_dict() for s in suggestions],
+                "redacted": redaction.apply(text, spans),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -105,10 +105,13 @@ def highlight(text: str, spans) -> Markup:
         if span.start < cursor or span.end > len(text):
             continue
         out.append(str(escape(text[cursor : span.start])))
-        label = {"suggested": "suggested", "accepted": "redacted", "rejected": "kept"}.get(span.status, span.status)
+        label = {"suggested": "suggested", "accepted": "redacted", "rejected": "kept"}.get(
+            span.status, span.status
+        )
         category = span.category.replace("_", " ")
         out.append(
-            f'<mark class="app-mark app-mark--{span.status}" id="r-{span.id}" data-category="{escape(span.category)}">'
+            f'<mark class="app-mark app-mark--{span.status}" id="r-{span.id}" '
+            f'data-category="{escape(span.category)}">'
             f"{escape(text[span.start : span.end])}"
             f'<span class="govuk-visually-hidden"> ({label}: {escape(category)})</span></mark>'
         )

@@ -138,3 +138,37 @@ def test_api_token_from_cli_works(runner, client, people):
     response = client.get("/api/v1/taxonomy", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     assert json.loads(response.data)["regions"]
+
+
+def test_redaction_detect_prints_json(runner, samples):
+    result = runner.invoke(
+        args=["redaction", "detect", str(samples / "kingsmere-early-help-self-assessment.md")]
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert set(body) == {"text", "suggestions", "redacted"}
+    assert {"start", "end", "text", "category"} <= set(body["suggestions"][0])
+    for s in body["suggestions"]:
+        assert body["text"][s["start"] : s["end"]] == s["text"]
+    assert "943 476 5919" in body["text"] and "943 476 5919" not in body["redacted"]
+    assert "[NHS NUMBER]" in body["redacted"] and "[PERSON 1]" in body["redacted"]
+
+
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (lambda tmp: tmp / "missing.docx", "Cannot read"),
+        (
+            lambda tmp: (
+                (tmp / "image.pdf").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 50) and tmp / "image.pdf"
+            ),
+            "its content is a PNG image",
+        ),
+        (lambda tmp: (tmp / "empty.txt").write_bytes(b"") or tmp / "empty.txt", "empty"),
+    ],
+)
+def test_redaction_detect_bad_input_is_one_line(runner, tmp_path, make, message):
+    result = runner.invoke(args=["redaction", "detect", str(make(tmp_path))])
+    assert result.exit_code != 0
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

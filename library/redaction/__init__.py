@@ -7,4 +7,14 @@ from .detectors import Suggestion
 from .engine import detect, find_variants, name_parts, term_pattern
 from .replace import CATEGORIES, LABELS, Span, apply
 
-__all__ = ["CATEGORIES", "LABELS", "Span", "Suggestion", "apply", "detect", "find_variants", "name_parts", "term_pattern"]
+__all__ = [
+    "CATEGORIES",
+    "LABELS",
+    "Span",
+    "Suggestion",
+    "apply",
+    "detect",
+    "find_variants",
+    "name_parts",
+    "term_pattern",
+]

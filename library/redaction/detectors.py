@@ -26,8 +26,14 @@ class Suggestion:
     score: float = 0.9
 
     def as_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "text": self.text, "category": self.category,
-                "rule": self.rule, "score": self.score}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "category": self.category,
+            "rule": self.rule,
+            "score": self.score,
+        }
 
 
 def _s(match: re.Match, category: str, rule: str, score: float, group: int | str = 0) -> Suggestion:
@@ -36,7 +42,9 @@ def _s(match: re.Match, category: str, rule: str, score: float, group: int | str
 
 # Identifiers ------------------------------------------------------------------------------------
 
-EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 
 
 def emails(text: str) -> Iterator[Suggestion]:
@@ -68,7 +76,8 @@ def nhs_numbers(text: str) -> Iterator[Suggestion]:
 
 # HMRC: first letter not D F I Q U V; second not D F I O Q U V; some pairs never issued.
 NINO_RE = re.compile(
-    r"(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ ]?(\d{2})[ ]?(\d{2})[ ]?(\d{2})[ ]?([A-D])(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])[ ]?(\d{2})[ ]?(\d{2})[ ]?(\d{2})[ ]?([A-D])"
+    r"(?![A-Za-z0-9])"
 )
 NINO_BAD_PREFIXES = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}
 
@@ -79,7 +88,9 @@ def ni_numbers(text: str) -> Iterator[Suggestion]:
             yield _s(m, "ni_number", "nino-hmrc", 1.0)
 
 
-PHONE_RE = re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\w)|(?<![\w+])\(0\d{3,4}\)\s?\d{3}\s?\d{3,4}(?!\w)")
+PHONE_RE = re.compile(
+    r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\w)|(?<![\w+])\(0\d{3,4}\)\s?\d{3}\s?\d{3,4}(?!\w)"
+)
 
 
 def phones(text: str) -> Iterator[Suggestion]:
@@ -95,7 +106,11 @@ def phones(text: str) -> Iterator[Suggestion]:
             number = phonenumbers.parse(national, "GB")
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_possible_number(number) and len(national) == 11 or phonenumbers.is_valid_number(number):
+        if (
+            phonenumbers.is_possible_number(number)
+            and len(national) == 11
+            or phonenumbers.is_valid_number(number)
+        ):
             yield _s(m, "phone", "phone-gb", 0.95)
 
 
@@ -136,7 +151,10 @@ def case_references(text: str) -> Iterator[Suggestion]:
 
 # Dates of birth and addresses ---------------------------------------------------------------------
 
-MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
 DATE_RE = re.compile(
     r"(?<![\d/.-])(?:"
     r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"  # 14/07/2008, 19.8.2016, 1-2-09
@@ -146,8 +164,9 @@ DATE_RE = re.compile(
     r")(?![\d/.-]*\d)",
     re.I,
 )
-DOB_CONTEXT_RE = re.compile(r"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born|birthday|birth\s+date|b\.)(?:\s+on)?\s*[:,-]?\s*$",
-                            re.I)
+DOB_CONTEXT_RE = re.compile(
+    r"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born|birthday|birth\s+date|b\.)(?:\s+on)?\s*[:,-]?\s*$", re.I
+)
 DOB_AFTER_RE = re.compile(r"^\s*\)?\s*\(?(?:d\.?o\.?b\.?|date of birth)", re.I)
 
 
@@ -174,8 +193,14 @@ FLAT_RE = re.compile(r"\b(?:Flat|Apartment|Apt)\s+\d+[A-Za-z]?\b")
 
 def addresses(text: str) -> Iterator[Suggestion]:
     for m in ADDRESS_RE.finditer(text):
-        yield Suggestion(m.start(), m.end() - (1 if m.group(0).endswith(".") else 0),
-                         m.group(0).rstrip("."), "address", "number-and-street", 0.9)
+        yield Suggestion(
+            m.start(),
+            m.end() - (1 if m.group(0).endswith(".") else 0),
+            m.group(0).rstrip("."),
+            "address",
+            "number-and-street",
+            0.9,
+        )
     for m in FLAT_RE.finditer(text):
         yield _s(m, "address", "flat-number", 0.8)
 
@@ -183,7 +208,7 @@ def addresses(text: str) -> Iterator[Suggestion]:
 # People ----------------------------------------------------------------------------------------
 
 TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Cllr|Prof|Professor|Sir|Dame|Rev|Revd|Lady|Lord)"
-TOKEN = r"(?:(?:[A-Z]['’][A-Z][a-z]+|Ma?c[A-Z][a-z]+|[A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*)"
+TOKEN = r"(?:(?:[A-Z]['’][A-Z][a-z]+|Ma?c[A-Z][a-z]+|[A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*)"  # noqa: S105
 SEP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"
 RUN_RE = re.compile(rf"(?<![\w'’-]){TOKEN}(?:{SEP}{TOKEN})*(?![\w-])")
 TOKEN_RE = re.compile(TOKEN)
@@ -198,7 +223,8 @@ INITIALS_CONTEXT_RE = re.compile(
 )
 CONTEXT_BEFORE_RE = re.compile(
     r"(?:\b(?:contact|contacts|prepared by|written by|author|authors|lead reviewer|reviewer|reviewers|"
-    r"social worker|foster carers?|carers?|advocate|manager|presented by|chaired by|led by|attended by|signed|"
+    r"social worker|foster carers?|carers?|advocate|manager|presented by|chaired by|led by|attended by|"
+    r"signed|"
     r"from|by|with|to|and|dear|met|cc|attn|name|named|called|mother|father|parent|grandmother|grandfather|"
     r"aunt|uncle|sister|brother|son|daughter|child|pupil)\b[ \t]*[:,-]?[ \t]*)$",
     re.I,
@@ -216,7 +242,8 @@ POSSESSIVE_CONTEXT_RE = re.compile(
     re.I,
 )
 SIGNOFF_RE = re.compile(
-    r"\b(?:Yours (?:sincerely|faithfully|truly)|(?:Kind|Best|Warm|With best) (?:regards|wishes)|Regards|Thanks|"
+    r"\b(?:Yours (?:sincerely|faithfully|truly)|(?:Kind|Best|Warm|With best) (?:regards|wishes)|Regards|"
+    r"Thanks|"
     r"Many thanks|Thank you|Signed)[ \t]*,?[ \t]*\n[ \t]*$",
     re.I,
 )
@@ -250,7 +277,10 @@ def people(text: str, allow: Iterable[str] = ()) -> Iterator[Suggestion]:
         return tok.lower().rstrip("'’") in common
 
     for run in RUN_RE.finditer(text):
-        tokens = [(m.start() + run.start(), m.end() + run.start(), m.group(0)) for m in TOKEN_RE.finditer(run.group(0))]
+        tokens = [
+            (m.start() + run.start(), m.end() + run.start(), m.group(0))
+            for m in TOKEN_RE.finditer(run.group(0))
+        ]
         # Split the run into groups of tokens that could be parts of a name.
         groups: list[list[tuple[int, int, str]]] = [[]]
         for tok in tokens:
@@ -307,11 +337,13 @@ def _name_group(text, group, firsts, lasts) -> Iterator[Suggestion]:
         yield Suggestion(start, end, text[start:end], "person", "surname-in-context", 0.75)
 
 
-FAMILY_RE = re.compile(rf"\b[Tt]he[ \t]+({TOKEN})[ \t]+(?:family|families|household|twins|siblings|children)\b")
+FAMILY_RE = re.compile(
+    rf"\b[Tt]he[ \t]+({TOKEN})[ \t]+(?:family|families|household|twins|siblings|children)\b"
+)
 
 
 def family_names(text: str) -> Iterator[Suggestion]:
-    """"the Hughes family": a surname even when no one in the family is named."""
+    """ "the Hughes family": a surname even when no one in the family is named."""
     common = wordlists.common_words()
     for m in FAMILY_RE.finditer(text):
         if m.group(1).lower() not in common:

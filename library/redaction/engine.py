@@ -10,16 +10,33 @@ from . import detectors, wordlists
 from .detectors import SEP, Suggestion
 
 PRIORITY = {
-    "email": 100, "nhs_number": 95, "ni_number": 95, "upn": 95, "phone": 90, "postcode": 85,
-    "date_of_birth": 80, "address": 75, "case_reference": 70, "term": 65, "person": 50,
+    "email": 100,
+    "nhs_number": 95,
+    "ni_number": 95,
+    "upn": 95,
+    "phone": 90,
+    "postcode": 85,
+    "date_of_birth": 80,
+    "address": 75,
+    "case_reference": 70,
+    "term": 65,
+    "person": 50,
 }
 TITLE_RE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Cllr|Prof|Professor|Sir|Dame|Rev|Revd|Lady|Lord)\.?\s+")
 POSSESSIVE_TAIL_RE = re.compile(r"['’]s?$")
 
 DETECTORS = (
-    detectors.emails, detectors.nhs_numbers, detectors.ni_numbers, detectors.phones, detectors.postcodes,
-    detectors.pupil_numbers, detectors.case_references, detectors.dates_of_birth, detectors.addresses,
-    detectors.initials, detectors.family_names,
+    detectors.emails,
+    detectors.nhs_numbers,
+    detectors.ni_numbers,
+    detectors.phones,
+    detectors.postcodes,
+    detectors.pupil_numbers,
+    detectors.case_references,
+    detectors.dates_of_birth,
+    detectors.addresses,
+    detectors.initials,
+    detectors.family_names,
 )
 
 
@@ -34,7 +51,9 @@ def find_terms(text: str, terms: Iterable[tuple[str, str]]) -> list[Suggestion]:
     found = []
     for term, category in terms:
         for m in term_pattern(term).finditer(text):
-            found.append(Suggestion(m.start(), m.end(), m.group(0), category or "other", "authority-term", 1.0))
+            found.append(
+                Suggestion(m.start(), m.end(), m.group(0), category or "other", "authority-term", 1.0)
+            )
     return found
 
 

@@ -27,7 +27,9 @@ def _get_for_owner(session, actor, document_id):
 
 
 def _field_text(document: Document, field: str) -> str:
-    return {"title": document.title, "summary": document.summary or "", "text": document.extracted_text}[field]
+    return {"title": document.title, "summary": document.summary or "", "text": document.extracted_text}[
+        field
+    ]
 
 
 def _require_editor(actor: User | None, document: Document) -> None:
@@ -76,18 +78,35 @@ def run_detection(session: Session, actor: User | None, document: Document) -> i
             if (field, s.start, s.end) in existing or _covered(document, field, s.start, s.end):
                 continue
             document.redactions.append(
-                Redaction(field=field, start=s.start, end=s.end, text=s.text, category=s.category, rule=s.rule,
-                          score=s.score, source="auto", status=SUGGESTED)
+                Redaction(
+                    field=field,
+                    start=s.start,
+                    end=s.end,
+                    text=s.text,
+                    category=s.category,
+                    rule=s.rule,
+                    score=s.score,
+                    source="auto",
+                    status=SUGGESTED,
+                )
             )
             added += 1
-    audit.record(session, actor, "redaction.detected", subject_type="document", subject_id=document.id,
-                 authority_id=document.authority_id, details={"suggestions": added})
+    audit.record(
+        session,
+        actor,
+        "redaction.detected",
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={"suggestions": added},
+    )
     return added
 
 
 def _covered(document: Document, field: str, start: int, end: int, statuses=(ACCEPTED,)) -> bool:
     return any(
-        r.field == field and r.status in statuses and r.start <= start and end <= r.end for r in document.redactions
+        r.field == field and r.status in statuses and r.start <= start and end <= r.end
+        for r in document.redactions
     )
 
 
@@ -100,8 +119,11 @@ def redactions_for(session: Session, actor: User, document_id: int) -> tuple[Doc
 
 
 def redacted(document: Document, field: str = "text") -> str:
-    spans = [engine.Span(r.start, r.end, r.category, r.text) for r in document.redactions
-             if r.field == field and r.status == ACCEPTED]
+    spans = [
+        engine.Span(r.start, r.end, r.category, r.text)
+        for r in document.redactions
+        if r.field == field and r.status == ACCEPTED
+    ]
     return engine.apply(_field_text(document, field), spans)
 
 
@@ -118,8 +140,14 @@ class Preview:
 def preview(document: Document) -> Preview:
     total = len(document.redactions)
     pending = sum(1 for r in document.redactions if r.status == SUGGESTED)
-    return Preview(title=redacted(document, "title"), summary=redacted(document, "summary"),
-                   text=redacted(document, "text"), pending=pending, reviewed=total - pending, total=total)
+    return Preview(
+        title=redacted(document, "title"),
+        summary=redacted(document, "summary"),
+        text=redacted(document, "text"),
+        pending=pending,
+        reviewed=total - pending,
+        total=total,
+    )
 
 
 @dataclass
@@ -144,11 +172,14 @@ def final_check(session: Session, document: Document) -> list[Finding]:
         for s in detect_for(session, document, text):
             findings.append(Finding(field, s.start, s.end, s.text, s.category, "still detected"))
         for s in engine.find_variants(text, people):
-            findings.append(Finding(field, s.start, s.end, s.text, "person", "a redacted name is still there"))
+            findings.append(
+                Finding(field, s.start, s.end, s.text, "person", "a redacted name is still there")
+            )
         for value in set(others):
             for m in engine.term_pattern(value).finditer(text):
-                findings.append(Finding(field, m.start(), m.end(), m.group(0), "other",
-                                        "a redacted value is still there"))
+                findings.append(
+                    Finding(field, m.start(), m.end(), m.group(0), "other", "a redacted value is still there")
+                )
     unique: dict[tuple, Finding] = {}
     for f in findings:
         unique.setdefault((f.field, f.start, f.end), f)
@@ -164,13 +195,31 @@ def _decided(redaction: Redaction, actor: User, status: str) -> None:
     redaction.decided_at = utcnow()
 
 
-def _audit_decision(session: Session, actor: User, document: Document, action: str, redaction: Redaction,
-                    extra: dict | None = None) -> None:
-    details = {"category": redaction.category, "rule": redaction.rule, "field": redaction.field,
-               "source": redaction.source, "value_hash": audit.value_hash(redaction.text)}
+def _audit_decision(
+    session: Session,
+    actor: User,
+    document: Document,
+    action: str,
+    redaction: Redaction,
+    extra: dict | None = None,
+) -> None:
+    details = {
+        "category": redaction.category,
+        "rule": redaction.rule,
+        "field": redaction.field,
+        "source": redaction.source,
+        "value_hash": audit.value_hash(redaction.text),
+    }
     details.update(extra or {})
-    audit.record(session, actor, action, subject_type="document", subject_id=document.id,
-                 authority_id=document.authority_id, details=details)
+    audit.record(
+        session,
+        actor,
+        action,
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details=details,
+    )
 
 
 def _spread_name(session: Session, actor: User, document: Document, redaction: Redaction) -> int:
@@ -178,17 +227,37 @@ def _spread_name(session: Session, actor: User, document: Document, redaction: R
     added = 0
     for field in FIELDS:
         for s in engine.find_variants(_field_text(document, field), [redaction.text]):
-            match = next((r for r in document.redactions
-                          if r.field == field and r.start == s.start and r.end == s.end), None)
+            match = next(
+                (
+                    r
+                    for r in document.redactions
+                    if r.field == field and r.start == s.start and r.end == s.end
+                ),
+                None,
+            )
             if match is not None:
-                if match.status == SUGGESTED:
+                if match.status != ACCEPTED:
                     _decided(match, actor, ACCEPTED)
                     added += 1
                 continue
             if _covered(document, field, s.start, s.end):
                 continue
-            new = Redaction(field=field, start=s.start, end=s.end, text=s.text, category="person",
-                            rule="name-variant", score=s.score, source="auto", status=ACCEPTED)
+            if any(
+                r.field == field and r.category == "person" and r.start <= s.start and s.end <= r.end
+                for r in document.redactions
+            ):
+                continue  # part of another name ("Hughes" in "Claire Hughes"): that one decides
+            new = Redaction(
+                field=field,
+                start=s.start,
+                end=s.end,
+                text=s.text,
+                category="person",
+                rule="name-variant",
+                score=s.score,
+                source="auto",
+                status=ACCEPTED,
+            )
             _decided(new, actor, ACCEPTED)
             document.redactions.append(new)
             added += 1
@@ -225,14 +294,18 @@ def decide_value(session: Session, actor: User, document_id: int, value: str, st
         raise ValidationError("status must be 'accepted' or 'rejected'.", field="status")
     document = _editable(session, actor, document_id)
     key = " ".join((value or "").lower().split())
-    matching = [r for r in document.redactions if r.status == SUGGESTED and " ".join(r.text.lower().split()) == key]
+    matching = [
+        r for r in document.redactions if r.status == SUGGESTED and " ".join(r.text.lower().split()) == key
+    ]
     if not matching:
         raise ValidationError("No pending suggestion has that value.", field="value")
     for r in matching:
         _decided(r, actor, status)
     if status == ACCEPTED and matching[0].category == "person":
         _spread_name(session, actor, document, matching[0])
-    _audit_decision(session, actor, document, f"redaction.{status}_value", matching[0], {"count": len(matching)})
+    _audit_decision(
+        session, actor, document, f"redaction.{status}_value", matching[0], {"count": len(matching)}
+    )
     session.commit()
     return len(matching)
 
@@ -244,9 +317,15 @@ def accept_all(session: Session, actor: User, document_id: int) -> int:
         _decided(r, actor, ACCEPTED)
     for r in [r for r in pending if r.category == "person"]:
         _spread_name(session, actor, document, r)
-    audit.record(session, actor, "redaction.accepted_all", subject_type="document", subject_id=document.id,
-                 authority_id=document.authority_id,
-                 details={"count": len(pending), "categories": sorted({r.category for r in pending})})
+    audit.record(
+        session,
+        actor,
+        "redaction.accepted_all",
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={"count": len(pending), "categories": sorted({r.category for r in pending})},
+    )
     session.commit()
     return len(pending)
 
@@ -254,14 +333,21 @@ def accept_all(session: Session, actor: User, document_id: int) -> int:
 def _check_category(category: str | None) -> str:
     category = (category or "other").strip()
     if category not in engine.CATEGORIES:
-        raise ValidationError(f"Unknown category '{category}'. Choose one of: {', '.join(engine.CATEGORIES)}.",
-                              field="category")
+        raise ValidationError(
+            f"Unknown category '{category}'. Choose one of: {', '.join(engine.CATEGORIES)}.", field="category"
+        )
     return category
 
 
 def _overlapping(document: Document, field: str, start: int, end: int) -> Redaction | None:
-    return next((r for r in document.redactions if r.field == field and r.status != REJECTED
-                 and r.start < end and start < r.end), None)
+    return next(
+        (
+            r
+            for r in document.redactions
+            if r.field == field and r.status != REJECTED and r.start < end and start < r.end
+        ),
+        None,
+    )
 
 
 def add_manual(
@@ -285,23 +371,41 @@ def add_manual(
     made: list[Redaction] = []
     if text is None:
         if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
-            raise ValidationError("Give the text to redact, or its start and end as whole numbers.", field="text")
+            raise ValidationError(
+                "Give the text to redact, or its start and end as whole numbers.", field="text"
+            )
         if not 0 <= start < end <= len(source):
-            raise ValidationError(f"The span {start}-{end} is outside the text (0-{len(source)}).", field="start")
+            raise ValidationError(
+                f"The span {start}-{end} is outside the text (0-{len(source)}).", field="start"
+            )
         if not source[start:end].strip():
             raise ValidationError("The span holds only spaces.", field="start")
         clash = _overlapping(document, field, start, end)
         if clash is not None:
-            raise ValidationError(f"The span overlaps redaction {clash.id} ('{clash.category}').", field="start")
-        made.append(Redaction(field=field, start=start, end=end, text=source[start:end], category=category,
-                              rule="manual", score=1.0, source="manual", status=ACCEPTED))
+            raise ValidationError(
+                f"The span overlaps redaction {clash.id} ('{clash.category}').", field="start"
+            )
+        made.append(
+            Redaction(
+                field=field,
+                start=start,
+                end=end,
+                text=source[start:end],
+                category=category,
+                rule="manual",
+                score=1.0,
+                source="manual",
+                status=ACCEPTED,
+            )
+        )
     else:
         term = " ".join(str(text).split())
         if not term:
             raise ValidationError("Enter the text to redact.", field="text")
         if len(term) < 2:
-            raise ValidationError("Enter at least two characters: a single character would redact too much.",
-                                  field="text")
+            raise ValidationError(
+                "Enter at least two characters: a single character would redact too much.", field="text"
+            )
         if len(term) > TERM_MAX:
             raise ValidationError(f"Enter {TERM_MAX} characters or fewer.", field="text")
         matches = list(engine.term_pattern(term).finditer(source))
@@ -311,12 +415,28 @@ def add_manual(
             matches = matches[:1]
         for m in matches:
             clash = _overlapping(document, field, m.start(), m.end())
-            if clash is not None and clash.status == ACCEPTED and clash.start <= m.start() and m.end() <= clash.end:
+            if (
+                clash is not None
+                and clash.status == ACCEPTED
+                and clash.start <= m.start()
+                and m.end() <= clash.end
+            ):
                 continue  # already redacted
             if clash is not None and clash.status == SUGGESTED:
                 clash.status = REJECTED  # the owner's own choice replaces the suggestion
-            made.append(Redaction(field=field, start=m.start(), end=m.end(), text=m.group(0), category=category,
-                                  rule="manual", score=1.0, source="manual", status=ACCEPTED))
+            made.append(
+                Redaction(
+                    field=field,
+                    start=m.start(),
+                    end=m.end(),
+                    text=m.group(0),
+                    category=category,
+                    rule="manual",
+                    score=1.0,
+                    source="manual",
+                    status=ACCEPTED,
+                )
+            )
         if not made:
             raise ValidationError(f"Every occurrence of '{term}' is already redacted.", field="text")
     for r in made:
@@ -337,11 +457,18 @@ def add_manual(
 def list_terms(session: Session, actor: User) -> list[RedactionTerm]:
     if actor.authority_id is None or actor.role not in ("contributor", "approver"):
         raise PermissionDenied("Only contributors and approvers manage their authority's term lists.")
-    return list(session.scalars(select(RedactionTerm).where(RedactionTerm.authority_id == actor.authority_id)
-                                .order_by(RedactionTerm.kind, RedactionTerm.normalised)))
+    return list(
+        session.scalars(
+            select(RedactionTerm)
+            .where(RedactionTerm.authority_id == actor.authority_id)
+            .order_by(RedactionTerm.kind, RedactionTerm.normalised)
+        )
+    )
 
 
-def add_term(session: Session, actor: User, term: str, kind: str, category: str | None = None) -> RedactionTerm:
+def add_term(
+    session: Session, actor: User, term: str, kind: str, category: str | None = None
+) -> RedactionTerm:
     list_terms(session, actor)
     if kind not in ("always", "never"):
         raise ValidationError("Choose 'always' or 'never'.", field="kind")
@@ -356,17 +483,33 @@ def add_term(session: Session, actor: User, term: str, kind: str, category: str 
         raise ValidationError("A term needs at least one letter or number.", field="term")
     category = _check_category(category) if kind == "always" else "other"
     normalised = term.lower()
-    if session.scalar(select(RedactionTerm).where(RedactionTerm.authority_id == actor.authority_id,
-                                                  RedactionTerm.kind == kind,
-                                                  RedactionTerm.normalised == normalised)):
+    if session.scalar(
+        select(RedactionTerm).where(
+            RedactionTerm.authority_id == actor.authority_id,
+            RedactionTerm.kind == kind,
+            RedactionTerm.normalised == normalised,
+        )
+    ):
         raise ValidationError(f"'{term}' is already on the list.", field="term")
-    row = RedactionTerm(authority_id=actor.authority_id, kind=kind, term=term, normalised=normalised,
-                        category=category, created_by_id=actor.id)
+    row = RedactionTerm(
+        authority_id=actor.authority_id,
+        kind=kind,
+        term=term,
+        normalised=normalised,
+        category=category,
+        created_by_id=actor.id,
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor, "term.added", subject_type="term", subject_id=row.id,
-                 authority_id=actor.authority_id,
-                 details={"kind": kind, "category": category, "value_hash": audit.value_hash(term)})
+    audit.record(
+        session,
+        actor,
+        "term.added",
+        subject_type="term",
+        subject_id=row.id,
+        authority_id=actor.authority_id,
+        details={"kind": kind, "category": category, "value_hash": audit.value_hash(term)},
+    )
     session.commit()
     return row
 
@@ -376,7 +519,14 @@ def delete_term(session: Session, actor: User, term_id: int) -> None:
     row = session.get(RedactionTerm, term_id)
     if row is None or row.authority_id != actor.authority_id:
         raise NotFound("No such term.")
-    audit.record(session, actor, "term.removed", subject_type="term", subject_id=row.id,
-                 authority_id=actor.authority_id, details={"kind": row.kind, "value_hash": audit.value_hash(row.term)})
+    audit.record(
+        session,
+        actor,
+        "term.removed",
+        subject_type="term",
+        subject_id=row.id,
+        authority_id=actor.authority_id,
+        details={"kind": row.kind, "value_hash": audit.value_hash(row.term)},
+    )
     session.delete(row)
     session.commit()

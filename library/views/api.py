@@ -178,8 +178,17 @@ def get_text(document_id: int):
 
 
 def redaction_json(r) -> dict:
-    return {"id": r.id, "field": r.field, "start": r.start, "end": r.end, "text": r.text, "category": r.category,
-            "rule": r.rule, "source": r.source, "status": r.status}
+    return {
+        "id": r.id,
+        "field": r.field,
+        "start": r.start,
+        "end": r.end,
+        "text": r.text,
+        "category": r.category,
+        "rule": r.rule,
+        "source": r.source,
+        "status": r.status,
+    }
 
 
 def _json_body() -> dict:
@@ -201,11 +210,15 @@ def add_redactions(document_id: int):
     if "text" in body and not isinstance(body["text"], str):
         raise ValidationError("text must be a string.", field="text")
     made = redaction.add_manual(
-        get_session(), _user(), document_id,
+        get_session(),
+        _user(),
+        document_id,
         text=body.get("text") if "text" in body else None,
         all_occurrences=bool(body.get("all_occurrences", True)),
-        start=body.get("start"), end=body.get("end"),
-        category=body.get("category"), field=body.get("field", "text"),
+        start=body.get("start"),
+        end=body.get("end"),
+        category=body.get("category"),
+        field=body.get("field", "text"),
     )
     response = jsonify({"redactions": [redaction_json(r) for r in made]})
     response.status_code = 201
@@ -231,13 +244,30 @@ def get_preview(document_id: int):
     document = documents.get_for_owner(session, _user(), document_id)
     result = redaction.preview(document)
     findings = redaction.final_check(session, document)
-    return jsonify({
-        "text": result.text, "title": result.title, "summary": result.summary,
-        "pending": result.pending, "reviewed": result.reviewed, "total": result.total,
-        "final_check": {"passed": not findings,
-                        "findings": [{"field": f.field, "start": f.start, "end": f.end, "text": f.text,
-                                      "category": f.category, "reason": f.reason} for f in findings]},
-    })
+    return jsonify(
+        {
+            "text": result.text,
+            "title": result.title,
+            "summary": result.summary,
+            "pending": result.pending,
+            "reviewed": result.reviewed,
+            "total": result.total,
+            "final_check": {
+                "passed": not findings,
+                "findings": [
+                    {
+                        "field": f.field,
+                        "start": f.start,
+                        "end": f.end,
+                        "text": f.text,
+                        "category": f.category,
+                        "reason": f.reason,
+                    }
+                    for f in findings
+                ],
+            },
+        }
+    )
 
 
 def term_json(t) -> dict:
@@ -252,8 +282,9 @@ def list_terms():
 @bp.post("/terms")
 def add_term():
     body = _json_body()
-    term = redaction.add_term(get_session(), _user(), str(body.get("term", "")), str(body.get("kind", "")),
-                              body.get("category"))
+    term = redaction.add_term(
+        get_session(), _user(), str(body.get("term", "")), str(body.get("kind", "")), body.get("category")
+    )
     response = jsonify(term_json(term))
     response.status_code = 201
     return response

@@ -25,8 +25,16 @@ def _workspace(document_id: int, errors: dict | None = None, form: dict | None =
     counts = Counter(" ".join(r.text.lower().split()) for r in items if r.status == "suggested")
     by_field = {field: [r for r in items if r.field == field] for field in redaction.FIELDS}
     return render_template(
-        "redaction/workspace.html", document=document, items=items, by_field=by_field, preview=result,
-        findings=findings, counts=counts, errors=errors or {}, form=form or {}, categories=CATEGORY_CHOICES,
+        "redaction/workspace.html",
+        document=document,
+        items=items,
+        by_field=by_field,
+        preview=result,
+        findings=findings,
+        counts=counts,
+        errors=errors or {},
+        form=form or {},
+        categories=CATEGORY_CHOICES,
     ), status
 
 
@@ -50,8 +58,13 @@ def decide(document_id: int, redaction_id: int):
 @bp.post("/documents/<int:document_id>/redactions/value")
 @login_required
 def decide_value(document_id: int):
-    count = redaction.decide_value(get_session(), current_user, document_id, request.form.get("value", ""),
-                                   request.form.get("status", ""))
+    count = redaction.decide_value(
+        get_session(),
+        current_user,
+        document_id,
+        request.form.get("value", ""),
+        request.form.get("status", ""),
+    )
     flash(f"{count} suggestion{'s' if count != 1 else ''} {request.form.get('status')}.", "success")
     return _back(document_id)
 
@@ -78,13 +91,22 @@ def detect_again(document_id: int):
 @bp.post("/documents/<int:document_id>/redactions/add")
 @login_required
 def add(document_id: int):
-    form = {"text": request.form.get("text", ""), "category": request.form.get("category", "other"),
-            "all_occurrences": request.form.get("all_occurrences") == "y",
-            "field": request.form.get("field", "text")}
+    form = {
+        "text": request.form.get("text", ""),
+        "category": request.form.get("category", "other"),
+        "all_occurrences": request.form.get("all_occurrences") == "y",
+        "field": request.form.get("field", "text"),
+    }
     try:
-        made = redaction.add_manual(get_session(), current_user, document_id, text=form["text"],
-                                    all_occurrences=form["all_occurrences"], category=form["category"],
-                                    field=form["field"])
+        made = redaction.add_manual(
+            get_session(),
+            current_user,
+            document_id,
+            text=form["text"],
+            all_occurrences=form["all_occurrences"],
+            category=form["category"],
+            field=form["field"],
+        )
     except ValidationError as exc:
         get_session().rollback()
         return _workspace(document_id, exc.errors or {"text": exc.message}, form, exc.status)
@@ -106,12 +128,15 @@ def terms():
             session.rollback()
             errors = exc.errors or {"term": exc.message}
         else:
-            flash(f"'{row.term}' added to the {'always' if row.kind == 'always' else 'never'} redact list.",
-                  "success")
+            flash(
+                f"'{row.term}' added to the {'always' if row.kind == 'always' else 'never'} redact list.",
+                "success",
+            )
             return redirect(url_for("redaction.terms"))
     rows = redaction.list_terms(session, current_user)
-    return render_template("redaction/terms.html", rows=rows, errors=errors, form=form,
-                           categories=CATEGORY_CHOICES), 400 if errors else 200
+    return render_template(
+        "redaction/terms.html", rows=rows, errors=errors, form=form, categories=CATEGORY_CHOICES
+    ), 400 if errors else 200
 
 
 @bp.post("/terms/<int:term_id>/delete")

@@ -10,8 +10,16 @@ import pytest
 
 from library.redaction import detect
 
-TARGETS = {"nhs_number": 1.0, "ni_number": 1.0, "email": 1.0, "phone": 1.0, "postcode": 1.0,
-           "person": 0.95, "date_of_birth": 0.95, "address": 0.95}
+TARGETS = {
+    "nhs_number": 1.0,
+    "ni_number": 1.0,
+    "email": 1.0,
+    "phone": 1.0,
+    "postcode": 1.0,
+    "person": 0.95,
+    "date_of_birth": 0.95,
+    "address": 0.95,
+}
 KEEP_TARGET = 0.95
 
 

@@ -7,16 +7,21 @@ def _apply(text: str) -> str:
 
 
 def test_the_same_person_keeps_the_same_label():
-    text = ("Amelia Hughes was seen by Dr Marcus Bell. Amelia's mother, Claire Hughes, spoke to Marcus. "
-            "Later AMELIA HUGHES moved.")
-    assert _apply(text) == ("[PERSON 1] was seen by [PERSON 2]. [PERSON 1] mother, [PERSON 3], spoke to "
-                            "[PERSON 2]. Later [PERSON 1] moved.")
+    text = (
+        "Amelia Hughes was seen by Dr Marcus Bell. Amelia's mother, Claire Hughes, spoke to Marcus. "
+        "Later AMELIA HUGHES moved."
+    )
+    assert _apply(text) == (
+        "[PERSON 1] was seen by [PERSON 2]. [PERSON 1] mother, [PERSON 3], spoke to "
+        "[PERSON 2]. Later [PERSON 1] moved."
+    )
 
 
 def test_category_labels():
     text = "Call 01632 960 415 or email a.b@c.gov.uk; NHS 943 476 5919, NI JT 48 29 17 C, DOB 03/04/2014."
-    assert _apply(text) == ("Call [PHONE] or email [EMAIL]; NHS [NHS NUMBER], NI [NI NUMBER], "
-                            "DOB [DATE OF BIRTH].")
+    assert _apply(text) == (
+        "Call [PHONE] or email [EMAIL]; NHS [NHS NUMBER], NI [NI NUMBER], DOB [DATE OF BIRTH]."
+    )
 
 
 def test_numbers_follow_first_appearance():

@@ -1,0 +1,266 @@
+"""The redaction rules: suggestions, decisions, manual redaction, term lists and the final check."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from library.extraction import Limits
+from library.models import AuditEvent, Redaction
+from library.services import documents, redaction
+from library.services.errors import NotFound, PermissionDenied, ValidationError
+from library.storage import LocalFileStorage
+
+TEXT = (
+    "# Case study\n\nAmelia Hughes (DOB 03/04/2014) lives at 14 Mill Lane, Kingsmere KM3 7QT.\n"
+    "Amelia's mother, Claire Hughes, called 01632 960 415. The MASH (front door) helped.\n"
+    "Later HUGHES was named again, and Priya\nShah wrote to us.\n"
+)
+
+
+@pytest.fixture
+def storage(app):
+    return LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
+
+
+@pytest.fixture
+def doc(app, db, storage, people):
+    with app.app_context():
+        document = documents.upload_document(
+            db,
+            storage,
+            people.kgm_contributor,
+            documents.UploadInput(
+                title="Amelia Hughes case study",
+                summary="About Claire Hughes.",
+                document_type="learning-summary",
+                service_areas=["early-help"],
+                filename="case.md",
+                data=TEXT.encode(),
+            ),
+            Limits(),
+        )
+    return document
+
+
+def _pending(document):
+    return [r for r in document.redactions if r.status == "suggested"]
+
+
+def test_upload_runs_detection_on_text_title_and_summary(doc):
+    fields = {r.field for r in doc.redactions}
+    assert fields == {"text", "title", "summary"}
+    values = {r.text for r in doc.redactions if r.field == "text"}
+    assert {
+        "Amelia Hughes",
+        "03/04/2014",
+        "14 Mill Lane",
+        "KM3 7QT",
+        "Amelia's",
+        "Claire Hughes",
+        "01632 960 415",
+        "HUGHES",
+        "Priya\nShah",
+    } <= values
+    assert all(r.source == "auto" and r.status == "suggested" for r in doc.redactions)
+
+
+def test_accepting_a_name_redacts_every_form(app, db, doc, people):
+    first = next(r for r in doc.redactions if r.text == "Amelia Hughes" and r.field == "text")
+    # Reject the other forms first: accepting the name must still redact them.
+    for r in doc.redactions:
+        if r.text in ("Amelia's", "HUGHES"):
+            r.status = "rejected"
+    db.commit()
+    with app.app_context():
+        redaction.decide(db, people.kgm_contributor, doc.id, first.id, "accepted")
+        text = redaction.redacted(doc)
+    assert "Amelia" not in text and "HUGHES" not in text
+    # Claire Hughes is another person: her own suggestion still waits for a decision.
+    assert "Claire Hughes" in text
+    assert "[PERSON 1] (DOB 03/04/2014)" in text
+    assert "[PERSON 1] mother" in text
+    assert "Later [PERSON 1] was named" in text
+    assert "Amelia" not in redaction.redacted(doc, "title")
+
+
+def test_accept_all_then_preview_and_final_check(app, db, doc, people):
+    with app.app_context():
+        count = redaction.accept_all(db, people.kgm_approver, doc.id)
+        result = redaction.preview(doc)
+        findings = redaction.final_check(db, doc)
+    assert count > 0 and result.pending == 0 and result.reviewed == result.total
+    for value in (
+        "Amelia",
+        "Hughes",
+        "HUGHES",
+        "03/04/2014",
+        "14 Mill Lane",
+        "KM3 7QT",
+        "01632 960 415",
+        "Priya",
+    ):
+        assert value not in result.text
+    assert "The MASH (front door) helped." in result.text
+    assert result.title == "[PERSON 1] case study"
+    assert findings == []
+
+
+def test_final_check_finds_what_was_kept(app, db, doc, people):
+    phone = next(r for r in doc.redactions if r.category == "phone")
+    with app.app_context():
+        redaction.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected")
+        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        findings = redaction.final_check(db, doc)
+    assert [(f.text, f.category, f.reason) for f in findings] == [
+        ("01632 960 415", "phone", "still detected")
+    ]
+
+
+def test_decide_value_accepts_every_pending_occurrence(app, db, doc, people):
+    with app.app_context():
+        assert redaction.decide_value(db, people.kgm_contributor, doc.id, "claire HUGHES", "rejected") == 2
+    assert {r.status for r in doc.redactions if r.text == "Claire Hughes"} == {"rejected"}
+    with app.app_context(), pytest.raises(ValidationError):
+        redaction.decide_value(db, people.kgm_contributor, doc.id, "nobody at all", "accepted")
+
+
+def test_manual_redaction_of_every_occurrence(app, db, doc, people):
+    with app.app_context():
+        made = redaction.add_manual(db, people.kgm_contributor, doc.id, text="(front door)", category="other")
+    assert [r.text for r in made] == ["(front door)"]
+    assert "The MASH [REDACTED] helped." in redaction.redacted(doc)
+
+
+def test_manual_redaction_by_offsets(app, db, doc, people):
+    start = TEXT.index("MASH")
+    with app.app_context():
+        made = redaction.add_manual(
+            db, people.kgm_contributor, doc.id, start=start, end=start + 4, category="other"
+        )
+    assert made[0].text == "MASH" and made[0].source == "manual" and made[0].status == "accepted"
+
+
+def test_manual_name_spreads_to_its_forms(app, db, doc, people):
+    with app.app_context():
+        redaction.add_manual(db, people.kgm_contributor, doc.id, text="Claire Hughes", category="person")
+    accepted = {r.text for r in doc.redactions if r.status == "accepted"}
+    assert {"Claire Hughes", "HUGHES"} <= accepted
+    text = redaction.redacted(doc)
+    assert "Claire" not in text and "HUGHES" not in text
+    assert "Amelia Hughes (DOB" in text  # another person, still only suggested
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"text": ""}, "Enter the text to redact."),
+        ({"text": "   "}, "Enter the text to redact."),
+        ({"text": "a"}, "at least two characters"),
+        ({"text": "Zebedee"}, "is not in the text"),
+        ({"text": ".*"}, "is not in the text"),
+        ({"text": "MASH", "category": "secret"}, "Unknown category"),
+        ({"start": 5, "end": 2}, "outside the text"),
+        ({"start": 0, "end": 10_000}, "outside the text"),
+        ({"start": -1, "end": 3}, "outside the text"),
+        ({"start": "1", "end": 3}, "whole numbers"),
+        ({"start": None, "end": None}, "whole numbers"),
+    ],
+)
+def test_bad_manual_redactions_change_nothing(app, db, doc, people, kwargs, message):
+    before = [(r.id, r.status) for r in doc.redactions]
+    args = {"text": None, **kwargs}
+    with app.app_context(), pytest.raises(ValidationError, match=message):
+        redaction.add_manual(db, people.kgm_contributor, doc.id, **args)
+    db.rollback()
+    db.expire_all()
+    assert [(r.id, r.status) for r in db.scalars(select(Redaction).order_by(Redaction.id))] == sorted(before)
+
+
+def test_overlapping_span_is_refused(app, db, doc, people):
+    start = TEXT.index("Amelia Hughes")
+    with app.app_context(), pytest.raises(ValidationError, match="overlaps redaction"):
+        redaction.add_manual(db, people.kgm_contributor, doc.id, start=start + 2, end=start + 9)
+
+
+def test_regex_metacharacters_are_literal(app, db, doc, people):
+    with app.app_context():
+        made = redaction.add_manual(db, people.kgm_contributor, doc.id, text="MASH (front", category="other")
+    assert made[0].text == "MASH (front"
+
+
+def test_only_owners_who_edit_may_redact(app, db, doc, people):
+    for who in ("kgm_reader", "ash_contributor", "admin"):
+        with app.app_context(), pytest.raises((NotFound, PermissionDenied)):
+            redaction.accept_all(db, people[who], doc.id)
+
+
+def test_audit_trail_has_decisions_but_never_the_values(app, db, doc, people):
+    with app.app_context():
+        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        redaction.add_manual(db, people.kgm_contributor, doc.id, text="front door", category="other")
+    events = list(db.scalars(select(AuditEvent).where(AuditEvent.action.like("redaction.%"))))
+    assert {"redaction.detected", "redaction.accepted_all", "redaction.added"} <= {e.action for e in events}
+    added = next(e for e in events if e.action == "redaction.added")
+    assert added.details["category"] == "other" and added.details["rule"] == "manual"
+    assert len(added.details["value_hash"]) == 32
+    dumped = json.dumps([e.details for e in events])
+    for value in ("front door", "Amelia", "Hughes", "03/04/2014", "01632"):
+        assert value not in dumped
+
+
+def test_term_lists(app, db, storage, people):
+    with app.app_context():
+        redaction.add_term(db, people.kgm_approver, "Oak Tree Nursery", "always", "school")
+        redaction.add_term(db, people.kgm_approver, "Grace Darling House", "never")
+        doc = documents.upload_document(
+            db,
+            storage,
+            people.kgm_contributor,
+            documents.UploadInput(
+                title="Notes",
+                document_type="action-plan",
+                service_areas=["early-help"],
+                filename="n.md",
+                data=b"Oak tree nursery and Grace Darling House.\n",
+            ),
+            Limits(),
+        )
+    assert [(r.text, r.category, r.rule) for r in doc.redactions] == [
+        ("Oak tree nursery", "school", "authority-term")
+    ]
+    assert [t.term for t in redaction.list_terms(db, people.kgm_contributor)] == [
+        "Oak Tree Nursery",
+        "Grace Darling House",
+    ]
+    # Another authority's lists are its own.
+    assert redaction.list_terms(db, people.ash_contributor) == []
+
+
+@pytest.mark.parametrize(
+    "term,kind,message",
+    [
+        ("", "always", "Enter a term."),
+        ("x", "always", "at least two characters"),
+        ("..", "always", "at least one letter"),
+        ("Fine", "sometimes", "Choose 'always' or 'never'"),
+        ("Fine", "always", None),
+    ],
+)
+def test_bad_terms(app, db, people, term, kind, message):
+    with app.app_context():
+        if message is None:
+            redaction.add_term(db, people.kgm_contributor, term, kind)
+            with pytest.raises(ValidationError, match="already on the list"):
+                redaction.add_term(db, people.kgm_contributor, term.upper(), kind)
+        else:
+            with pytest.raises(ValidationError, match=message):
+                redaction.add_term(db, people.kgm_contributor, term, kind)
+
+
+def test_readers_cannot_manage_terms(app, db, people):
+    with app.app_context(), pytest.raises(PermissionDenied):
+        redaction.add_term(db, people.kgm_reader, "Something", "always")
+    with app.app_context(), pytest.raises(NotFound):
+        redaction.delete_term(db, people.kgm_contributor, 999)
