@@ -1,7 +1,8 @@
-"""Demo data: authorities in two regions, a user of every role, and a few documents."""
+"""Demo data: authorities in two regions, a user of every role, and documents in every state."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from flask import Flask
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from .db import get_session
 from .extraction import Limits
 from .models import Authority, Document, User
-from .services import accounts, documents
+from .services import accounts, documents, publication, redaction
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "content" / "demo"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed in the README; demo data only
@@ -30,37 +31,20 @@ USERS = [
     ("contributor@ashcombe.example", "Cara Contributor", "ASH", "contributor"),
     ("approver@ashcombe.example", "Amir Approver", "ASH", "approver"),
     ("reader@brackenford.example", "Bea Reader", "BRK", "reader"),
+    ("contributor@brackenford.example", "Ben Contributor", "BRK", "contributor"),
+    ("approver@brackenford.example", "Bal Approver", "BRK", "approver"),
 ]
 
-DOCUMENTS = [
-    (
-        "kingsmere-send-self-assessment.md",
-        "contributor@kingsmere.example",
-        "SEND self-assessment",
-        "self-assessment",
-        ["send"],
-        2025,
-        "Our self-assessment before the SEND peer challenge: EHCP timeliness and joint commissioning.",
-    ),
-    (
-        "kingsmere-front-door-scoping.md",
-        "approver@kingsmere.example",
-        "Front door and MASH scoping letter",
-        "scoping-document",
-        ["front-door-and-mash", "early-help"],
-        2025,
-        "Scope and key lines of enquiry for a challenge on thresholds and the MASH.",
-    ),
-    (
-        "ashcombe-care-leavers-action-plan.md",
-        "contributor@ashcombe.example",
-        "Care leavers action plan",
-        "action-plan",
-        ["care-leavers", "corporate-parenting"],
-        2025,
-        "What we will do after the peer challenge on our care leavers offer.",
-    ),
-]
+FATES = ("draft", "authority", "region", "national", "withdrawn")
+
+
+def demo_documents() -> list[dict]:
+    with open(DEMO_DIR / "documents.toml", "rb") as fh:
+        entries = tomllib.load(fh)["document"]
+    for entry in entries:
+        if entry.get("fate") not in FATES:
+            raise ValueError(f"content/demo/documents.toml: {entry.get('file')}: fate must be one of {FATES}")
+    return entries
 
 
 def seed_demo(app: Flask) -> str:
@@ -77,30 +61,43 @@ def seed_demo(app: Flask) -> str:
             )
             made["users"] += 1
     limits = Limits(max_bytes=app.config["UPLOAD_MAX_BYTES"])
-    for filename, email, title, doc_type, areas, year, summary in DOCUMENTS:
-        uploader = accounts.get_user_by_email(session, email)
+    for entry in demo_documents():
+        uploader = accounts.get_user_by_email(session, entry["uploader"])
         exists = session.scalar(
-            select(Document).where(Document.title == title, Document.authority_id == uploader.authority_id)
+            select(Document).where(
+                Document.title == entry["title"], Document.authority_id == uploader.authority_id
+            )
         )
         if exists is not None:
             continue
-        data = (DEMO_DIR / filename).read_bytes()
-        documents.upload_document(
+        document = documents.upload_document(
             session,
             app.extensions["file_storage"],
             uploader,
             documents.UploadInput(
-                title=title,
-                summary=summary,
-                document_type=doc_type,
-                service_areas=areas,
-                year=year,
-                filename=filename,
-                data=data,
+                title=entry["title"],
+                summary=entry.get("summary", ""),
+                document_type=entry["type"],
+                service_areas=entry["areas"],
+                year=entry.get("year"),
+                filename=entry["file"],
+                data=(DEMO_DIR / entry["file"]).read_bytes(),
             ),
             limits,
         )
         made["documents"] += 1
+        fate = entry["fate"]
+        if fate == "draft":
+            continue
+        approver = session.scalar(
+            select(User).where(User.authority_id == uploader.authority_id, User.role == "approver")
+        )
+        redaction.accept_all(session, uploader, document.id)
+        publication.give_consent(
+            session, approver, document.id, "national" if fate == "withdrawn" else fate, True
+        )
+        if fate == "withdrawn":
+            publication.withdraw(session, approver, document.id, "Superseded by a revised version.")
     lines = [
         f"Demo data: {made['authorities']} authorities, {made['users']} users and "
         f"{made['documents']} documents added.",

@@ -172,9 +172,13 @@ class Document(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    # "withdrawn" by the owning authority's approver, or "taken_down" by an administrator.
+    withdrawal_kind: Mapped[str | None] = mapped_column(String(16))
 
     authority: Mapped[Authority] = relationship()
-    uploader: Mapped[User | None] = relationship()
+    uploader: Mapped[User | None] = relationship(foreign_keys=[uploader_id])
     document_type: Mapped[DocumentType] = relationship()
     service_areas: Mapped[list[ServiceArea]] = relationship(
         secondary=document_service_areas, order_by="ServiceArea.position"
@@ -183,6 +187,13 @@ class Document(Base):
     redactions: Mapped[list[Redaction]] = relationship(
         order_by="Redaction.start", cascade="all, delete-orphan", passive_deletes=True
     )
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.number", passive_deletes=True
+    )
+
+    @property
+    def current_version(self) -> DocumentVersion | None:
+        return next((v for v in reversed(self.versions) if v.is_current), None)
 
 
 class StoredFile(Base):
@@ -280,3 +291,45 @@ class RedactionTerm(Base):
     category: Mapped[str] = mapped_column(String(32), default="other")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+version_service_areas = Table(
+    "version_service_areas",
+    Base.metadata,
+    Column("version_id", ForeignKey("document_versions.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_area_id", ForeignKey("service_areas.id"), primary_key=True),
+)
+
+
+class DocumentVersion(Base):
+    """What an approver consented to share: the redacted text and metadata, frozen.
+
+    Readers only ever see a document's current version; later edits make a new draft that needs
+    consent of its own.
+    """
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(400))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    document_type_id: Mapped[int] = mapped_column(ForeignKey("document_types.id"))
+    year: Mapped[int | None] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(String(16))
+    # SHA-256 of exactly the title, summary and text consented to.
+    text_hash: Mapped[str] = mapped_column(String(64))
+    statement: Mapped[str] = mapped_column(Text)
+    consented_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    consented_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    document_type: Mapped[DocumentType] = relationship()
+    consented_by: Mapped[User | None] = relationship()
+    service_areas: Mapped[list[ServiceArea]] = relationship(
+        secondary=version_service_areas, order_by="ServiceArea.position"
+    )

@@ -17,6 +17,8 @@ def _navigation() -> list[dict]:
             items.append({"href": "/our-documents", "text": "Our documents"})
         if user.can_upload:
             items.append({"href": "/upload", "text": "Upload"})
+        if user.role == Role.APPROVER.value:
+            items.append({"href": "/consent", "text": "Waiting for consent"})
         if user.role == Role.ADMIN.value:
             items.append({"href": "/admin", "text": "Administration"})
     items.append({"href": "/guidance", "text": "Guidance"})

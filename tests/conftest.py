@@ -110,7 +110,10 @@ class People:
     kgm_approver: User
     ash_reader: User
     ash_contributor: User
+    ash_approver: User
     brk_reader: User
+    brk_contributor: User
+    brk_approver: User
     admin: User
 
     def __getitem__(self, name: str) -> User:
@@ -138,7 +141,10 @@ def people(app, db, password_hash) -> People:
         kgm_approver=user("Abi Approver", "approver@kgm.example", "approver", kgm),
         ash_reader=user("Rob Reader", "reader@ash.example", "reader", ash),
         ash_contributor=user("Cara Contributor", "contributor@ash.example", "contributor", ash),
+        ash_approver=user("Amir Approver", "approver@ash.example", "approver", ash),
         brk_reader=user("Bea Reader", "reader@brk.example", "reader", brk),
+        brk_contributor=user("Bob Contributor", "contributor@brk.example", "contributor", brk),
+        brk_approver=user("Bina Approver", "approver@brk.example", "approver", brk),
         admin=user("Alex Admin", "admin@library.example", "admin", None),
     )
     db.commit()

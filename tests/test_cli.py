@@ -112,12 +112,18 @@ def test_seed_demo_makes_a_living_library_and_is_safe_to_repeat(runner, db, app)
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "demo-password" in result.output
-    assert db.scalar(select(func.count(User.id))) == 8
-    assert db.scalar(select(func.count(Document.id))) == 3
+    assert db.scalar(select(func.count(User.id))) == 10
+    statuses = sorted(db.scalars(select(Document.status)))
+    assert statuses == ["draft", "published", "published", "published", "withdrawn"]
+    assert sorted(db.scalars(select(Document.scope).where(Document.status == "published"))) == [
+        "authority",
+        "national",
+        "region",
+    ]
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "0 documents added" in again.output
     db.expire_all()
-    assert db.scalar(select(func.count(Document.id))) == 3
+    assert db.scalar(select(func.count(Document.id))) == 5
 
 
 def test_demo_users_can_sign_in(runner, client):

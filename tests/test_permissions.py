@@ -19,6 +19,9 @@ READERS = {
         "brk_reader",
     },
 }
+# Administrators read every published document (they may take any of it down), never a draft.
+for readers in READERS.values():
+    readers.add("admin")
 EVERYONE = [
     "kgm_reader",
     "kgm_contributor",

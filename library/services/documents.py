@@ -11,11 +11,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import permissions
+from ..db import utcnow
 from ..extraction import ExtractionError, Limits, extract
 from ..models import Document, DocumentStatus, DocumentType, ServiceArea, StoredFile, User
 from ..storage import FileStorage
 from . import audit, redaction
-from .errors import FileTooLarge, Gone, NotFound, PermissionDenied, UnsupportedFile, ValidationError
+from .errors import Conflict, FileTooLarge, Gone, NotFound, PermissionDenied, UnsupportedFile, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -179,8 +180,70 @@ def get_for_viewer(session: Session, actor: User | None, document_id: int) -> Do
     if permissions.can_view(actor, document):
         return document
     if document.status == DocumentStatus.WITHDRAWN.value and permissions.scope_covers(actor, document):
-        raise Gone("This document has been withdrawn by the authority that shared it.")
+        raise Gone(tombstone_message(document), tombstone=tombstone(document))
     raise NotFound("No such document.")
+
+
+def tombstone(document: Document) -> dict:
+    """What readers may still learn of a withdrawn document: never its content or title."""
+    return {
+        "id": document.id,
+        "authority": {"code": document.authority.code, "name": document.authority.name},
+        "document_type": document.document_type.slug,
+        "document_type_name": document.document_type.name,
+        "withdrawn_at": document.withdrawn_at.isoformat() + "Z" if document.withdrawn_at else None,
+        "taken_down": document.withdrawal_kind == "taken_down",
+    }
+
+
+def tombstone_message(document: Document) -> str:
+    when = document.withdrawn_at.strftime("%-d %B %Y") if document.withdrawn_at else "recently"
+    if document.withdrawal_kind == "taken_down":
+        kind = document.document_type.name.lower()
+        return f"This {kind} was taken down by the library's administrators on {when}."
+    return f"{document.authority.name} withdrew this {document.document_type.name.lower()} on {when}."
+
+
+def update_details(session: Session, actor: User, document_id: int, form: UploadInput) -> Document:
+    """Change the title, summary, type, service areas or year. A changed title or summary is
+    checked for personal information again. On a published document this makes a new draft
+    version: readers keep the consented one until consent is given again."""
+    from .redaction import redetect_field
+
+    document = get_for_owner(session, actor, document_id)
+    if document.status == DocumentStatus.WITHDRAWN.value:
+        raise Conflict("This document has been withdrawn; its details can no longer change.")
+    clean, errors = _check_metadata(session, form)
+    if errors:
+        raise ValidationError(next(iter(errors.values())), errors=errors)
+    changed = []
+    for name in ("title", "summary"):
+        if getattr(document, name) != clean[name]:
+            setattr(document, name, clean[name])
+            redetect_field(session, document, name)
+            changed.append(name)
+    if document.document_type_id != clean["document_type"].id:
+        document.document_type = clean["document_type"]
+        changed.append("document_type")
+    if {a.id for a in document.service_areas} != {a.id for a in clean["service_areas"]}:
+        document.service_areas = clean["service_areas"]
+        changed.append("service_areas")
+    if document.year != clean["year"]:
+        document.year = clean["year"]
+        changed.append("year")
+    if changed:
+        document.updated_at = utcnow()
+        audit.record(
+            session,
+            actor,
+            "document.updated",
+            subject_type="document",
+            subject_id=document.id,
+            authority_id=document.authority_id,
+            details={"changed": changed},
+        )
+    session.commit()
+    return document
 
 
 def own_documents(

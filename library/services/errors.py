@@ -41,8 +41,14 @@ class Conflict(ServiceError):
 
 
 class Gone(ServiceError):
+    """A withdrawn document, for someone who could read it: who shared it and when it went, no content."""
+
     status = 410
     code = "withdrawn"
+
+    def __init__(self, message: str, *, tombstone: dict | None = None):
+        super().__init__(message)
+        self.tombstone = tombstone or {}
 
 
 class FileTooLarge(ValidationError):

@@ -103,6 +103,29 @@ def run_detection(session: Session, actor: User | None, document: Document) -> i
     return added
 
 
+def redetect_field(session: Session, document: Document, field: str) -> int:
+    """The text of a field changed: its old redactions no longer fit, so detect afresh."""
+    for r in [r for r in document.redactions if r.field == field]:
+        document.redactions.remove(r)
+    added = 0
+    for s in detect_for(session, document, _field_text(document, field)):
+        document.redactions.append(
+            Redaction(
+                field=field,
+                start=s.start,
+                end=s.end,
+                text=s.text,
+                category=s.category,
+                rule=s.rule,
+                score=s.score,
+                source="auto",
+                status=SUGGESTED,
+            )
+        )
+        added += 1
+    return added
+
+
 def _covered(document: Document, field: str, start: int, end: int, statuses=(ACCEPTED,)) -> bool:
     return any(
         r.field == field and r.status in statuses and r.start <= start and end <= r.end

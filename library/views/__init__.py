@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..services.errors import ServiceError
+from ..services.errors import Gone, ServiceError
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -38,13 +39,14 @@ def error_page(status: int, message: str | None = None):
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, documents, main, redaction
+    from . import admin, api, auth, documents, main, publication, redaction
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(redaction.bp)
+    app.register_blueprint(publication.bp)
     app.register_blueprint(api.bp)
     # Every form is protected; the API takes bearer tokens and no cookies, so it needs no token.
     csrf.init_app(app)
@@ -53,8 +55,24 @@ def register_blueprints(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError):
         if _is_api():
-            return api.json_error(exc.status, exc.code, exc.message, exc.errors)
+            response = api.json_error(exc.status, exc.code, exc.message, exc.errors)
+            if isinstance(exc, Gone):
+                body = response.get_json()
+                body["tombstone"] = exc.tombstone
+                response.set_data(json.dumps(body))
+            return response
+        if isinstance(exc, Gone):
+            return render_template(
+                "documents/tombstone.html", message=exc.message, tombstone=exc.tombstone
+            ), 410
         return error_page(exc.status, exc.message)
+
+    @app.after_request
+    def _no_caching(response):
+        # Withdrawal takes effect at once: nothing a signed-in person saw may be served from a cache.
+        if not request.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store, private")
+        return response
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(exc):

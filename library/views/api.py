@@ -8,7 +8,7 @@ from .. import permissions
 from ..db import get_session
 from ..extraction import Limits
 from ..models import Document, User
-from ..services import accounts, documents, redaction, vocabularies
+from ..services import accounts, documents, publication, redaction, vocabularies
 from ..services.errors import NotAuthenticated, ValidationError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -59,14 +59,19 @@ def limits() -> Limits:
 
 
 def document_json(document: Document, user: User) -> dict:
-    """The API's view of a document. Unredacted text is never here: see /text (owners only)."""
+    """The API's view of a document. Readers get the published version only (its redacted title,
+    summary and text); the unredacted text is never here: see /text (owners only)."""
+    owner = permissions.is_owner(user, document)
+    version = document.current_version
+    published = document.status == "published" and version is not None
+    shown = document if owner or not published else version
     body = {
         "id": document.id,
-        "title": document.title,
-        "summary": document.summary,
-        "document_type": document.document_type.slug,
-        "service_areas": [a.slug for a in document.service_areas],
-        "year": document.year,
+        "title": shown.title,
+        "summary": shown.summary,
+        "document_type": shown.document_type.slug,
+        "service_areas": [a.slug for a in shown.service_areas],
+        "year": shown.year,
         "authority": {"code": document.authority.code, "name": document.authority.name},
         "region": document.authority.region.slug,
         "status": document.status,
@@ -75,8 +80,12 @@ def document_json(document: Document, user: User) -> dict:
         "withdrawn_at": _iso(document.withdrawn_at),
         "url": url_for("documents.show", document_id=document.id),
     }
-    if permissions.is_owner(user, document):
+    if published and (owner or permissions.can_read_published(user, document)):
+        body["text"] = version.text
+        body["version"] = version.number
+    if owner:
         body["created_at"] = _iso(document.created_at)
+        body["unpublished_changes"] = publication.has_unpublished_changes(document)
         if document.original is not None:
             body["original"] = {
                 "filename": document.original.original_filename,
@@ -294,3 +303,67 @@ def add_term():
 def delete_term(term_id: int):
     redaction.delete_term(get_session(), _user(), term_id)
     return "", 204
+
+
+# Details, consent and publication ----------------------------------------------------------------
+
+
+@bp.patch("/documents/<int:document_id>")
+def patch_document(document_id: int):
+    body = _json_body()
+    session = get_session()
+    document = documents.get_for_owner(session, _user(), document_id)
+    form = documents.UploadInput(
+        title=body.get("title", document.title),
+        summary=body.get("summary", document.summary),
+        document_type=body.get("document_type", document.document_type.slug),
+        service_areas=body.get("service_areas", [a.slug for a in document.service_areas]),
+        year=body.get("year", document.year),
+    )
+    if not isinstance(form.service_areas, list) or not all(isinstance(x, str) for x in form.service_areas):
+        raise ValidationError("service_areas must be a list of slugs.", field="service_areas")
+    for name in ("title", "summary", "document_type"):
+        if not isinstance(getattr(form, name), str):
+            raise ValidationError(f"{name} must be a string.", field=name)
+    document = documents.update_details(session, _user(), document_id, form)
+    return jsonify(document_json(document, _user()))
+
+
+@bp.post("/documents/<int:document_id>/consent")
+def give_consent(document_id: int):
+    body = _json_body()
+    session = get_session()
+    publication.give_consent(session, _user(), document_id, body.get("scope"), body.get("confirm") is True)
+    document = session.get(Document, document_id)
+    response = jsonify(document_json(document, _user()))
+    response.status_code = 201
+    return response
+
+
+@bp.delete("/documents/<int:document_id>/consent")
+def withdraw_consent(document_id: int):
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise ValidationError("Send a JSON object in the request body.")
+    document = publication.withdraw(get_session(), _user(), document_id, body.get("reason"))
+    return jsonify(document_json(document, _user()))
+
+
+@bp.post("/documents/<int:document_id>/take-down")
+def take_down(document_id: int):
+    body = _json_body()
+    document = publication.take_down(get_session(), _user(), document_id, body.get("reason"))
+    return jsonify(
+        {"id": document.id, "status": document.status, "withdrawn_at": _iso(document.withdrawn_at)}
+    )
+
+
+@bp.get("/documents/<int:document_id>/download")
+def download(document_id: int):
+    text = publication.download_markdown(get_session(), _user(), document_id)
+    response = current_app.response_class(text, mimetype="text/markdown")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="peer-challenge-library-{document_id}.md"'
+    )
+    return response

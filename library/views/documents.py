@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..db import get_session
 from ..forms import UploadForm
-from ..services import documents, vocabularies
+from ..services import documents, publication, vocabularies
 from ..services.errors import PermissionDenied, ValidationError
 from .api import limits
 
@@ -105,10 +105,64 @@ def our_documents():
 @bp.get("/documents/<int:document_id>")
 @login_required
 def show(document_id: int):
-    document = documents.get_for_viewer(get_session(), current_user, document_id)
+    session = get_session()
+    document = documents.get_for_viewer(session, current_user, document_id)
+    owner = permissions.is_owner(current_user, document)
+    version = document.current_version
     return render_template(
-        "documents/show.html", document=document, is_owner=permissions.is_owner(current_user, document)
+        "documents/show.html",
+        document=document,
+        is_owner=owner,
+        version=version,
+        changed=owner and publication.has_unpublished_changes(document),
+        audiences=publication.audiences(session, document.authority) if owner else [],
+        audience=publication.audience_words(session, document.authority, document.scope)
+        if document.scope
+        else "",
     )
+
+
+@bp.route("/documents/<int:document_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(document_id: int):
+    session = get_session()
+    document = documents.get_for_owner(session, current_user, document_id)
+    form = _upload_form()
+    errors: dict[str, str] = {}
+    if request.method == "GET":
+        form.title.data, form.summary.data = document.title, document.summary
+        form.document_type.data = document.document_type.slug
+        form.service_areas.data = [a.slug for a in document.service_areas]
+        form.year.data = str(document.year or "")
+    elif form.validate_on_submit():
+        submitted = documents.UploadInput(
+            title=form.title.data or "",
+            summary=form.summary.data or "",
+            document_type=form.document_type.data or "",
+            service_areas=form.service_areas.data or [],
+            year=form.year.data,
+        )
+        try:
+            documents.update_details(session, current_user, document_id, submitted)
+        except ValidationError as exc:
+            session.rollback()
+            errors = exc.errors
+        else:
+            flash(
+                "The details were saved."
+                + (
+                    " Readers see the shared version until your approver consents to the changes."
+                    if document.status == "published"
+                    else ""
+                ),
+                "success",
+            )
+            return redirect(url_for("documents.show", document_id=document_id))
+    else:
+        errors = {name: errs[0] for name, errs in form.errors.items()}
+    return render_template(
+        "documents/edit.html", form=form, errors=errors, document=document
+    ), 400 if errors else 200
 
 
 @bp.get("/documents/<int:document_id>/original")

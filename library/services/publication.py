@@ -1,0 +1,364 @@
+"""Consent and publication: what an approver agrees to share, with whom, and withdrawing it.
+
+Consent is per document and per version. What was consented is frozen in a DocumentVersion;
+later edits make a new draft that readers do not see until consent is given again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import permissions
+from ..db import utcnow
+from ..models import Authority, Document, DocumentStatus, DocumentVersion, Role, Scope, User
+from . import audit, redaction
+from .errors import Conflict, NotFound, PermissionDenied, ValidationError
+
+SCOPES = tuple(s.value for s in Scope)
+FORM_STATEMENT = (
+    "I confirm that I may consent for {authority}, that I have read the redacted text above, and that it may "
+    "be shared with the readers I have chosen. I understand that I can withdraw this consent at any time."
+)
+STATEMENT = (
+    "I confirm that I may consent for {authority}, that I have read the redacted text below, and that "
+    "it may be shared with {audience}. I understand that I can withdraw this consent at any time."
+)
+
+
+@dataclass
+class Audience:
+    scope: str
+    label: str
+    description: str
+    authorities: int
+
+
+def audiences(session: Session, authority: Authority) -> list[Audience]:
+    """Each scope in plain words: who will be able to read the document."""
+    in_region = session.scalar(
+        select(func.count(Authority.id)).where(Authority.region_id == authority.region_id)
+    )
+    everyone = session.scalar(select(func.count(Authority.id)))
+    return [
+        Audience(
+            "authority", "Own authority only", f"Only staff of {authority.name} who use the library.", 1
+        ),
+        Audience(
+            "region",
+            f"Own region: {authority.region.name}",
+            f"Staff of the {in_region} member authorit{'y' if in_region == 1 else 'ies'} in the "
+            f"{authority.region.name}, including yours.",
+            in_region,
+        ),
+        Audience(
+            "national",
+            "All regions",
+            f"Staff of every member authority in England ({everyone} at present), including yours.",
+            everyone,
+        ),
+    ]
+
+
+def audience_words(session: Session, authority: Authority, scope: str) -> str:
+    return next(a.description for a in audiences(session, authority) if a.scope == scope)
+
+
+def statement_for(session: Session, document: Document, scope: str) -> str:
+    words = audience_words(session, document.authority, scope)
+    return STATEMENT.format(
+        authority=document.authority.name, audience=words[0].lower() + words[1:].rstrip(".")
+    )
+
+
+# What would be published -------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    title: str
+    summary: str
+    text: str
+    document_type_id: int
+    service_area_ids: list[int]
+    year: int | None
+
+    @property
+    def content_hash(self) -> str:
+        body = json.dumps(
+            [
+                self.title,
+                self.summary,
+                self.text,
+                self.document_type_id,
+                sorted(self.service_area_ids),
+                self.year,
+            ],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(body.encode()).hexdigest()
+
+
+def snapshot(document: Document) -> Snapshot:
+    """The redacted title, summary and text, and the metadata, as they would be published now."""
+    return Snapshot(
+        title=redaction.redacted(document, "title"),
+        summary=redaction.redacted(document, "summary"),
+        text=redaction.redacted(document, "text"),
+        document_type_id=document.document_type_id,
+        service_area_ids=[a.id for a in document.service_areas],
+        year=document.year,
+    )
+
+
+def has_unpublished_changes(document: Document) -> bool:
+    version = document.current_version
+    return version is not None and version.text_hash != snapshot(document).content_hash
+
+
+def blockers(session: Session, document: Document) -> list[str]:
+    """Why consent cannot be given now (an empty list when it can)."""
+    if document.status == DocumentStatus.WITHDRAWN.value:
+        return ["This document has been withdrawn. Upload it again to share it."]
+    reasons = []
+    pending = sum(1 for r in document.redactions if r.status == "suggested")
+    if pending:
+        reasons.append(f"{pending} suggested redaction{'s are' if pending != 1 else ' is'} still to review.")
+    findings = redaction.final_check(session, document)
+    if findings:
+        reasons.append(
+            f"The final redaction check found {len(findings)} thing{'s' if len(findings) != 1 else ''} "
+            "still to redact."
+        )
+    return reasons
+
+
+# Who may act ---------------------------------------------------------------------------------------
+
+
+def _for_approver(session: Session, actor: User | None, document_id: int) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound("No such document.")
+    if not permissions.is_owner(actor, document):
+        if actor is not None and (
+            permissions.can_view(actor, document)
+            or actor.is_admin
+            and document.status == DocumentStatus.PUBLISHED.value
+        ):
+            raise PermissionDenied("Only the approver of the authority that owns this document can do this.")
+        raise NotFound("No such document.")
+    if actor.role != Role.APPROVER.value:
+        raise PermissionDenied("Only your authority's approver can give or withdraw consent.")
+    return document
+
+
+def _check_scope(scope: str | None) -> str:
+    if scope not in SCOPES:
+        raise ValidationError("Choose who may read it: authority, region or national.", field="scope")
+    return scope
+
+
+# Consent -----------------------------------------------------------------------------------------
+
+
+def give_consent(
+    session: Session, actor: User, document_id: int, scope: str | None, confirm: bool
+) -> DocumentVersion:
+    """Publish exactly the current redacted version to ``scope``."""
+    document = _for_approver(session, actor, document_id)
+    scope = _check_scope(scope)
+    if confirm is not True:
+        raise ValidationError("Confirm the consent statement to share the document.", field="confirm")
+    if document.status == DocumentStatus.WITHDRAWN.value:
+        raise Conflict("This document has been withdrawn; consent can no longer be given.")
+    reasons = blockers(session, document)
+    if reasons:
+        raise Conflict(" ".join(reasons))
+    now_snapshot = snapshot(document)
+    current = document.current_version
+    if current is not None and current.text_hash == now_snapshot.content_hash:
+        if document.scope == scope:
+            raise Conflict("This version is already shared with that audience.")
+        change_scope(session, actor, document_id, scope)
+        return current
+    if current is not None:
+        current.is_current = False
+    version = DocumentVersion(
+        document=document,
+        number=(current.number + 1) if current else 1,
+        title=now_snapshot.title,
+        summary=now_snapshot.summary,
+        text=now_snapshot.text,
+        document_type_id=now_snapshot.document_type_id,
+        year=now_snapshot.year,
+        service_areas=list(document.service_areas),
+        scope=scope,
+        text_hash=now_snapshot.content_hash,
+        statement=statement_for(session, document, scope),
+        consented_by_id=actor.id,
+        consented_at=utcnow(),
+        is_current=True,
+    )
+    session.add(version)
+    first = document.status != DocumentStatus.PUBLISHED.value
+    document.status = DocumentStatus.PUBLISHED.value
+    document.scope = scope
+    document.published_at = version.consented_at
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "consent.given",
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={
+            "version": version.number,
+            "scope": scope,
+            "text_hash": version.text_hash,
+            "first_publication": first,
+        },
+    )
+    session.commit()
+    return version
+
+
+def change_scope(session: Session, actor: User, document_id: int, scope: str | None) -> Document:
+    """Share a published document more or less widely: takes effect at once."""
+    document = _for_approver(session, actor, document_id)
+    scope = _check_scope(scope)
+    if document.status != DocumentStatus.PUBLISHED.value:
+        raise Conflict("Only a published document's audience can be changed.")
+    if document.scope == scope:
+        raise Conflict("The document is already shared with that audience.")
+    old = document.scope
+    document.scope = scope
+    audit.record(
+        session,
+        actor,
+        "consent.scope_changed",
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={"from": old, "to": scope},
+    )
+    session.commit()
+    return document
+
+
+def _reason(reason: str | None) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("Give a reason.", field="reason")
+    if len(reason) > 2000:
+        raise ValidationError("The reason must be 2000 characters or fewer.", field="reason")
+    return reason
+
+
+def _end(session: Session, actor: User, document: Document, kind: str, reason: str) -> None:
+    document.status = DocumentStatus.WITHDRAWN.value
+    document.withdrawn_at = utcnow()
+    document.withdrawn_by_id = actor.id
+    document.withdrawn_reason = reason
+    document.withdrawal_kind = kind
+    audit.record(
+        session,
+        actor,
+        "consent.withdrawn" if kind == "withdrawn" else "document.taken_down",
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={
+            "reason": reason,
+            "scope": document.scope,
+            "version": document.current_version.number if document.current_version else None,
+        },
+    )
+    session.commit()
+
+
+def withdraw(session: Session, actor: User, document_id: int, reason: str | None) -> Document:
+    """Withdraw consent: from the next request on, the document is gone from every reader's view."""
+    document = _for_approver(session, actor, document_id)
+    reason = _reason(reason)
+    if document.status != DocumentStatus.PUBLISHED.value:
+        raise Conflict(
+            "Only a published document can be withdrawn."
+            if document.status == "draft"
+            else "This document has already been withdrawn."
+        )
+    _end(session, actor, document, "withdrawn", reason)
+    return document
+
+
+def take_down(session: Session, actor: User, document_id: int, reason: str | None) -> Document:
+    """An administrator takes a published document down, with a reason."""
+    if actor is None or not actor.is_admin:
+        raise PermissionDenied("Only administrators can take documents down.")
+    document = session.get(Document, document_id)
+    if document is None or document.status == DocumentStatus.DRAFT.value:
+        raise NotFound("No such document.")  # administrators never see drafts
+    reason = _reason(reason)
+    if document.status != DocumentStatus.PUBLISHED.value:
+        raise Conflict("This document is no longer published.")
+    _end(session, actor, document, "taken_down", reason)
+    return document
+
+
+# Lists -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Waiting:
+    document: Document
+    pending: int
+    changed: bool
+
+
+def waiting_for_consent(session: Session, actor: User) -> list[Waiting]:
+    """The authority's drafts, and published documents with changes, that need the approver."""
+    if actor.role != Role.APPROVER.value or actor.authority_id is None:
+        raise PermissionDenied("Only approvers have a list of documents waiting for consent.")
+    rows = session.scalars(
+        select(Document)
+        .where(Document.authority_id == actor.authority_id, Document.status.in_(("draft", "published")))
+        .order_by(Document.updated_at.desc())
+    )
+    out = []
+    for document in rows:
+        changed = has_unpublished_changes(document)
+        if document.status == "draft" or changed:
+            pending = sum(1 for r in document.redactions if r.status == "suggested")
+            out.append(Waiting(document, pending, changed))
+    return out
+
+
+def download_markdown(session: Session, actor: User, document_id: int) -> str:
+    """The published redacted version as markdown: never the original file, never a draft."""
+    from .documents import get_for_viewer
+
+    document = get_for_viewer(session, actor, document_id)
+    version = document.current_version
+    if document.status != DocumentStatus.PUBLISHED.value or version is None:
+        raise NotFound("This document has not been published, so there is nothing to download.")
+    areas = ", ".join(a.name for a in version.service_areas)
+    lines = [f"# {version.title}", ""]
+    if version.summary:
+        lines += [version.summary, ""]
+    year = f", {version.year}" if version.year else ""
+    lines += [
+        f"_{document.authority.name} ({document.authority.region.name}). {version.document_type.name}{year}. "
+        f"Service areas: {areas}. Version {version.number}, shared on {version.consented_at:%-d %B %Y} "
+        "through the Peer Challenge Library._",
+        "",
+        "---",
+        "",
+        version.text.rstrip(),
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,171 @@
+"""Consent, scope, withdrawal and take-down; the approver's waiting list; the audit trail."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..db import get_session
+from ..services import audit_trail, documents, publication
+from ..services.errors import ServiceError, ValidationError
+
+bp = Blueprint("publication", __name__)
+
+
+def _consent_page(document_id: int, errors: dict | None = None, scope: str | None = None, status: int = 200):
+    session = get_session()
+    document = publication._for_approver(session, current_user, document_id)
+    snap = publication.snapshot(document)
+    return render_template(
+        "publication/consent.html",
+        document=document,
+        snapshot=snap,
+        audiences=publication.audiences(session, document.authority),
+        blockers=publication.blockers(session, document),
+        statement=publication.FORM_STATEMENT.format(authority=document.authority.name),
+        version=document.current_version,
+        changed=publication.has_unpublished_changes(document),
+        errors=errors or {},
+        scope=scope or document.scope or "",
+        area_names=[a.name for a in document.service_areas],
+    ), status
+
+
+@bp.route("/documents/<int:document_id>/consent", methods=["GET", "POST"])
+@login_required
+def consent(document_id: int):
+    if request.method == "GET":
+        return _consent_page(document_id)
+    scope = request.form.get("scope") or None
+    try:
+        version = publication.give_consent(
+            get_session(), current_user, document_id, scope, request.form.get("confirm") == "yes"
+        )
+    except ValidationError as exc:
+        get_session().rollback()
+        return _consent_page(document_id, exc.errors or {"scope": exc.message}, scope, 400)
+    except ServiceError as exc:
+        if exc.status != 409:
+            raise
+        get_session().rollback()
+        return _consent_page(document_id, {"scope": exc.message}, scope, 409)
+    words = publication.audience_words(get_session(), version.document.authority, version.document.scope)
+    flash(f"Shared. Version {version.number} can now be read by {words[0].lower()}{words[1:]}", "success")
+    return redirect(url_for("documents.show", document_id=document_id))
+
+
+@bp.post("/documents/<int:document_id>/scope")
+@login_required
+def scope(document_id: int):
+    document = publication.change_scope(get_session(), current_user, document_id, request.form.get("scope"))
+    flash(
+        f"Now shared with: {publication.audience_words(get_session(), document.authority, document.scope)}",
+        "success",
+    )
+    return redirect(url_for("documents.show", document_id=document_id))
+
+
+@bp.route("/documents/<int:document_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(document_id: int):
+    session = get_session()
+    document = publication._for_approver(session, current_user, document_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            publication.withdraw(session, current_user, document_id, request.form.get("reason"))
+        except ValidationError as exc:
+            session.rollback()
+            errors = exc.errors
+        else:
+            flash(
+                "Consent withdrawn. No one outside your authority's contributors and approvers can see the "
+                "document now.",
+                "success",
+            )
+            return redirect(url_for("documents.show", document_id=document_id))
+    return render_template(
+        "publication/withdraw.html",
+        document=document,
+        errors=errors,
+        kind="withdraw",
+        reason=request.form.get("reason", ""),
+    ), 400 if errors else 200
+
+
+@bp.route("/documents/<int:document_id>/take-down", methods=["GET", "POST"])
+@login_required
+def take_down(document_id: int):
+    session = get_session()
+    document = documents.get_for_viewer(session, current_user, document_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            publication.take_down(session, current_user, document_id, request.form.get("reason"))
+        except ValidationError as exc:
+            session.rollback()
+            errors = exc.errors
+        else:
+            flash("The document was taken down.", "success")
+            return redirect(url_for("admin.index"))
+    elif not current_user.is_admin:
+        publication.take_down(session, current_user, document_id, "")  # raises: administrators only
+    return render_template(
+        "publication/withdraw.html",
+        document=document,
+        errors=errors,
+        kind="take_down",
+        reason=request.form.get("reason", ""),
+    ), 400 if errors else 200
+
+
+@bp.get("/consent")
+@login_required
+def waiting():
+    items = publication.waiting_for_consent(get_session(), current_user)
+    return render_template("publication/waiting.html", items=items)
+
+
+@bp.get("/documents/<int:document_id>/download")
+@login_required
+def download(document_id: int):
+    text = publication.download_markdown(get_session(), current_user, document_id)
+    response = Response(text, mimetype="text/markdown")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="peer-challenge-library-{document_id}.md"'
+    )
+    return response
+
+
+@bp.get("/audit")
+@login_required
+def audit():
+    session = get_session()
+    try:
+        page = max(int(request.args.get("page", 1)), 1)
+        document_id = int(request.args["document"]) if request.args.get("document") else None
+    except ValueError:
+        page, document_id = 1, None
+    events, total = audit_trail.events_for(session, current_user, document_id=document_id, page=page)
+    pages = max((total + audit_trail.PAGE_SIZE - 1) // audit_trail.PAGE_SIZE, 1)
+    return render_template(
+        "publication/audit.html", events=events, total=total, page=page, pages=pages, document_id=document_id
+    )
+
+
+@bp.get("/audit.csv")
+@login_required
+def audit_csv():
+    session = get_session()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "time", "actor", "action", "subject_type", "subject_id", "authority", "details"])
+    for row in audit_trail.export_rows(session, current_user):
+        writer.writerow(row)
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
+    return response

@@ -1,0 +1,203 @@
+"""Consent, versions, scope changes, withdrawal and take-down."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from library.extraction import Limits
+from library.models import AuditEvent, DocumentVersion
+from library.services import documents, publication, redaction
+from library.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from library.storage import LocalFileStorage
+
+TEXT = b"# Plan\n\nAmelia Hughes (DOB 03/04/2014) was seen by the MASH.\n"
+
+
+@pytest.fixture
+def doc(app, db, people):
+    storage = LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
+    with app.app_context():
+        document = documents.upload_document(
+            db,
+            storage,
+            people.kgm_contributor,
+            documents.UploadInput(
+                title="Action plan",
+                summary="Our plan.",
+                document_type="action-plan",
+                service_areas=["early-help"],
+                year=2025,
+                filename="plan.md",
+                data=TEXT,
+            ),
+            Limits(),
+        )
+    return document
+
+
+@pytest.fixture
+def reviewed(app, db, doc, people):
+    with app.app_context():
+        redaction.accept_all(db, people.kgm_contributor, doc.id)
+    return doc
+
+
+def test_consent_publishes_the_exact_redacted_text(app, db, reviewed, people):
+    with app.app_context():
+        version = publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+    assert reviewed.status == "published" and reviewed.scope == "region" and reviewed.published_at
+    assert version.number == 1 and version.is_current
+    assert version.text == "# Plan\n\n[PERSON 1] (DOB [DATE OF BIRTH]) was seen by the MASH.\n"
+    assert "Amelia" not in version.text and version.title == "Action plan"
+    assert version.text_hash == publication.snapshot(reviewed).content_hash
+    assert "South East" in version.statement and "Kingsmere Borough Council" in version.statement
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.given")).one()
+    assert event.details["scope"] == "region" and event.details["text_hash"] == version.text_hash
+
+
+def test_consent_is_refused_while_suggestions_are_pending(app, db, doc, people):
+    with app.app_context(), pytest.raises(Conflict, match="still to review"):
+        publication.give_consent(db, people.kgm_approver, doc.id, "national", True)
+    assert doc.status == "draft"
+
+
+def test_consent_is_refused_when_the_final_check_finds_something(app, db, doc, people):
+    dob = next(r for r in doc.redactions if r.category == "date_of_birth")
+    with app.app_context():
+        redaction.decide(db, people.kgm_contributor, doc.id, dob.id, "rejected")
+        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        with pytest.raises(Conflict, match="final redaction check"):
+            publication.give_consent(db, people.kgm_approver, doc.id, "national", True)
+
+
+@pytest.mark.parametrize(
+    "who,scope,confirm,error",
+    [
+        ("kgm_contributor", "region", True, PermissionDenied),
+        ("ash_contributor", "region", True, NotFound),
+        ("kgm_reader", "region", True, NotFound),
+        ("admin", "region", True, NotFound),
+        ("kgm_approver", "region", False, ValidationError),
+        ("kgm_approver", "planet", True, ValidationError),
+        ("kgm_approver", None, True, ValidationError),
+    ],
+)
+def test_bad_consent(app, db, reviewed, people, who, scope, confirm, error):
+    with app.app_context(), pytest.raises(error):
+        publication.give_consent(db, people[who], reviewed.id, scope, confirm)
+    assert reviewed.status == "draft" and not reviewed.versions
+
+
+def test_another_approver_of_the_region_may_not_consent_to_a_published_document(app, db, reviewed, people):
+    other = people.ash_contributor
+    other.role = "approver"
+    db.commit()
+    with app.app_context():
+        publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+        with pytest.raises(PermissionDenied):
+            publication.change_scope(db, other, reviewed.id, "national")
+
+
+def test_consent_again_to_the_same_version_is_a_conflict_but_a_new_scope_is_a_change(
+    app, db, reviewed, people
+):
+    with app.app_context():
+        publication.give_consent(db, people.kgm_approver, reviewed.id, "authority", True)
+        with pytest.raises(Conflict, match="already shared"):
+            publication.give_consent(db, people.kgm_approver, reviewed.id, "authority", True)
+        publication.give_consent(db, people.kgm_approver, reviewed.id, "national", True)
+    assert reviewed.scope == "national" and len(reviewed.versions) == 1
+    actions = [e.action for e in db.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+    assert actions[-2:] == ["consent.given", "consent.scope_changed"]
+
+
+def test_edits_after_consent_make_a_new_draft_version(app, db, reviewed, people):
+    with app.app_context():
+        first = publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+        redaction.add_manual(db, people.kgm_contributor, reviewed.id, text="MASH", category="other")
+        assert publication.has_unpublished_changes(reviewed)
+        assert first.is_current and "the MASH" in reviewed.current_version.text
+        second = publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+    assert second.number == 2 and second.is_current and not first.is_current
+    assert "[REDACTED]" in reviewed.current_version.text
+    assert db.scalar(select(DocumentVersion).where(DocumentVersion.id == first.id)).text == first.text
+
+
+def test_metadata_edits_re_detect_and_wait_for_consent(app, db, reviewed, people):
+    with app.app_context():
+        publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+        documents.update_details(
+            db,
+            people.kgm_contributor,
+            reviewed.id,
+            documents.UploadInput(
+                title="Plan for Claire Hughes",
+                summary="Our plan.",
+                document_type="action-plan",
+                service_areas=["early-help", "send"],
+                year="2025",
+            ),
+        )
+        assert publication.has_unpublished_changes(reviewed)
+        assert reviewed.current_version.title == "Action plan"
+        assert [r.text for r in reviewed.redactions if r.field == "title"] == ["Claire Hughes"]
+        with pytest.raises(Conflict):
+            publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+        redaction.accept_all(db, people.kgm_contributor, reviewed.id)
+        version = publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+    assert version.title == "Plan for [PERSON 1]"
+    assert [a.slug for a in version.service_areas] == ["early-help", "send"]
+
+
+def test_withdrawal(app, db, reviewed, people):
+    with app.app_context():
+        with pytest.raises(Conflict, match="Only a published document"):
+            publication.withdraw(db, people.kgm_approver, reviewed.id, "changed our mind")
+        publication.give_consent(db, people.kgm_approver, reviewed.id, "national", True)
+        with pytest.raises(ValidationError, match="Give a reason"):
+            publication.withdraw(db, people.kgm_approver, reviewed.id, "  ")
+        with pytest.raises(PermissionDenied):
+            publication.withdraw(db, people.kgm_contributor, reviewed.id, "no")
+        publication.withdraw(db, people.kgm_approver, reviewed.id, "A family asked us to.")
+        assert reviewed.status == "withdrawn" and reviewed.withdrawal_kind == "withdrawn"
+        with pytest.raises(Conflict):
+            publication.give_consent(db, people.kgm_approver, reviewed.id, "national", True)
+        with pytest.raises(Conflict):
+            publication.withdraw(db, people.kgm_approver, reviewed.id, "again")
+        with pytest.raises(Conflict):
+            redaction.accept_all(db, people.kgm_contributor, reviewed.id)
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.withdrawn")).one()
+    assert event.details["reason"] == "A family asked us to."
+
+
+def test_take_down_by_an_administrator(app, db, reviewed, people):
+    with app.app_context():
+        with pytest.raises(NotFound):
+            publication.take_down(db, people.admin, reviewed.id, "x")  # never sees drafts
+        publication.give_consent(db, people.kgm_approver, reviewed.id, "authority", True)
+        with pytest.raises(PermissionDenied):
+            publication.take_down(db, people.kgm_approver, reviewed.id, "x")
+        with pytest.raises(ValidationError):
+            publication.take_down(db, people.admin, reviewed.id, "")
+        publication.take_down(db, people.admin, reviewed.id, "Names a child in the summary.")
+    assert reviewed.status == "withdrawn" and reviewed.withdrawal_kind == "taken_down"
+    assert db.scalars(select(AuditEvent).where(AuditEvent.action == "document.taken_down")).one()
+
+
+def test_waiting_for_consent(app, db, doc, people):
+    with app.app_context():
+        assert [w.document.id for w in publication.waiting_for_consent(db, people.kgm_approver)] == [doc.id]
+        with pytest.raises(PermissionDenied):
+            publication.waiting_for_consent(db, people.kgm_contributor)
+        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        publication.give_consent(db, people.kgm_approver, doc.id, "region", True)
+        assert publication.waiting_for_consent(db, people.kgm_approver) == []
+
+
+def test_audiences_in_plain_words(app, db, doc):
+    with app.app_context():
+        words = {a.scope: a.description for a in publication.audiences(db, doc.authority)}
+    assert words["authority"] == "Only staff of Kingsmere Borough Council who use the library."
+    assert "2 member authorities in the South East" in words["region"]
+    assert "every member authority in England (3 at present)" in words["national"]

@@ -1,0 +1,258 @@
+"""Consent, versions and withdrawal through the pages and the API, as readers meet them."""
+
+import csv
+import io
+
+import pytest
+
+TEXT = b"# Early help plan\n\nAmelia Hughes (DOB 03/04/2014) was stepped down by the MASH.\n"
+
+
+@pytest.fixture
+def doc_id(api):
+    owner = api("kgm_contributor")
+    response = owner.post(
+        "/api/v1/documents",
+        data={
+            "title": "Early help plan",
+            "document_type": "action-plan",
+            "service_areas": ["early-help"],
+            "year": "2025",
+            "file": (io.BytesIO(TEXT), "plan.md"),
+        },
+        content_type="multipart/form-data",
+    )
+    doc_id = response.get_json()["id"]
+    assert owner.post(f"/api/v1/documents/{doc_id}/redactions/accept-all").status_code == 200
+    return doc_id
+
+
+def consent(api, doc_id, scope="region", **extra):
+    return api("kgm_approver").post(
+        f"/api/v1/documents/{doc_id}/consent", json={"scope": scope, "confirm": True, **extra}
+    )
+
+
+def test_consent_through_the_api_and_read_as_a_reader(api, doc_id):
+    response = consent(api, doc_id)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["status"] == "published" and body["scope"] == "region" and body["published_at"]
+    reader = api("ash_reader").get(f"/api/v1/documents/{doc_id}").get_json()
+    assert (
+        reader["text"]
+        == "# Early help plan\n\n[PERSON 1] (DOB [DATE OF BIRTH]) was stepped down by the MASH.\n"
+    )
+    download = api("ash_reader").get(f"/api/v1/documents/{doc_id}/download")
+    assert download.status_code == 200 and download.mimetype == "text/markdown"
+    assert "[PERSON 1]" in download.get_data(as_text=True) and "Amelia" not in download.get_data(as_text=True)
+    assert api("brk_reader").get(f"/api/v1/documents/{doc_id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "who,body,status",
+    [
+        ("kgm_contributor", {"scope": "region", "confirm": True}, 403),
+        ("ash_approver", {"scope": "region", "confirm": True}, 404),
+        ("kgm_approver", {"scope": "region"}, 400),
+        ("kgm_approver", {"scope": "region", "confirm": "yes"}, 400),
+        ("kgm_approver", {"scope": "everyone", "confirm": True}, 400),
+    ],
+)
+def test_bad_consent_through_the_api(api, doc_id, who, body, status):
+    response = api(who).post(f"/api/v1/documents/{doc_id}/consent", json=body)
+    assert response.status_code == status
+    assert response.get_json()["error"]["message"]
+    assert api("kgm_contributor").get(f"/api/v1/documents/{doc_id}").get_json()["status"] == "draft"
+
+
+def test_consent_while_suggestions_are_pending_is_409(api):
+    owner = api("kgm_contributor")
+    doc_id = owner.post(
+        "/api/v1/documents",
+        data={
+            "title": "Plan",
+            "document_type": "action-plan",
+            "service_areas": ["early-help"],
+            "file": (io.BytesIO(TEXT), "plan.md"),
+        },
+        content_type="multipart/form-data",
+    ).get_json()["id"]
+    response = consent(api, doc_id)
+    assert response.status_code == 409 and "still to review" in response.get_json()["error"]["message"]
+
+
+def test_consent_to_the_current_version_again_and_to_a_withdrawn_one(api, doc_id):
+    assert consent(api, doc_id).status_code == 201
+    assert consent(api, doc_id).status_code == 409
+    assert (
+        api("kgm_approver").delete(f"/api/v1/documents/{doc_id}/consent", json={"reason": "x"}).status_code
+        == 200
+    )
+    assert consent(api, doc_id).status_code == 409
+
+
+def test_withdrawal_of_a_draft_and_without_a_reason(api, doc_id):
+    approver = api("kgm_approver")
+    assert approver.delete(f"/api/v1/documents/{doc_id}/consent", json={"reason": "x"}).status_code == 409
+    consent(api, doc_id)
+    assert approver.delete(f"/api/v1/documents/{doc_id}/consent", json={}).status_code == 400
+    assert (
+        api("kgm_contributor").delete(f"/api/v1/documents/{doc_id}/consent", json={"reason": "x"}).status_code
+        == 403
+    )
+
+
+def test_withdrawal_takes_effect_at_the_very_next_request(client, login, api, doc_id):
+    consent(api, doc_id, scope="national")
+    login("brk_reader")
+    assert client.get(f"/documents/{doc_id}").status_code == 200
+    home = client.get("/").get_data(as_text=True)
+    assert "Early help plan" in home and "1 document" in home
+    reader = api("brk_reader")
+    assert reader.get(f"/api/v1/documents/{doc_id}").status_code == 200
+
+    assert (
+        api("kgm_approver")
+        .delete(f"/api/v1/documents/{doc_id}/consent", json={"reason": "A family asked us to."})
+        .status_code
+        == 200
+    )
+
+    page = client.get(f"/documents/{doc_id}")
+    assert page.status_code == 410
+    html = page.get_data(as_text=True)
+    assert "Kingsmere Borough Council withdrew this action plan on" in html
+    assert "Early help plan" not in html and "MASH" not in html
+    assert client.get(f"/documents/{doc_id}/download").status_code == 410
+    home = client.get("/").get_data(as_text=True)
+    assert "Early help plan" not in home and "No documents have been shared" in home
+    response = reader.get(f"/api/v1/documents/{doc_id}")
+    assert response.status_code == 410
+    body = response.get_json()
+    assert body["tombstone"]["authority"]["code"] == "KGM" and body["tombstone"]["withdrawn_at"]
+    assert "text" not in body and "title" not in body["tombstone"]
+    assert reader.get(f"/api/v1/documents/{doc_id}/download").status_code == 410
+    assert page.headers["Cache-Control"] == "no-store, private"
+
+
+def test_readers_keep_the_consented_text_until_consent_is_given_again(client, login, api, doc_id):
+    consent(api, doc_id)
+    owner = api("kgm_contributor")
+    added = owner.post(f"/api/v1/documents/{doc_id}/redactions", json={"text": "MASH", "category": "other"})
+    assert added.status_code == 201
+    assert (
+        owner.patch(f"/api/v1/documents/{doc_id}", json={"title": "Early help plan (revised)"}).status_code
+        == 200
+    )
+    assert owner.get(f"/api/v1/documents/{doc_id}").get_json()["unpublished_changes"] is True
+
+    reader = api("ash_reader")
+    body = reader.get(f"/api/v1/documents/{doc_id}").get_json()
+    assert body["title"] == "Early help plan" and "by the MASH." in body["text"] and body["version"] == 1
+    login("ash_reader")
+    html = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert "by the MASH." in html and "(revised)" not in html
+    assert "by the MASH." in client.get(f"/documents/{doc_id}/download").get_data(as_text=True)
+
+    assert consent(api, doc_id).status_code == 201
+    body = reader.get(f"/api/v1/documents/{doc_id}").get_json()
+    assert body["title"] == "Early help plan (revised)" and "by the [REDACTED]." in body["text"]
+    assert body["version"] == 2
+    assert "by the [REDACTED]." in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+
+
+def test_scope_change_takes_effect_at_once(client, login, api, doc_id):
+    consent(api, doc_id, scope="authority")
+    assert api("ash_reader").get(f"/api/v1/documents/{doc_id}").status_code == 404
+    login("kgm_approver")
+    assert client.post(f"/documents/{doc_id}/scope", data={"scope": "region"}).status_code == 302
+    assert api("ash_reader").get(f"/api/v1/documents/{doc_id}").status_code == 200
+    assert client.post(f"/documents/{doc_id}/scope", data={"scope": "region"}).status_code == 409
+    client.post("/logout")
+    login("kgm_contributor")
+    assert client.post(f"/documents/{doc_id}/scope", data={"scope": "national"}).status_code == 403
+
+
+def test_consent_page_shows_the_exact_text_and_records_consent(client, login, api, doc_id):
+    login("kgm_approver")
+    page = client.get(f"/documents/{doc_id}/consent").get_data(as_text=True)
+    assert "[PERSON 1] (DOB [DATE OF BIRTH]) was stepped down" in page
+    assert "Amelia" not in page.split('id="consent-text"')[1]
+    assert "Only staff of Kingsmere Borough Council" in page and "Staff of the 2 member authorities" in page
+    response = client.post(f"/documents/{doc_id}/consent", data={"scope": "region"})
+    assert response.status_code == 400 and "Confirm the consent statement" in response.get_data(as_text=True)
+    response = client.post(f"/documents/{doc_id}/consent", data={"scope": "region", "confirm": "yes"})
+    assert response.status_code == 302
+    html = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert "Published" in html and "Version 1, consented by Abi Approver" in html
+
+
+def test_consent_page_lists_what_blocks_consent(client, login, api):
+    owner = api("kgm_contributor")
+    doc_id = owner.post(
+        "/api/v1/documents",
+        data={
+            "title": "Plan",
+            "document_type": "action-plan",
+            "service_areas": ["early-help"],
+            "file": (io.BytesIO(TEXT), "plan.md"),
+        },
+        content_type="multipart/form-data",
+    ).get_json()["id"]
+    login("kgm_approver")
+    html = client.get(f"/documents/{doc_id}/consent").get_data(as_text=True)
+    assert "You cannot consent yet" in html and "still to review" in html
+    assert "Give consent and share" not in html
+    waiting = client.get("/consent").get_data(as_text=True)
+    assert "Plan" in waiting and "to review" in waiting
+
+
+def test_withdraw_page(client, login, api, doc_id):
+    consent(api, doc_id)
+    login("kgm_approver")
+    assert "Withdraw consent" in client.get(f"/documents/{doc_id}/withdraw").get_data(as_text=True)
+    response = client.post(f"/documents/{doc_id}/withdraw", data={"reason": ""})
+    assert response.status_code == 400 and "Give a reason" in response.get_data(as_text=True)
+    assert (
+        client.post(f"/documents/{doc_id}/withdraw", data={"reason": "No longer accurate."}).status_code
+        == 302
+    )
+    assert "Consent withdrawn on" in client.get(f"/documents/{doc_id}").get_data(as_text=True)
+
+
+def test_take_down_page(client, login, api, doc_id):
+    consent(api, doc_id)
+    login("admin")
+    html = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert "Take down" in html and "[PERSON 1]" in html
+    assert client.post(f"/documents/{doc_id}/take-down", data={"reason": "Names a child."}).status_code == 302
+    client.post("/logout")
+    login("ash_reader")
+    page = client.get(f"/documents/{doc_id}")
+    assert page.status_code == 410 and "taken down by the library" in page.get_data(as_text=True)
+    client.post("/logout")
+    login("kgm_approver")
+    assert client.get(f"/documents/{doc_id}/take-down").status_code == 403
+
+
+def test_audit_trail_pages_and_csv(client, login, api, doc_id):
+    consent(api, doc_id)
+    api("kgm_approver").delete(f"/api/v1/documents/{doc_id}/consent", json={"reason": "Done."})
+    login("kgm_approver")
+    html = client.get("/audit").get_data(as_text=True)
+    for action in ("document.uploaded", "redaction.accepted_all", "consent.given", "consent.withdrawn"):
+        assert action in html
+    rows = list(csv.reader(io.StringIO(client.get("/audit.csv").get_data(as_text=True))))
+    assert rows[0] == ["id", "time", "actor", "action", "subject_type", "subject_id", "authority", "details"]
+    assert [r[3] for r in rows[1:]][-2:] == ["consent.given", "consent.withdrawn"]
+    assert "Amelia" not in client.get("/audit.csv").get_data(as_text=True)
+    client.post("/logout")
+    login("ash_approver")
+    assert "consent.given" not in client.get("/audit").get_data(as_text=True)  # another authority's
+    client.post("/logout")
+    login("admin")
+    assert "consent.withdrawn" in client.get("/audit").get_data(as_text=True)
+    client.post("/logout")
+    login("kgm_contributor")
+    assert client.get("/audit").status_code == 403
