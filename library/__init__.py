@@ -20,7 +20,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     """
     from config import load_config
 
-    from . import auth, cli, db, logs, rendering, storage, templating
+    from . import auth, cli, db, logs, rendering, search, storage, templating
     from .views import register_blueprints
 
     if isinstance(config, str):
@@ -42,6 +42,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     logs.init_app(app)
     db.init_app(app)
     app.extensions["file_storage"] = storage.LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
+    search.init_app(app)
     auth.init_app(app)
     templating.init_app(app)
     rendering.init_app(app)

@@ -19,6 +19,7 @@ from .services.errors import ServiceError
 authorities_cli = AppGroup("authorities", help="Manage authorities.")
 users_cli = AppGroup("users", help="Manage users and their API tokens.")
 redaction_cli = AppGroup("redaction", help="Find personal information in files.")
+search_cli = AppGroup("search", help="The search index.")
 
 
 def friendly(fn):
@@ -139,6 +140,39 @@ def redaction_detect(path: Path) -> None:
     )
 
 
+@search_cli.command("reindex")
+@friendly
+def search_reindex() -> None:
+    """Rebuild the search index from the database (built aside, then swapped in)."""
+    from sqlalchemy import func, select
+
+    from .models import Document
+
+    indexer = current_app.extensions["search_indexer"]
+    total = get_session().scalar(select(func.count(Document.id)).where(Document.status == "published")) or 0
+    with click.progressbar(length=total, label="Indexing published documents", file=sys.stderr) as bar:
+        last = [0]
+
+        def progress(done: int) -> None:
+            bar.update(done - last[0])
+            last[0] = done
+
+        count = indexer.rebuild(progress)
+    click.echo(f"Indexed {count} published document{'s' if count != 1 else ''}.")
+
+
+@search_cli.command("check")
+@friendly
+def search_check() -> None:
+    """List documents whose search entry differs from the database (exit status 1 if any)."""
+    problems = current_app.extensions["search_indexer"].differences()
+    for problem in problems:
+        click.echo(f"document {problem['id']}: {problem['problem']}")
+    if problems:
+        raise click.ClickException(f"{len(problems)} document(s) differ; run 'search reindex' to rebuild.")
+    click.echo("The search index matches the database.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db_command, seed_demo_command, authorities_cli, users_cli, redaction_cli):
+    for command in (init_db_command, seed_demo_command, authorities_cli, users_cli, redaction_cli, search_cli):
         app.cli.add_command(command)

@@ -333,3 +333,17 @@ class DocumentVersion(Base):
     service_areas: Mapped[list[ServiceArea]] = relationship(
         secondary=version_service_areas, order_by="ServiceArea.position"
     )
+
+
+class IndexOutbox(Base):
+    """A document whose search entry must be brought in line with the database. Written in the
+    same transaction as the change, drained by one writer at a time; a failed drain leaves the
+    row to be tried again."""
+
+    __tablename__ = "index_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -88,8 +88,15 @@ def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
     return Markup(clean)  # noqa: S704 - sanitised by bleach above
 
 
+def render_snippet(snippet: str | None) -> Markup:
+    """A search snippet: text already escaped by the index, with <mark> around matched words.
+    Cleaned again so that nothing but <mark> can ever be markup."""
+    return Markup(bleach.clean(snippet or "", tags=["mark"], attributes={}, strip=True))  # noqa: S704
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(render_snippet, "snippet")
     app.add_template_filter(highlight, "highlight")
 
 

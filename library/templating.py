@@ -11,6 +11,8 @@ from .models import Role
 
 def _navigation() -> list[dict]:
     items = [{"href": "/", "text": "Browse"}]
+    if current_user.is_authenticated:
+        items.append({"href": "/search", "text": "Search"})
     user = current_user
     if user.is_authenticated:
         if user.authority_id:

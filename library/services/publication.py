@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import permissions
+from .. import permissions, search
 from ..db import utcnow
 from ..models import Authority, Document, DocumentStatus, DocumentVersion, Role, Scope, User
 from . import audit, redaction
@@ -210,6 +210,7 @@ def give_consent(
     document.scope = scope
     document.published_at = version.consented_at
     session.flush()
+    search.enqueue(session, document.id)
     audit.record(
         session,
         actor,
@@ -238,6 +239,7 @@ def change_scope(session: Session, actor: User, document_id: int, scope: str | N
         raise Conflict("The document is already shared with that audience.")
     old = document.scope
     document.scope = scope
+    search.enqueue(session, document.id)
     audit.record(
         session,
         actor,
@@ -266,6 +268,7 @@ def _end(session: Session, actor: User, document: Document, kind: str, reason: s
     document.withdrawn_by_id = actor.id
     document.withdrawn_reason = reason
     document.withdrawal_kind = kind
+    search.enqueue(session, document.id)
     audit.record(
         session,
         actor,

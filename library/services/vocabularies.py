@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Document, DocumentType, Region, ServiceArea, document_service_areas
+from ..models import Document, DocumentType, DocumentVersion, Region, ServiceArea, version_service_areas
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 
@@ -62,13 +62,15 @@ def document_types(session: Session) -> list[DocumentType]:
 
 
 def service_area_counts(session: Session, where) -> dict[int, int]:
-    """Documents per service area among those matching ``where`` (None: no documents)."""
+    """Published documents per service area (of their published version) among those matching
+    ``where`` (None: no documents)."""
     if where is None:
         return {}
     stmt = (
-        select(document_service_areas.c.service_area_id, func.count())
-        .join(Document, Document.id == document_service_areas.c.document_id)
-        .where(where)
-        .group_by(document_service_areas.c.service_area_id)
+        select(version_service_areas.c.service_area_id, func.count())
+        .join(DocumentVersion, DocumentVersion.id == version_service_areas.c.version_id)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(where, DocumentVersion.is_current.is_(True))
+        .group_by(version_service_areas.c.service_area_id)
     )
     return {area_id: count for area_id, count in session.execute(stmt)}

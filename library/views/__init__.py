@@ -39,7 +39,7 @@ def error_page(status: int, message: str | None = None):
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, documents, main, publication, redaction
+    from . import admin, api, auth, documents, main, publication, redaction, search
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -47,6 +47,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(redaction.bp)
     app.register_blueprint(publication.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(api.bp)
     # Every form is protected; the API takes bearer tokens and no cookies, so it needs no token.
     csrf.init_app(app)

@@ -367,3 +367,17 @@ def download(document_id: int):
         f'attachment; filename="peer-challenge-library-{document_id}.md"'
     )
     return response
+
+
+@bp.get("/search")
+def search_documents():
+    from ..services import search as search_service
+
+    session = get_session()
+    params = search_service.parse_params({key: request.args.getlist(key) for key in request.args})
+    result = search_service.search(session, current_app.extensions["search"], _user(), params)
+    body = {"total": result.total, "page": result.page, "per_page": result.per_page, "pages": result.pages,
+            "results": result.results, "facets": result.facets}
+    if result.suggestion:
+        body["suggestion"] = result.suggestion
+    return jsonify(body)

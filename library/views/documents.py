@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..db import get_session
 from ..forms import UploadForm
-from ..services import documents, publication, vocabularies
+from ..services import documents, publication, search, vocabularies
 from ..services.errors import PermissionDenied, ValidationError
 from .api import limits
 
@@ -119,6 +119,9 @@ def show(document_id: int):
         audience=publication.audience_words(session, document.authority, document.scope)
         if document.scope
         else "",
+        similar=[]
+        if owner
+        else search.more_like_this(session, current_app.extensions["search"], current_user, document.id),
     )
 
 

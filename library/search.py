@@ -1,0 +1,192 @@
+"""The library's search index: a cache of the database that can always be rebuilt.
+
+Every change to what readers may find (consent, scope, withdrawal, take-down) writes a row to
+``index_outbox`` in the same transaction. After the commit, one process at a time drains the
+outbox into the index, bringing each document's entry in line with the database as it is then,
+so a retried or repeated drain is harmless and a failed one loses nothing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from search_index import IndexedDocument, SearchBackend, WhooshBackend, labels_for_scope
+from search_index.whoosh_backend import Thesaurus
+
+from .models import Authority, Document, DocumentStatus, DocumentVersion, IndexOutbox
+
+log = logging.getLogger(__name__)
+THESAURUS = Path(__file__).resolve().parent.parent / "content" / "thesaurus.toml"
+DRAIN_TIMEOUT = 15.0
+BATCH = 200
+
+
+def load_thesaurus() -> Thesaurus:
+    with open(THESAURUS, "rb") as fh:
+        return Thesaurus(tomllib.load(fh)["groups"])
+
+
+def enqueue(session: Session, document_id: int) -> None:
+    """Ask for the document's search entry to be brought up to date once this transaction commits."""
+    session.add(IndexOutbox(document_id=document_id))
+    session.info["search_outbox"] = True
+
+
+def fingerprint(document: Document, version: DocumentVersion) -> str:
+    body = "|".join([version.text_hash, str(version.number), document.scope or "", document.authority.code,
+                     document.authority.region.slug, document.authority.name])
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+def to_indexed(document: Document) -> IndexedDocument | None:
+    """What the index holds for a document: its published version only, or nothing."""
+    version = document.current_version
+    if document.status != DocumentStatus.PUBLISHED.value or version is None or not document.scope:
+        return None
+    return IndexedDocument(
+        id=document.id, title=version.title, summary=version.summary, text=version.text,
+        authority=document.authority.code, authority_name=document.authority.name,
+        region=document.authority.region.slug, document_type=version.document_type.slug,
+        service_areas=[a.slug for a in version.service_areas], year=version.year,
+        published_at=version.consented_at,
+        labels=labels_for_scope(document.scope, document.authority.code, document.authority.region.slug),
+        fingerprint=fingerprint(document, version),
+    )
+
+
+def _load(session: Session, ids) -> list[Document]:
+    return list(session.scalars(
+        select(Document).where(Document.id.in_(list(ids))).options(
+            selectinload(Document.versions).selectinload(DocumentVersion.service_areas),
+            selectinload(Document.versions).selectinload(DocumentVersion.document_type),
+            selectinload(Document.authority).selectinload(Authority.region),
+        )
+    ))
+
+
+class Indexer:
+    """Drains the outbox into the backend; one drainer at a time across processes."""
+
+    def __init__(self, backend: SearchBackend, make_session: sessionmaker, lock_path: Path):
+        self.backend = backend
+        self.make_session = make_session
+        self.lock_path = lock_path
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def _try_lock(self, fh, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.01)
+
+    def pending(self) -> int:
+        with self.make_session() as session:
+            return session.scalar(select(func.count(IndexOutbox.id))) or 0
+
+    def drain(self, timeout: float = DRAIN_TIMEOUT) -> int:
+        """Apply every outbox row. Returns how many documents were brought up to date."""
+        done = 0
+        while True:
+            with open(self.lock_path, "a+") as fh:
+                if not self._try_lock(fh, timeout):
+                    log.warning("search outbox busy for %.0fs; left for the next drain", timeout)
+                    return done
+                try:
+                    done += self._drain_locked()
+                finally:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            # A row committed while we held the lock, by a process that found it held, is ours.
+            if not self.pending():
+                return done
+            timeout = 0.5
+
+    def _drain_locked(self) -> int:
+        done = 0
+        with self.make_session() as session:
+            while True:
+                rows = list(session.scalars(select(IndexOutbox).order_by(IndexOutbox.id).limit(BATCH)))
+                if not rows:
+                    return done
+                ids = {r.document_id for r in rows}
+                documents = {d.id: d for d in _load(session, ids)}
+                upserts, removals = [], []
+                for doc_id in ids:
+                    entry = to_indexed(documents[doc_id]) if doc_id in documents else None
+                    (upserts.append(entry) if entry else removals.append(doc_id))
+                try:
+                    self.backend.apply(upserts, removals)
+                except Exception as exc:  # the rows stay, to be tried again
+                    log.exception("search index write failed; will retry")
+                    for r in rows:
+                        r.attempts += 1
+                        r.last_error = str(exc)[:500]
+                    session.commit()
+                    return done
+                session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_([r.id for r in rows])))
+                session.commit()
+                done += len(ids)
+
+    def published(self, session: Session) -> Iterator[IndexedDocument]:
+        ids = list(session.scalars(select(Document.id).where(Document.status == DocumentStatus.PUBLISHED.value)
+                                   .order_by(Document.id)))
+        for start in range(0, len(ids), BATCH):
+            for document in _load(session, ids[start : start + BATCH]):
+                entry = to_indexed(document)
+                if entry is not None:
+                    yield entry
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Build a fresh index from the database aside, swap it in, then apply what changed meanwhile."""
+        with self.make_session() as session:
+            started = session.scalar(select(func.max(IndexOutbox.id))) or 0
+            count = self.backend.rebuild(self.published(session), progress)
+            session.execute(delete(IndexOutbox).where(IndexOutbox.id <= started))
+            session.commit()
+        self.drain()
+        return count
+
+    def differences(self) -> list[dict]:
+        """Documents whose index entry differs from the database."""
+        indexed = self.backend.indexed()
+        with self.make_session() as session:
+            expected = {d.id: d.fingerprint for d in self.published(session)}
+        out = []
+        for doc_id in sorted(set(indexed) | set(expected)):
+            if doc_id not in expected:
+                out.append({"id": doc_id, "problem": "in the index but not published"})
+            elif doc_id not in indexed:
+                out.append({"id": doc_id, "problem": "published but not in the index"})
+            elif indexed[doc_id] != expected[doc_id]:
+                out.append({"id": doc_id, "problem": "the index holds an older version or scope"})
+        return out
+
+
+def init_app(app: Flask) -> None:
+    backend = WhooshBackend(Path(app.config["DATA_DIR"]) / "search", load_thesaurus())
+    indexer = Indexer(backend, app.extensions["db_sessionmaker"], Path(app.config["DATA_DIR"]) / "search" /
+                      "outbox.lock")
+    app.extensions["search"] = backend
+    app.extensions["search_indexer"] = indexer
+
+    @event.listens_for(app.extensions["db_sessionmaker"], "after_commit")
+    def _drain_after_commit(session: Session) -> None:
+        if session.info.pop("search_outbox", False):
+            try:
+                indexer.drain()
+            except Exception:  # the outbox keeps the work; the next drain or a reindex finishes it
+                log.exception("draining the search outbox failed")

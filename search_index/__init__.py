@@ -1,0 +1,12 @@
+"""Full-text search for the library: a small backend interface and a Whoosh backend.
+
+Knows nothing of Flask or the database. Only published, redacted text and metadata are ever
+given to it. Every query carries the caller's access labels, and nothing outside them is shown
+or counted.
+"""
+
+from .base import Hit, IndexedDocument, SearchBackend, SearchQuery, SearchResult, labels_for_scope
+from .whoosh_backend import WhooshBackend
+
+__all__ = ["Hit", "IndexedDocument", "SearchBackend", "SearchQuery", "SearchResult", "WhooshBackend",
+           "labels_for_scope"]

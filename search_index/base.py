@@ -1,0 +1,90 @@
+"""The interface every search backend implements, and the values it takes and gives."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+FACETS = ("service_area", "document_type", "region", "authority", "year")
+
+
+def labels_for_scope(scope: str, authority_code: str, region_slug: str) -> list[str]:
+    """The access labels of a document shared at ``scope``."""
+    if scope == "national":
+        return ["national"]
+    if scope == "region":
+        return [f"region:{region_slug}"]
+    return [f"authority:{authority_code}"]
+
+
+@dataclass
+class IndexedDocument:
+    id: int
+    title: str
+    summary: str
+    text: str
+    authority: str  # code
+    authority_name: str
+    region: str  # slug
+    document_type: str  # slug
+    service_areas: list[str]
+    year: int | None
+    published_at: datetime
+    labels: list[str]
+    # Changes whenever anything indexed changes: lets a check compare the index with the database.
+    fingerprint: str = ""
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    # Each filter: the values to keep (any of them).
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    # The caller's access labels; None means every document (administrators).
+    labels: list[str] | None = field(default_factory=list)
+    sort: str = "relevance"  # or "date"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class Hit:
+    id: int
+    score: float
+    title: str
+    snippet: str  # escaped HTML: only <mark> is markup
+    fields: dict
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+
+
+class SearchBackend(ABC):
+    @abstractmethod
+    def add(self, documents: Iterable[IndexedDocument]) -> int:
+        """Add or replace these documents; returns how many."""
+
+    @abstractmethod
+    def remove(self, ids: Iterable[int]) -> None:
+        """Remove these documents if present."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    @abstractmethod
+    def more_like_this(self, document_id: int, labels: list[str] | None, limit: int = 5) -> list[Hit]: ...
+
+    @abstractmethod
+    def rebuild(self, documents: Iterable[IndexedDocument], progress=None) -> int:
+        """Build a new index from scratch beside the current one, then swap it in."""
+
+    @abstractmethod
+    def indexed(self) -> dict[int, str]:
+        """Every indexed document's id and fingerprint."""
