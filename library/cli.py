@@ -174,5 +174,12 @@ def search_check() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db_command, seed_demo_command, authorities_cli, users_cli, redaction_cli, search_cli):
+    for command in (
+        init_db_command,
+        seed_demo_command,
+        authorities_cli,
+        users_cli,
+        redaction_cli,
+        search_cli,
+    ):
         app.cli.add_command(command)

@@ -43,8 +43,16 @@ def enqueue(session: Session, document_id: int) -> None:
 
 
 def fingerprint(document: Document, version: DocumentVersion) -> str:
-    body = "|".join([version.text_hash, str(version.number), document.scope or "", document.authority.code,
-                     document.authority.region.slug, document.authority.name])
+    body = "|".join(
+        [
+            version.text_hash,
+            str(version.number),
+            document.scope or "",
+            document.authority.code,
+            document.authority.region.slug,
+            document.authority.name,
+        ]
+    )
     return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 
@@ -54,10 +62,16 @@ def to_indexed(document: Document) -> IndexedDocument | None:
     if document.status != DocumentStatus.PUBLISHED.value or version is None or not document.scope:
         return None
     return IndexedDocument(
-        id=document.id, title=version.title, summary=version.summary, text=version.text,
-        authority=document.authority.code, authority_name=document.authority.name,
-        region=document.authority.region.slug, document_type=version.document_type.slug,
-        service_areas=[a.slug for a in version.service_areas], year=version.year,
+        id=document.id,
+        title=version.title,
+        summary=version.summary,
+        text=version.text,
+        authority=document.authority.code,
+        authority_name=document.authority.name,
+        region=document.authority.region.slug,
+        document_type=version.document_type.slug,
+        service_areas=[a.slug for a in version.service_areas],
+        year=version.year,
         published_at=version.consented_at,
         labels=labels_for_scope(document.scope, document.authority.code, document.authority.region.slug),
         fingerprint=fingerprint(document, version),
@@ -65,13 +79,17 @@ def to_indexed(document: Document) -> IndexedDocument | None:
 
 
 def _load(session: Session, ids) -> list[Document]:
-    return list(session.scalars(
-        select(Document).where(Document.id.in_(list(ids))).options(
-            selectinload(Document.versions).selectinload(DocumentVersion.service_areas),
-            selectinload(Document.versions).selectinload(DocumentVersion.document_type),
-            selectinload(Document.authority).selectinload(Authority.region),
+    return list(
+        session.scalars(
+            select(Document)
+            .where(Document.id.in_(list(ids)))
+            .options(
+                selectinload(Document.versions).selectinload(DocumentVersion.service_areas),
+                selectinload(Document.versions).selectinload(DocumentVersion.document_type),
+                selectinload(Document.authority).selectinload(Authority.region),
+            )
         )
-    ))
+    )
 
 
 class Indexer:
@@ -107,21 +125,24 @@ class Indexer:
                     log.warning("search outbox busy for %.0fs; left for the next drain", timeout)
                     return done
                 try:
-                    done += self._drain_locked()
+                    drained, failed = self._drain_locked()
+                    done += drained
                 finally:
                     fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            if failed:
+                return done  # the rows stay for the next drain (after the next commit, or a reindex)
             # A row committed while we held the lock, by a process that found it held, is ours.
             if not self.pending():
                 return done
             timeout = 0.5
 
-    def _drain_locked(self) -> int:
+    def _drain_locked(self) -> tuple[int, bool]:
         done = 0
         with self.make_session() as session:
             while True:
                 rows = list(session.scalars(select(IndexOutbox).order_by(IndexOutbox.id).limit(BATCH)))
                 if not rows:
-                    return done
+                    return done, False
                 ids = {r.document_id for r in rows}
                 documents = {d.id: d for d in _load(session, ids)}
                 upserts, removals = [], []
@@ -136,14 +157,19 @@ class Indexer:
                         r.attempts += 1
                         r.last_error = str(exc)[:500]
                     session.commit()
-                    return done
+                    return done, True
                 session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_([r.id for r in rows])))
                 session.commit()
                 done += len(ids)
 
     def published(self, session: Session) -> Iterator[IndexedDocument]:
-        ids = list(session.scalars(select(Document.id).where(Document.status == DocumentStatus.PUBLISHED.value)
-                                   .order_by(Document.id)))
+        ids = list(
+            session.scalars(
+                select(Document.id)
+                .where(Document.status == DocumentStatus.PUBLISHED.value)
+                .order_by(Document.id)
+            )
+        )
         for start in range(0, len(ids), BATCH):
             for document in _load(session, ids[start : start + BATCH]):
                 entry = to_indexed(document)
@@ -178,8 +204,9 @@ class Indexer:
 
 def init_app(app: Flask) -> None:
     backend = WhooshBackend(Path(app.config["DATA_DIR"]) / "search", load_thesaurus())
-    indexer = Indexer(backend, app.extensions["db_sessionmaker"], Path(app.config["DATA_DIR"]) / "search" /
-                      "outbox.lock")
+    indexer = Indexer(
+        backend, app.extensions["db_sessionmaker"], Path(app.config["DATA_DIR"]) / "search" / "outbox.lock"
+    )
     app.extensions["search"] = backend
     app.extensions["search_indexer"] = indexer
 

@@ -8,5 +8,12 @@ or counted.
 from .base import Hit, IndexedDocument, SearchBackend, SearchQuery, SearchResult, labels_for_scope
 from .whoosh_backend import WhooshBackend
 
-__all__ = ["Hit", "IndexedDocument", "SearchBackend", "SearchQuery", "SearchResult", "WhooshBackend",
-           "labels_for_scope"]
+__all__ = [
+    "Hit",
+    "IndexedDocument",
+    "SearchBackend",
+    "SearchQuery",
+    "SearchResult",
+    "WhooshBackend",
+    "labels_for_scope",
+]

@@ -118,7 +118,8 @@ class Thesaurus:
         self._index = {f.lower(): g for g in self.groups for f in g}
         self._pattern = (
             re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in forms) + r")(?![\w-])", re.I)
-            if forms else None
+            if forms
+            else None
         )
 
     def expand(self, query: str) -> str:
@@ -166,6 +167,7 @@ class WhooshBackend(SearchBackend):
         self._ix = None
         self._ix_name: str | None = None
         self._searcher = None
+        self._retired = None
         self._ensure_current()
 
     # Storage ---------------------------------------------------------------------------------
@@ -200,37 +202,49 @@ class WhooshBackend(SearchBackend):
         """The live index, reopened if a rebuild has swapped in a new one."""
         name = self._current_name()
         if self._ix is None or name != self._ix_name:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            if self._retired is not None:
+                self._retired.close()
+            self._retired, self._searcher = self._searcher, None
             self._ix = index.open_dir(str(self.root / name))
             self._ix_name = name
         return self._ix
 
     def searcher(self):
+        """A searcher on the latest commit, reused until the index changes. (A fresh one rather
+        than Searcher.refresh(), which can keep serving documents deleted from older segments.)"""
         with self._local:
             ix = self._open()
-            if self._searcher is None:
-                self._searcher = ix.searcher()
-            elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
+            if self._searcher is None or not self._searcher.up_to_date():
+                if self._retired is not None:
+                    self._retired.close()
+                # Another thread may still be reading the old one: close it one change later.
+                self._retired, self._searcher = self._searcher, ix.searcher()
             return self._searcher
 
     def close(self) -> None:
         with self._local:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher, self._ix, self._ix_name = None, None, None
+            for searcher in (self._searcher, self._retired):
+                if searcher is not None:
+                    searcher.close()
+            self._searcher, self._retired, self._ix, self._ix_name = None, None, None, None
 
     # Writing -----------------------------------------------------------------------------------
 
     def _fields(self, doc: IndexedDocument) -> dict:
         return {
-            "id": str(doc.id), "title": doc.title, "summary": doc.summary, "text": doc.text,
-            "service_area": ",".join(doc.service_areas), "document_type": doc.document_type,
-            "region": doc.region, "authority": doc.authority, "authority_name": doc.authority_name,
-            "year": str(doc.year) if doc.year else "", "published_at": doc.published_at,
-            "labels": ",".join(doc.labels), "fingerprint": doc.fingerprint,
+            "id": str(doc.id),
+            "title": doc.title,
+            "summary": doc.summary,
+            "text": doc.text,
+            "service_area": ",".join(doc.service_areas),
+            "document_type": doc.document_type,
+            "region": doc.region,
+            "authority": doc.authority,
+            "authority_name": doc.authority_name,
+            "year": str(doc.year) if doc.year else "",
+            "published_at": doc.published_at,
+            "labels": ",".join(doc.labels),
+            "fingerprint": doc.fingerprint,
         }
 
     @contextmanager
@@ -314,8 +328,13 @@ class WhooshBackend(SearchBackend):
         if not cleaned:
             return None, ""
         parser = MultifieldParser(["title", "summary", "text"], self.schema, group=AndGroup)
-        for plugin in (qplugins.WildcardPlugin, qplugins.FieldsPlugin, qplugins.RangePlugin,
-                       qplugins.BoostPlugin, qplugins.PlusMinusPlugin):
+        for plugin in (
+            qplugins.WildcardPlugin,
+            qplugins.FieldsPlugin,
+            qplugins.RangePlugin,
+            qplugins.BoostPlugin,
+            qplugins.PlusMinusPlugin,
+        ):
             parser.remove_plugin_class(plugin)
         return parser.parse(self.thesaurus.expand(cleaned)), cleaned
 
@@ -326,14 +345,22 @@ class WhooshBackend(SearchBackend):
         filt = self._filter(query.labels, query.filters)
         if filt is NullQuery:
             return SearchResult(total=0, hits=[], facets={f: {} for f in FACETS})
-        facets = {name: sorting.FieldFacet(name, allow_overlap=(name == "service_area"), maptype=sorting.Count)
-                  for name in FACETS}
+        facets = {
+            name: sorting.FieldFacet(name, allow_overlap=(name == "service_area"), maptype=sorting.Count)
+            for name in FACETS
+        }
         sortedby = None
         if query.sort == "date" or parsed is None:
             sortedby = sorting.FieldFacet("published_at", reverse=True)
         page = max(query.page, 1)
-        results = s.search(q, limit=page * query.per_page, filter=filt, groupedby=facets, sortedby=sortedby,
-                           terms=parsed is not None)
+        results = s.search(
+            q,
+            limit=page * query.per_page,
+            filter=filt,
+            groupedby=facets,
+            sortedby=sortedby,
+            terms=parsed is not None,
+        )
         results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
         results.formatter = _MarkFormatter()
         hits = []
@@ -345,10 +372,19 @@ class WhooshBackend(SearchBackend):
             if not snippet:
                 plain = fields.get("summary") or fields.get("text", "")
                 snippet = html.escape(plain[:SNIPPET_CHARS] + ("…" if len(plain) > SNIPPET_CHARS else ""))
-            hits.append(Hit(id=int(fields["id"]), score=hit.score or 0.0, title=fields["title"], snippet=snippet,
-                            fields=fields))
-        counted = {name: {str(k): v for k, v in results.groups(name).items() if k not in (None, "")}
-                   for name in FACETS}
+            hits.append(
+                Hit(
+                    id=int(fields["id"]),
+                    score=hit.score or 0.0,
+                    title=fields["title"],
+                    snippet=snippet,
+                    fields=fields,
+                )
+            )
+        counted = {
+            name: {str(k): v for k, v in results.groups(name).items() if k not in (None, "")}
+            for name in FACETS
+        }
         suggestion = None
         if parsed is not None and results.scored_length() < 3:
             corrected = s.correct_query(parsed, cleaned, prefix=1)
@@ -365,8 +401,10 @@ class WhooshBackend(SearchBackend):
         if filt is NullQuery:
             return []
         results = s.more_like(docnum, "text", top=limit, filter=filt, numterms=15)
-        return [Hit(id=int(h["id"]), score=h.score or 0.0, title=h["title"], snippet="", fields=h.fields())
-                for h in results]
+        return [
+            Hit(id=int(h["id"]), score=h.score or 0.0, title=h["title"], snippet="", fields=h.fields())
+            for h in results
+        ]
 
 
 __all__ = ["OrGroup", "QueryParser", "Thesaurus", "WhooshBackend", "clean_query"]

@@ -65,6 +65,7 @@ def vocabulary_names(session: Session) -> dict[str, dict[str, str]]:
 
 def parse_params(args: dict[str, list[str]]) -> SearchParams:
     """From query-string values (each a list): the checks a request alone can make."""
+
     def first(name: str, default: str = "") -> str:
         values = args.get(name) or [default]
         return (values[0] or default).strip()
@@ -75,13 +76,16 @@ def parse_params(args: dict[str, list[str]]) -> SearchParams:
     except ValueError as exc:
         raise ValidationError("page and per_page must be whole numbers.", field="page") from exc
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise ValidationError(f"page must be 1 or more, and per_page between 1 and {MAX_PER_PAGE}.", field="page")
+        raise ValidationError(
+            f"page must be 1 or more, and per_page between 1 and {MAX_PER_PAGE}.", field="page"
+        )
     sort = first("sort", "relevance") or "relevance"
     if sort not in SORTS:
         raise ValidationError("sort must be relevance or date.", field="sort")
     filters = {name: [v.strip() for v in args.get(name, []) if v and v.strip()] for name in FACETS}
-    return SearchParams(q=first("q"), filters={k: v for k, v in filters.items() if v}, sort=sort, page=page,
-                        per_page=per_page)
+    return SearchParams(
+        q=first("q"), filters={k: v for k, v in filters.items() if v}, sort=sort, page=page, per_page=per_page
+    )
 
 
 def check_filters(session: Session, params: SearchParams, names: dict[str, dict[str, str]]) -> None:
@@ -97,23 +101,44 @@ def check_filters(session: Session, params: SearchParams, names: dict[str, dict[
 def search(session: Session, backend: SearchBackend, actor: User, params: SearchParams) -> SearchPage:
     names = vocabulary_names(session)
     check_filters(session, params, names)
-    result = backend.search(SearchQuery(text=params.q, filters=params.filters, labels=caller_labels(actor),
-                                        sort=params.sort, page=params.page, per_page=params.per_page))
+    result = backend.search(
+        SearchQuery(
+            text=params.q,
+            filters=params.filters,
+            labels=caller_labels(actor),
+            sort=params.sort,
+            page=params.page,
+            per_page=params.per_page,
+        )
+    )
     hits = _still_readable(session, actor, result.hits)
-    results = [{
-        "id": h.id,
-        "title": h.title,
-        "snippet": h.snippet,
-        "authority": {"code": h.fields["authority"], "name": h.fields.get("authority_name", "")},
-        "region": h.fields["region"],
-        "document_type": h.fields["document_type"],
-        "service_areas": [s for s in h.fields.get("service_area", "").split(",") if s],
-        "year": int(h.fields["year"]) if h.fields.get("year") else None,
-        "published_at": h.fields["published_at"].isoformat() + "Z" if h.fields.get("published_at") else None,
-    } for h in hits]
+    results = [
+        {
+            "id": h.id,
+            "title": h.title,
+            "snippet": h.snippet,
+            "authority": {"code": h.fields["authority"], "name": h.fields.get("authority_name", "")},
+            "region": h.fields["region"],
+            "document_type": h.fields["document_type"],
+            "service_areas": [s for s in h.fields.get("service_area", "").split(",") if s],
+            "year": int(h.fields["year"]) if h.fields.get("year") else None,
+            "published_at": h.fields["published_at"].isoformat() + "Z"
+            if h.fields.get("published_at")
+            else None,
+        }
+        for h in hits
+    ]
     pages = max(math.ceil(result.total / params.per_page), 1)
-    return SearchPage(total=result.total, page=params.page, pages=pages, per_page=params.per_page,
-                      results=results, facets=result.facets, names=names, suggestion=result.suggestion)
+    return SearchPage(
+        total=result.total,
+        page=params.page,
+        pages=pages,
+        per_page=params.per_page,
+        results=results,
+        facets=result.facets,
+        names=names,
+        suggestion=result.suggestion,
+    )
 
 
 def _still_readable(session: Session, actor: User, hits):
@@ -122,8 +147,10 @@ def _still_readable(session: Session, actor: User, hits):
     if not hits:
         return hits
     where = permissions.readable_filter(actor)
-    allowed = set() if where is None else set(
-        session.scalars(select(Document.id).where(where, Document.id.in_([h.id for h in hits])))
+    allowed = (
+        set()
+        if where is None
+        else set(session.scalars(select(Document.id).where(where, Document.id.in_([h.id for h in hits]))))
     )
     dropped = [h.id for h in hits if h.id not in allowed]
     if dropped:

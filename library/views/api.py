@@ -376,8 +376,14 @@ def search_documents():
     session = get_session()
     params = search_service.parse_params({key: request.args.getlist(key) for key in request.args})
     result = search_service.search(session, current_app.extensions["search"], _user(), params)
-    body = {"total": result.total, "page": result.page, "per_page": result.per_page, "pages": result.pages,
-            "results": result.results, "facets": result.facets}
+    body = {
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "pages": result.pages,
+        "results": result.results,
+        "facets": result.facets,
+    }
     if result.suggestion:
         body["suggestion"] = result.suggestion
     return jsonify(body)

@@ -18,8 +18,13 @@ def _args() -> dict[str, list[str]]:
     return {key: request.args.getlist(key) for key in request.args}
 
 
-def _render(fixed: dict[str, str] | None = None, heading: str = "Search the library", intro: str = "",
-            endpoint: str = "search.page", endpoint_args: dict | None = None):
+def _render(
+    fixed: dict[str, str] | None = None,
+    heading: str = "Search the library",
+    intro: str = "",
+    endpoint: str = "search.page",
+    endpoint_args: dict | None = None,
+):
     session = get_session()
     args = _args()
     for key, value in (fixed or {}).items():
@@ -38,9 +43,17 @@ def _render(fixed: dict[str, str] | None = None, heading: str = "Search the libr
         query = {k: v for k, v in args.items() if k not in ("page", *(fixed or {}))}
         return url_for(endpoint, **(endpoint_args or {}), page=page, **query)
 
-    return render_template("search/results.html", params=params, result=result, errors=errors,
-                           heading=heading, intro=intro, fixed=fixed or {}, page_url=page_url,
-                           action=url_for(endpoint, **(endpoint_args or {}))), status
+    return render_template(
+        "search/results.html",
+        params=params,
+        result=result,
+        errors=errors,
+        heading=heading,
+        intro=intro,
+        fixed=fixed or {},
+        page_url=page_url,
+        action=url_for(endpoint, **(endpoint_args or {})),
+    ), status
 
 
 @bp.get("/search")
@@ -64,5 +77,10 @@ def authority(code: str):
     item = get_session().scalar(select(Authority).where(Authority.code == code))
     if item is None:
         abort(404)
-    return _render({"authority": code}, item.name, f"What {item.name} ({item.region.name}) has shared with you.",
-                   "search.authority", {"code": code})
+    return _render(
+        {"authority": code},
+        item.name,
+        f"What {item.name} ({item.region.name}) has shared with you.",
+        "search.authority",
+        {"code": code},
+    )

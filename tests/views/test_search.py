@@ -1,0 +1,252 @@
+"""Search and browse through the app: only what each reader may read is shown or counted."""
+
+import io
+
+import pytest
+
+DOCS = [
+    # (title, text, scope, service area, type)
+    (
+        "SEND self-assessment",
+        "Timeliness of plans for special educational needs and disabilities.",
+        "national",
+        "send",
+        "self-assessment",
+    ),
+    (
+        "Children in care review",
+        "Stability for looked-after children.",
+        "region",
+        "children-in-care",
+        "follow-up-review",
+    ),
+    (
+        "Early help action plan",
+        "Family hubs and early help step-down. <b>bold</b> & more.",
+        "authority",
+        "early-help",
+        "action-plan",
+    ),
+]
+
+
+@pytest.fixture
+def published(app, db, api, people):
+    owner = api("kgm_contributor")
+    made = {}
+    for title, text, scope, area, doc_type in DOCS:
+        doc_id = owner.post(
+            "/api/v1/documents",
+            data={
+                "title": title,
+                "document_type": doc_type,
+                "service_areas": [area],
+                "year": "2025",
+                "file": (io.BytesIO(f"# {title}\n\n{text}\n".encode()), "d.md"),
+            },
+            content_type="multipart/form-data",
+        ).get_json()["id"]
+        owner.post(f"/api/v1/documents/{doc_id}/redactions/accept-all")
+        response = api("kgm_approver").post(
+            f"/api/v1/documents/{doc_id}/consent", json={"scope": scope, "confirm": True}
+        )
+        assert response.status_code == 201
+        made[scope] = doc_id
+    return made
+
+
+def _search(api, who, query=""):
+    response = api(who).get(f"/api/v1/search{query}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        ("kgm_reader", {"national", "region", "authority"}),
+        ("ash_reader", {"national", "region"}),
+        ("brk_reader", {"national"}),
+        ("admin", {"national", "region", "authority"}),
+    ],
+)
+def test_results_and_facets_only_hold_what_the_caller_may_read(api, published, who, expected):
+    body = _search(api, who)
+    assert {r["id"] for r in body["results"]} == {published[s] for s in expected}
+    assert body["total"] == len(expected)
+    areas = {"national": "send", "region": "children-in-care", "authority": "early-help"}
+    assert body["facets"]["service_area"] == {areas[s]: 1 for s in expected}
+    assert sum(body["facets"]["document_type"].values()) == len(expected)
+    assert body["facets"]["region"] == {"south-east": len(expected)}
+    assert body["facets"]["year"] == {"2025": len(expected)}
+
+
+def test_result_shape(api, published):
+    body = _search(api, "kgm_reader", "?q=stability")
+    assert body["total"] == 1 and body["page"] == 1
+    result = body["results"][0]
+    assert set(result) >= {
+        "id",
+        "title",
+        "snippet",
+        "authority",
+        "region",
+        "document_type",
+        "service_areas",
+        "year",
+        "published_at",
+    }
+    assert result["authority"] == {"code": "KGM", "name": "Kingsmere Borough Council"}
+    assert "<mark>Stability</mark>" in result["snippet"]
+
+
+def test_thesaurus_queries_find_long_forms(api, published):
+    assert [r["id"] for r in _search(api, "brk_reader", "?q=SEND")["results"]] == [published["national"]]
+    assert [r["id"] for r in _search(api, "ash_reader", "?q=LAC")["results"]] == [published["region"]]
+    assert [r["id"] for r in _search(api, "ash_reader", "?q=CiC")["results"]] == [published["region"]]
+
+
+def test_snippets_escape_html(api, published):
+    snippet = _search(api, "kgm_reader", "?q=bold")["results"][0]["snippet"]
+    assert "<b>" not in snippet and "&lt;b&gt;" in snippet and "<mark>bold</mark>" in snippet
+
+
+def test_filters_and_sorting(api, published):
+    body = _search(api, "kgm_reader", "?service_area=early-help&service_area=send&sort=date")
+    assert [r["id"] for r in body["results"]] == [published["authority"], published["national"]]
+    assert _search(api, "kgm_reader", "?document_type=follow-up-review")["total"] == 1
+    assert _search(api, "kgm_reader", "?authority=ASH")["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?service_area=astrology",
+        "?document_type=poem",
+        "?region=atlantis",
+        "?authority=ZZZ",
+        "?year=twenty",
+        "?page=0",
+        "?page=x",
+        "?per_page=500",
+        "?sort=random",
+    ],
+)
+def test_bad_parameters_are_400(api, published, query):
+    response = api("kgm_reader").get(f"/api/v1/search{query}")
+    assert response.status_code == 400 and response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "AND", "*", "x" * 3000, "((", "title:x", "early OR"])
+def test_awkward_queries_are_answered(api, published, q):
+    assert api("kgm_reader").get("/api/v1/search", query_string={"q": q}).status_code == 200
+
+
+def test_page_out_of_range_is_empty(api, published):
+    body = _search(api, "kgm_reader", "?page=50")
+    assert body["results"] == [] and body["total"] == 3
+
+
+def test_withdrawn_document_is_gone_from_search_at_once(client, login, api, published):
+    doc_id = published["national"]
+    login("brk_reader")
+    assert "SEND self-assessment" in client.get("/search?q=SEND").get_data(as_text=True)
+    api("kgm_approver").delete(f"/api/v1/documents/{doc_id}/consent", json={"reason": "Withdrawn."})
+    body = _search(api, "brk_reader", "?q=SEND")
+    assert body["total"] == 0 and body["results"] == [] and body["facets"]["service_area"] == {}
+    assert _search(api, "brk_reader")["total"] == 0
+    html = client.get("/search?q=SEND").get_data(as_text=True)
+    assert "SEND self-assessment" not in html and "0 documents" in html
+    assert "SEND self-assessment" not in client.get("/areas/send").get_data(as_text=True)
+    assert client.get(f"/documents/{doc_id}").status_code == 410
+    assert client.get(f"/documents/{doc_id}/download").status_code == 410
+
+
+def test_scope_change_updates_search(api, published):
+    doc_id = published["authority"]
+    assert _search(api, "brk_reader", "?q=hubs")["total"] == 0
+    api("kgm_approver").post(
+        f"/api/v1/documents/{doc_id}/consent", json={"scope": "national", "confirm": True}
+    )
+    assert [r["id"] for r in _search(api, "brk_reader", "?q=hubs")["results"]] == [doc_id]
+
+
+def test_new_version_replaces_the_old_in_search(api, published):
+    doc_id = published["national"]
+    owner = api("kgm_contributor")
+    owner.post(f"/api/v1/documents/{doc_id}/redactions", json={"text": "Timeliness", "category": "other"})
+    assert _search(api, "brk_reader", "?q=timeliness")["total"] == 1  # not consented yet
+    api("kgm_approver").post(
+        f"/api/v1/documents/{doc_id}/consent", json={"scope": "national", "confirm": True}
+    )
+    assert _search(api, "brk_reader", "?q=timeliness")["total"] == 0
+
+
+def test_search_page_area_page_and_authority_page(client, login, published):
+    login("ash_reader")
+    html = client.get("/search?q=stability").get_data(as_text=True)
+    assert "Children in care review" in html and "<mark>Stability</mark>" in html and "1 document" in html
+    assert "Children in care (1)" in html
+    assert "SEND self-assessment" in client.get("/areas/send").get_data(as_text=True)
+    authority = client.get("/authorities/KGM").get_data(as_text=True)
+    assert "Children in care review" in authority and "Early help action plan" not in authority
+    assert client.get("/areas/nothing").status_code == 404
+    assert client.get("/authorities/NOPE").status_code == 404
+    response = client.get("/search?service_area=astrology")
+    assert response.status_code == 400 and "Unknown service area" in response.get_data(as_text=True)
+    assert client.get("/search?q=%22unbalanced&page=99").status_code == 200
+
+
+def test_did_you_mean_on_the_page(client, login, published):
+    login("kgm_reader")
+    html = client.get("/search?q=stabilty").get_data(as_text=True)
+    assert "Did you mean" in html
+
+
+def test_home_counts_follow_the_reader(client, login, published):
+    login("brk_reader")
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/areas/send"' in html and 'href="/areas/early-help"' not in html
+
+
+def test_more_like_this_only_shows_what_the_reader_may_read(client, login, published):
+    login("brk_reader")
+    html = client.get(f"/documents/{published['national']}").get_data(as_text=True)
+    assert "More like this" in html and "Early help action plan" not in html
+
+
+def test_reindex_and_check_commands(app, runner, published):
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 0 and "matches the database" in result.output
+    app.extensions["search"].remove([published["region"]])
+    result = runner.invoke(args=["search", "check"])
+    assert (
+        result.exit_code != 0
+        and f"document {published['region']}: published but not in the index" in result.output
+    )
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "Indexed 3 published documents." in result.output
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_a_failed_index_write_is_retried_and_never_leaves_a_withdrawn_document_findable(
+    app, api, published, monkeypatch
+):
+    backend = app.extensions["search"]
+    calls = {"n": 0}
+    real_apply = backend.apply
+
+    def failing_apply(*args, **kwargs):
+        calls["n"] += 1
+        raise OSError("disk full")
+
+    monkeypatch.setattr(backend, "apply", failing_apply)
+    doc_id = published["national"]
+    response = api("kgm_approver").delete(f"/api/v1/documents/{doc_id}/consent", json={"reason": "x"})
+    assert response.status_code == 200 and calls["n"] == 1
+    # The index still holds it, but the database has the last word: nobody finds it.
+    assert doc_id in backend.indexed()
+    assert _search(api, "brk_reader", "?q=SEND")["results"] == []
+    monkeypatch.setattr(backend, "apply", real_apply)
+    assert app.extensions["search_indexer"].drain() == 1
+    assert doc_id not in backend.indexed()
