@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import detection, extraction
+from . import detection, extraction, search
 
 
 def main() -> int:
@@ -23,6 +23,19 @@ def main() -> int:
         print(
             f"  {row['case']:<16} {row['words']:>8} words  {row['suggestions']:>6} suggestions  "
             f"{row['seconds']:6.3f} s  (target < {row['target']:.1f} s) {mark}"
+        )
+        failed |= not row["ok"]
+    print(
+        f"Search (indexing from the database; GET /api/v1/search over HTTP, {len(search.QUERIES)} queries x "
+        f"{len(search.FILTERS)} filter sets, twice after a warm-up round)"
+    )
+    for row in search.run():
+        mark = "ok" if row["ok"] else "MISSES A TARGET"
+        print(
+            f"  {row['documents']:>6} documents  indexing {row['rate']:6.0f} docs/s "
+            f"(target >= {search.RATE_TARGET:.0f})"
+            f"  p50 {row['p50']:6.1f} ms  p95 {row['p95']:6.1f} ms (target <= {search.P95_TARGET_MS:.0f})"
+            f"  mean hits {row['mean_hits']:.0f}  {mark}"
         )
         failed |= not row["ok"]
     return 1 if failed else 0

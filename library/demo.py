@@ -20,6 +20,7 @@ AUTHORITIES = [
     ("KGM", "Kingsmere Borough Council", "south-east"),
     ("ASH", "Ashcombe County Council", "south-east"),
     ("BRK", "Brackenford City Council", "north-west"),
+    ("WST", "Westbridge London Borough", "london"),
 ]
 
 USERS = [
@@ -33,6 +34,8 @@ USERS = [
     ("reader@brackenford.example", "Bea Reader", "BRK", "reader"),
     ("contributor@brackenford.example", "Ben Contributor", "BRK", "contributor"),
     ("approver@brackenford.example", "Bal Approver", "BRK", "approver"),
+    ("contributor@westbridge.example", "Wren Contributor", "WST", "contributor"),
+    ("approver@westbridge.example", "Wes Approver", "WST", "approver"),
 ]
 
 FATES = ("draft", "authority", "region", "national", "withdrawn")
@@ -44,6 +47,87 @@ def demo_documents() -> list[dict]:
     for entry in entries:
         if entry.get("fate") not in FATES:
             raise ValueError(f"content/demo/documents.toml: {entry.get('file')}: fate must be one of {FATES}")
+    return entries
+
+
+GENERATED_TYPES = [
+    ("self-assessment", "self-assessment"),
+    ("scoping-document", "scoping letter"),
+    ("feedback-letter", "feedback letter"),
+    ("action-plan", "action plan"),
+    ("learning-summary", "learning summary"),
+]
+GENERATED_UPLOADERS = [
+    "contributor@kingsmere.example",
+    "contributor@ashcombe.example",
+    "contributor@brackenford.example",
+    "contributor@westbridge.example",
+]
+
+
+def generated_documents() -> list[dict]:
+    """Documents composed from content/demo/themes.toml: each area, several types, every authority."""
+    with open(DEMO_DIR / "themes.toml", "rb") as fh:
+        themes = tomllib.load(fh)
+    entries = []
+    for n, (area, theme) in enumerate(sorted(themes.items())):
+        for k in range(3):
+            doc_type, label = GENERATED_TYPES[(n + k) % len(GENERATED_TYPES)]
+            uploader = GENERATED_UPLOADERS[(n + 2 * k) % len(GENERATED_UPLOADERS)]
+            sections = {
+                "self-assessment": [
+                    ("Context", f"This self-assessment looks at {theme['focus']}."),
+                    ("What we think we do well", theme["strength"]),
+                    ("What we are less sure about", theme["concern"]),
+                    ("Key lines of enquiry we propose", "1. " + theme["kloe"]),
+                ],
+                "scoping-document": [
+                    ("Scope", f"The challenge will look at {theme['focus']}."),
+                    ("Key lines of enquiry", "1. " + theme["kloe"]),
+                    (
+                        "Arrangements",
+                        "The team will meet practitioners, managers and partners "
+                        "over two days and give feedback on the second afternoon.",
+                    ),
+                ],
+                "feedback-letter": [
+                    ("What we looked at", f"You asked us to look at {theme['focus']}."),
+                    ("Strengths", theme["strength"]),
+                    ("Areas to consider", theme["concern"]),
+                    ("Suggested next step", theme["action"]),
+                ],
+                "action-plan": [
+                    ("Why this plan", f"The peer challenge looked at {theme['focus']}."),
+                    (
+                        "Actions",
+                        "| Action | Owner | By when |\n| --- | --- | --- |\n"
+                        f"| {theme['action']} | Service manager | Within six months |",
+                    ),
+                    ("How we will know", "We will report progress to the improvement board quarterly."),
+                ],
+                "learning-summary": [
+                    ("What the challenge found", f"{theme['strength']} {theme['concern']}"),
+                    ("What others could take from it", theme["action"]),
+                    ("The question that helped most", theme["kloe"]),
+                ],
+            }[doc_type]
+            area_name = area.replace("-", " ")
+            text = f"# {label.capitalize()}: {area_name}\n\n" + "\n\n".join(
+                f"## {heading}\n\n{body}" for heading, body in sections
+            )
+            entries.append(
+                {
+                    "file": f"generated-{area}-{doc_type}.md",
+                    "uploader": uploader,
+                    "data": text.encode(),
+                    "title": f"{label.capitalize()}: {area_name}",
+                    "type": doc_type,
+                    "areas": [area],
+                    "year": 2022 + (n + k) % 4,
+                    "summary": f"A peer challenge {label} on {theme['focus']}.",
+                    "fate": ("national", "region", "authority", "national")[(n + k) % 4],
+                }
+            )
     return entries
 
 
@@ -61,7 +145,7 @@ def seed_demo(app: Flask) -> str:
             )
             made["users"] += 1
     limits = Limits(max_bytes=app.config["UPLOAD_MAX_BYTES"])
-    for entry in demo_documents():
+    for entry in demo_documents() + generated_documents():
         uploader = accounts.get_user_by_email(session, entry["uploader"])
         exists = session.scalar(
             select(Document).where(
@@ -81,7 +165,7 @@ def seed_demo(app: Flask) -> str:
                 service_areas=entry["areas"],
                 year=entry.get("year"),
                 filename=entry["file"],
-                data=(DEMO_DIR / entry["file"]).read_bytes(),
+                data=entry.get("data") or (DEMO_DIR / entry["file"]).read_bytes(),
             ),
             limits,
         )

@@ -52,6 +52,7 @@ def make_schema() -> Schema:
         year=ID(stored=True),
         published_at=DATETIME(stored=True, sortable=True),
         labels=KEYWORD(commas=True),
+        concepts=KEYWORD(commas=True),
         fingerprint=STORED,
     )
 
@@ -110,32 +111,72 @@ def clean_query(text: str) -> str:
 
 
 class Thesaurus:
-    """Groups of terms that mean the same (SEND and special educational needs and disabilities...)."""
+    """Groups of terms that mean the same (SEND and special educational needs and disabilities...).
+
+    Each group is a concept. At indexing time every document is tagged with the concepts any of
+    whose forms it mentions; a query naming any form then looks up that one tag, instead of
+    matching every form as a phrase. Forms written in capitals (acronyms) match in capitals only,
+    so that "send" the verb is not SEND; the others match in any case.
+    """
+
+    TOKEN = "xthesaurusconcept{}x"
+    TOKEN_RE = re.compile(r"^xthesaurusconcept(\d+)x$")
 
     def __init__(self, groups: Iterable[Iterable[str]] = ()):
         self.groups = [list(dict.fromkeys(g)) for g in groups if g]
-        forms = sorted({f for g in self.groups for f in g}, key=len, reverse=True)
-        self._index = {f.lower(): g for g in self.groups for f in g}
-        self._pattern = (
-            re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in forms) + r")(?![\w-])", re.I)
-            if forms
-            else None
-        )
+        self._concept = {}
+        for number, group in enumerate(self.groups):
+            for form in group:
+                self._concept[form if form.isupper() else form.lower()] = number
+        acronyms = [f for f in self._concept if f.isupper()]
+        phrases = [f for f in self._concept if not f.isupper()]
+        self._acronyms = self._compile(acronyms, 0)
+        self._phrases = self._compile(phrases, re.I)
+
+    @staticmethod
+    def _compile(forms: list[str], flags: int) -> re.Pattern | None:
+        if not forms:
+            return None
+        forms = sorted(forms, key=len, reverse=True)
+        body = "|".join(r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", f)) for f in forms)
+        return re.compile(r"(?<![\w-])(" + body + r")(?![\w-])", flags)
+
+    def _lookup(self, form: str) -> int | None:
+        key = " ".join(re.split(r"[\s-]+", form))
+        for candidate in (form, form.lower(), key.lower(), key.lower().replace(" ", "-")):
+            if candidate in self._concept:
+                return self._concept[candidate]
+        lowered = {k.lower().replace("-", " "): v for k, v in self._concept.items()}
+        return lowered.get(key.lower().replace("-", " "))
+
+    def concepts(self, text: str) -> set[int]:
+        """The concepts a text mentions."""
+        found: set[int] = set()
+        for pattern in (self._acronyms, self._phrases):
+            if pattern is not None:
+                for match in pattern.finditer(text):
+                    concept = self._lookup(match.group(1))
+                    if concept is not None:
+                        found.add(concept)
+        return found
 
     def expand(self, query: str) -> str:
-        """Each thesaurus term outside quotes becomes a group of all its forms."""
-        if not self._pattern or not query:
+        """Each thesaurus term outside quotes becomes a concept token (see ``concept_query``)."""
+        if not query:
             return query
         parts = re.split(r'("[^"]*")', query)
         for i, part in enumerate(parts):
             if part.startswith('"'):
                 continue
-            parts[i] = self._pattern.sub(self._alternatives, part)
+            for pattern in (self._acronyms, self._phrases):
+                if pattern is not None:
+                    part = pattern.sub(self._token, part)
+            parts[i] = part
         return "".join(parts)
 
-    def _alternatives(self, match: re.Match) -> str:
-        forms = self._index[match.group(1).lower()]
-        return "(" + " OR ".join(f'"{f}"' if " " in f else f for f in forms) + ")"
+    def _token(self, match: re.Match) -> str:
+        concept = self._lookup(match.group(1))
+        return match.group(1) if concept is None else self.TOKEN.format(concept)
 
 
 @contextmanager
@@ -158,16 +199,19 @@ def _file_lock(path: Path, timeout: float = LOCK_TIMEOUT):
 
 
 class WhooshBackend(SearchBackend):
-    def __init__(self, root: str | os.PathLike, thesaurus: Thesaurus | None = None):
+    def __init__(self, root: str | os.PathLike, thesaurus: Thesaurus | None = None, procs: int | None = None):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.thesaurus = thesaurus or Thesaurus()
+        self.procs = procs if procs is not None else min(os.cpu_count() or 1, 4)
         self.schema = make_schema()
         self._local = threading.Lock()
         self._ix = None
         self._ix_name: str | None = None
         self._searcher = None
         self._retired = None
+        self._cache_for = None
+        self._cache: dict = {}
         self._ensure_current()
 
     # Storage ---------------------------------------------------------------------------------
@@ -236,6 +280,9 @@ class WhooshBackend(SearchBackend):
             "title": doc.title,
             "summary": doc.summary,
             "text": doc.text,
+            "concepts": ",".join(
+                str(c) for c in sorted(self.thesaurus.concepts(" ".join((doc.title, doc.summary, doc.text))))
+            ),
             "service_area": ",".join(doc.service_areas),
             "document_type": doc.document_type,
             "region": doc.region,
@@ -284,7 +331,12 @@ class WhooshBackend(SearchBackend):
     def rebuild(self, documents: Iterable[IndexedDocument], progress=None) -> int:
         name = self._new_build()
         ix = index.open_dir(str(self.root / name))
-        w = ix.writer(limitmb=256)
+        # Both cores, and no final merge: the segments are merged by later writes as usual.
+        w = (
+            ix.writer(procs=self.procs, limitmb=128, multisegment=True)
+            if self.procs > 1
+            else ix.writer(limitmb=256)
+        )
         count = 0
         try:
             for doc in documents:
@@ -336,7 +388,16 @@ class WhooshBackend(SearchBackend):
             qplugins.PlusMinusPlugin,
         ):
             parser.remove_plugin_class(plugin)
-        return parser.parse(self.thesaurus.expand(cleaned)), cleaned
+        parsed = parser.parse(self.thesaurus.expand(cleaned))
+        return parsed.accept(self._concept_terms), cleaned
+
+    def _concept_terms(self, q):
+        """The parser's concept tokens become look-ups of the concept tag."""
+        if isinstance(q, Term):
+            match = Thesaurus.TOKEN_RE.match(str(q.text))
+            if match:
+                return Term("concepts", match.group(1))
+        return q
 
     def search(self, query: SearchQuery) -> SearchResult:
         s = self.searcher()
@@ -345,24 +406,18 @@ class WhooshBackend(SearchBackend):
         filt = self._filter(query.labels, query.filters)
         if filt is NullQuery:
             return SearchResult(total=0, hits=[], facets={f: {} for f in FACETS})
-        facets = {
-            name: sorting.FieldFacet(name, allow_overlap=(name == "service_area"), maptype=sorting.Count)
-            for name in FACETS
-        }
         sortedby = None
         if query.sort == "date" or parsed is None:
             sortedby = sorting.FieldFacet("published_at", reverse=True)
         page = max(query.page, 1)
-        results = s.search(
-            q,
-            limit=page * query.per_page,
-            filter=filt,
-            groupedby=facets,
-            sortedby=sortedby,
-            terms=parsed is not None,
+        # One pass over the index: every match is collected (limit=None), so that the total and the
+        # facet counts come from the same results as the page, without running the query again.
+        results = s.search(q, limit=None, filter=filt, sortedby=sortedby, terms=parsed is not None)
+        # Character positions are stored, so snippets come from the postings, not a re-read of the text.
+        results.highlighter = highlight.Highlighter(
+            fragmenter=highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=70, autotrim=True),
+            formatter=_MarkFormatter(),
         )
-        results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-        results.formatter = _MarkFormatter()
         hits = []
         for hit in results[(page - 1) * query.per_page : page * query.per_page]:
             fields = hit.fields()
@@ -381,16 +436,36 @@ class WhooshBackend(SearchBackend):
                     fields=fields,
                 )
             )
-        counted = {
-            name: {str(k): v for k, v in results.groups(name).items() if k not in (None, "")}
-            for name in FACETS
-        }
+        matched = set(results.docs())
+        counted = self._facet_counts(s, matched)
         suggestion = None
         if parsed is not None and results.scored_length() < 3:
             corrected = s.correct_query(parsed, cleaned, prefix=1)
             if corrected.query != parsed and corrected.string.lower() != cleaned.lower():
                 suggestion = corrected.string
-        return SearchResult(total=len(results), hits=hits, facets=counted, suggestion=suggestion)
+        return SearchResult(total=len(matched), hits=hits, facets=counted, suggestion=suggestion)
+
+    def _cached(self, s) -> dict:
+        """Per searcher (so per index version): the documents holding each facet value."""
+        with self._local:
+            if self._cache_for is not s:
+                reader = s.reader()
+                values: dict[str, dict[str, frozenset]] = {}
+                for name in FACETS:
+                    values[name] = {}
+                    for term in reader.lexicon(name):
+                        key = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+                        if key:
+                            values[name][key] = frozenset(reader.postings(name, term).all_ids())
+                self._cache = {"values": values}
+                self._cache_for = s
+            return self._cache
+
+    def _facet_counts(self, s, matched: set[int]) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for name, values in self._cached(s)["values"].items():
+            counts[name] = {value: n for value, docs in values.items() if (n := len(docs & matched))}
+        return counts
 
     def more_like_this(self, document_id: int, labels: list[str] | None, limit: int = 5) -> list[Hit]:
         s = self.searcher()
