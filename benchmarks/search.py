@@ -22,7 +22,8 @@ RATE_TARGET = 150.0
 WORDS_PER_DOCUMENT = 1500
 
 GENERAL = (
-    "the of and to in a for that with our we is are was were have has be on as by at this from which it their "
+    "the of and to in a for that with our we is are was were have has be on as by at this from which it "
+    "their "
     "they not more but all also there been can will would should could into than who what when how where "
     "children young people families family practice service services support plan plans review reviews team "
     "teams partners partnership school schools health social care work workers worker staff manager managers "

@@ -119,7 +119,7 @@ class Thesaurus:
     so that "send" the verb is not SEND; the others match in any case.
     """
 
-    TOKEN = "xthesaurusconcept{}x"
+    TOKEN = "xthesaurusconcept{}x"  # noqa: S105 - a placeholder word, not a secret
     TOKEN_RE = re.compile(r"^xthesaurusconcept(\d+)x$")
 
     def __init__(self, groups: Iterable[Iterable[str]] = ()):

@@ -195,3 +195,37 @@ def samples() -> Path:
     if not (SAMPLES / "manifest.json").exists():
         pytest.skip("../shared/samples is not beside this checkout")
     return SAMPLES
+
+
+@pytest.fixture
+def make_document(app, db, people):
+    """``make_document(data=b"# Notes", title=..., who="kgm_contributor")``: a draft uploaded through
+    the service, as the page and the API upload it."""
+    from library.extraction import Limits
+    from library.services import documents
+
+    def _make(
+        data: bytes | str = b"# Notes\n\nSome text.\n",
+        *,
+        who: str = "kgm_contributor",
+        filename: str = "d.md",
+        **metadata,
+    ):
+        values = {
+            "title": "Notes",
+            "document_type": "action-plan",
+            "service_areas": ["early-help"],
+            **metadata,
+        }
+        if isinstance(data, str):
+            data = data.encode()
+        with app.app_context():
+            return documents.upload_document(
+                db,
+                app.extensions["file_storage"],
+                db.merge(people[who]),
+                documents.UploadInput(filename=filename, data=data, **values),
+                Limits(),
+            )
+
+    return _make

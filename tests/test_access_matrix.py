@@ -85,36 +85,17 @@ ROUTES = {
 
 
 @pytest.fixture
-def documents_in_every_state(app, db, people):
-    from pathlib import Path
-
-    from library.extraction import Limits
-    from library.services import documents
-    from library.storage import LocalFileStorage
-
-    storage = LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
+def documents_in_every_state(app, db, people, make_document):
     made = {}
-    with app.app_context():
-        for state in STATES:
-            doc = documents.upload_document(
-                db,
-                storage,
-                people.kgm_contributor,
-                documents.UploadInput(
-                    title=f"Doc {state}",
-                    document_type="action-plan",
-                    service_areas=["early-help"],
-                    filename="d.md",
-                    data=b"# Notes\n\nAmelia Hughes met the team.\n",
-                ),
-                Limits(),
-            )
+    for state in STATES:
+        doc = make_document(b"# Notes\n\nAmelia Hughes met the team.\n", title=f"Doc {state}")
+        with app.app_context():
             if state != "draft":
                 redaction.accept_all(db, people.kgm_contributor, doc.id)
                 publication.give_consent(db, people.kgm_approver, doc.id, state.split("-")[1], True)
             if state.startswith("withdrawn"):
                 publication.withdraw(db, people.kgm_approver, doc.id, "Testing withdrawal.")
-            made[state] = doc.id
+        made[state] = doc.id
     return made
 
 

@@ -71,26 +71,7 @@ def detect_for(session: Session, document: Document, text: str) -> list[engine.S
 def run_detection(session: Session, actor: User | None, document: Document) -> int:
     """Add suggestions for the title, summary and text; keeps every decision already made.
     Returns how many new suggestions were added."""
-    existing = {(r.field, r.start, r.end) for r in document.redactions}
-    added = 0
-    for field in FIELDS:
-        for s in detect_for(session, document, _field_text(document, field)):
-            if (field, s.start, s.end) in existing or _covered(document, field, s.start, s.end):
-                continue
-            document.redactions.append(
-                Redaction(
-                    field=field,
-                    start=s.start,
-                    end=s.end,
-                    text=s.text,
-                    category=s.category,
-                    rule=s.rule,
-                    score=s.score,
-                    source="auto",
-                    status=SUGGESTED,
-                )
-            )
-            added += 1
+    added = sum(_suggest(session, document, field, skip_decided=True) for field in FIELDS)
     audit.record(
         session,
         actor,
@@ -107,8 +88,16 @@ def redetect_field(session: Session, document: Document, field: str) -> int:
     """The text of a field changed: its old redactions no longer fit, so detect afresh."""
     for r in [r for r in document.redactions if r.field == field]:
         document.redactions.remove(r)
+    return _suggest(session, document, field, skip_decided=False)
+
+
+def _suggest(session: Session, document: Document, field: str, *, skip_decided: bool) -> int:
+    """Add the detection engine's suggestions for one field; returns how many were added."""
+    existing = {(r.start, r.end) for r in document.redactions if r.field == field}
     added = 0
     for s in detect_for(session, document, _field_text(document, field)):
+        if skip_decided and ((s.start, s.end) in existing or _covered(document, field, s.start, s.end)):
+            continue
         document.redactions.append(
             Redaction(
                 field=field,

@@ -1,39 +1,18 @@
 """Consent, versions, scope changes, withdrawal and take-down."""
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
-from library.extraction import Limits
 from library.models import AuditEvent, DocumentVersion
 from library.services import documents, publication, redaction
 from library.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from library.storage import LocalFileStorage
 
 TEXT = b"# Plan\n\nAmelia Hughes (DOB 03/04/2014) was seen by the MASH.\n"
 
 
 @pytest.fixture
-def doc(app, db, people):
-    storage = LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
-    with app.app_context():
-        document = documents.upload_document(
-            db,
-            storage,
-            people.kgm_contributor,
-            documents.UploadInput(
-                title="Action plan",
-                summary="Our plan.",
-                document_type="action-plan",
-                service_areas=["early-help"],
-                year=2025,
-                filename="plan.md",
-                data=TEXT,
-            ),
-            Limits(),
-        )
-    return document
+def doc(make_document):
+    return make_document(TEXT, title="Action plan", summary="Our plan.", year=2025, filename="plan.md")
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """The redaction rules: suggestions, decisions, manual redaction, term lists and the final check."""
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +9,6 @@ from library.extraction import Limits
 from library.models import AuditEvent, Redaction
 from library.services import documents, redaction
 from library.services.errors import NotFound, PermissionDenied, ValidationError
-from library.storage import LocalFileStorage
 
 TEXT = (
     "# Case study\n\nAmelia Hughes (DOB 03/04/2014) lives at 14 Mill Lane, Kingsmere KM3 7QT.\n"
@@ -21,27 +19,18 @@ TEXT = (
 
 @pytest.fixture
 def storage(app):
-    return LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
+    return app.extensions["file_storage"]
 
 
 @pytest.fixture
-def doc(app, db, storage, people):
-    with app.app_context():
-        document = documents.upload_document(
-            db,
-            storage,
-            people.kgm_contributor,
-            documents.UploadInput(
-                title="Amelia Hughes case study",
-                summary="About Claire Hughes.",
-                document_type="learning-summary",
-                service_areas=["early-help"],
-                filename="case.md",
-                data=TEXT.encode(),
-            ),
-            Limits(),
-        )
-    return document
+def doc(make_document):
+    return make_document(
+        TEXT,
+        title="Amelia Hughes case study",
+        summary="About Claire Hughes.",
+        document_type="learning-summary",
+        filename="case.md",
+    )
 
 
 def _pending(document):
