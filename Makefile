@@ -40,6 +40,10 @@ run: install ## Serve the app with demo data on http://127.0.0.1:$(PORT)
 test: install ## Run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+.PHONY: test-browser
+test-browser: install ## Run only the browser tests (Playwright in Debian's Chromium; screenshots in test-output/browser)
+	$(BIN)/pytest tests/browser $(PYTEST_ARGS)
+
 .PHONY: lint
 lint: .make-python ## Check the code with ruff
 	$(BIN)/ruff check .

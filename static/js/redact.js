@@ -8,6 +8,7 @@ if (form && input) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "govuk-button govuk-button--warning app-redact-selection";
+  button.textContent = "Redact the selected text";
   button.hidden = true;
   document.body.appendChild(button);
 
