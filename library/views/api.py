@@ -334,10 +334,7 @@ def give_consent(document_id: int):
     body = _json_body()
     session = get_session()
     publication.give_consent(session, _user(), document_id, body.get("scope"), body.get("confirm") is True)
-    document = session.get(Document, document_id)
-    response = jsonify(document_json(document, _user()))
-    response.status_code = 201
-    return response
+    return jsonify(document_json(session.get(Document, document_id), _user()))
 
 
 @bp.delete("/documents/<int:document_id>/consent")
