@@ -170,7 +170,11 @@ def populate(app, n: int, seed: int = 7) -> None:
 
 
 def _serve(app):
+    import logging
+
     from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per request
 
     server = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
