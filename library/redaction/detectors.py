@@ -235,6 +235,11 @@ ROLE_AFTER_RE = re.compile(
     r"Chair|Chief|Executive|Commissioner|Reviewer|Nurse|Teacher|Headteacher|Governor|Councillor|Leader|"
     r"Analyst|Psychologist|Therapist|Coach|Mentor|Partner|Member|Principal|Assistant|Senior|Deputy)\b"
 )
+DETAILS_AFTER_RE = re.compile(
+    r"^[ \t]*\([ \t]*(?:d\.?\s?o\.?\s?b\b|date of birth|born|aged?\b|nhs\b|ni\b|upn\b|\d{1,2}\s*(?:years|yrs))",
+    re.I,
+)
+SAINT_BEFORE_RE = re.compile(r"\b(?:St|Saint)\.?[ \t]+$")
 POSSESSIVE_CONTEXT_RE = re.compile(
     r"^['’]s?[ \t]+(?:\w+[ \t]+)?(?:mother|father|mum|dad|parents?|carers?|foster|grand\w*|sister|brother|"
     r"siblings?|son|daughter|aunt|uncle|partner|school|social worker|case|plan|ehcp|needs|family|home|"
@@ -304,6 +309,15 @@ def _name_group(text, group, firsts, lasts) -> Iterator[Suggestion]:
         t_start = start - (len(before) - title.start())
         yield Suggestion(t_start, end, text[t_start:end], "person", "title", 0.95)
         return
+    if SAINT_BEFORE_RE.search(before):
+        return  # St Mary's Academy, St John's Road: a place, not a person
+    if lowered[0] in firsts and len(group) >= 2:
+        yield Suggestion(start, end, text[start:end], "person", "first-name-and-surname", 0.95)
+        return
+    if len(group) >= 2 and (ROLE_AFTER_RE.match(after) or DETAILS_AFTER_RE.match(after)):
+        # "Ngozi Okonkwo (DOB ...", "Siddharth Rao (Assistant Director": names the lists do not know
+        yield Suggestion(start, end, text[start:end], "person", "role-context", 0.85)
+        return
     if lowered[0] not in firsts:
         # "Contact Aisha Carter": a word before the first name is not part of the name.
         later = next((i for i, word in enumerate(lowered) if word in firsts), None)
@@ -311,10 +325,7 @@ def _name_group(text, group, firsts, lasts) -> Iterator[Suggestion]:
             yield from _name_group(text, group[:later], firsts, lasts)
             yield from _name_group(text, group[later:], firsts, lasts)
             return
-    if lowered[0] in firsts and len(group) >= 2:
-        yield Suggestion(start, end, text[start:end], "person", "first-name-and-surname", 0.95)
-        return
-    if len(group) >= 2 and (CONTEXT_BEFORE_RE.search(before) or ROLE_AFTER_RE.match(after)):
+    if len(group) >= 2 and CONTEXT_BEFORE_RE.search(before):
         yield Suggestion(start, end, text[start:end], "person", "role-context", 0.85)
         return
     if len(group) >= 2 and POSSESSIVE_CONTEXT_RE.match(after):

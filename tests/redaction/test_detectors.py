@@ -162,6 +162,13 @@ def test_street_addresses(text, address):
         ("Notes: the Hughes family described it as abrupt.", ["Hughes"]),
         ("The child, known as J.K., was referred.", ["J.K."]),
         ("Report by J. Smith and colleagues.", ["J. Smith"]),
+        ("Ngozi Okonkwo (DOB 12/12/2012) lives with her grandmother.", ["Ngozi Okonkwo"]),
+        ("Kwabena Mensah (aged 14) was referred.", ["Kwabena Mensah"]),
+        (
+            "The lead reviewer, Siddharth Rao (Assistant Director, Fernleigh Council), spoke.",
+            ["Siddharth Rao"],
+        ),
+        ("We met Dr Nkemelu at St Mary's Academy.", ["Dr Nkemelu"]),
     ],
 )
 def test_people(text, names):
