@@ -236,7 +236,8 @@ ROLE_AFTER_RE = re.compile(
     r"Analyst|Psychologist|Therapist|Coach|Mentor|Partner|Member|Principal|Assistant|Senior|Deputy)\b"
 )
 DETAILS_AFTER_RE = re.compile(
-    r"^[ \t]*\([ \t]*(?:d\.?\s?o\.?\s?b\b|date of birth|born|aged?\b|nhs\b|ni\b|upn\b|\d{1,2}\s*(?:years|yrs))",
+    r"^[ \t]*\([ \t]*(?:d\.?\s?o\.?\s?b\b|date of birth|born|aged?\b|nhs\b|ni\b|upn\b|"
+    r"\d{1,2}\s*(?:years|yrs))",
     re.I,
 )
 SAINT_BEFORE_RE = re.compile(r"\b(?:St|Saint)\.?[ \t]+$")
