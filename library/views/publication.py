@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from ..db import get_session
 from ..services import audit_trail, documents, publication
-from ..services.errors import ServiceError, ValidationError
+from ..services.errors import PermissionDenied, ServiceError, ValidationError
 
 bp = Blueprint("publication", __name__)
 
@@ -68,32 +68,40 @@ def scope(document_id: int):
     return redirect(url_for("documents.show", document_id=document_id))
 
 
+def _ending(document, kind: str, end, done_message: str, done_url: str):
+    """The withdraw and take-down pages: a reason, then the service call ``end(reason)``."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            end(request.form.get("reason"))
+        except ValidationError as exc:
+            get_session().rollback()
+            errors = exc.errors
+        else:
+            flash(done_message, "success")
+            return redirect(done_url)
+    return render_template(
+        "publication/withdraw.html",
+        document=document,
+        errors=errors,
+        kind=kind,
+        reason=request.form.get("reason", ""),
+    ), 400 if errors else 200
+
+
 @bp.route("/documents/<int:document_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(document_id: int):
     session = get_session()
     document = publication._for_approver(session, current_user, document_id)
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        try:
-            publication.withdraw(session, current_user, document_id, request.form.get("reason"))
-        except ValidationError as exc:
-            session.rollback()
-            errors = exc.errors
-        else:
-            flash(
-                "Consent withdrawn. No one outside your authority's contributors and approvers can see the "
-                "document now.",
-                "success",
-            )
-            return redirect(url_for("documents.show", document_id=document_id))
-    return render_template(
-        "publication/withdraw.html",
-        document=document,
-        errors=errors,
-        kind="withdraw",
-        reason=request.form.get("reason", ""),
-    ), 400 if errors else 200
+    return _ending(
+        document,
+        "withdraw",
+        lambda reason: publication.withdraw(session, current_user, document_id, reason),
+        "Consent withdrawn. No one outside your authority's contributors and approvers can see the "
+        "document now.",
+        url_for("documents.show", document_id=document_id),
+    )
 
 
 @bp.route("/documents/<int:document_id>/take-down", methods=["GET", "POST"])
@@ -101,25 +109,15 @@ def withdraw(document_id: int):
 def take_down(document_id: int):
     session = get_session()
     document = documents.get_for_viewer(session, current_user, document_id)
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        try:
-            publication.take_down(session, current_user, document_id, request.form.get("reason"))
-        except ValidationError as exc:
-            session.rollback()
-            errors = exc.errors
-        else:
-            flash("The document was taken down.", "success")
-            return redirect(url_for("admin.index"))
-    elif not current_user.is_admin:
-        publication.take_down(session, current_user, document_id, "")  # raises: administrators only
-    return render_template(
-        "publication/withdraw.html",
-        document=document,
-        errors=errors,
-        kind="take_down",
-        reason=request.form.get("reason", ""),
-    ), 400 if errors else 200
+    if not current_user.is_admin:
+        raise PermissionDenied("Only administrators can take documents down.")
+    return _ending(
+        document,
+        "take_down",
+        lambda reason: publication.take_down(session, current_user, document_id, reason),
+        "The document was taken down.",
+        url_for("admin.index"),
+    )
 
 
 @bp.get("/consent")

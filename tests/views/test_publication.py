@@ -8,13 +8,12 @@ import pytest
 TEXT = b"# Early help plan\n\nAmelia Hughes (DOB 03/04/2014) was stepped down by the MASH.\n"
 
 
-@pytest.fixture
-def doc_id(api):
-    owner = api("kgm_contributor")
-    response = owner.post(
+def upload(api, title="Early help plan") -> int:
+    """A draft of TEXT uploaded by Kingsmere's contributor, its suggestions still to review."""
+    response = api("kgm_contributor").post(
         "/api/v1/documents",
         data={
-            "title": "Early help plan",
+            "title": title,
             "document_type": "action-plan",
             "service_areas": ["early-help"],
             "year": "2025",
@@ -22,8 +21,14 @@ def doc_id(api):
         },
         content_type="multipart/form-data",
     )
-    doc_id = response.get_json()["id"]
-    assert owner.post(f"/api/v1/documents/{doc_id}/redactions/accept-all").status_code == 200
+    assert response.status_code == 201
+    return response.get_json()["id"]
+
+
+@pytest.fixture
+def doc_id(api):
+    doc_id = upload(api)
+    assert api("kgm_contributor").post(f"/api/v1/documents/{doc_id}/redactions/accept-all").status_code == 200
     return doc_id
 
 
@@ -67,17 +72,7 @@ def test_bad_consent_through_the_api(api, doc_id, who, body, status):
 
 
 def test_consent_while_suggestions_are_pending_is_409(api):
-    owner = api("kgm_contributor")
-    doc_id = owner.post(
-        "/api/v1/documents",
-        data={
-            "title": "Plan",
-            "document_type": "action-plan",
-            "service_areas": ["early-help"],
-            "file": (io.BytesIO(TEXT), "plan.md"),
-        },
-        content_type="multipart/form-data",
-    ).get_json()["id"]
+    doc_id = upload(api, title="Plan")
     response = consent(api, doc_id)
     assert response.status_code == 409 and "still to review" in response.get_json()["error"]["message"]
 
@@ -189,17 +184,7 @@ def test_consent_page_shows_the_exact_text_and_records_consent(client, login, ap
 
 
 def test_consent_page_lists_what_blocks_consent(client, login, api):
-    owner = api("kgm_contributor")
-    doc_id = owner.post(
-        "/api/v1/documents",
-        data={
-            "title": "Plan",
-            "document_type": "action-plan",
-            "service_areas": ["early-help"],
-            "file": (io.BytesIO(TEXT), "plan.md"),
-        },
-        content_type="multipart/form-data",
-    ).get_json()["id"]
+    doc_id = upload(api, title="Plan")
     login("kgm_approver")
     html = client.get(f"/documents/{doc_id}/consent").get_data(as_text=True)
     assert "You cannot consent yet" in html and "still to review" in html
