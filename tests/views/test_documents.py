@@ -103,3 +103,18 @@ def test_our_documents_paginates(client, login, app, db, people):
     html = client.get("/our-documents?page=2").get_data(as_text=True)
     assert "5 documents" in html and "govuk-pagination" in html
     assert client.get("/our-documents?page=zzz").status_code == 200
+
+
+def test_readers_of_the_authority_see_only_the_published_title(client, login, app, db, people, make_document):
+    from library.services import publication, redaction
+
+    doc = make_document(b"# Notes\n\nText.\n", title="Plan for Amelia Hughes")
+    with app.app_context():
+        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        publication.give_consent(db, people.kgm_approver, doc.id, "authority", True)
+    login("kgm_reader")
+    html = client.get("/our-documents").get_data(as_text=True)
+    assert "Plan for [PERSON 1]" in html and "Amelia" not in html
+    client.post("/logout")
+    login("kgm_contributor")
+    assert "Plan for Amelia Hughes" in client.get("/our-documents").get_data(as_text=True)
