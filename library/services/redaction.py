@@ -4,6 +4,7 @@ the redacted preview, and the final check that nothing redacted is still there."
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -63,15 +64,19 @@ def known_places(session: Session) -> list[str]:
     return names
 
 
-def detect_for(session: Session, document: Document, text: str) -> list[engine.Suggestion]:
+def detector_for(session: Session, document: Document) -> Callable[[str], list[engine.Suggestion]]:
+    """Detection with the document's authority term lists and the known place names, loaded once
+    for all the texts it is then given."""
     always, never = authority_terms(session, document.authority_id)
-    return engine.detect(text, always=always, never=never, allow=known_places(session))
+    allow = known_places(session)
+    return lambda text: engine.detect(text, always=always, never=never, allow=allow)
 
 
 def run_detection(session: Session, actor: User | None, document: Document) -> int:
     """Add suggestions for the title, summary and text; keeps every decision already made.
     Returns how many new suggestions were added."""
-    added = sum(_suggest(session, document, field, skip_decided=True) for field in FIELDS)
+    detect = detector_for(session, document)
+    added = sum(_suggest(detect, document, field, skip_decided=True) for field in FIELDS)
     audit.record(
         session,
         actor,
@@ -88,14 +93,14 @@ def redetect_field(session: Session, document: Document, field: str) -> int:
     """The text of a field changed: its old redactions no longer fit, so detect afresh."""
     for r in [r for r in document.redactions if r.field == field]:
         document.redactions.remove(r)
-    return _suggest(session, document, field, skip_decided=False)
+    return _suggest(detector_for(session, document), document, field, skip_decided=False)
 
 
-def _suggest(session: Session, document: Document, field: str, *, skip_decided: bool) -> int:
+def _suggest(detect, document: Document, field: str, *, skip_decided: bool) -> int:
     """Add the detection engine's suggestions for one field; returns how many were added."""
     existing = {(r.start, r.end) for r in document.redactions if r.field == field}
     added = 0
-    for s in detect_for(session, document, _field_text(document, field)):
+    for s in detect(_field_text(document, field)):
         if skip_decided and ((s.start, s.end) in existing or _covered(document, field, s.start, s.end)):
             continue
         document.redactions.append(
@@ -179,9 +184,10 @@ def final_check(session: Session, document: Document) -> list[Finding]:
     accepted = [r for r in document.redactions if r.status == ACCEPTED]
     people = [r.text for r in accepted if r.category == "person"]
     others = [r.text for r in accepted if r.category != "person"]
+    detect = detector_for(session, document)
     for field in FIELDS:
         text = redacted(document, field)
-        for s in detect_for(session, document, text):
+        for s in detect(text):
             findings.append(Finding(field, s.start, s.end, s.text, s.category, "still detected"))
         for s in engine.find_variants(text, people):
             findings.append(
