@@ -140,7 +140,7 @@ def blockers(session: Session, document: Document) -> list[str]:
 # Who may act ---------------------------------------------------------------------------------------
 
 
-def _for_approver(session: Session, actor: User | None, document_id: int) -> Document:
+def for_approver(session: Session, actor: User | None, document_id: int) -> Document:
     document = session.get(Document, document_id)
     if document is None:
         raise NotFound("No such document.")
@@ -170,7 +170,7 @@ def give_consent(
     session: Session, actor: User, document_id: int, scope: str | None, confirm: bool
 ) -> DocumentVersion:
     """Publish exactly the current redacted version to ``scope``."""
-    document = _for_approver(session, actor, document_id)
+    document = for_approver(session, actor, document_id)
     scope = _check_scope(scope)
     if confirm is not True:
         raise ValidationError("Confirm the consent statement to share the document.", field="confirm")
@@ -231,7 +231,7 @@ def give_consent(
 
 def change_scope(session: Session, actor: User, document_id: int, scope: str | None) -> Document:
     """Share a published document more or less widely: takes effect at once."""
-    document = _for_approver(session, actor, document_id)
+    document = for_approver(session, actor, document_id)
     scope = _check_scope(scope)
     if document.status != DocumentStatus.PUBLISHED.value:
         raise Conflict("Only a published document's audience can be changed.")
@@ -287,7 +287,7 @@ def _end(session: Session, actor: User, document: Document, kind: str, reason: s
 
 def withdraw(session: Session, actor: User, document_id: int, reason: str | None) -> Document:
     """Withdraw consent: from the next request on, the document is gone from every reader's view."""
-    document = _for_approver(session, actor, document_id)
+    document = for_approver(session, actor, document_id)
     reason = _reason(reason)
     if document.status != DocumentStatus.PUBLISHED.value:
         raise Conflict(

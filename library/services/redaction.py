@@ -290,6 +290,14 @@ def _editable(session: Session, actor: User, document_id: int) -> Document:
     return document
 
 
+def check_again(session: Session, actor: User, document_id: int) -> int:
+    """Run detection again (after the term lists changed, say); decisions already made stay."""
+    document = _editable(session, actor, document_id)
+    added = run_detection(session, actor, document)
+    session.commit()
+    return added
+
+
 def decide(session: Session, actor: User, document_id: int, redaction_id: int, status: str) -> Redaction:
     if status not in (ACCEPTED, REJECTED):
         raise ValidationError("status must be 'accepted' or 'rejected'.", field="status")

@@ -17,7 +17,7 @@ bp = Blueprint("publication", __name__)
 
 def _consent_page(document_id: int, errors: dict | None = None, scope: str | None = None, status: int = 200):
     session = get_session()
-    document = publication._for_approver(session, current_user, document_id)
+    document = publication.for_approver(session, current_user, document_id)
     snap = publication.snapshot(document)
     return render_template(
         "publication/consent.html",
@@ -93,7 +93,7 @@ def _ending(document, kind: str, end, done_message: str, done_url: str):
 @login_required
 def withdraw(document_id: int):
     session = get_session()
-    document = publication._for_approver(session, current_user, document_id)
+    document = publication.for_approver(session, current_user, document_id)
     return _ending(
         document,
         "withdraw",

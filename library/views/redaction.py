@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from .. import redaction as engine
 from ..db import get_session
-from ..services import documents, redaction
+from ..services import redaction
 from ..services.errors import ValidationError
 
 bp = Blueprint("redaction", __name__)
@@ -80,10 +80,7 @@ def accept_all(document_id: int):
 @bp.post("/documents/<int:document_id>/redactions/detect")
 @login_required
 def detect_again(document_id: int):
-    session = get_session()
-    document = documents.get_for_owner(session, current_user, document_id)
-    added = redaction.run_detection(session, current_user, document)
-    session.commit()
+    added = redaction.check_again(get_session(), current_user, document_id)
     flash(f"Checked again: {added} new suggestion{'s' if added != 1 else ''}.", "success")
     return _back(document_id)
 
