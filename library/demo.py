@@ -178,7 +178,12 @@ def seed_demo(app: Flask) -> str:
         )
         redaction.accept_all(session, uploader, document.id)
         publication.give_consent(
-            session, approver, document.id, "national" if fate == "withdrawn" else fate, True
+            session,
+            approver,
+            document.id,
+            "national" if fate == "withdrawn" else fate,
+            True,
+            publication.snapshot(document).content_hash,
         )
         if fate == "withdrawn":
             publication.withdraw(session, approver, document.id, "Superseded by a revised version.")

@@ -11,6 +11,7 @@ Brackenford (North West). Administrators belong to no authority.
 import pytest
 
 from library.services import publication, redaction
+from tests.helpers import consent
 
 STATES = [
     "draft",
@@ -92,7 +93,7 @@ def documents_in_every_state(app, db, people, make_document):
         with app.app_context():
             if state != "draft":
                 redaction.accept_all(db, people.kgm_contributor, doc.id)
-                publication.give_consent(db, people.kgm_approver, doc.id, state.split("-")[1], True)
+                consent(db, people.kgm_approver, doc.id, state.split("-")[1], True)
             if state.startswith("withdrawn"):
                 publication.withdraw(db, people.kgm_approver, doc.id, "Testing withdrawal.")
         made[state] = doc.id

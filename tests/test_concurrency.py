@@ -7,6 +7,7 @@ from pathlib import Path
 from library.extraction import Limits
 from library.models import Document, IndexOutbox, User
 from library.services import documents, redaction
+from tests.helpers import consent
 
 WORKERS = 4
 DOCUMENTS = 50
@@ -21,8 +22,10 @@ def _work(config: dict, worker: int, document_ids: list[int]) -> None:
     approver = session.query(User).filter_by(email="approver@kgm.example").one()
     with app.app_context():
         for n, doc_id in enumerate(document_ids):
-            publication.give_consent(session, approver, doc_id, "national", True)
-            publication.change_scope(session, approver, doc_id, ("authority", "region")[(n + worker) % 2])
+            version = consent(session, approver, doc_id, "national", True)
+            publication.change_scope(
+                session, approver, doc_id, ("authority", "region")[(n + worker) % 2], version.text_hash
+            )
             if n % 2 == 0:
                 publication.withdraw(session, approver, doc_id, f"worker {worker}")
     session.close()

@@ -40,6 +40,17 @@ class Conflict(ServiceError):
     code = "conflict"
 
 
+class ContentChanged(Conflict):
+    """Consent was asked for a text that is no longer what would be published."""
+
+    code = "content_changed"
+
+
+class TooManyAttempts(ServiceError):
+    status = 429
+    code = "too_many_attempts"
+
+
 class Gone(ServiceError):
     """A withdrawn document, for someone who could read it: who shared it and when it went, no content."""
 

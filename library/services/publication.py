@@ -17,7 +17,7 @@ from .. import permissions, search
 from ..db import utcnow
 from ..models import Authority, Document, DocumentStatus, DocumentVersion, Role, Scope, User
 from . import audit, redaction
-from .errors import Conflict, NotFound, PermissionDenied, ValidationError
+from .errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
 
 SCOPES = tuple(s.value for s in Scope)
 FORM_STATEMENT = (
@@ -166,25 +166,49 @@ def _check_scope(scope: str | None) -> str:
 # Consent -----------------------------------------------------------------------------------------
 
 
+CHANGED_MESSAGE = (
+    "The text changed after you opened this page (someone changed a redaction or the details). "
+    "Nothing was shared: read it again below, then consent."
+)
+
+
+def _check_hash(content_hash: str | None) -> str:
+    if not isinstance(content_hash, str) or not content_hash.strip():
+        raise ValidationError(
+            "Send the content_hash of the text you read (from the preview or the consent page).",
+            field="content_hash",
+        )
+    return content_hash.strip().lower()
+
+
 def give_consent(
-    session: Session, actor: User, document_id: int, scope: str | None, confirm: bool
+    session: Session,
+    actor: User,
+    document_id: int,
+    scope: str | None,
+    confirm: bool,
+    content_hash: str | None,
 ) -> DocumentVersion:
-    """Publish exactly the current redacted version to ``scope``."""
+    """Publish the current redacted version to ``scope``, if it is exactly what the approver read:
+    ``content_hash`` is the hash of the snapshot shown to them (see :func:`snapshot`)."""
     document = for_approver(session, actor, document_id)
     scope = _check_scope(scope)
     if confirm is not True:
         raise ValidationError("Confirm the consent statement to share the document.", field="confirm")
+    content_hash = _check_hash(content_hash)
     if document.status == DocumentStatus.WITHDRAWN.value:
         raise Conflict("This document has been withdrawn; consent can no longer be given.")
     reasons = blockers(session, document)
     if reasons:
         raise Conflict(" ".join(reasons))
     now_snapshot = snapshot(document)
+    if now_snapshot.content_hash != content_hash:
+        _refused_stale(session, actor, document, "consent", content_hash, now_snapshot.content_hash)
     current = document.current_version
     if current is not None and current.text_hash == now_snapshot.content_hash:
         if document.scope == scope:
             raise Conflict("This version is already shared with that audience.")
-        change_scope(session, actor, document_id, scope)
+        change_scope(session, actor, document_id, scope, content_hash)
         return current
     if current is not None:
         current.is_current = False
@@ -229,12 +253,35 @@ def give_consent(
     return version
 
 
-def change_scope(session: Session, actor: User, document_id: int, scope: str | None) -> Document:
-    """Share a published document more or less widely: takes effect at once."""
+def _refused_stale(session: Session, actor: User, document: Document, what: str, sent: str, now: str):
+    """Record a consent refused because the text changed under the approver, then refuse it."""
+    session.rollback()
+    audit.record(
+        session,
+        actor,
+        "consent.refused_stale",
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={"action": what, "read_hash": sent[:64], "current_hash": now},
+    )
+    session.commit()
+    raise ContentChanged(CHANGED_MESSAGE, field="content_hash")
+
+
+def change_scope(
+    session: Session, actor: User, document_id: int, scope: str | None, content_hash: str | None
+) -> Document:
+    """Share the published version more or less widely: takes effect at once. ``content_hash`` is
+    that of the published version the approver was shown: a scope change never shares other text."""
     document = for_approver(session, actor, document_id)
     scope = _check_scope(scope)
+    content_hash = _check_hash(content_hash)
     if document.status != DocumentStatus.PUBLISHED.value:
         raise Conflict("Only a published document's audience can be changed.")
+    current = document.current_version
+    if current is None or current.text_hash != content_hash:
+        _refused_stale(session, actor, document, "scope", content_hash, current.text_hash if current else "")
     if document.scope == scope:
         raise Conflict("The document is already shared with that audience.")
     old = document.scope

@@ -261,6 +261,7 @@ def get_preview(document_id: int):
             "pending": result.pending,
             "reviewed": result.reviewed,
             "total": result.total,
+            "content_hash": publication.snapshot(document).content_hash,
             "final_check": {
                 "passed": not findings,
                 "findings": [
@@ -333,7 +334,14 @@ def patch_document(document_id: int):
 def give_consent(document_id: int):
     body = _json_body()
     session = get_session()
-    publication.give_consent(session, _user(), document_id, body.get("scope"), body.get("confirm") is True)
+    publication.give_consent(
+        session,
+        _user(),
+        document_id,
+        body.get("scope"),
+        body.get("confirm") is True,
+        body.get("content_hash"),
+    )
     return jsonify(document_json(session.get(Document, document_id), _user()))
 
 

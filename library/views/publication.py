@@ -42,7 +42,12 @@ def consent(document_id: int):
     scope = request.form.get("scope") or None
     try:
         version = publication.give_consent(
-            get_session(), current_user, document_id, scope, request.form.get("confirm") == "yes"
+            get_session(),
+            current_user,
+            document_id,
+            scope,
+            request.form.get("confirm") == "yes",
+            request.form.get("content_hash"),
         )
     except ValidationError as exc:
         get_session().rollback()
@@ -51,7 +56,10 @@ def consent(document_id: int):
         if exc.status != 409:
             raise
         get_session().rollback()
-        return _consent_page(document_id, {"scope": exc.message}, scope, 409)
+        errors = dict(exc.errors or {"scope": exc.message})
+        if "content_hash" in errors:  # the summary links to the text to read again
+            errors["consent-text"] = errors.pop("content_hash")
+        return _consent_page(document_id, errors, scope, 409)
     words = publication.audience_words(get_session(), version.document.authority, version.document.scope)
     flash(f"Shared. Version {version.number} can now be read by {words[0].lower()}{words[1:]}", "success")
     return redirect(url_for("documents.show", document_id=document_id))
@@ -60,7 +68,9 @@ def consent(document_id: int):
 @bp.post("/documents/<int:document_id>/scope")
 @login_required
 def scope(document_id: int):
-    document = publication.change_scope(get_session(), current_user, document_id, request.form.get("scope"))
+    document = publication.change_scope(
+        get_session(), current_user, document_id, request.form.get("scope"), request.form.get("content_hash")
+    )
     flash(
         f"Now shared with: {publication.audience_words(get_session(), document.authority, document.scope)}",
         "success",

@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from library.models import AuditEvent, DocumentVersion
 from library.services import documents, publication, redaction
-from library.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from library.services.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
+from tests.helpers import consent
 
 TEXT = b"# Plan\n\nAmelia Hughes (DOB 03/04/2014) was seen by the MASH.\n"
 
@@ -24,7 +25,7 @@ def reviewed(app, db, doc, people):
 
 def test_consent_publishes_the_exact_redacted_text(app, db, reviewed, people):
     with app.app_context():
-        version = publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+        version = consent(db, people.kgm_approver, reviewed.id, "region", True)
     assert reviewed.status == "published" and reviewed.scope == "region" and reviewed.published_at
     assert version.number == 1 and version.is_current
     assert version.text == "# Plan\n\n[PERSON 1] (DOB [DATE OF BIRTH]) was seen by the MASH.\n"
@@ -37,7 +38,7 @@ def test_consent_publishes_the_exact_redacted_text(app, db, reviewed, people):
 
 def test_consent_is_refused_while_suggestions_are_pending(app, db, doc, people):
     with app.app_context(), pytest.raises(Conflict, match="still to review"):
-        publication.give_consent(db, people.kgm_approver, doc.id, "national", True)
+        consent(db, people.kgm_approver, doc.id, "national", True)
     assert doc.status == "draft"
 
 
@@ -47,7 +48,7 @@ def test_consent_is_refused_when_the_final_check_finds_something(app, db, doc, p
         redaction.decide(db, people.kgm_contributor, doc.id, dob.id, "rejected")
         redaction.accept_all(db, people.kgm_contributor, doc.id)
         with pytest.raises(Conflict, match="final redaction check"):
-            publication.give_consent(db, people.kgm_approver, doc.id, "national", True)
+            consent(db, people.kgm_approver, doc.id, "national", True)
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,7 @@ def test_consent_is_refused_when_the_final_check_finds_something(app, db, doc, p
 )
 def test_bad_consent(app, db, reviewed, people, who, scope, confirm, error):
     with app.app_context(), pytest.raises(error):
-        publication.give_consent(db, people[who], reviewed.id, scope, confirm)
+        consent(db, people[who], reviewed.id, scope, confirm)
     assert reviewed.status == "draft" and not reviewed.versions
 
 
@@ -73,19 +74,19 @@ def test_another_approver_of_the_region_may_not_consent_to_a_published_document(
     other.role = "approver"
     db.commit()
     with app.app_context():
-        publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+        consent(db, people.kgm_approver, reviewed.id, "region", True)
         with pytest.raises(PermissionDenied):
-            publication.change_scope(db, other, reviewed.id, "national")
+            publication.change_scope(db, other, reviewed.id, "national", reviewed.current_version.text_hash)
 
 
 def test_consent_again_to_the_same_version_is_a_conflict_but_a_new_scope_is_a_change(
     app, db, reviewed, people
 ):
     with app.app_context():
-        publication.give_consent(db, people.kgm_approver, reviewed.id, "authority", True)
+        consent(db, people.kgm_approver, reviewed.id, "authority", True)
         with pytest.raises(Conflict, match="already shared"):
-            publication.give_consent(db, people.kgm_approver, reviewed.id, "authority", True)
-        publication.give_consent(db, people.kgm_approver, reviewed.id, "national", True)
+            consent(db, people.kgm_approver, reviewed.id, "authority", True)
+        consent(db, people.kgm_approver, reviewed.id, "national", True)
     assert reviewed.scope == "national" and len(reviewed.versions) == 1
     actions = [e.action for e in db.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     assert actions[-2:] == ["consent.given", "consent.scope_changed"]
@@ -93,11 +94,11 @@ def test_consent_again_to_the_same_version_is_a_conflict_but_a_new_scope_is_a_ch
 
 def test_edits_after_consent_make_a_new_draft_version(app, db, reviewed, people):
     with app.app_context():
-        first = publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+        first = consent(db, people.kgm_approver, reviewed.id, "region", True)
         redaction.add_manual(db, people.kgm_contributor, reviewed.id, text="MASH", category="other")
         assert publication.has_unpublished_changes(reviewed)
         assert first.is_current and "the MASH" in reviewed.current_version.text
-        second = publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+        second = consent(db, people.kgm_approver, reviewed.id, "region", True)
     assert second.number == 2 and second.is_current and not first.is_current
     assert "[REDACTED]" in reviewed.current_version.text
     assert db.scalar(select(DocumentVersion).where(DocumentVersion.id == first.id)).text == first.text
@@ -105,7 +106,7 @@ def test_edits_after_consent_make_a_new_draft_version(app, db, reviewed, people)
 
 def test_metadata_edits_re_detect_and_wait_for_consent(app, db, reviewed, people):
     with app.app_context():
-        publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+        consent(db, people.kgm_approver, reviewed.id, "region", True)
         documents.update_details(
             db,
             people.kgm_contributor,
@@ -122,9 +123,9 @@ def test_metadata_edits_re_detect_and_wait_for_consent(app, db, reviewed, people
         assert reviewed.current_version.title == "Action plan"
         assert [r.text for r in reviewed.redactions if r.field == "title"] == ["Claire Hughes"]
         with pytest.raises(Conflict):
-            publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+            consent(db, people.kgm_approver, reviewed.id, "region", True)
         redaction.accept_all(db, people.kgm_contributor, reviewed.id)
-        version = publication.give_consent(db, people.kgm_approver, reviewed.id, "region", True)
+        version = consent(db, people.kgm_approver, reviewed.id, "region", True)
     assert version.title == "Plan for [PERSON 1]"
     assert [a.slug for a in version.service_areas] == ["early-help", "send"]
 
@@ -133,7 +134,7 @@ def test_withdrawal(app, db, reviewed, people):
     with app.app_context():
         with pytest.raises(Conflict, match="Only a published document"):
             publication.withdraw(db, people.kgm_approver, reviewed.id, "changed our mind")
-        publication.give_consent(db, people.kgm_approver, reviewed.id, "national", True)
+        consent(db, people.kgm_approver, reviewed.id, "national", True)
         with pytest.raises(ValidationError, match="Give a reason"):
             publication.withdraw(db, people.kgm_approver, reviewed.id, "  ")
         with pytest.raises(PermissionDenied):
@@ -141,7 +142,7 @@ def test_withdrawal(app, db, reviewed, people):
         publication.withdraw(db, people.kgm_approver, reviewed.id, "A family asked us to.")
         assert reviewed.status == "withdrawn" and reviewed.withdrawal_kind == "withdrawn"
         with pytest.raises(Conflict):
-            publication.give_consent(db, people.kgm_approver, reviewed.id, "national", True)
+            consent(db, people.kgm_approver, reviewed.id, "national", True)
         with pytest.raises(Conflict):
             publication.withdraw(db, people.kgm_approver, reviewed.id, "again")
         with pytest.raises(Conflict):
@@ -154,7 +155,7 @@ def test_take_down_by_an_administrator(app, db, reviewed, people):
     with app.app_context():
         with pytest.raises(NotFound):
             publication.take_down(db, people.admin, reviewed.id, "x")  # never sees drafts
-        publication.give_consent(db, people.kgm_approver, reviewed.id, "authority", True)
+        consent(db, people.kgm_approver, reviewed.id, "authority", True)
         with pytest.raises(PermissionDenied):
             publication.take_down(db, people.kgm_approver, reviewed.id, "x")
         with pytest.raises(ValidationError):
@@ -170,7 +171,7 @@ def test_waiting_for_consent(app, db, doc, people):
         with pytest.raises(PermissionDenied):
             publication.waiting_for_consent(db, people.kgm_contributor)
         redaction.accept_all(db, people.kgm_contributor, doc.id)
-        publication.give_consent(db, people.kgm_approver, doc.id, "region", True)
+        consent(db, people.kgm_approver, doc.id, "region", True)
         assert publication.waiting_for_consent(db, people.kgm_approver) == []
 
 
@@ -180,3 +181,33 @@ def test_audiences_in_plain_words(app, db, doc):
     assert words["authority"] == "Only staff of Kingsmere Borough Council who use the library."
     assert "2 member authorities in the South East" in words["region"]
     assert "every member authority in England (3 at present)" in words["national"]
+
+
+def test_consent_publishes_only_what_the_approver_read(app, db, people, make_document):
+    """The approver reads the text with "Westfield Estate" redacted; a contributor then keeps it;
+    consent with the hash of what was read is refused and nothing is published."""
+    doc = make_document(b"# Plan\n\nFamilies on the Westfield Estate told us.\n", title="Plan")
+    with app.app_context():
+        made = redaction.add_manual(
+            db, people.kgm_contributor, doc.id, text="Westfield Estate", category="other"
+        )
+        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        read = publication.snapshot(doc).content_hash
+        redaction.decide(db, people.kgm_contributor, doc.id, made[0].id, "rejected")
+        with pytest.raises(ContentChanged):
+            publication.give_consent(db, people.kgm_approver, doc.id, "national", True, read)
+        db.expire_all()
+        assert doc.status == "draft" and doc.versions == []
+        refused = db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.refused_stale")).all()
+        assert len(refused) == 1 and refused[0].subject_id == doc.id
+        with pytest.raises(ValidationError):
+            publication.give_consent(db, people.kgm_approver, doc.id, "national", True, None)
+
+
+def test_a_scope_change_is_refused_for_a_version_the_approver_did_not_see(app, db, reviewed, people):
+    with app.app_context():
+        consent(db, people.kgm_approver, reviewed.id, "authority")
+        with pytest.raises(ContentChanged):
+            publication.change_scope(db, people.kgm_approver, reviewed.id, "national", "0" * 64)
+        db.expire_all()
+        assert reviewed.scope == "authority"

@@ -7,6 +7,7 @@ import pytest
 from library.extraction import Limits
 from library.services import documents
 from library.storage import LocalFileStorage
+from tests.helpers import consent
 
 
 @pytest.fixture
@@ -111,7 +112,7 @@ def test_readers_of_the_authority_see_only_the_published_title(client, login, ap
     doc = make_document(b"# Notes\n\nText.\n", title="Plan for Amelia Hughes")
     with app.app_context():
         redaction.accept_all(db, people.kgm_contributor, doc.id)
-        publication.give_consent(db, people.kgm_approver, doc.id, "authority", True)
+        consent(db, people.kgm_approver, doc.id, "authority", True)
     login("kgm_reader")
     html = client.get("/our-documents").get_data(as_text=True)
     assert "Plan for [PERSON 1]" in html and "Amelia" not in html

@@ -33,8 +33,12 @@ def doc_id(api):
 
 
 def consent(api, doc_id, scope="region", **extra):
-    return api("kgm_approver").post(
-        f"/api/v1/documents/{doc_id}/consent", json={"scope": scope, "confirm": True, **extra}
+    """Consent as the approver who has just read the preview (its content hash)."""
+    approver = api("kgm_approver")
+    content_hash = approver.get(f"/api/v1/documents/{doc_id}/preview").get_json()["content_hash"]
+    return approver.post(
+        f"/api/v1/documents/{doc_id}/consent",
+        json={"scope": scope, "confirm": True, "content_hash": content_hash, **extra},
     )
 
 
@@ -161,12 +165,14 @@ def test_scope_change_takes_effect_at_once(client, login, api, doc_id):
     consent(api, doc_id, scope="authority")
     assert api("ash_reader").get(f"/api/v1/documents/{doc_id}").status_code == 404
     login("kgm_approver")
-    assert client.post(f"/documents/{doc_id}/scope", data={"scope": "region"}).status_code == 302
+    page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    shown = {"content_hash": page.split('name="content_hash" value="')[1].split('"')[0]}
+    assert client.post(f"/documents/{doc_id}/scope", data={"scope": "region", **shown}).status_code == 302
     assert api("ash_reader").get(f"/api/v1/documents/{doc_id}").status_code == 200
-    assert client.post(f"/documents/{doc_id}/scope", data={"scope": "region"}).status_code == 409
+    assert client.post(f"/documents/{doc_id}/scope", data={"scope": "region", **shown}).status_code == 409
     client.post("/logout")
     login("kgm_contributor")
-    assert client.post(f"/documents/{doc_id}/scope", data={"scope": "national"}).status_code == 403
+    assert client.post(f"/documents/{doc_id}/scope", data={"scope": "national", **shown}).status_code == 403
 
 
 def test_consent_page_shows_the_exact_text_and_records_consent(client, login, api, doc_id):
@@ -175,9 +181,15 @@ def test_consent_page_shows_the_exact_text_and_records_consent(client, login, ap
     assert "[PERSON 1] (DOB [DATE OF BIRTH]) was stepped down" in page
     assert "Amelia" not in page.split('id="consent-text"')[1]
     assert "Only staff of Kingsmere Borough Council" in page and "Staff of the 2 member authorities" in page
-    response = client.post(f"/documents/{doc_id}/consent", data={"scope": "region"})
+    content_hash = page.split('name="content_hash" value="')[1].split('"')[0]
+    response = client.post(
+        f"/documents/{doc_id}/consent", data={"scope": "region", "content_hash": content_hash}
+    )
     assert response.status_code == 400 and "Confirm the consent statement" in response.get_data(as_text=True)
-    response = client.post(f"/documents/{doc_id}/consent", data={"scope": "region", "confirm": "yes"})
+    response = client.post(
+        f"/documents/{doc_id}/consent",
+        data={"scope": "region", "confirm": "yes", "content_hash": content_hash},
+    )
     assert response.status_code == 302
     html = client.get(f"/documents/{doc_id}").get_data(as_text=True)
     assert "Published" in html and "Version 1, consented by Abi Approver" in html
@@ -241,3 +253,33 @@ def test_audit_trail_pages_and_csv(client, login, api, doc_id):
     client.post("/logout")
     login("kgm_contributor")
     assert client.get("/audit").status_code == 403
+
+
+def test_consent_through_the_api_requires_the_hash_of_what_was_read(api, doc_id):
+    approver = api("kgm_approver")
+    preview = approver.get(f"/api/v1/documents/{doc_id}/preview").get_json()
+    body = {"scope": "national", "confirm": True}
+    response = approver.post(f"/api/v1/documents/{doc_id}/consent", json=body)
+    assert response.status_code == 400 and response.get_json()["error"]["fields"]["content_hash"]
+    # Someone adds a redaction after the approver read the preview.
+    api("kgm_contributor").post(f"/api/v1/documents/{doc_id}/redactions", json={"text": "MASH"})
+    response = approver.post(
+        f"/api/v1/documents/{doc_id}/consent", json={**body, "content_hash": preview["content_hash"]}
+    )
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "content_changed"
+    assert api("kgm_contributor").get(f"/api/v1/documents/{doc_id}").get_json()["status"] == "draft"
+
+
+def test_consent_page_refuses_a_text_changed_since_it_was_read(client, login, api, doc_id):
+    login("kgm_approver")
+    page = client.get(f"/documents/{doc_id}/consent").get_data(as_text=True)
+    content_hash = page.split('name="content_hash" value="')[1].split('"')[0]
+    api("kgm_contributor").post(f"/api/v1/documents/{doc_id}/redactions", json={"text": "MASH"})
+    response = client.post(
+        f"/documents/{doc_id}/consent",
+        data={"scope": "national", "confirm": "yes", "content_hash": content_hash},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "The text changed after you opened this page" in html
+    assert 'href="#consent-text"' in html and "[REDACTED]" in html.split('id="consent-text"')[1]
+    assert api("kgm_contributor").get(f"/api/v1/documents/{doc_id}").get_json()["status"] == "draft"

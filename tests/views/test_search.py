@@ -47,12 +47,20 @@ def published(app, db, api, people):
             content_type="multipart/form-data",
         ).get_json()["id"]
         owner.post(f"/api/v1/documents/{doc_id}/redactions/accept-all")
-        response = api("kgm_approver").post(
-            f"/api/v1/documents/{doc_id}/consent", json={"scope": scope, "confirm": True}
-        )
+        response = consent(api, doc_id, scope)
         assert response.status_code == 200
         made[scope] = doc_id
     return made
+
+
+def consent(api, doc_id, scope):
+    """Consent as the approver who has just read the preview."""
+    approver = api("kgm_approver")
+    content_hash = approver.get(f"/api/v1/documents/{doc_id}/preview").get_json()["content_hash"]
+    return approver.post(
+        f"/api/v1/documents/{doc_id}/consent",
+        json={"scope": scope, "confirm": True, "content_hash": content_hash},
+    )
 
 
 def _search(api, who, query=""):
@@ -165,9 +173,7 @@ def test_withdrawn_document_is_gone_from_search_at_once(client, login, api, publ
 def test_scope_change_updates_search(api, published):
     doc_id = published["authority"]
     assert _search(api, "brk_reader", "?q=hubs")["total"] == 0
-    api("kgm_approver").post(
-        f"/api/v1/documents/{doc_id}/consent", json={"scope": "national", "confirm": True}
-    )
+    consent(api, doc_id, "national")
     assert [r["id"] for r in _search(api, "brk_reader", "?q=hubs")["results"]] == [doc_id]
 
 
@@ -176,9 +182,7 @@ def test_new_version_replaces_the_old_in_search(api, published):
     owner = api("kgm_contributor")
     owner.post(f"/api/v1/documents/{doc_id}/redactions", json={"text": "Timeliness", "category": "other"})
     assert _search(api, "brk_reader", "?q=timeliness")["total"] == 1  # not consented yet
-    api("kgm_approver").post(
-        f"/api/v1/documents/{doc_id}/consent", json={"scope": "national", "confirm": True}
-    )
+    consent(api, doc_id, "national")
     assert _search(api, "brk_reader", "?q=timeliness")["total"] == 0
 
 
