@@ -107,7 +107,7 @@ def test_our_documents_paginates(client, login, app, db, people):
 
 
 def test_readers_of_the_authority_see_only_the_published_title(client, login, app, db, people, make_document):
-    from library.services import publication, redaction
+    from library.services import redaction
 
     doc = make_document(b"# Notes\n\nText.\n", title="Plan for Amelia Hughes")
     with app.app_context():
