@@ -8,6 +8,8 @@ import markdown as md
 from flask import Flask
 from markupsafe import Markup, escape
 
+from .extraction.base import strip_invisible
+
 ALLOWED_TAGS = [
     "p",
     "br",
@@ -35,16 +37,9 @@ ALLOWED_TAGS = [
     "th",
     "td",
     "a",
-    "mark",
-    "span",
 ]
-ALLOWED_ATTRIBUTES = {
-    "a": ["href", "title"],
-    "th": ["align"],
-    "td": ["align"],
-    "span": ["class"],
-    "mark": ["class"],
-}
+# Nothing that hides text (no class, style or title): every character shown is a character read.
+ALLOWED_ATTRIBUTES = {"a": ["href"], "th": ["align"], "td": ["align"], "ol": ["start"]}
 ALLOWED_PROTOCOLS = ["http", "https", "mailto"]
 
 _CLASSES = {
@@ -55,6 +50,7 @@ _CLASSES = {
     "<p>": '<p class="govuk-body">',
     "<ul>": '<ul class="govuk-list govuk-list--bullet">',
     "<ol>": '<ol class="govuk-list govuk-list--number">',
+    "<ol ": '<ol class="govuk-list govuk-list--number" ',
     "<table>": '<table class="govuk-table">',
     "<tr>": '<tr class="govuk-table__row">',
     "<th>": '<th class="govuk-table__header" scope="col">',
@@ -63,14 +59,39 @@ _CLASSES = {
     "<a ": '<a class="govuk-link" ',
 }
 
+# Stands for "&" while markdown runs, so that "&#8203;" or "&nbsp;" in a text shows as written.
+_AMP = "\ue000"
+
+
+class _WhatYouSee(md.Extension):
+    """Markdown for document text: structure (headings, lists, tables, emphasis) is rendered, but
+    nothing can hide text. Raw HTML (comments, hidden elements) and link or image syntax (whose
+    address or alternative text would not show) are kept as literal text."""
+
+    def extendMarkdown(self, parser: md.Markdown) -> None:  # noqa: N802 - the library's name
+        parser.preprocessors.deregister("html_block")
+        parser.parser.blockprocessors.deregister("reference")
+        for name in (
+            "reference",
+            "link",
+            "image_link",
+            "image_reference",
+            "short_reference",
+            "short_image_ref",
+            "automail",
+            "html",
+        ):
+            parser.inlinePatterns.deregister(name)
+
 
 def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
-    """Markdown to sanitised HTML with GOV.UK classes.
+    """Markdown to sanitised HTML with GOV.UK classes, every character of ``text`` visible.
 
     ``shift_headings`` lowers every heading by that many levels, so a document's own "#" does not
     compete with the page's title.
     """
-    html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
+    source = strip_invisible(text or "").replace(_AMP, "").replace("&", _AMP)
+    html = md.markdown(source, extensions=["tables", "sane_lists", _WhatYouSee()], output_format="html")
     if shift_headings:
         for level in range(6, 0, -1):
             new = min(level + shift_headings, 6)
@@ -85,7 +106,7 @@ def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
     )
     for plain, styled in _CLASSES.items():
         clean = clean.replace(plain, styled)
-    return Markup(clean)  # noqa: S704 - sanitised by bleach above
+    return Markup(clean.replace(_AMP, "&amp;"))  # noqa: S704 - sanitised by bleach above
 
 
 def render_snippet(snippet: str | None) -> Markup:

@@ -7,7 +7,7 @@ keeps"). Every error is an :class:`ExtractionError` with a message fit to show t
 
 from __future__ import annotations
 
-from .base import Extracted, ExtractionError, Limits
+from .base import Extracted, ExtractionError, Limits, strip_invisible
 from .sniff import ACCEPTED_EXTENSIONS, sniff
 
 __all__ = ["ACCEPTED_EXTENSIONS", "Extracted", "ExtractionError", "Limits", "extract", "sniff"]
@@ -47,6 +47,7 @@ MEDIA_TYPES = {
 def tidy(text: str) -> str:
     """One newline style, no trailing spaces, no runs of more than one blank line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = strip_invisible(text.replace("\u2028", "\n").replace("\u2029", "\n"))
     lines = [line.rstrip() for line in text.split("\n")]
     out: list[str] = []
     for line in lines:

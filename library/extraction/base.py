@@ -31,6 +31,20 @@ class ExtractionError(Exception):
         self.status = status
 
 
+# Characters that show nothing: format characters (zero-width spaces and joiners, direction
+# marks, soft hyphens, tags) and control characters other than tab and newline. A text that
+# hid words in them would show the approver less than it gives readers.
+INVISIBLE_RE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without the characters a reader cannot see."""
+    return INVISIBLE_RE.sub("", text)
+
+
 def md_cell(text: str) -> str:
     """Text made safe for one cell of a markdown table."""
     return " ".join(text.split()).replace("|", "\\|") or " "

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import permissions
 from ..db import utcnow
-from ..extraction import ExtractionError, Limits, extract
+from ..extraction import ExtractionError, Limits, extract, strip_invisible
 from ..models import Document, DocumentStatus, DocumentType, ServiceArea, StoredFile, User
 from ..storage import FileStorage
 from . import audit, redaction
@@ -39,13 +39,13 @@ class UploadInput:
 def _check_metadata(session: Session, form: UploadInput) -> tuple[dict, dict[str, str]]:
     errors: dict[str, str] = {}
     clean: dict = {}
-    title = " ".join((form.title or "").split())
+    title = " ".join(strip_invisible(form.title or "").split())
     if not title:
         errors["title"] = "Enter a title."
     elif len(title) > TITLE_MAX:
         errors["title"] = f"The title must be {TITLE_MAX} characters or fewer."
     clean["title"] = title
-    summary = (form.summary or "").strip()
+    summary = strip_invisible(form.summary or "").strip()
     if len(summary) > SUMMARY_MAX:
         errors["summary"] = f"The summary must be {SUMMARY_MAX} characters or fewer."
     clean["summary"] = summary

@@ -283,3 +283,26 @@ def test_consent_page_refuses_a_text_changed_since_it_was_read(client, login, ap
     assert response.status_code == 409 and "The text changed after you opened this page" in html
     assert 'href="#consent-text"' in html and "[REDACTED]" in html.split('id="consent-text"')[1]
     assert api("kgm_contributor").get(f"/api/v1/documents/{doc_id}").get_json()["status"] == "draft"
+
+
+def test_hidden_html_in_an_upload_is_shown_on_the_consent_page(client, login, api):
+    text = (
+        b"# Plan\n\nShown. <!-- hidden comment words --> "
+        b'<span class="govuk-visually-hidden">hidden span</span>\n'
+    )
+    response = api("kgm_contributor").post(
+        "/api/v1/documents",
+        data={
+            "title": "Plan",
+            "document_type": "action-plan",
+            "service_areas": ["early-help"],
+            "file": (io.BytesIO(text), "plan.md"),
+        },
+        content_type="multipart/form-data",
+    )
+    doc_id = response.get_json()["id"]
+    api("kgm_contributor").post(f"/api/v1/documents/{doc_id}/redactions/accept-all")
+    login("kgm_approver")
+    shown = client.get(f"/documents/{doc_id}/consent").get_data(as_text=True).split('id="consent-text"')[1]
+    assert "&lt;!-- hidden comment words --&gt;" in shown and "hidden span&lt;/span&gt;" in shown
+    assert "<span" not in shown.split("</div>")[0]

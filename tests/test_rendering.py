@@ -1,0 +1,90 @@
+"""What the approver sees is exactly what readers get: no character of a published text can be
+hidden by the renderer."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from library import redaction
+from library.extraction import extract
+from library.rendering import render_markdown
+
+# Markdown's own syntax: shown as structure (a heading, a list, a table, emphasis), not as
+# characters. Every other character of the text must be visible.
+SYNTAX = set("#*_|->`\\:=")
+LIST_NUMBER_RE = re.compile(r"^\s*\d+[.)]\s", re.M)
+
+
+class _Visible(HTMLParser):
+    """The text a browser shows; fails on anything that could hide text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            assert name in ("class", "href", "align", "scope", "start"), (tag, name)
+            if name == "class":
+                assert "hidden" not in value, value
+        if tag == "a":
+            self.parts.append(" ")  # an autolink shows its address as its text
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def handle_comment(self, data):
+        raise AssertionError(f"an HTML comment reached the page: {data!r}")
+
+
+def visible_text(html: str) -> str:
+    parser = _Visible()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+def comparable(text: str) -> str:
+    """Every character but white space and markdown's syntax."""
+    return "".join(c for c in text if not c.isspace() and c not in SYNTAX)
+
+
+def assert_all_visible(published: str) -> None:
+    shown = comparable(visible_text(str(render_markdown(published, shift_headings=2))))
+    expected = comparable(LIST_NUMBER_RE.sub(" ", published))
+    assert shown == expected
+
+
+def test_every_sample_renders_every_character_of_its_published_text(samples):
+    files = sorted(p for p in samples.iterdir() if p.suffix in {".md", ".txt", ".docx", ".pdf", ".pptx"})
+    assert len(files) >= 6
+    for path in files:
+        text = extract(path.read_bytes(), path.name).text
+        spans = [redaction.Span(s.start, s.end, s.category, s.text) for s in redaction.detect(text)]
+        published = redaction.apply(text, spans)
+        assert_all_visible(published)
+
+
+@pytest.mark.parametrize(
+    "text,shown",
+    [
+        ("Before <!-- Ms Sarah Okafor, 07700 900123 --> after", "<!-- Ms Sarah Okafor, 07700 900123 -->"),
+        ('A <span class="govuk-visually-hidden">hidden words</span> b', "hidden words</span>"),
+        ("<div hidden>\nin a block\n</div>", "<div hidden>"),
+        ("A link [here](https://example.org/Sarah-Okafor) and ![alt text](x.png)", "Sarah-Okafor"),
+        ("[ref]: https://example.org/private\n\nText", "https://example.org/private"),
+        ("Entities &#8203;&nbsp;&amp; stay as written", "&amp;#8203;&amp;nbsp;&amp;amp;"),
+    ],
+)
+def test_raw_html_links_and_entities_are_shown_as_text(text, shown):
+    html = str(render_markdown(text))
+    assert shown.replace("<", "&lt;").replace(">", "&gt;") in html.replace('"', '"')
+    assert_all_visible(text)
+
+
+def test_invisible_characters_are_removed_at_extraction():
+    text = extract("Sa\u200brah Oka\u2060for \u202eevil\u202c and soft\u00adhyphen\n".encode(), "a.txt").text
+    assert text == "Sarah Okafor evil and softhyphen\n"
+    assert "\u200b" not in str(render_markdown("a\u200bb"))
