@@ -211,3 +211,43 @@ def pptx(slides: list[dict]) -> bytes:
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
+
+
+def shared_stream_pdf(pages: int = 100, lines: int = 520) -> bytes:
+    """A few kilobytes of PDF whose pages all draw one compressed content stream full of text:
+    about 1.3 million characters once extracted (with the defaults)."""
+    import zlib
+
+    row = "BT /F1 10 Tf 40 {y} Td (Contact Sarah Okafor on 07700 900123 or sarah@example.org) Tj ET\n"
+    stream = zlib.compress("".join(row.format(y=700 - (i % 60) * 11) for i in range(lines)).encode(), 9)
+    kids = " ".join(f"{5 + i} 0 R" for i in range(pages))
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        None,  # the shared content stream
+    ] + [
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+        "/Contents 4 0 R >>"
+    ] * pages
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        if body is None:
+            out.write(f"{number} 0 obj\n<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode())
+            out.write(stream + b"\nendstream\nendobj\n")
+        else:
+            out.write(f"{number} 0 obj\n{body}\nendobj\n".encode())
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def many_emails_text(count: int = 40_000) -> bytes:
+    """A plain text file listing ``count`` different email addresses."""
+    return "".join(f"Contact person{i} at person{i}@example.org.\n" for i in range(count)).encode()

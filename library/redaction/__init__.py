@@ -4,16 +4,19 @@ Pure functions over text; nothing here knows about Flask or the database.
 """
 
 from .detectors import Suggestion
-from .engine import detect, find_variants, name_parts, term_pattern
+from .engine import detect, find_values, find_variants, name_parts, term_pattern
 from .replace import CATEGORIES, LABELS, Span, apply
+from .spans import Cover
 
 __all__ = [
     "CATEGORIES",
+    "Cover",
     "LABELS",
     "Span",
     "Suggestion",
     "apply",
     "detect",
+    "find_values",
     "find_variants",
     "name_parts",
     "term_pattern",

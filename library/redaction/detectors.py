@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from . import wordlists
+from .spans import Cover
 
 
 @dataclass(frozen=True, order=True)
@@ -269,15 +270,15 @@ def _allowed_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+def _inside(start: int, end: int, spans: Cover) -> bool:
+    return spans.contains(start, end)
 
 
 def people(text: str, allow: Iterable[str] = ()) -> Iterator[Suggestion]:
     firsts = wordlists.first_names()
     lasts = wordlists.surnames()
     common = wordlists.common_words()
-    allowed = _allowed_spans(text, list(wordlists.allow_phrases()) + list(allow))
+    allowed = Cover(_allowed_spans(text, list(wordlists.allow_phrases()) + list(allow)))
 
     def is_word(tok: str) -> bool:
         return tok.lower().rstrip("'’") in common

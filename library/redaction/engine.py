@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from . import detectors, wordlists
 from .detectors import SEP, Suggestion
+from .spans import Cover, Occupied, PhraseIndex
 
 PRIORITY = {
     "email": 100,
@@ -68,25 +69,32 @@ def name_parts(value: str) -> list[str]:
     return parts
 
 
-def variants_pattern(parts: Iterable[str]) -> re.Pattern | None:
-    """One pattern for every form: any case, an optional possessive, words split across lines."""
-    alternatives = sorted({" ".join(p.split()) for p in parts if p.strip()}, key=len, reverse=True)
-    if not alternatives:
-        return None
-    body = "|".join(SEP.join(re.escape(w) for w in part.split()) for part in alternatives)
+def variant_pattern(part: str) -> re.Pattern:
+    """One form of a name: any case, an optional possessive, words split across lines."""
+    body = SEP.join(re.escape(w) for w in part.split())
     return re.compile(r"(?<![\w'’-])(?:" + body + r")(?:['’]s)?(?![\w-])", re.I)
+
+
+def variants_index(parts: Iterable[str]) -> PhraseIndex:
+    """Every form of every name, to be found in one pass."""
+    forms = {" ".join(p.split()) for p in parts if p.strip()}
+    return PhraseIndex(forms, variant_pattern)
 
 
 def find_variants(text: str, values: Iterable[str], rule: str = "name-variant") -> list[Suggestion]:
     """Every capitalised occurrence of each form of each name (other casing, possessive, split lines)."""
-    pattern = variants_pattern(part for value in values for part in name_parts(value))
-    if pattern is None:
-        return []
+    index = variants_index(part for value in set(values) for part in name_parts(value))
     return [
-        Suggestion(m.start(), m.end(), m.group(0), "person", rule, 0.8)
-        for m in pattern.finditer(text)
-        if m.group(0)[0].isupper()
+        Suggestion(start, end, text[start:end], "person", rule, 0.8)
+        for start, end in index.spans(text)
+        if text[start].isupper()
     ]
+
+
+def find_values(text: str, values: Iterable[str]) -> list[tuple[int, int]]:
+    """Every whole-word, any-case occurrence of any of ``values`` (as (start, end)), in one pass."""
+    index = PhraseIndex({v for v in values if v.strip()}, term_pattern, literal=True)
+    return index.spans(text)
 
 
 def resolve(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
@@ -95,14 +103,12 @@ def resolve(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
         suggestions, key=lambda s: (-PRIORITY.get(s.category, 60), -(s.end - s.start), -s.score, s.start)
     )
     taken: list[Suggestion] = []
-    occupied: list[tuple[int, int]] = []
+    occupied = Occupied()
     for s in ranked:
-        if s.end <= s.start:
-            continue
-        if any(s.start < e and b < s.end for b, e in occupied):
+        if s.end <= s.start or occupied.overlaps(s.start, s.end):
             continue
         taken.append(s)
-        occupied.append((s.start, s.end))
+        occupied.add(s.start, s.end)
     return sorted(taken)
 
 
@@ -126,6 +132,6 @@ def detect(
     people = [s.text for s in found if s.category == "person"]
     found.extend(find_variants(text, people))
     if never:
-        blocked = detectors._allowed_spans(text, never)
-        found = [s for s in found if not detectors._inside(s.start, s.end, blocked)]
+        blocked = Cover(detectors._allowed_spans(text, never))
+        found = [s for s in found if not blocked.contains(s.start, s.end)]
     return resolve(found)

@@ -99,9 +99,12 @@ def redetect_field(session: Session, document: Document, field: str) -> int:
 def _suggest(detect, document: Document, field: str, *, skip_decided: bool) -> int:
     """Add the detection engine's suggestions for one field; returns how many were added."""
     existing = {(r.start, r.end) for r in document.redactions if r.field == field}
+    accepted = engine.Cover(
+        (r.start, r.end) for r in document.redactions if r.field == field and r.status == ACCEPTED
+    )
     added = 0
     for s in detect(_field_text(document, field)):
-        if skip_decided and ((s.start, s.end) in existing or _covered(document, field, s.start, s.end)):
+        if skip_decided and ((s.start, s.end) in existing or accepted.contains(s.start, s.end)):
             continue
         document.redactions.append(
             Redaction(
@@ -118,13 +121,6 @@ def _suggest(detect, document: Document, field: str, *, skip_decided: bool) -> i
         )
         added += 1
     return added
-
-
-def _covered(document: Document, field: str, start: int, end: int, statuses=(ACCEPTED,)) -> bool:
-    return any(
-        r.field == field and r.status in statuses and r.start <= start and end <= r.end
-        for r in document.redactions
-    )
 
 
 # Reading -----------------------------------------------------------------------------------------
@@ -193,11 +189,10 @@ def final_check(session: Session, document: Document) -> list[Finding]:
             findings.append(
                 Finding(field, s.start, s.end, s.text, "person", "a redacted name is still there")
             )
-        for value in set(others):
-            for m in engine.term_pattern(value).finditer(text):
-                findings.append(
-                    Finding(field, m.start(), m.end(), m.group(0), "other", "a redacted value is still there")
-                )
+        for start, end in engine.find_values(text, others):
+            findings.append(
+                Finding(field, start, end, text[start:end], "other", "a redacted value is still there")
+            )
     unique: dict[tuple, Finding] = {}
     for f in findings:
         unique.setdefault((f.field, f.start, f.end), f)
@@ -244,26 +239,20 @@ def _spread_name(session: Session, actor: User, document: Document, redaction: R
     """Once a name is accepted, every form of it in the document is redacted too."""
     added = 0
     for field in FIELDS:
+        in_field = [r for r in document.redactions if r.field == field]
+        by_span = {(r.start, r.end): r for r in in_field}
+        accepted = engine.Cover((r.start, r.end) for r in in_field if r.status == ACCEPTED)
+        people = engine.Cover((r.start, r.end) for r in in_field if r.category == "person")
         for s in engine.find_variants(_field_text(document, field), [redaction.text]):
-            match = next(
-                (
-                    r
-                    for r in document.redactions
-                    if r.field == field and r.start == s.start and r.end == s.end
-                ),
-                None,
-            )
+            match = by_span.get((s.start, s.end))
             if match is not None:
                 if match.status != ACCEPTED:
                     _decided(match, actor, ACCEPTED)
                     added += 1
                 continue
-            if _covered(document, field, s.start, s.end):
+            if accepted.contains(s.start, s.end):
                 continue
-            if any(
-                r.field == field and r.category == "person" and r.start <= s.start and s.end <= r.end
-                for r in document.redactions
-            ):
+            if people.contains(s.start, s.end):
                 continue  # part of another name ("Hughes" in "Claire Hughes"): that one decides
             new = Redaction(
                 field=field,

@@ -1,0 +1,140 @@
+"""Interval look-ups in O(log n), so that detection stays linear in the length of the text."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right, insort
+from collections.abc import Callable, Iterable
+
+_WORD_RE = re.compile(r"\w+")
+
+
+class Cover:
+    """Fixed spans; :meth:`contains` answers whether one of them wholly contains a stretch."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        ordered = sorted(spans)
+        self._starts = [s for s, _ in ordered]
+        self._reach: list[int] = []  # the furthest end among the spans so far
+        furthest = -1
+        for _, end in ordered:
+            furthest = max(furthest, end)
+            self._reach.append(furthest)
+
+    def contains(self, start: int, end: int) -> bool:
+        i = bisect_right(self._starts, start)
+        return i > 0 and self._reach[i - 1] >= end
+
+
+class Occupied:
+    """Non-overlapping spans, added one by one; :meth:`overlaps` checks a new one against them."""
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int]] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self._spans, (start, float("inf")))
+        if i > 0 and self._spans[i - 1][1] > start:
+            return True
+        return i < len(self._spans) and self._spans[i][0] < end
+
+    def add(self, start: int, end: int) -> None:
+        insort(self._spans, (start, end))
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _literal_matcher(phrase: str) -> Callable[[str, int], tuple[int, int] | None]:
+    """Whole words, any case, any run of white space between them: a term pattern without
+    compiling a regular expression for each of thousands of values."""
+    words = [w.lower() for w in phrase.split()]
+
+    def match(text: str, at: int) -> tuple[int, int] | None:
+        n = len(text)
+        if at > 0 and _is_word_char(text[at - 1]):
+            return None
+        pos = at
+        for i, word in enumerate(words):
+            if i:
+                start = pos
+                while pos < n and text[pos].isspace():
+                    pos += 1
+                if pos == start:
+                    return None
+            if text[pos : pos + len(word)].lower() != word:
+                return None
+            pos += len(word)
+        if pos < n and _is_word_char(text[pos]):
+            return None
+        return at, pos
+
+    return match
+
+
+def _regex_matcher(phrase: str, compile_pattern) -> Callable[[str, int], tuple[int, int] | None]:
+    """The phrase's own pattern, compiled the first time the phrase's first word turns up."""
+    compiled: list[re.Pattern] = []
+
+    def match(text: str, at: int) -> tuple[int, int] | None:
+        if not compiled:
+            compiled.append(compile_pattern(phrase))
+        m = compiled[0].match(text, at)
+        return (m.start(), m.end()) if m else None
+
+    return match
+
+
+class PhraseIndex:
+    """Many phrases found in one pass over a text.
+
+    A phrase is tried only where the text has its first word, so the cost is the length of the
+    text plus the candidates, not the text times the phrases. At each place the longest match
+    wins and matches do not overlap, as one big alternation would behave. ``compile_pattern``
+    gives a phrase's pattern; with ``literal`` the phrase is matched as whole words in any case
+    (what :func:`term_pattern` matches) without compiling anything.
+    """
+
+    def __init__(self, phrases: Iterable[str], compile_pattern, *, literal: bool = False):
+        self._by_word: dict[str, list[tuple[int, Callable]]] = {}
+        self._unanchored: list[re.Pattern] = []
+        for phrase in phrases:
+            first = _WORD_RE.search(phrase)
+            prefix = phrase[: first.start()] if first else ""
+            if first is None or any(c.isspace() for c in prefix):
+                self._unanchored.append(compile_pattern(phrase))
+                continue
+            matcher = _literal_matcher(phrase) if literal else _regex_matcher(phrase, compile_pattern)
+            self._by_word.setdefault(first.group(0).lower(), []).append((len(prefix), matcher))
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        for pattern in self._unanchored:
+            found.extend(m.span() for m in pattern.finditer(text))
+        if self._by_word:
+            last_end = 0
+            for token in _WORD_RE.finditer(text):
+                candidates = self._by_word.get(token.group(0).lower())
+                if not candidates:
+                    continue
+                best = None
+                for prefix_len, matcher in candidates:
+                    at = token.start() - prefix_len
+                    if at < last_end:
+                        continue
+                    span = matcher(text, at)
+                    if span and (best is None or span[1] > best[1]):
+                        best = span
+                if best is not None:
+                    found.append(best)
+                    last_end = best[1]
+        if self._unanchored:
+            found.sort(key=lambda span: (span[0], -span[1]))
+            kept, last_end = [], -1
+            for span in found:
+                if span[0] >= last_end:
+                    kept.append(span)
+                    last_end = span[1]
+            found = kept
+        return found
