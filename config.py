@@ -34,9 +34,18 @@ class BaseConfig:
     # Uploads: the file itself may be this large; the request may carry a little more for the form.
     UPLOAD_MAX_BYTES = 20 * MB
     # An Office file (a zip) may not expand past this, nor hold more parts than this.
-    ZIP_MAX_UNCOMPRESSED_BYTES = 200 * MB
+    ZIP_MAX_UNCOMPRESSED_BYTES = 60 * MB
     ZIP_MAX_MEMBERS = 5000
     ZIP_MAX_RATIO = 200
+    # The work one upload may cause: pages (or slides), characters of text, suggestions to review.
+    UPLOAD_MAX_PAGES = 300
+    UPLOAD_MAX_CHARACTERS = 500_000
+    UPLOAD_MAX_SUGGESTIONS = 5_000
+    # Extraction and detection run in a child process with a deadline and a memory ceiling, so
+    # that one bad file cannot hold a web worker. Off only where a test needs it in-process.
+    PROCESSING_IN_WORKER = True
+    PROCESSING_TIMEOUT_SECONDS = 10.0
+    PROCESSING_MEMORY_MB = 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -51,6 +60,13 @@ class BaseConfig:
     def __init__(self) -> None:
         self.DATA_DIR = str(Path(os.environ.get("LIBRARY_DATA_DIR") or ROOT / "instance").resolve())
         self.UPLOAD_MAX_BYTES = _int_env("LIBRARY_UPLOAD_MAX_MB", self.UPLOAD_MAX_BYTES // MB) * MB
+        self.UPLOAD_MAX_PAGES = _int_env("LIBRARY_UPLOAD_MAX_PAGES", self.UPLOAD_MAX_PAGES)
+        self.UPLOAD_MAX_CHARACTERS = _int_env("LIBRARY_UPLOAD_MAX_CHARACTERS", self.UPLOAD_MAX_CHARACTERS)
+        self.UPLOAD_MAX_SUGGESTIONS = _int_env("LIBRARY_UPLOAD_MAX_SUGGESTIONS", self.UPLOAD_MAX_SUGGESTIONS)
+        self.PROCESSING_TIMEOUT_SECONDS = float(
+            _int_env("LIBRARY_PROCESSING_TIMEOUT_SECONDS", int(self.PROCESSING_TIMEOUT_SECONDS))
+        )
+        self.PROCESSING_MEMORY_MB = _int_env("LIBRARY_PROCESSING_MEMORY_MB", self.PROCESSING_MEMORY_MB)
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or ""
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or ""
         self.LOG_LEVEL = os.environ.get("LIBRARY_LOG_LEVEL", self.LOG_LEVEL)

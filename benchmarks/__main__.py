@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import detection, extraction, search
+from . import bounded, detection, extraction, search
 
 
 def main() -> int:
@@ -25,6 +25,23 @@ def main() -> int:
             f"{row['seconds']:6.3f} s  (target < {row['target']:.1f} s) {mark}"
         )
         failed |= not row["ok"]
+    answers, growth = bounded.run()
+    print("Bounded work per upload (read in the worker with the configured limits)")
+    for row in answers:
+        mark = "ok" if row["ok"] else "SLOWER THAN TARGET"
+        print(
+            f"  {row['case']:<18} {row['bytes'] / 1024:8.0f} KB  {row['outcome']:<34} "
+            f"{row['seconds']:6.3f} s  (target < {row['target']:.0f} s) {mark}"
+        )
+        failed |= not row["ok"]
+    mark = "ok" if growth["ok"] else "GROWS FASTER THAN LINEAR"
+    print(
+        f"  detection and final-check look-ups: 10,000 words {growth['small']:.3f} s "
+        f"({growth['small_found']} found), 100,000 words {growth['large']:.3f} s "
+        f"({growth['large_found']} found): "
+        f"x{growth['ratio']:.1f} for x10 input (target <= x{growth['target']:.0f}) {mark}"
+    )
+    failed |= not growth["ok"]
     print(
         f"Search (indexing from the database; GET /api/v1/search over HTTP, {len(search.QUERIES)} queries x "
         f"{len(search.FILTERS)} filter sets, twice after a warm-up round)"

@@ -122,7 +122,7 @@ def redaction_detect(path: Path) -> None:
     except OSError as exc:
         raise click.ClickException(f"Cannot read {path}: {exc.strerror or exc}") from None
     try:
-        text = extract(data, path.name, Limits(max_bytes=current_app.config["UPLOAD_MAX_BYTES"])).text
+        text = extract(data, path.name, Limits.from_config(current_app.config)).text
     except ExtractionError as exc:
         raise click.ClickException(exc.message) from None
     suggestions = redaction.detect(text)

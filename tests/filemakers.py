@@ -213,7 +213,7 @@ def pptx(slides: list[dict]) -> bytes:
     return buf.getvalue()
 
 
-def shared_stream_pdf(pages: int = 100, lines: int = 520) -> bytes:
+def shared_stream_pdf(pages: int = 45, lines: int = 520) -> bytes:
     """A few kilobytes of PDF whose pages all draw one compressed content stream full of text:
     about 1.3 million characters once extracted (with the defaults)."""
     import zlib
@@ -251,3 +251,8 @@ def shared_stream_pdf(pages: int = 100, lines: int = 520) -> bytes:
 def many_emails_text(count: int = 40_000) -> bytes:
     """A plain text file listing ``count`` different email addresses."""
     return "".join(f"Contact person{i} at person{i}@example.org.\n" for i in range(count)).encode()
+
+
+def large_docx(paragraphs: int) -> bytes:
+    """A Word document of ``paragraphs`` short paragraphs: small on disk, large once parsed."""
+    return docx(para("A short paragraph of the plan.") * paragraphs)

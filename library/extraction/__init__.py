@@ -7,7 +7,7 @@ keeps"). Every error is an :class:`ExtractionError` with a message fit to show t
 
 from __future__ import annotations
 
-from .base import Extracted, ExtractionError, Limits, strip_invisible
+from .base import Extracted, ExtractionError, Limits, strip_invisible, too_much_text
 from .sniff import ACCEPTED_EXTENSIONS, sniff
 
 __all__ = ["ACCEPTED_EXTENSIONS", "Extracted", "ExtractionError", "Limits", "extract", "sniff"]
@@ -25,8 +25,12 @@ def extract(data: bytes, filename: str, limits: Limits | None = None) -> Extract
         from .pdf import extract_pdf as fn
     else:
         from .text import extract_text as fn
-    text = fn(data)
+    text = fn(data, limits)
+    if len(text) > limits.max_characters * 2:
+        raise too_much_text(limits)
     text = tidy(text)
+    if len(text) > limits.max_characters:
+        raise too_much_text(limits)
     if not text.strip():
         raise ExtractionError(
             "We could not find any text in this file. Check it is the right file and that it is not empty.",

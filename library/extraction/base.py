@@ -8,10 +8,53 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
+    """How much work one upload may cause. The defaults are the configuration's defaults."""
+
     max_bytes: int = 20 * MB
-    zip_max_uncompressed: int = 200 * MB
+    zip_max_uncompressed: int = 60 * MB
     zip_max_members: int = 5000
     zip_max_ratio: int = 200
+    max_pages: int = 300
+    max_characters: int = 500_000
+    max_suggestions: int = 5_000
+    timeout_seconds: float = 10.0
+    memory_bytes: int = 1024 * MB
+    # Read the file in a child process with the deadline and memory ceiling above.
+    isolate: bool = False
+
+    @classmethod
+    def from_config(cls, cfg) -> Limits:
+        """The limits set in the application's configuration (see config.py)."""
+        return cls(
+            max_bytes=cfg["UPLOAD_MAX_BYTES"],
+            zip_max_uncompressed=cfg["ZIP_MAX_UNCOMPRESSED_BYTES"],
+            zip_max_members=cfg["ZIP_MAX_MEMBERS"],
+            zip_max_ratio=cfg["ZIP_MAX_RATIO"],
+            max_pages=cfg["UPLOAD_MAX_PAGES"],
+            max_characters=cfg["UPLOAD_MAX_CHARACTERS"],
+            max_suggestions=cfg["UPLOAD_MAX_SUGGESTIONS"],
+            timeout_seconds=cfg["PROCESSING_TIMEOUT_SECONDS"],
+            memory_bytes=cfg["PROCESSING_MEMORY_MB"] * MB,
+            isolate=cfg["PROCESSING_IN_WORKER"],
+        )
+
+
+def too_many_pages(count: int, limits: Limits, unit: str = "pages") -> ExtractionError:
+    return ExtractionError(
+        f"The file has {count:,} {unit}; the library takes at most {limits.max_pages:,}. "
+        "Split it into parts and upload each one.",
+        code="too_many_pages",
+        status=413,
+    )
+
+
+def too_much_text(limits: Limits) -> ExtractionError:
+    return ExtractionError(
+        f"The file holds more than {limits.max_characters:,} characters of text, the most the library "
+        "takes in one document (about 150 pages). Split it into parts and upload each one.",
+        code="too_much_text",
+        status=413,
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import re
 
 from lxml import etree
 
-from .base import ExtractionError, join_blocks, md_table, strip_block_prefix
+from .base import ExtractionError, Limits, join_blocks, md_table, strip_block_prefix
 from .sniff import check_zip
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -60,8 +60,8 @@ def _parse(archive, name: str):
 
 
 class _Docx:
-    def __init__(self, data: bytes):
-        self.archive = check_zip(data, _limits_for(data))
+    def __init__(self, data: bytes, limits: Limits | None = None):
+        self.archive = check_zip(data, limits or Limits(max_bytes=max(len(data), 1)))
         self.styles = self._styles()
         self.numbering = self._numbering()
         self.rels = self._rels("word/document.xml")
@@ -287,11 +287,5 @@ def _unique(items) -> list[str]:
     return seen
 
 
-def _limits_for(data: bytes):
-    from .base import Limits
-
-    return Limits(max_bytes=max(len(data), 1))
-
-
-def extract_docx(data: bytes) -> str:
-    return _Docx(data).markdown()
+def extract_docx(data: bytes, limits: Limits | None = None) -> str:
+    return _Docx(data, limits).markdown()

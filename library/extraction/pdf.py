@@ -12,7 +12,7 @@ import io
 import logging
 from collections import Counter
 
-from .base import ExtractionError, join_blocks
+from .base import ExtractionError, Limits, join_blocks, too_many_pages, too_much_text
 
 log = logging.getLogger(__name__)
 _BULLETS = ("\x7f", "•", "●", "▪", "◦", "‣", "∙", "\uf0b7", "\uf0a7", "–")
@@ -111,7 +111,22 @@ def _to_blocks(pages: list[list[_Line]]) -> list[str]:
     return blocks
 
 
-def extract_pdf(data: bytes) -> str:
+def _read_pages(reader, limits: Limits | None) -> list[list[_Line]]:
+    """Each page's lines, stopping as soon as the text passes the limit (pages may share one
+    content stream, so a small file can hold a great deal of text)."""
+    if limits is not None and len(reader.pages) > limits.max_pages:
+        raise too_many_pages(len(reader.pages), limits)
+    pages, chars = [], 0
+    for page in reader.pages:
+        lines = _page_lines(page)
+        chars += sum(len(line.text) for line in lines)
+        if limits is not None and chars > limits.max_characters:
+            raise too_much_text(limits)
+        pages.append(lines)
+    return pages
+
+
+def extract_pdf(data: bytes, limits: Limits | None = None) -> str:
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
@@ -127,7 +142,7 @@ def extract_pdf(data: bytes) -> str:
                     "The PDF is protected with a password. Save a copy without the password and upload that.",
                     code="encrypted_file",
                 )
-        pages = [_page_lines(page) for page in reader.pages]
+        pages = _read_pages(reader, limits)
     except ExtractionError:
         raise
     except (FileNotDecryptedError, DependencyError) as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from .base import ExtractionError, Limits, join_blocks, md_table
+from .base import ExtractionError, Limits, join_blocks, md_table, too_many_pages
 from .sniff import check_zip
 
 _ALT_ATTRS = ("title", "descr")
@@ -64,11 +64,11 @@ def _shape_blocks(shape, title_id) -> list[str]:
     return blocks
 
 
-def extract_pptx(data: bytes) -> str:
+def extract_pptx(data: bytes, limits: Limits | None = None) -> str:
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
-    check_zip(data, Limits(max_bytes=max(len(data), 1)))
+    check_zip(data, limits or Limits(max_bytes=max(len(data), 1)))
     try:
         presentation = Presentation(io.BytesIO(data))
         slides = list(presentation.slides)
@@ -84,6 +84,8 @@ def extract_pptx(data: bytes) -> str:
             code="damaged_file",
         ) from exc
 
+    if limits is not None and len(slides) > limits.max_pages:
+        raise too_many_pages(len(slides), limits, "slides")
     sections: list[str] = []
     for number, slide in enumerate(slides, start=1):
         if slide._element.get("show") in ("0", "false"):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from .base import Limits, too_much_text
 
-def extract_text(data: bytes) -> str:
+
+def extract_text(data: bytes, limits: Limits | None = None) -> str:
+    if limits is not None and len(data) > limits.max_characters * 4:
+        raise too_much_text(limits)  # even at four bytes a character
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

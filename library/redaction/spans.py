@@ -97,38 +97,63 @@ class PhraseIndex:
     """
 
     def __init__(self, phrases: Iterable[str], compile_pattern, *, literal: bool = False):
-        self._by_word: dict[str, list[tuple[int, Callable]]] = {}
+        # Keyed by the first word, or the first two words where there are two (many people
+        # share a first name), so that each place in the text has few candidates.
+        self._by_key: dict[str | tuple[str, str], list[tuple[int, Callable]]] = {}
         self._unanchored: list[re.Pattern] = []
+        self._first_words: set[str] = set()
         for phrase in phrases:
-            first = _WORD_RE.search(phrase)
-            prefix = phrase[: first.start()] if first else ""
-            if first is None or any(c.isspace() for c in prefix):
+            words = list(_WORD_RE.finditer(phrase))
+            prefix = phrase[: words[0].start()] if words else ""
+            if not words or any(c.isspace() for c in prefix):
                 self._unanchored.append(compile_pattern(phrase))
                 continue
             matcher = _literal_matcher(phrase) if literal else _regex_matcher(phrase, compile_pattern)
-            self._by_word.setdefault(first.group(0).lower(), []).append((len(prefix), matcher))
+            first = words[0].group(0).lower()
+            key = (first, words[1].group(0).lower()) if len(words) > 1 else first
+            self._by_key.setdefault(key, []).append((len(prefix), matcher))
+            self._first_words.add(first)
+
+    def _try(
+        self, text: str, token: tuple[int, str], following: str | None, last_end: int, found: list
+    ) -> int:
+        """The longest match starting at ``token`` (a word and where it starts), if any."""
+        start, word = token
+        candidates = self._by_key.get(word)
+        if following is not None and word in self._first_words:
+            pair = self._by_key.get((word, following))
+            if pair:
+                candidates = candidates + pair if candidates else pair
+        if not candidates:
+            return last_end
+        best = None
+        for prefix_len, matcher in candidates:
+            at = start - prefix_len
+            if at < last_end:
+                continue
+            span = matcher(text, at)
+            if span and (best is None or span[1] > best[1]):
+                best = span
+        if best is None:
+            return last_end
+        found.append(best)
+        return best[1]
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         for pattern in self._unanchored:
             found.extend(m.span() for m in pattern.finditer(text))
-        if self._by_word:
+        if self._by_key:
             last_end = 0
+            # Each word is looked at with the word after it, without keeping every word in memory.
+            previous = None
             for token in _WORD_RE.finditer(text):
-                candidates = self._by_word.get(token.group(0).lower())
-                if not candidates:
-                    continue
-                best = None
-                for prefix_len, matcher in candidates:
-                    at = token.start() - prefix_len
-                    if at < last_end:
-                        continue
-                    span = matcher(text, at)
-                    if span and (best is None or span[1] > best[1]):
-                        best = span
-                if best is not None:
-                    found.append(best)
-                    last_end = best[1]
+                word = token.group(0).lower()
+                if previous is not None:
+                    last_end = self._try(text, previous, word, last_end, found)
+                previous = (token.start(), word)
+            if previous is not None:
+                self._try(text, previous, None, last_end, found)
         if self._unanchored:
             found.sort(key=lambda span: (span[0], -span[1]))
             kept, last_end = [], -1

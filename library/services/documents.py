@@ -10,9 +10,9 @@ from datetime import date
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from .. import permissions
+from .. import permissions, processing
 from ..db import utcnow
-from ..extraction import ExtractionError, Limits, extract, strip_invisible
+from ..extraction import ExtractionError, Limits, strip_invisible
 from ..models import Document, DocumentStatus, DocumentType, ServiceArea, StoredFile, User
 from ..storage import FileStorage
 from . import audit, redaction
@@ -87,24 +87,35 @@ def upload_document(
     if actor is None or not actor.can_upload:
         raise PermissionDenied("Only contributors and approvers can upload documents for their authority.")
     clean, errors = _check_metadata(session, form)
-    extracted = None
+    analysis = None
     file_error: ExtractionError | None = None
     if not form.data:
         errors["file"] = "Select a file." if form.data is None else "The selected file is empty."
     else:
+        read = processing.analyse if limits.isolate else processing.analyse_here
         try:
-            extracted = extract(form.data, form.filename, limits)
+            analysis = read(
+                form.data,
+                form.filename,
+                limits,
+                clean.get("title", ""),
+                clean.get("summary", ""),
+                redaction.detection_terms(session, actor.authority_id),
+            )
         except ExtractionError as exc:
             file_error = exc
             errors["file"] = exc.message
     if errors:
         message = next(iter(errors.values()))
         if file_error is not None and file_error.status == 413:
-            raise FileTooLarge(file_error.message, errors=errors)
+            too_large = FileTooLarge(file_error.message, errors=errors)
+            too_large.code = file_error.code if file_error.code != "unreadable_file" else too_large.code
+            raise too_large
         if file_error is not None and file_error.status == 415:
             raise UnsupportedFile(file_error.message, errors=errors)
         raise ValidationError(message, errors=errors)
 
+    extracted = analysis.extracted
     key = storage.save(form.data, extracted.kind)
     try:
         document = Document(
@@ -142,7 +153,7 @@ def upload_document(
                 "characters": len(extracted.text),
             },
         )
-        redaction.run_detection(session, actor, document)
+        redaction.run_detection(session, actor, document, found=analysis.suggestions)
         session.commit()
     except Exception:
         session.rollback()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import processing
 from .. import redaction as engine
 from ..db import utcnow
 from ..models import Authority, Document, Redaction, RedactionStatus, RedactionTerm, Region, User
@@ -64,19 +65,30 @@ def known_places(session: Session) -> list[str]:
     return names
 
 
+def detection_terms(session: Session, authority_id: int) -> processing.Terms:
+    """What detection needs from the database: the authority's term lists and the place names."""
+    always, never = authority_terms(session, authority_id)
+    return processing.Terms(always=always, never=never, allow=known_places(session))
+
+
 def detector_for(session: Session, document: Document) -> Callable[[str], list[engine.Suggestion]]:
     """Detection with the document's authority term lists and the known place names, loaded once
     for all the texts it is then given."""
-    always, never = authority_terms(session, document.authority_id)
-    allow = known_places(session)
-    return lambda text: engine.detect(text, always=always, never=never, allow=allow)
+    terms = detection_terms(session, document.authority_id)
+    return lambda text: engine.detect(text, always=terms.always, never=terms.never, allow=terms.allow)
 
 
-def run_detection(session: Session, actor: User | None, document: Document) -> int:
+def run_detection(session: Session, actor: User | None, document: Document, found: dict | None = None) -> int:
     """Add suggestions for the title, summary and text; keeps every decision already made.
-    Returns how many new suggestions were added."""
-    detect = detector_for(session, document)
-    added = sum(_suggest(detect, document, field, skip_decided=True) for field in FIELDS)
+    ``found``: suggestions per field already made (by the upload worker). Returns how many new
+    suggestions were added."""
+    if found is None:
+        detect = detector_for(session, document)
+        added = sum(_suggest(detect, document, field, skip_decided=True) for field in FIELDS)
+    else:
+        added = sum(
+            _suggest(_given(found.get(field, [])), document, field, skip_decided=True) for field in FIELDS
+        )
     audit.record(
         session,
         actor,
@@ -87,6 +99,10 @@ def run_detection(session: Session, actor: User | None, document: Document) -> i
         details={"suggestions": added},
     )
     return added
+
+
+def _given(items: list[engine.Suggestion]) -> Callable[[str], list[engine.Suggestion]]:
+    return lambda _text: items
 
 
 def redetect_field(session: Session, document: Document, field: str) -> int:

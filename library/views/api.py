@@ -49,13 +49,7 @@ def _user() -> User:
 
 
 def limits() -> Limits:
-    cfg = current_app.config
-    return Limits(
-        max_bytes=cfg["UPLOAD_MAX_BYTES"],
-        zip_max_uncompressed=cfg["ZIP_MAX_UNCOMPRESSED_BYTES"],
-        zip_max_members=cfg["ZIP_MAX_MEMBERS"],
-        zip_max_ratio=cfg["ZIP_MAX_RATIO"],
-    )
+    return Limits.from_config(current_app.config)
 
 
 def document_json(document: Document, user: User) -> dict:
