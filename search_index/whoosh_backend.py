@@ -27,6 +27,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, QueryParser
 from whoosh.qparser import plugins as qplugins
 from whoosh.query import And, Every, NullQuery, Or, Term
+from whoosh.spelling import Corrector
 
 from .base import FACETS, Hit, IndexedDocument, SearchBackend, SearchQuery, SearchResult
 
@@ -196,6 +197,40 @@ def _file_lock(path: Path, timeout: float = LOCK_TIMEOUT):
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+TEXT_FIELDS = ("title", "summary", "text")
+
+
+class _AllowedWords(Corrector):
+    """Spelling suggestions from the words of some documents only: a word is offered if at least
+    one of ``allowed`` (live document numbers) holds it in its title, summary or text."""
+
+    def __init__(self, reader, allowed: set[int]):
+        self.reader = reader
+        self.allowed = allowed
+        self._counts: dict[str, int] = {}
+
+    def count(self, word: str) -> int:
+        """In how many allowed documents the word occurs."""
+        if word not in self._counts:
+            docs: set[int] = set()
+            for name in TEXT_FIELDS:
+                if (name, word) in self.reader:
+                    docs.update(self.reader.postings(name, word).all_ids())
+            self._counts[word] = len(docs & self.allowed)
+        return self._counts[word]
+
+    def _suggestions(self, text, maxdist, prefix):
+        seen: set[str] = set()
+        for name in TEXT_FIELDS:
+            for word in self.reader.terms_within(name, text, maxdist, prefix=prefix):
+                if word in seen:
+                    continue
+                seen.add(word)
+                n = self.count(word)
+                if n:
+                    yield (n, word)
 
 
 class WhooshBackend(SearchBackend):
@@ -440,10 +475,30 @@ class WhooshBackend(SearchBackend):
         counted = self._facet_counts(s, matched)
         suggestion = None
         if parsed is not None and results.scored_length() < 3:
-            corrected = s.correct_query(parsed, cleaned, prefix=1)
-            if corrected.query != parsed and corrected.string.lower() != cleaned.lower():
-                suggestion = corrected.string
+            suggestion = self._suggestion(s, parsed, cleaned, filt)
         return SearchResult(total=len(matched), hits=hits, facets=counted, suggestion=suggestion)
+
+    def _suggestion(self, s, parsed, cleaned: str, filt) -> str | None:
+        """ "Did you mean": words drawn only from the documents this query may return (the
+        caller's access labels and filters), never from others, nor from removed documents whose
+        words linger in the index's word list until its segments merge."""
+        reader = s.reader()
+        allowed = set(s.docs_for_query(filt)) if filt is not None else set(reader.all_doc_ids())
+        if not allowed:
+            return None
+        corrector = _AllowedWords(reader, allowed)
+        terms = [
+            (token.fieldname, token.text)
+            for token in parsed.all_tokens()
+            if token.fieldname in TEXT_FIELDS and not corrector.count(token.text)
+        ]
+        if not terms:
+            return None
+        correctors = dict.fromkeys(TEXT_FIELDS, corrector)
+        corrected = s.correct_query(parsed, cleaned, correctors=correctors, terms=terms, prefix=1)
+        if corrected.query != parsed and corrected.string.lower() != cleaned.lower():
+            return corrected.string
+        return None
 
     def _cached(self, s) -> dict:
         """Per searcher (so per index version): the documents holding each facet value."""

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import search
 from ..db import utcnow
-from ..models import ApiToken, Authority, Region, Role, User
+from ..models import ApiToken, Authority, Document, DocumentStatus, Region, Role, User
 from . import audit
 from .errors import NotFound, PermissionDenied, ValidationError
 
@@ -105,6 +106,14 @@ def update_authority(
     if region.id != authority.region_id:
         changes["region"] = [authority.region.slug, region.slug]
     authority.name, authority.region = name, region
+    if changes:
+        # Region labels and authority names are in the search index: re-index its documents at once.
+        for document_id in session.scalars(
+            select(Document.id).where(
+                Document.authority_id == authority.id, Document.status == DocumentStatus.PUBLISHED.value
+            )
+        ):
+            search.enqueue(session, document_id)
     audit.record(
         session,
         actor,

@@ -254,3 +254,30 @@ def test_a_failed_index_write_is_retried_and_never_leaves_a_withdrawn_document_f
     monkeypatch.setattr(backend, "apply", real_apply)
     assert app.extensions["search_indexer"].drain() == 1
     assert doc_id not in backend.indexed()
+
+
+def test_did_you_mean_offers_only_words_the_reader_may_read(api, published):
+    # "hubs" is only in the authority-only document of Kingsmere.
+    own = _search(api, "kgm_reader", "?q=hubz")
+    assert own["total"] == 0 and "hub" in own.get("suggestion", "")
+    other = _search(api, "brk_reader", "?q=hubz")
+    assert other["total"] == 0 and "hub" not in other.get("suggestion", "")
+    api("kgm_approver").delete(
+        f"/api/v1/documents/{published['authority']}/consent", json={"reason": "Withdrawn."}
+    )
+    assert "hub" not in _search(api, "kgm_reader", "?q=hubz").get("suggestion", "")
+
+
+def test_an_authority_moved_to_another_region_is_relabelled_at_once(client, login, api, people, published):
+    doc_id = published["region"]
+    assert [r["id"] for r in _search(api, "ash_reader", "?q=stability")["results"]] == [doc_id]
+    assert _search(api, "brk_reader", "?q=stability")["total"] == 0
+    login("admin")
+    response = client.post(
+        f"/admin/authorities/{people.kgm_reader.authority_id}",
+        data={"name": "Kingsmere Borough Council", "region": "north-west"},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert _search(api, "ash_reader", "?q=stability")["total"] == 0
+    assert _search(api, "ash_reader", "")["facets"]["region"].get("south-east", 0) == 0
+    assert [r["id"] for r in _search(api, "brk_reader", "?q=stability")["results"]] == [doc_id]
