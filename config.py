@@ -53,6 +53,15 @@ class BaseConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # Sessions end after this long idle, and this long after signing in whatever happens.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    # Sign-in throttling: failed attempts per email address (and per client address) in a window.
+    SIGNIN_MAX_FAILURES = 10
+    SIGNIN_MAX_FAILURES_PER_ADDRESS = 100
+    SIGNIN_WINDOW_MINUTES = 15
+    RATELIMIT_STORAGE_URI = "memory://"
     PAGE_SIZE = 20
     SEED_DEMO_ON_FIRST_RUN = False
     LOG_LEVEL = "INFO"
@@ -70,6 +79,8 @@ class BaseConfig:
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or ""
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or ""
         self.LOG_LEVEL = os.environ.get("LIBRARY_LOG_LEVEL", self.LOG_LEVEL)
+        self.SESSION_IDLE_MINUTES = _int_env("LIBRARY_SESSION_IDLE_MINUTES", self.SESSION_IDLE_MINUTES)
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.RATELIMIT_STORAGE_URI
 
     def finalise(self) -> None:
         """Fill in settings that depend on others; called once the overrides are applied."""

@@ -100,14 +100,75 @@ def users_create(email: str, name: str, authority: str | None, role: str, passwo
 
 @users_cli.command("token")
 @click.argument("email")
+@click.option(
+    "--days", type=int, default=accounts.TOKEN_DAYS_DEFAULT, show_default=True, help="Days until it expires."
+)
 @friendly
-def users_token(email: str) -> None:
-    """Print a new API token for the user (only its hash is stored)."""
+def users_token(email: str, days: int) -> None:
+    """Print a new API token for the user (only its hash is stored); it expires after --days."""
     session = get_session()
     user = accounts.get_user_by_email(session, email)
-    if not user.active:
-        raise click.ClickException(f"{user.email} is deactivated; reactivate the account first.")
-    click.echo(accounts.create_token(session, None, user))
+    click.echo(accounts.create_token(session, None, user, days))
+
+
+@users_cli.command("tokens")
+@click.argument("email")
+@friendly
+def users_tokens(email: str) -> None:
+    """List the user's API tokens: id, created, last used, expires, state."""
+    session = get_session()
+    user = accounts.get_user_by_email(session, email)
+    tokens = accounts.tokens_of(session, None, user)
+    if not tokens:
+        click.echo(f"{user.email} has no API tokens.")
+        return
+    click.echo(f"{'id':>5}  {'starts with':<12} {'created':<17} {'last used':<17} {'expires':<17} state")
+    for t in tokens:
+        click.echo(
+            f"{t.id:>5}  {t.prefix:<12} {_when(t.created_at):<17} {_when(t.last_used_at):<17} "
+            f"{_when(t.expires_at):<17} {accounts.token_state(t)}"
+        )
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+@users_cli.command("revoke-token")
+@click.argument("email")
+@click.argument("token_id", required=False, type=int)
+@click.option("--all", "every", is_flag=True, help="Revoke every token of the user.")
+@friendly
+def users_revoke_token(email: str, token_id: int | None, every: bool) -> None:
+    """Revoke one of the user's API tokens (ID from 'users tokens'), or --all of them."""
+    if (token_id is None) == (not every):
+        raise click.ClickException("Give a token id, or --all (not both).")
+    session = get_session()
+    user = accounts.get_user_by_email(session, email)
+    count = accounts.revoke_token(session, None, user, token_id, every=every)
+    click.echo(f"Revoked {count} token{'s' if count != 1 else ''} of {user.email}.")
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+@friendly
+def users_deactivate(email: str) -> None:
+    """Deactivate a user: signed out at once, every API token revoked for good."""
+    session = get_session()
+    user = accounts.get_user_by_email(session, email)
+    accounts.set_active(session, None, user, False)
+    click.echo(f"Deactivated {user.email}; their sessions ended and their API tokens were revoked.")
+
+
+@users_cli.command("activate")
+@click.argument("email")
+@friendly
+def users_activate(email: str) -> None:
+    """Reactivate a user (their old API tokens stay revoked)."""
+    session = get_session()
+    user = accounts.get_user_by_email(session, email)
+    accounts.set_active(session, None, user, True)
+    click.echo(f"Reactivated {user.email}. Old API tokens stay revoked: make a new one if needed.")
 
 
 @redaction_cli.command("detect")

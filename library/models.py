@@ -89,9 +89,16 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Part of the id kept in the session cookie: raising it ends every session of this user on
+    # the server (sign-out, a changed password, deactivation), whatever copies of cookies exist.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     authority: Mapped[Authority | None] = relationship(back_populates="users")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+
+    # flask-login: the session holds "id:session_version", so an ended session no longer loads.
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version or 1}"
 
     # flask-login: an inactive user is treated as signed out.
     @property
@@ -121,7 +128,10 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # "owner", "admin", "operator" or "deactivated": why the token stopped working.
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
 
     user: Mapped[User] = relationship(back_populates="tokens")
 

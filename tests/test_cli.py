@@ -1,12 +1,14 @@
 """The commands of ../shared/API.md."""
 
 import json
+import re
 from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
 
 from library.models import ApiToken, Authority, Document, ServiceArea, User
+from library.services import accounts
 from library.services.vocabularies import read_vocabulary
 
 
@@ -180,3 +182,79 @@ def test_redaction_detect_bad_input_is_one_line(runner, tmp_path, make, message)
     assert result.exit_code != 0
     assert message in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_token_expiry_listing_revocation_and_deactivation(runner, db, client, people):
+    from datetime import timedelta
+
+    from library.db import utcnow
+
+    def api_status(token: str) -> int:
+        return client.get("/api/v1/documents", headers={"Authorization": f"Bearer {token}"}).status_code
+
+    first = runner.invoke(args=["users", "token", "contributor@kgm.example", "--days", "7"]).output.strip()
+    second = runner.invoke(args=["users", "token", "contributor@kgm.example"]).output.strip()
+    assert api_status(first) == 200 and api_status(second) == 200
+    rows = db.scalars(select(ApiToken).order_by(ApiToken.id)).all()
+    assert [round((r.expires_at - r.created_at).total_seconds() / 86400) for r in rows] == [7, 90]
+
+    listing = runner.invoke(args=["users", "tokens", "contributor@kgm.example"])
+    assert listing.exit_code == 0 and listing.output.count("active") == 2 and first[:10] in listing.output
+
+    result = runner.invoke(args=["users", "revoke-token", "contributor@kgm.example", str(rows[0].id)])
+    assert result.exit_code == 0 and "Revoked 1 token" in result.output
+    assert api_status(first) == 401 and api_status(second) == 200
+
+    rows[1].expires_at = utcnow() - timedelta(minutes=1)
+    db.commit()
+    assert api_status(second) == 401
+    assert "expired" in runner.invoke(args=["users", "tokens", "contributor@kgm.example"]).output
+
+    third = runner.invoke(args=["users", "token", "contributor@kgm.example"]).output.strip()
+    assert api_status(third) == 200
+    assert runner.invoke(args=["users", "deactivate", "contributor@kgm.example"]).exit_code == 0
+    assert api_status(third) == 401
+    assert runner.invoke(args=["users", "activate", "contributor@kgm.example"]).exit_code == 0
+    assert api_status(third) == 401  # revoked for good
+    db.expire_all()
+    assert [r.revoked_reason for r in db.scalars(select(ApiToken).order_by(ApiToken.id))] == [
+        "operator",
+        "deactivated",
+        "deactivated",
+    ]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["users", "token", "contributor@kgm.example", "--days", "0"], "A token lasts from 1 to 366 days."),
+        (["users", "revoke-token", "contributor@kgm.example"], "Give a token id, or --all (not both)."),
+        (["users", "revoke-token", "contributor@kgm.example", "999"], "has no token 999"),
+        (["users", "activate", "contributor@kgm.example"], "is already active"),
+        (["users", "deactivate", "nobody@kgm.example"], "No user has the email"),
+    ],
+)
+def test_token_and_account_commands_refuse_bad_input_in_one_line(runner, people, args, message):
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_account_page_lists_creates_and_revokes_tokens(client, login, db, people):
+    login("kgm_contributor")
+    page = client.post("/account", data={"action": "create-token", "days": "30"})
+    html = page.get_data(as_text=True)
+    token = re.search(r"pcl_[\w-]+", html).group(0)
+    assert page.status_code == 200 and "Copy it now" in html
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/documents", headers=headers).status_code == 200
+    row = db.scalars(select(ApiToken)).one()
+    assert client.post("/account", data={"action": "revoke-token", "token": str(row.id)}).status_code == 302
+    assert client.get("/api/v1/documents", headers=headers).status_code == 401
+    assert "Revoked" in client.get("/account").get_data(as_text=True)
+    # Someone else's token cannot be revoked from your page.
+    other = accounts.create_token(db, None, db.merge(people.kgm_reader))
+    other_row = db.scalars(select(ApiToken).where(ApiToken.prefix == other[:10])).one()
+    response = client.post("/account", data={"action": "revoke-token", "token": str(other_row.id)})
+    assert response.status_code == 404
+    assert client.get("/api/v1/documents", headers={"Authorization": f"Bearer {other}"}).status_code == 200

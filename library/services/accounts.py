@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,12 +16,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import search
 from ..db import utcnow
 from ..models import ApiToken, Authority, Document, DocumentStatus, Region, Role, User
+from ..throttle import SignInThrottle
 from . import audit
-from .errors import NotFound, PermissionDenied, ValidationError
+from .errors import Conflict, NotFound, PermissionDenied, TooManyAttempts, ValidationError
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+COMMON_PASSWORDS = Path(__file__).resolve().parents[2] / "content" / "security" / "common_passwords.txt"
 TOKEN_PREFIX = "pcl_"  # noqa: S105 - a label, not a secret
 # Checked against when the email is unknown, so that sign-in takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
@@ -144,11 +150,50 @@ def _check_role_and_authority(session: Session, role: str, authority_code: str |
         raise ValidationError(exc.message, field="authority") from exc
 
 
-def validate_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+def validate_password(password: str, *, email: str = "", name: str = "") -> None:
+    """At least MIN_PASSWORD_LENGTH characters, not a common password, not the person's name or
+    email address."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
             f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.", field="password"
         )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(
+            f"The password must be {MAX_PASSWORD_LENGTH} characters or fewer.", field="password"
+        )
+    core = password_core(password)
+    personal = {password_core(part) for part in [email.split("@")[0], *name.split()] if len(part) >= 3}
+    rest = core
+    for part in sorted(personal, key=len, reverse=True):
+        rest = rest.replace(part, "")
+    if not core or len(set(core)) <= 2 or core in common_passwords() or len(rest) < 4:
+        raise ValidationError(
+            "Choose a password that is harder to guess: this one is too common, or made of your name, "
+            "your email address or a repeated or simple pattern. Three or four random words work well.",
+            field="password",
+        )
+
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
+
+
+def password_core(password: str) -> str:
+    """The part of a password that guessing starts from: lower case, common swaps undone, digits
+    and symbols taken off both ends, spaces and joining marks removed."""
+    folded = password.lower()
+    stripped = folded.strip("0123456789!?.,;:*#-_+=~^%&()[]{}<>'\"/\\| ")
+    return re.sub(r"[\s._-]+", "", stripped.translate(_LEET))
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    text = COMMON_PASSWORDS.read_text(encoding="utf-8")
+    return frozenset(
+        password_core(line) or line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
 
 
 def create_user(
@@ -175,7 +220,7 @@ def create_user(
         raise ValidationError("Enter the user's name.", field="name")
     authority = _check_role_and_authority(session, role, authority_code)
     if password is not None:
-        validate_password(password)
+        validate_password(password, email=email, name=name)
     user = User(
         email=email,
         name=name,
@@ -218,7 +263,7 @@ def update_user(
     if user.id == actor.id and (not active or role != Role.ADMIN.value):
         raise ValidationError("You cannot remove your own administrator access.", field="role")
     if password:
-        validate_password(password)
+        validate_password(password, email=user.email, name=name)
     changes: dict[str, list] = {}
     for field, old, new in (
         ("name", user.name, name),
@@ -232,6 +277,10 @@ def update_user(
     if password:
         user.password_hash = hash_password(password)
         changes["password"] = ["", "changed"]
+    if password or "active" in changes or "role" in changes or "authority" in changes:
+        user.session_version = (user.session_version or 1) + 1  # sign in again with the new access
+    if "active" in changes and not active:
+        changes["tokens_revoked"] = [0, _revoke_all(user, "deactivated")]
     audit.record(
         session,
         actor,
@@ -258,14 +307,51 @@ def get_user_by_email(session: Session, email: str) -> User:
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (same answer and similar time either way)."""
+def _email_for_audit(email: str) -> str:
+    """What a failed sign-in's audit event keeps of the address typed: only an address, never
+    anything else typed in that box (a password, say)."""
+    email = normalise_email(email)[:254]
+    return email if EMAIL_RE.match(email) else "(not an email address)"
+
+
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    throttle: SignInThrottle | None = None,
+    address: str | None = None,
+) -> User | None:
+    """The active user with these credentials, or None (same answer and similar time either way).
+
+    With ``throttle``: once too many attempts failed for the address (or from the client
+    ``address``), every attempt is refused with TooManyAttempts, whatever the password. Failed and
+    refused attempts are audited.
+    """
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if throttle is not None and throttle.blocked(email or "", address):
+        check_password_hash(_DUMMY_HASH, password or "")
+        _audit_sign_in_failure(session, user, email, "throttled")
+        raise TooManyAttempts(
+            f"Too many failed attempts to sign in. Wait {throttle.minutes} minutes, then try again, "
+            "or ask your administrator to help."
+        )
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password or "")
+        reason = "unknown email" if user is None else "no password set"
+    elif not check_password_hash(user.password_hash, password or ""):
+        reason = "wrong password"
+    elif not user.active:
+        reason = "deactivated"
+    else:
+        reason = ""
+    if reason:
+        if throttle is not None:
+            throttle.failed(email or "", address)
+        _audit_sign_in_failure(session, user, email, reason)
         return None
-    if not check_password_hash(user.password_hash, password or "") or not user.active:
-        return None
+    if throttle is not None:
+        throttle.succeeded(email)
     user.last_login_at = utcnow()
     audit.record(
         session,
@@ -279,6 +365,62 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def _audit_sign_in_failure(session: Session, user: User | None, email: str, reason: str) -> None:
+    audit.record(
+        session,
+        None,
+        "user.sign_in_refused" if reason == "throttled" else "user.sign_in_failed",
+        subject_type="user",
+        subject_id=user.id if user else None,
+        authority_id=user.authority_id if user else None,
+        details={"email": _email_for_audit(email), "reason": reason},
+    )
+    session.commit()
+
+
+def end_sessions(session: Session, user: User, action: str = "user.signed_out") -> None:
+    """End every session of ``user`` on the server: copies of old session cookies stop working."""
+    user.session_version = (user.session_version or 1) + 1
+    audit.record(
+        session,
+        user if action == "user.signed_out" else None,
+        action,
+        subject_type="user",
+        subject_id=user.id,
+        authority_id=user.authority_id,
+    )
+    session.commit()
+
+
+def change_password(session: Session, actor: User, current: str, new: str, confirm: str) -> User:
+    """The signed-in person changes their own password; every other session of theirs ends."""
+    errors = {}
+    if not actor.password_hash or not check_password_hash(actor.password_hash, current or ""):
+        errors["current_password"] = "Your current password is not right."  # noqa: S105 - a message
+    try:
+        validate_password(new, email=actor.email, name=actor.name)
+    except ValidationError as exc:
+        errors["new_password"] = exc.message
+    if not errors.get("new_password") and new != confirm:
+        errors["confirm_password"] = "The two new passwords are not the same."  # noqa: S105
+    if not errors.get("new_password") and current and new == current:
+        errors["new_password"] = "Choose a password different from your current one."  # noqa: S105
+    if errors:
+        raise ValidationError(next(iter(errors.values())), errors=errors)
+    actor.password_hash = hash_password(new)
+    actor.session_version = (actor.session_version or 1) + 1
+    audit.record(
+        session,
+        actor,
+        "user.password_changed",
+        subject_type="user",
+        subject_id=actor.id,
+        authority_id=actor.authority_id,
+    )
+    session.commit()
+    return actor
+
+
 # API tokens --------------------------------------------------------------------------------------
 
 
@@ -286,12 +428,28 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, actor: User | None, user: User) -> str:
-    """A new API token for ``user``; returned once, only its hash is kept."""
+TOKEN_DAYS_DEFAULT = 90
+TOKEN_DAYS_MAX = 366
+
+
+def create_token(session: Session, actor: User | None, user: User, days: int = TOKEN_DAYS_DEFAULT) -> str:
+    """A new API token for ``user`` that expires after ``days``; returned once, only its hash is
+    kept. ``actor`` None is the command line (an operator on the server)."""
     if actor is not None and actor.id != user.id:
         _require_admin(actor)
+    if not user.active:
+        raise ValidationError(f"{user.email} is deactivated; reactivate the account first.", field="email")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= TOKEN_DAYS_MAX:
+        raise ValidationError(f"A token lasts from 1 to {TOKEN_DAYS_MAX} days.", field="days")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=_token_hash(token), prefix=token[:10]))
+    row = ApiToken(
+        user=user,
+        token_hash=_token_hash(token),
+        prefix=token[:10],
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    session.add(row)
+    session.flush()
     audit.record(
         session,
         actor,
@@ -299,10 +457,90 @@ def create_token(session: Session, actor: User | None, user: User) -> str:
         subject_type="user",
         subject_id=user.id,
         authority_id=user.authority_id,
-        details={"prefix": token[:10]},
+        details={"token": row.id, "prefix": token[:10], "days": days},
     )
     session.commit()
     return token
+
+
+def tokens_of(session: Session, actor: User | None, user: User) -> list[ApiToken]:
+    """Every token of ``user``, newest first (the person themselves, administrators, operators)."""
+    if actor is not None and actor.id != user.id:
+        _require_admin(actor)
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
+    )
+
+
+def token_state(token: ApiToken) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        return "expired"
+    return "active"
+
+
+def _revoke_all(user: User, reason: str) -> int:
+    now, count = utcnow(), 0
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at, token.revoked_reason = now, reason
+            count += 1
+    return count
+
+
+def revoke_token(
+    session: Session, actor: User | None, user: User, token_id: int | None = None, *, every: bool = False
+) -> int:
+    """Revoke one token of ``user`` (or every one): for good. Returns how many were revoked."""
+    if actor is not None and actor.id != user.id:
+        _require_admin(actor)
+    reason = "operator" if actor is None else "owner" if actor.id == user.id else "admin"
+    if every:
+        count = _revoke_all(user, reason)
+    else:
+        token = session.get(ApiToken, token_id) if isinstance(token_id, int) else None
+        if token is None or token.user_id != user.id:
+            raise NotFound(f"{user.email} has no token {token_id}.", field="token")
+        if token.revoked_at is not None:
+            raise Conflict(f"Token {token_id} is already revoked.")
+        token.revoked_at, token.revoked_reason = utcnow(), reason
+        count = 1
+    audit.record(
+        session,
+        actor,
+        "token.revoked",
+        subject_type="user",
+        subject_id=user.id,
+        authority_id=user.authority_id,
+        details={"token": "all" if every else token_id, "count": count},
+    )
+    session.commit()
+    return count
+
+
+def set_active(session: Session, actor: User | None, user: User, active: bool) -> None:
+    """Deactivate (signed out at once, every API token revoked for good) or reactivate a user."""
+    _require_admin(actor)
+    if actor is not None and actor.id == user.id and not active:
+        raise ValidationError("You cannot deactivate your own account.", field="email")
+    if user.active == active:
+        raise Conflict(f"{user.email} is already {'active' if active else 'deactivated'}.")
+    user.active = active
+    details: dict = {"active": [not active, active]}
+    if not active:
+        user.session_version = (user.session_version or 1) + 1
+        details["tokens_revoked"] = _revoke_all(user, "deactivated")
+    audit.record(
+        session,
+        actor,
+        "user.activated" if active else "user.deactivated",
+        subject_type="user",
+        subject_id=user.id,
+        authority_id=user.authority_id,
+        details=details,
+    )
+    session.commit()
 
 
 def user_for_token(session: Session, token: str) -> User | None:
@@ -314,6 +552,8 @@ def user_for_token(session: Session, token: str) -> User | None:
     if row is None or not row.user.is_active:
         return None
     now = utcnow()
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
         row.last_used_at = now
         session.commit()

@@ -21,9 +21,12 @@ def test_sign_in_and_out(client, people):
     assert client.get("/our-documents").status_code == 302
 
 
-def test_get_logout_also_signs_out(client, login):
+def test_get_logout_only_asks(client, login):
     login("kgm_reader")
-    client.get("/logout")
+    page = client.get("/logout")
+    assert page.status_code == 200 and 'method="post"' in page.get_data(as_text=True)
+    assert client.get("/our-documents").status_code == 200  # still signed in
+    client.post("/logout")
     assert client.get("/our-documents").status_code == 302
 
 
@@ -116,3 +119,112 @@ def test_responses_carry_a_request_id(client):
     assert (
         client.get("/login", headers={"X-Request-Id": "bad id <x>"}).headers["X-Request-Id"] != "bad id <x>"
     )
+
+
+def _cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(app, client, login):
+    login("kgm_reader")
+    copied = _cookie(client)
+    client.post("/logout")
+    other = app.test_client()
+    other.set_cookie("session", copied)
+    response = other.get("/our-documents")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_a_copied_session_cookie_stops_working_after_a_password_change(app, client, login):
+    login("kgm_reader")
+    elsewhere = app.test_client()
+    elsewhere.set_cookie("session", _cookie(client))
+    assert elsewhere.get("/our-documents").status_code == 200
+    response = client.post(
+        "/account",
+        data={
+            "action": "password",
+            "current_password": PASSWORD,
+            "new_password": "a-new-and-long-phrase",
+            "confirm_password": "a-new-and-long-phrase",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/our-documents").status_code == 200  # this browser stays signed in
+    assert elsewhere.get("/our-documents").status_code == 302
+    client.post("/logout")
+    assert (
+        client.post("/login", data={"email": "reader@kgm.example", "password": PASSWORD}).status_code == 400
+    )
+    ok = client.post("/login", data={"email": "reader@kgm.example", "password": "a-new-and-long-phrase"})
+    assert ok.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "current,new,confirm,message",
+    [
+        (
+            "wrong-password-here",
+            "a-new-and-long-phrase",
+            "a-new-and-long-phrase",
+            "current password is not right",
+        ),
+        (PASSWORD, "Password2025!", "Password2025!", "harder to guess"),
+        (PASSWORD, "rita-reader-2025", "rita-reader-2025", "harder to guess"),
+        (PASSWORD, "short", "short", "at least 10 characters"),
+        (PASSWORD, "a-new-and-long-phrase", "a-different-phrase", "are not the same"),
+    ],
+)
+def test_changing_a_password_refuses_bad_input_plainly(client, login, current, new, confirm, message):
+    login("kgm_reader")
+    response = client.post(
+        "/account",
+        data={
+            "action": "password",
+            "current_password": current,
+            "new_password": new,
+            "confirm_password": confirm,
+        },
+    )
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert client.get("/our-documents").status_code == 200
+
+
+def test_sessions_end_after_the_idle_limit_and_the_absolute_limit(app, client, login):
+    import time
+
+    login("kgm_reader")
+    with client.session_transaction() as sess:
+        sess["seen_at"] = int(time.time()) - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    response = client.get("/our-documents")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+    login("kgm_reader")
+    with client.session_transaction() as sess:
+        sess["signed_in_at"] = int(time.time()) - 12 * 3600 - 5
+    assert client.get("/our-documents").status_code == 302
+
+
+def test_sign_in_is_throttled_after_ten_failures_whatever_the_password(client, people, db):
+    statuses = [
+        client.post("/login", data={"email": "reader@kgm.example", "password": f"wrong-{n}"}).status_code
+        for n in range(25)
+    ]
+    assert statuses[:10] == [400] * 10 and set(statuses[10:]) == {429}
+    response = client.post("/login", data={"email": "reader@kgm.example", "password": PASSWORD})
+    assert response.status_code == 429 and "Too many failed attempts" in response.get_data(as_text=True)
+    # Another person's sign-in is not affected.
+    assert (
+        client.post("/login", data={"email": "reader@ash.example", "password": PASSWORD}).status_code == 302
+    )
+    failed = db.scalars(select(AuditEvent).where(AuditEvent.action == "user.sign_in_failed")).all()
+    refused = db.scalars(select(AuditEvent).where(AuditEvent.action == "user.sign_in_refused")).all()
+    assert len(failed) == 10 and len(refused) == 16
+    assert failed[0].details == {"email": "reader@kgm.example", "reason": "wrong password"}
+    assert failed[0].subject_id == people.kgm_reader.id
+
+
+def test_failed_sign_in_with_an_unknown_address_is_audited_without_what_was_typed(client, people, db):
+    client.post("/login", data={"email": "my-password-typed-here", "password": "x"})
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "user.sign_in_failed")).one()
+    assert event.details == {"email": "(not an email address)", "reason": "unknown email"}

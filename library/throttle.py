@@ -1,0 +1,44 @@
+"""Sign-in throttling: failed attempts counted per email address (and per client address) in a
+moving window, in memory by default or in Redis (``RATELIMIT_STORAGE_URI``) for several workers
+or hosts. Pure: nothing here knows about Flask."""
+
+from __future__ import annotations
+
+import hashlib
+
+from limits import RateLimitItemPerMinute
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+
+class SignInThrottle:
+    def __init__(
+        self,
+        storage_uri: str = "memory://",
+        per_email: int = 10,
+        per_address: int = 100,
+        minutes: int = 15,
+    ):
+        self.minutes = minutes
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self._email = RateLimitItemPerMinute(per_email, minutes, namespace="signin-email")
+        self._address = RateLimitItemPerMinute(per_address, minutes, namespace="signin-address")
+
+    @staticmethod
+    def _key(value: str) -> str:
+        # Keys may live in a shared store: keep no email address there, only a digest of it.
+        return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+
+    def blocked(self, email: str, address: str | None = None) -> bool:
+        """True once too many attempts have failed for this email (or from this address)."""
+        if not self._limiter.test(self._email, self._key(email)):
+            return True
+        return bool(address) and not self._limiter.test(self._address, self._key(address))
+
+    def failed(self, email: str, address: str | None = None) -> None:
+        self._limiter.hit(self._email, self._key(email))
+        if address:
+            self._limiter.hit(self._address, self._key(address))
+
+    def succeeded(self, email: str) -> None:
+        self._limiter.clear(self._email, self._key(email))
