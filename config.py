@@ -62,6 +62,7 @@ class BaseConfig:
     SIGNIN_MAX_FAILURES_PER_ADDRESS = 100
     SIGNIN_WINDOW_MINUTES = 15
     RATELIMIT_STORAGE_URI = "memory://"
+    HSTS = False
     PAGE_SIZE = 20
     SEED_DEMO_ON_FIRST_RUN = False
     LOG_LEVEL = "INFO"
@@ -118,6 +119,8 @@ class TestConfig(BaseConfig):
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
+    # Production is served over HTTPS (behind a proxy that may not say so): always send HSTS.
+    HSTS = True
 
     def finalise(self) -> None:
         super().finalise()

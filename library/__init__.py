@@ -20,7 +20,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     """
     from config import load_config
 
-    from . import auth, cli, db, logs, rendering, search, storage, templating
+    from . import auth, cli, db, logs, rendering, search, security, storage, templating
     from .views import register_blueprints
 
     if isinstance(config, str):
@@ -47,6 +47,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     templating.init_app(app)
     rendering.init_app(app)
     register_blueprints(app)
+    security.init_app(app)
     cli.init_app(app)
     log.debug("application created (%s)", app.config["ENV_NAME"])
     return app

@@ -1,0 +1,47 @@
+"""Security headers on every response, pages without inline script or style."""
+
+import re
+
+import pytest
+
+PAGES = [
+    "/login",
+    "/",
+    "/search?q=help",
+    "/account",
+    "/guidance/about",
+    "/documents/999",
+    "/static/js/app.js",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_response_carries_the_security_headers(client, login, path):
+    login("kgm_reader")
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    script_src = re.search(r"script-src ([^;]+)", csp).group(1)
+    assert "'unsafe-inline'" not in script_src and "'unsafe-inline'" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # plain HTTP in tests
+
+
+def test_api_answers_and_errors_carry_them_too(client, api):
+    for response in (api("kgm_reader").get("/api/v1/taxonomy"), client.get("/api/v1/taxonomy")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_hsts_over_https(client):
+    response = client.get("/login", base_url="https://library.example")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.parametrize("path", ["/login", "/", "/account", "/search?q=plan", "/upload", "/logout"])
+def test_pages_have_no_inline_script_or_style(client, login, path):
+    login("kgm_contributor")
+    html = client.get(path).get_data(as_text=True)
+    assert html.count("<script") == len(re.findall(r"<script[^>]* src=", html))
+    assert "<style" not in html and " style=" not in html and " onclick=" not in html
