@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export LIBRARY_DATA_DIR ?= $(CURDIR)/instance
+export LIBRARY_ENV ?= development
 
 .DEFAULT_GOAL := help
 

@@ -1,7 +1,8 @@
 """Settings for each environment, read from the process environment.
 
-``LIBRARY_ENV`` picks the environment: ``development`` (the default, used by ``make run``),
-``test`` or ``production``. The other variables are described in the README.
+``LIBRARY_ENV`` picks the environment: ``development`` (what ``make run`` sets), ``test`` or
+``production``. It has no default, so that a server never runs with development settings by
+mistake. The other variables are described in the README.
 """
 
 from __future__ import annotations
@@ -158,7 +159,11 @@ def _development_secret(data_dir: Path) -> str:
 
 def load_config(name: str | None = None, overrides: dict | None = None) -> dict:
     """The settings for environment ``name`` (default ``LIBRARY_ENV``) as a dict."""
-    name = name or os.environ.get("LIBRARY_ENV") or "development"
+    name = name or os.environ.get("LIBRARY_ENV")
+    if not name:
+        raise ConfigError(
+            "Set LIBRARY_ENV to development, test or production (make run sets development for you)."
+        )
     if name not in CONFIGS:
         raise ConfigError(f"LIBRARY_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
     cfg = CONFIGS[name]()

@@ -16,7 +16,7 @@ def create_app(config: dict | str | None = None) -> Flask:
 
     ``config`` is the name of an environment (``development``, ``test``, ``production``) or a
     dict of settings, which may name the environment under ``ENV_NAME`` and override any other
-    setting. Without it, ``LIBRARY_ENV`` picks the environment (default ``development``).
+    setting. Without it, ``LIBRARY_ENV`` picks the environment (required: there is no default).
     """
     from config import load_config
 

@@ -59,9 +59,13 @@ def init_db_command() -> None:
 @with_appcontext
 @friendly
 def seed_demo_command() -> None:
-    """Add demo authorities, users and documents (safe to run again)."""
+    """Add demo authorities, users and documents (safe to run again). Refused in production."""
     from .demo import seed_demo
 
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException(
+            "seed-demo is refused in production: it would add users with the published demo password."
+        )
     summary = seed_demo(current_app)
     click.echo(summary)
 

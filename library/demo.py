@@ -132,6 +132,8 @@ def generated_documents() -> list[dict]:
 
 
 def seed_demo(app: Flask) -> str:
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError("demo data is never added in production")
     session = get_session()
     made = {"authorities": 0, "users": 0, "documents": 0}
     for code, name, region in AUTHORITIES:

@@ -44,3 +44,34 @@ def test_postgres_urls_use_psycopg3():
     assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_refuses_to_start_without_library_env(monkeypatch):
+    monkeypatch.delenv("LIBRARY_ENV", raising=False)
+    with pytest.raises(ConfigError, match="Set LIBRARY_ENV"):
+        load_config()
+    with pytest.raises(ConfigError, match="Set LIBRARY_ENV"):
+        create_app()
+
+
+def test_seed_demo_is_refused_in_production(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-this-test")
+    app = create_app(
+        {"ENV_NAME": "production", "DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/l.db"}
+    )
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0 and "refused in production" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_database_errors_never_carry_the_values(app, db, people):
+    from sqlalchemy.exc import IntegrityError
+
+    from library.models import User
+
+    db.add(User(email=people.kgm_reader.email, name="Secret Name Okafor", role="reader"))
+    with pytest.raises(IntegrityError) as caught:
+        db.commit()
+    db.rollback()
+    assert "Secret Name Okafor" not in str(caught.value)
+    assert "hide_parameters" in str(caught.value)

@@ -165,6 +165,16 @@ def audit():
     )
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(cell):
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula ("=HYPERLINK(...")."""
+    if isinstance(cell, str) and cell.lstrip(" ").startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
 @bp.get("/audit.csv")
 @login_required
 def audit_csv():
@@ -173,7 +183,7 @@ def audit_csv():
     writer = csv.writer(buffer)
     writer.writerow(["id", "time", "actor", "action", "subject_type", "subject_id", "authority", "details"])
     for row in audit_trail.export_rows(session, current_user):
-        writer.writerow(row)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     response = Response(buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
     return response

@@ -306,3 +306,15 @@ def test_hidden_html_in_an_upload_is_shown_on_the_consent_page(client, login, ap
     shown = client.get(f"/documents/{doc_id}/consent").get_data(as_text=True).split('id="consent-text"')[1]
     assert "&lt;!-- hidden comment words --&gt;" in shown and "hidden span&lt;/span&gt;" in shown
     assert "<span" not in shown.split("</div>")[0]
+
+
+def test_audit_csv_cells_never_become_spreadsheet_formulas(client, login, api, db, people, doc_id):
+    approver = db.merge(people.kgm_approver)
+    approver.name = '=HYPERLINK("http://evil.example","Click")'
+    db.commit()
+    consent(api, doc_id)
+    login("kgm_approver")
+    rows = list(csv.reader(io.StringIO(client.get("/audit.csv").get_data(as_text=True))))
+    actors = [r[2] for r in rows[1:] if "HYPERLINK" in r[2]]
+    assert actors and all(a.startswith("'=") for a in actors)
+    assert not any(cell.lstrip().startswith(("=", "+", "-", "@")) for row in rows for cell in row)
