@@ -153,15 +153,23 @@ def users_revoke_token(email: str, token_id: int | None, every: bool) -> None:
     click.echo(f"Revoked {count} token{'s' if count != 1 else ''} of {user.email}.")
 
 
+def _set_active(email: str, active: bool) -> None:
+    session = get_session()
+    user = accounts.get_user_by_email(session, email)
+    accounts.set_active(session, None, user, active)
+    click.echo(
+        f"Reactivated {user.email}. Old API tokens stay revoked: make a new one if needed."
+        if active
+        else f"Deactivated {user.email}; their sessions ended and their API tokens were revoked."
+    )
+
+
 @users_cli.command("deactivate")
 @click.argument("email")
 @friendly
 def users_deactivate(email: str) -> None:
     """Deactivate a user: signed out at once, every API token revoked for good."""
-    session = get_session()
-    user = accounts.get_user_by_email(session, email)
-    accounts.set_active(session, None, user, False)
-    click.echo(f"Deactivated {user.email}; their sessions ended and their API tokens were revoked.")
+    _set_active(email, False)
 
 
 @users_cli.command("activate")
@@ -169,10 +177,7 @@ def users_deactivate(email: str) -> None:
 @friendly
 def users_activate(email: str) -> None:
     """Reactivate a user (their old API tokens stay revoked)."""
-    session = get_session()
-    user = accounts.get_user_by_email(session, email)
-    accounts.set_active(session, None, user, True)
-    click.echo(f"Reactivated {user.email}. Old API tokens stay revoked: make a new one if needed.")
+    _set_active(email, True)
 
 
 @redaction_cli.command("detect")
