@@ -40,7 +40,7 @@ class BaseConfig:
     ZIP_MAX_RATIO = 200
     # The work one upload may cause: pages (or slides), characters of text, suggestions to review.
     UPLOAD_MAX_PAGES = 300
-    UPLOAD_MAX_CHARACTERS = 500_000
+    UPLOAD_MAX_CHARACTERS = 750_000
     UPLOAD_MAX_SUGGESTIONS = 5_000
     # Extraction and detection run in a child process with a deadline and a memory ceiling, so
     # that one bad file cannot hold a web worker. Off only where a test needs it in-process.

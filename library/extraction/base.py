@@ -15,7 +15,7 @@ class Limits:
     zip_max_members: int = 5000
     zip_max_ratio: int = 200
     max_pages: int = 300
-    max_characters: int = 500_000
+    max_characters: int = 750_000
     max_suggestions: int = 5_000
     timeout_seconds: float = 10.0
     memory_bytes: int = 1024 * MB
@@ -51,7 +51,7 @@ def too_many_pages(count: int, limits: Limits, unit: str = "pages") -> Extractio
 def too_much_text(limits: Limits) -> ExtractionError:
     return ExtractionError(
         f"The file holds more than {limits.max_characters:,} characters of text, the most the library "
-        "takes in one document (about 150 pages). Split it into parts and upload each one.",
+        "takes in one document (about 200 pages). Split it into parts and upload each one.",
         code="too_much_text",
         status=413,
     )

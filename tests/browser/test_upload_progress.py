@@ -8,7 +8,7 @@ from tests.browser.conftest import PASSWORD
 
 def _large_markdown() -> bytes:
     paragraph = "The family hub reviewed step-down plans with partners and families. " * 40
-    # Large, yet under the limit on characters of text (UPLOAD_MAX_CHARACTERS).
+    # Large (yet under the limit on characters of text, UPLOAD_MAX_CHARACTERS).
     return ("# Large plan\n\n" + "\n\n".join(paragraph for _ in range(170))).encode()
 
 

@@ -33,7 +33,7 @@ def test_a_small_pdf_of_pages_sharing_one_stream_is_refused_for_its_text(api, db
     response = _upload(api, data, "crafted.pdf")
     assert response.status_code == 413
     error = response.get_json()["error"]
-    assert error["code"] == "too_much_text" and "500,000 characters" in error["message"]
+    assert error["code"] == "too_much_text" and "750,000 characters" in error["message"]
     assert _nothing_stored(db)
 
 
