@@ -352,6 +352,9 @@ def _name_group(text, group, firsts, lasts) -> Iterator[Suggestion]:
 
 FAMILY_RE = re.compile(
     rf"\b[Tt]he[ \t]+({TOKEN})[ \t]+(?:family|families|household|twins|siblings|children)\b"
+    r"(?![ \t]+(?:hubs?|centres?|support|services?|teams?|court|group|workers?|practitioners?|"
+    r"partnership|network|zone|room|days?|time|approach|model|plans?|meetings?|conferences?|"
+    r"safeguarding|learning|programme))"
 )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from . import detectors, wordlists
+from . import detectors, names, wordlists
 from .detectors import SEP, Suggestion
 from .spans import Cover, Occupied, PhraseIndex
 
@@ -127,7 +127,7 @@ def detect(
     found: list[Suggestion] = []
     for detector in DETECTORS:
         found.extend(detector(text))
-    found.extend(detectors.people(text, allow))
+    found.extend(names.people(text, allow))
     found.extend(find_terms(text, always))
     people = [s.text for s in found if s.category == "person"]
     found.extend(find_variants(text, people))

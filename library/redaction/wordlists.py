@@ -4,6 +4,7 @@ the project's own allow-list and common words from ``content/redaction/``."""
 from __future__ import annotations
 
 import functools
+import unicodedata
 from importlib import resources
 from pathlib import Path
 
@@ -30,8 +31,81 @@ def allow_phrases() -> tuple[str, ...]:
 
 
 @functools.cache
+def word_names() -> frozenset[str]:
+    """Given names that are also everyday words: names only where a person fits."""
+    return frozenset(word.lower() for line in _content_lines("word_names.txt") for word in line.split())
+
+
+@functools.cache
+def places() -> tuple[str, ...]:
+    """English local authorities (and their short forms), counties, cities and towns."""
+    return tuple(_content_lines("places.txt"))
+
+
+_FOLD = str.maketrans(
+    {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"}
+)
+
+
+def fold(word: str) -> str:
+    """A word without its accents: "ciarán" -> "ciaran", "yılmaz" -> "yilmaz"."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """The GNU Collaborative International Dictionary of English (the english-words package), in
+    lower case: a word found here may be an ordinary word; one found nowhere is most likely a name."""
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["gcide"], lower=True, alpha=True))
+
+
+# Endings that make a dictionary word into another (the dictionary lists head words), with the
+# shortest stem each may leave: a short stem would make names English ("Yared", "Ines").
+_SUFFIXES = (
+    ("ies", "y", 4),
+    ("es", "", 4),
+    ("s", "", 4),
+    ("ed", "", 5),
+    ("ed", "e", 5),
+    ("ing", "", 5),
+    ("ing", "e", 5),
+    ("ly", "", 5),
+)
+
+
+def is_english(word: str) -> bool:
+    """Whether ``word`` (lower case) is an English word, allowing common endings."""
+    words = english_words()
+    if word in words:
+        return True
+    for suffix, replacement, shortest in _SUFFIXES:
+        stem = word[: -len(suffix)] + replacement
+        if word.endswith(suffix) and len(stem) >= shortest and stem in words:
+            return True
+    return False
+
+
+@functools.cache
+def given_names() -> frozenset[str]:
+    """Every given name on the lists, ordinary words among them ("will", "grace"), with and without
+    accents; the rules decide when such a word is a name."""
+    names = set(_raw_first_names())
+    names |= {fold(n) for n in names}
+    return frozenset(names)
+
+
+@functools.cache
 def first_names() -> frozenset[str]:
-    """Given names of many countries (gender-guesser's dictionary) and the US census lists (names)."""
+    """Given names of many countries (gender-guesser's dictionary) and the US census lists (names),
+    without the common words."""
+    return _raw_first_names() - common_words()
+
+
+@functools.cache
+def _raw_first_names() -> frozenset[str]:
     found: set[str] = set()
     data = resources.files("gender_guesser").joinpath("data/nam_dict.txt").read_text(encoding="iso-8859-1")
     for line in data.splitlines():
@@ -44,7 +118,7 @@ def first_names() -> frozenset[str]:
         for line in resources.files("names").joinpath(filename).read_text().splitlines():
             if line.strip():
                 found.add(line.split()[0].lower())
-    return frozenset(n for n in found if len(n) > 1) - common_words()
+    return frozenset(n for n in found if len(n) > 1)
 
 
 @functools.cache

@@ -1,0 +1,692 @@
+"""People's names, found by what surrounds them as much as by lists.
+
+Names in children's services documents come from every part of the world, are often children's
+modern names, are sometimes ordinary words ("Will", "Hope"), and turn up in lower case or capitals
+in minutes and attendance lists. Lists of first names and surnames help, but the strongest
+evidence is the context: a title ("Mrs"), a kinship word ("her brother"), an age ("(aged 9)"), a
+role ("the Principal Social Worker", "(team manager)"), a list of people ("Present:"), a person's
+verb ("lives with", "attended"), a possessive ("'s foster carer"), or a word that is in no English
+dictionary sitting where a name sits. Places, organisations and roles that look like names are
+kept out (``content/redaction/``: the allow-list and the English local authorities).
+
+Pure functions over text; nothing here knows about Flask or the database.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from . import wordlists
+from .detectors import Suggestion
+from .spans import Cover
+
+LETTER = r"[^\W\d_]"
+# Letters, with apostrophes and hyphens inside ("O'Brien", "Kai-Jayden"); a possessive "'s" stays out.
+WORD_RE = re.compile(rf"{LETTER}+(?:(?:['’](?!(?:[sS]|[mM]|ve|ll|re|d|t)\b)|-){LETTER}+)*")
+# How names are written: "Okafor", "McDonald", "O'Brien", "al-Rawi", "Kai-Jayden", or all in
+# capitals in a list. Not "DCSs", "PowerPoint", "iPad": acronyms and brands.
+NAME_SHAPE_RE = re.compile(
+    r"^(?:(?:Mc|Mac|Fitz|O['’]|D['’]|L['’]|De|Di|Da|Du|La|Le|Van|Von)(?=[A-Z]))?"
+    r"[^\W\d_][^\W\d_A-Z]*(?:['’\-][^\W\d_][^\W\d_A-Z]*)*$"
+)
+# Lower-case pieces that sit inside names: "van der Merwe", "al-Rawi", "bin Salman", "de Souza".
+PARTICLES = frozenset(
+    "van der den de da das dos do di du del della la le von ter ten bin bint ibn abu al el ap ferch "
+    "binti ni nic mac mc o ua ó mhic y".split()
+)
+PREFIXED_RE = re.compile(r"^(?:al|el|ul|ar|as|ash|ad|at|az|bin|ibn|abu|ben|bint|d|l|o)['’\-]", re.I)
+MAX_RUN = 4
+ROLE_WORDS = (
+    r"director|manager|worker|officer|lead|leader|head|co-?ordinator|adviser|advisor|practitioner|"
+    r"consultant|chair|chairperson|chief|executive|commissioner|reviewer|nurse|teacher|headteacher|"
+    r"governor|councillor|analyst|psychologist|therapist|coach|mentor|member|principal|assistant|"
+    r"deputy|senco|iro|psw|dcs|secretary|administrator|clerk|supervisor|caseworker|keyworker|"
+    r"volunteer|interpreter|paediatrician|doctor|gp|midwife|visitor|sergeant|inspector|solicitor|"
+    r"guardian|advocate|carer|partner|trainee|student|apprentice|specialist|champion|navigator"
+)
+KIN_WORDS = (
+    r"mum|mummy|mother|mam|mom|dad|daddy|father|brother|sister|son|daughter|sibling|grandma|"
+    r"grandmother|nan|nana|nanna|gran|granny|grandad|granddad|grandfather|grandpa|grandson|"
+    r"granddaughter|aunt|auntie|aunty|uncle|cousin|nephew|niece|stepmum|stepmom|stepdad|stepfather|"
+    r"stepmother|stepbrother|stepsister|step-mum|step-dad|husband|wife|boyfriend|girlfriend|"
+    r"fianc[ée]e?|baby|twin|partner|friend|carer|child|children|kids|siblings|brothers|sisters|sons|"
+    r"daughters"
+)
+KIN_BEFORE_RE = re.compile(
+    r"\b(?:his|her|their|my|our|your|whose|the child's|the young person's)[ \t]+"
+    r"(?:(?:older|elder|eldest|younger|youngest|little|big|baby|twin|step|half|foster|birth|adoptive|"
+    r"new|late|maternal|paternal|best)[ \t-]+){0,2}"
+    rf"(?:{KIN_WORDS})[ \t]*,?[ \t]+$",
+    re.I,
+)
+TITLE_BEFORE_RE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Cllr|Prof|Professor|Sir|Dame|Rev|Revd|Reverend|Lady|Lord|"
+    r"Father|Fr|Sister|Imam|Rabbi|Pastor|Judge|DS|DC|PC|DI|Sgt)\.?[ \t]+$"
+)
+TITLES = frozenset(
+    "mr mrs ms miss mx dr cllr councillor prof professor sir dame rev revd reverend lady lord fr "
+    "imam rabbi pastor judge ds dc pc di sgt".split()
+)
+# "Child A", "Young Person B", "Sibling 2": the labels case studies give people.
+LABEL_RE = re.compile(
+    r"\b(?:Child|Young [Pp]erson|YP|Sibling|Baby|Infant|Parent|Mother|Father|Mum|Dad|Carer|Adult|"
+    r"Pupil|Learner|Student|Care [Ll]eaver|Family|Person)[ \t]+(?:[A-Z]|\d{1,2})\b(?![.'’]?\w)"
+)
+SIGNOFF_RE = re.compile(
+    r"\b(?:Yours (?:sincerely|faithfully|truly)|"
+    r"(?:Kind|Best|Warm|Warmest|With best|Many) (?:regards|wishes|thanks)|"
+    r"Regards|Thanks|Thank you|Cheers|Signed|Best)[ \t]*,?[ \t]*\n[ \t]*",
+    re.I,
+)
+# "SMITH, John": a surname in capitals, then the given names.
+SURNAME_FIRST_RE = re.compile(
+    r"(?:^|[;\n]|:)[ \t>*-]*([^\W\d_a-z]{2,}(?:[-'’][^\W\d_a-z]+)*),[ \t]+(?=[^\W\d_])", re.M
+)
+# The last word of a street, estate or building named after a word that is also a name.
+PLACE_ENDINGS = frozenset(
+    "street road avenue close drive crescent terrace gardens grove mews square estate centre center "
+    "academy school college nursery surgery hospital clinic way".split()
+)
+SAINT_BEFORE_RE = re.compile(r"\b(?:St|Saint|Ss)\.?[ \t]+$")
+DETAILS_AFTER_RE = re.compile(
+    r"^[ \t]*(?:\([ \t]*(?:aged?\b|age:|d\.?\s?o\.?\s?b\b|born\b|date of birth|year[ \t]\d|y\d\b|"
+    r"\d{1,2}[ \t]*(?:years?|yrs?|y/?o|months?)\b|nhs\b|ni\b|upn\b)|,?[ \t]+aged?[ \t]+\d)",
+    re.I,
+)
+ROLE_AFTER_RE = re.compile(
+    r"^[ \t]*(?:,|\(|–|—|-|:)[ \t]*(?:the|our|a|an|their|his|her|your|my)?[ \t]*"
+    rf"(?:[\w'’&/-]+[ \t]+){{0,4}}(?:{ROLE_WORDS})s?\b",
+    re.I,
+)
+INTRO_BEFORE_RE = re.compile(
+    r"(?:\b(?:(?:lead|peer|link|the|our|their|his|her|a|an)[ \t]+)?(?:reviewer|reviewers|chair|manager|"
+    r"worker|lead|director|officer|author|contact|presenter|speaker|adviser|advisor|mentor|advocate|"
+    r"iro|carer|guardian|teacher|headteacher|senco|coordinator|co-ordinator)[ \t]+(?:was|is|were|are)|"
+    r"\b(?:taken|prepared|written|chaired|led|presented|attended|signed|facilitated|hosted|reviewed|"
+    r"compiled|authored|delivered|supervised|allocated|seen|visited|interviewed|supported|referred|"
+    r"assessed|minuted|recorded|produced|drafted|approved|agreed)[ \t]+by|"
+    r"\b(?:feedback|thanks|a message|an email|a call|a letter|input|advice|apologies|a visit|a referral|"
+    r"a report)[ \t]+from|"
+    r"\b(?:spoke|talked|met|meeting|worked|working|liaised|liaising|visits|visited)[ \t]+with|"
+    r"\b(?:thank|thanks to|thank you to|with thanks to|thanks go to|cc|attn|dear|hi|hello|named|"
+    r"called|known as|introduced|welcomed|according to|on behalf of))[ \t]*:?[ \t]+$",
+    re.I,
+)
+LIST_INTRO_RE = re.compile(
+    r"^[ \t>*_-]*(?:present|attendees|attendance|in attendance|also present|also attending|apologies|"
+    r"apologies received|attending|members|panel members|peer team|review team|peer reviewers|"
+    r"reviewers|participants|invited|distribution|circulation|cc|chair|chaired by|minutes|minute taker|"
+    r"note taker|notes by|facilitator|facilitators|speakers|presenters|contacts?|staff interviewed|"
+    r"people we met|who we spoke to|family members)[ \t]*(?:\([^)\n]*\))?[ \t]*[:：-][ \t]*",
+    re.I | re.M,
+)
+POSSESSIVE_AFTER_RE = re.compile(
+    r"^['’]s?[ \t]+(?:[\w-]+[ \t]+)?(?:mother|father|mum|dad|parents?|carers?|foster|grand\w*|sister|"
+    r"brother|siblings?|son|daughter|aunt|uncle|partner|school|social worker|case|plan|ehcp|needs|"
+    r"family|home|placement|birthday|behaviour|attendance|views|wishes|voice|story|journey|life|"
+    r"friends?|bedroom|room|health|education|key worker|keyworker|advocate|iro|team|own)\b",
+    re.I,
+)
+VERB_AFTER_RE = re.compile(
+    r"^(?:[ \t]+(?:also|now|then|later|still|recently|has|had|was|is|who|would|will|did|does)){0,2}"
+    r"[ \t]+(?:lives|lived|living|moved|moves|arrived|arrives|attended|attends|joined|joins|chairs|"
+    r"chaired|co-chairs|said|says|told|tells|agreed|agrees|asked|asks|explained|explains|opened|"
+    r"presented|leads|manages|managed|visited|visits|wrote|writes|emailed|phoned|rang|spoke|speaks|"
+    r"felt|feels|wants|wanted|likes|liked|loves|loved|enjoys|enjoyed|goes|went|started|starts|left|"
+    r"leaves|returned|became|becomes|tracks|reported|reports|raised|shared|described|describes|"
+    r"disclosed|missed|misses|stayed|stays|turned|needs|needed|worries|worried|was born|is aged|aged|"
+    r"thanked|welcomed|hosted|signed|wished|came|comes|stopped|refused|cried|smiled|laughed|"
+    r"settled|struggled|struggles|and (?:his|her|their) |, (?:his|her|their|who) )",
+    re.I,
+)
+FROM_ORG_AFTER_RE = re.compile(r"^[ \t]+(?:from|at|of)[ \t]+(?:the[ \t]+)?[A-Z]")
+WHEN_BEFORE_RE = re.compile(
+    r"\b(?:when|after|before|until|since|because|as|while|once|if|and|but)[ \t]+$", re.I
+)
+INITIAL_RE = re.compile(r"(?<![\w.'’-])([A-Z])(?:\.[ \t]*|[ \t]+)(?=[A-Z])")
+# Before a lone unknown word, a preposition of place: "at Oakfield", "in Kirkby" (a place, most likely).
+PLACE_BEFORE_RE = re.compile(
+    r"\b(?:at|in|into|to|near|towards|via|across|around|outside|inside|within|of|school is|based in|"
+    r"lives in|moved to|placed in|placed at|attends)[ \t]+(?:the[ \t]+)?$",
+    re.I,
+)
+SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;]['\"’”)]?[ \t]+|\n[ \t>*#|-]*)$")
+
+
+def _alternatives(pattern: str) -> set[str]:
+    return {w for w in re.sub(r"\[[^]]*\]|\?|\(|\)", "", pattern).split("|") if w.isalpha()}
+
+
+# The last word before a name in each context rule (title, kinship, introduction).
+CONTEXT_LAST_WORDS = frozenset(
+    TITLES
+    | {"st", "saint", "ss", "fiance", "fiancé", "fiancee", "fiancée"}
+    | _alternatives(KIN_WORDS)
+    | {
+        "was",
+        "is",
+        "were",
+        "are",
+        "by",
+        "from",
+        "with",
+        "thank",
+        "to",
+        "cc",
+        "attn",
+        "dear",
+        "hi",
+        "hello",
+        "named",
+        "called",
+        "as",
+        "introduced",
+        "welcomed",
+        "of",
+        "mum",
+        "dad",
+    }
+)
+
+
+@dataclass
+class _Tok:
+    start: int
+    end: int
+    word: str
+
+    @property
+    def capital(self) -> bool:
+        return self.word[0].isupper()
+
+    @property
+    def lower(self) -> str:
+        return self.word.lower()
+
+
+class _Lexicon:
+    """What a word is: a given name, a surname, an English word, a common word."""
+
+    def __init__(self) -> None:
+        self.firsts = wordlists.given_names()
+        self.lasts = wordlists.surnames()
+        self.common = wordlists.common_words()
+        self.word_names = wordlists.word_names()
+
+    def bare(self, word: str) -> str:
+        return re.sub(r"['’]s?$", "", word.lower())
+
+    def first(self, word: str) -> bool:
+        w = self.bare(word)
+        return w in self.firsts or wordlists.fold(w) in self.firsts
+
+    def last(self, word: str) -> bool:
+        w = self.bare(word)
+        return w in self.lasts or wordlists.fold(w) in self.lasts
+
+    def is_common(self, word: str) -> bool:
+        return self.bare(word) in self.common
+
+    def is_english(self, word: str) -> bool:
+        return wordlists.is_english(self.bare(word))
+
+    def unknown(self, word: str) -> bool:
+        """In no English dictionary and no list of common words: most likely a name."""
+        w = self.bare(word)
+        if len(w) < 2 or w in self.common:
+            return False
+        parts = re.split(r"[-'’]", w)
+        return not any(wordlists.is_english(p) for p in parts if len(p) > 2) and not wordlists.is_english(w)
+
+    def word_name(self, word: str) -> bool:
+        """A given name that is also an everyday word ("Will", "Hope", "Grace")."""
+        return self.bare(word) in self.word_names or self.is_common(word)
+
+    def plain_first(self, word: str) -> bool:
+        """A given name that is nothing else."""
+        return self.first(word) and not self.word_name(word)
+
+    @staticmethod
+    def shaped(word: str) -> bool:
+        return word.isupper() or bool(NAME_SHAPE_RE.match(word))
+
+
+FUNCTION_WORDS = frozenset(
+    "the a an of and or to in on at for with by from is was were has had have who which that this "
+    "these those it its their his her our".split()
+)
+LABEL_TEXT_RE = re.compile(r"\[[A-Z0-9 ]+\]")
+# Words after a name-like word that make it a place or a body: "Fernleigh Council".
+BODY_WORDS = frozenset(
+    "council borough county city district authority school academy college university nursery trust "
+    "hospital centre center partnership team service services hub board house road street estate ward "
+    "clinic surgery church mosque temple gurdwara synagogue foundation group network forum panel unit "
+    "community village town region area police constabulary fire court primary secondary infants "
+    "juniors high grammar".split()
+)
+
+
+def _allowed(text: str, allow: Iterable[str]) -> Cover:
+    phrases = list(wordlists.allow_phrases()) + list(wordlists.places()) + [a for a in allow if a.strip()]
+    # The labels of what is already redacted ("[NHS NUMBER]") are never names.
+    spans = [m.span() for m in LABEL_TEXT_RE.finditer(text)]
+    lower = text.lower()
+    for phrase in set(p.lower() for p in phrases):
+        start = lower.find(phrase)
+        while start != -1:
+            end = start + len(phrase)
+            # Whole words only: "Bury" is a place, "Burya" is not.
+            if (start == 0 or not lower[start - 1].isalnum()) and (
+                end >= len(lower) or not lower[end].isalnum()
+            ):
+                spans.append((start, end))
+            start = lower.find(phrase, start + 1)
+    return Cover(spans)
+
+
+class _Finder:
+    def __init__(self, text: str, allow: Iterable[str]):
+        self.text = text
+        self.lex = _Lexicon()
+        self.allowed = _allowed(text, allow)
+        self.toks = [_Tok(m.start(), m.end(), m.group(0)) for m in WORD_RE.finditer(text)]
+        self.starts = [t.start for t in self.toks]
+        self.found: dict[tuple[int, int], tuple[str, float]] = {}
+
+    # Pieces of names ------------------------------------------------------------------------
+
+    def joined(self, i: int) -> bool:
+        """Whether token i+1 follows token i within one name (a space, or an initial's full stop)."""
+        if i + 1 >= len(self.toks):
+            return False
+        gap = self.text[self.toks[i].end : self.toks[i + 1].start]
+        if gap in (" ", "\t", "  "):
+            return True
+        if gap == "\n":
+            # A name may wrap onto the next line of a paragraph ("Dr Marcus\nBell"), but the line
+            # under a full name in an address or a signature block is something else.
+            line_start = self.text.rfind("\n", 0, self.toks[i].end) + 1
+            if self.toks[i].end - line_start >= 40:
+                return True
+            previous = self.toks[i - 1] if i > 0 else None
+            return (
+                previous is None
+                or previous.start < line_start
+                or self.text[previous.end : self.toks[i].start] not in (" ", "\t")
+                or not previous.capital
+                or previous.lower in TITLES
+            )
+        return gap in (". ", ".") and len(self.toks[i].word) == 1 and self.toks[i].capital
+
+    def is_allowed(self, tok: _Tok) -> bool:
+        return self.allowed.contains(tok.start, tok.end)
+
+    def piece(self, tok: _Tok, any_case: bool) -> bool:
+        """Could this token be part of a name here?"""
+        if self.is_allowed(tok) or not self.lex.shaped(tok.word):
+            return False
+        if (tok.end < len(self.text) and self.text[tok.end].isdigit()) or (
+            tok.start > 0 and self.text[tok.start - 1].isdigit()
+        ):
+            return False  # part of a code: "KM3", "Y10"
+        if tok.capital:
+            return True
+        if tok.lower in PARTICLES or PREFIXED_RE.match(tok.word):
+            return True
+        return (
+            any_case
+            and not self.lex.is_common(tok.word)
+            and (not self.lex.is_english(tok.word) or self.lex.first(tok.word))
+        )
+
+    def run_forward(self, i: int, any_case: bool = False, limit: int = MAX_RUN) -> int:
+        """The end (exclusive) of the name starting at token i, or i if none."""
+        j = i
+        while j < len(self.toks) and j - i < limit and self.piece(self.toks[j], any_case):
+            if j > i and not self.joined(j - 1):
+                break
+            if self.lex.is_common(self.toks[j].word) and j > i and self.toks[j].lower not in PARTICLES:
+                break
+            j += 1
+        while j > i and self.toks[j - 1].lower in PARTICLES:  # never ends on "van" or "de"
+            j -= 1
+        return j
+
+    def run_backward(self, j: int, any_case: bool = False) -> int:
+        """The start of the name ending just before token j, or j if none."""
+        i = j
+        while i > 0 and j - i < MAX_RUN and self.piece(self.toks[i - 1], any_case):
+            if i < j and not self.joined(i - 1):
+                break
+            if self.lex.is_common(self.toks[i - 1].word) and self.toks[i - 1].lower not in PARTICLES:
+                break
+            i -= 1
+        while i < j and self.toks[i].lower in PARTICLES and not self.toks[i].capital:
+            i += 1
+        return i
+
+    def index_at(self, pos: int) -> int:
+        """The first token starting at or after ``pos``."""
+        return bisect_left(self.starts, pos)
+
+    def index_ending_at(self, pos: int) -> int:
+        """The index just after the last token ending at or before ``pos``."""
+        i = bisect_left(self.starts, pos)
+        while i > 0 and self.toks[i - 1].end > pos:
+            i -= 1
+        return i
+
+    def add(self, i: int, j: int, rule: str, score: float, start: int | None = None) -> None:
+        if j <= i:
+            return
+        words = [t.word for t in self.toks[i:j]]
+        if all(self.lex.is_common(w) and w.lower() not in self.lex.firsts for w in words):
+            return
+        if all(w.isupper() and len(w) > 1 for w in words) and len(words) == 1:
+            return  # an acronym, not a name
+        begin = self.toks[i].start if start is None else start
+        key = (begin, self.toks[j - 1].end)
+        if key not in self.found or self.found[key][1] < score:
+            self.found[key] = (rule, score)
+
+    def sentence_start(self, i: int) -> bool:
+        before = self.text[max(0, self.toks[i].start - 6) : self.toks[i].start]
+        return self.toks[i].start == 0 or bool(SENTENCE_START_RE.search(before))
+
+    def before(self, i: int, width: int = 60) -> str:
+        start = self.toks[i].start
+        line_start = self.text.rfind("\n", 0, start) + 1
+        return self.text[max(line_start, start - width) : start]
+
+    def after(self, j: int, width: int = 80) -> str:
+        end = self.toks[j - 1].end
+        line_end = self.text.find("\n", end)
+        line_end = len(self.text) if line_end == -1 else line_end
+        return self.text[end : min(line_end, end + width)]
+
+    def strong(self, i: int, j: int) -> bool:
+        """Enough evidence in the words themselves: a given name with more, or an unknown word."""
+        words = [t.word for t in self.toks[i:j] if t.lower not in PARTICLES]
+        if not words:
+            return False
+        if any(self.lex.unknown(w) for w in words):
+            return True
+        return self.lex.first(words[0]) and (len(words) > 1 or self.lex.plain_first(words[0]))
+
+    # Rules ------------------------------------------------------------------------------------
+
+    def find(self) -> None:
+        n = len(self.toks)
+        for i in range(1, n):
+            tok = self.toks[i]
+            # The context rules below all end on one of a few words: look no further otherwise.
+            if not tok.capital or self.toks[i - 1].lower not in CONTEXT_LAST_WORDS:
+                continue
+            if not self.piece(tok, any_case=False):
+                continue
+            before = self.before(i)
+            if SAINT_BEFORE_RE.search(before):
+                continue
+            title = TITLE_BEFORE_RE.search(before)
+            if title:
+                j = self.run_forward(i)
+                self.add(i, j, "title", 0.95, start=tok.start - (len(before) - title.start()))
+                continue
+            if KIN_BEFORE_RE.search(before):
+                j = self.run_forward(i, limit=3)
+                if j == i and tok.capital:
+                    j = i + 1  # "her brother Will": a word that is also a name
+                self.add(i, j, "kinship", 0.9)
+                self._list_after(j, "kinship", 0.85)
+                continue
+            if INTRO_BEFORE_RE.search(before):
+                j = self.run_forward(i)
+                if self.strong(i, j) or self.lex.first(tok.word) or ROLE_AFTER_RE.match(self.after(j)):
+                    self.add(i, j, "introduced", 0.85)
+                    self._list_after(j, "introduced", 0.8)
+        self._labels()
+        self._signoffs()
+        self._surname_first()
+        self._lists()
+        self._around_lowercase()
+        self._runs()
+        self._initials()
+        self._tables()
+
+    def _list_after(self, j: int, rule: str, score: float, any_case: bool = False) -> None:
+        """Names that follow a name in a list: "Aoife, Dervla and Ciarán"."""
+        while j < len(self.toks):
+            gap = self.text[self.toks[j - 1].end : self.toks[j].start]
+            if not re.fullmatch(r"[ \t]*(?:,|;|&|,?[ \t]+and)[ \t]*", gap):
+                return
+            k = self.run_forward(j, any_case=any_case)
+            if k == j or not (self.strong(j, k) or any_case):
+                return
+            self.add(j, k, rule, score)
+            j = k
+
+    def _labels(self) -> None:
+        for m in LABEL_RE.finditer(self.text):
+            self.found.setdefault((m.start(), m.end()), ("case-label", 0.85))
+
+    def _signoffs(self) -> None:
+        """The name under "Kind regards," or "Yours sincerely,"."""
+        for m in SIGNOFF_RE.finditer(self.text):
+            i = self.index_at(m.end())
+            if i < len(self.toks) and self.toks[i].start == m.end():
+                j = self.run_forward(i, any_case=True, limit=3)
+                if j > i and not self.lex.is_common(self.toks[i].word):
+                    self.add(i, j, "signature", 0.9)
+
+    def _surname_first(self) -> None:
+        """ "SMITH, John" and "OKAFOR, Sarah (Social Worker)" in lists of people."""
+        for m in SURNAME_FIRST_RE.finditer(self.text):
+            i = self.index_at(m.start(1))
+            if i >= len(self.toks) or self.lex.is_common(self.toks[i].word) or self.is_allowed(self.toks[i]):
+                continue
+            k = self.index_at(m.end())
+            j = self.run_forward(k, limit=3)
+            if j > k and (self.strong(k, j) or self.lex.first(self.toks[k].word)) and len(m.group(1)) > 2:
+                self.add(i, j, "surname-first", 0.85)
+
+    def _lists(self) -> None:
+        """Attendance and distribution lists: every item is a person unless it is a known place,
+        team or role; any case, capitals included."""
+        for m in LIST_INTRO_RE.finditer(self.text):
+            line_end = self.text.find("\n", m.end())
+            line_end = len(self.text) if line_end == -1 else line_end
+            for item in re.finditer(r"[^,;]+", self.text[m.end() : line_end]):
+                body = re.sub(r"\(.*?\)|\b(?:and|&)\b", " ", item.group(0))
+                if not body.strip():
+                    continue
+                offset = m.end() + item.start()
+                i = self.index_at(offset)
+                stop = offset + len(item.group(0))
+                while i < len(self.toks) and self.toks[i].start < stop:
+                    if self.toks[i].lower in TITLES:
+                        i += 1
+                        continue
+                    j = self.run_forward(i, any_case=True)
+                    if j > i and self.toks[j - 1].end <= stop:
+                        words = [t.word for t in self.toks[i:j]]
+                        if not all(self.lex.is_common(w) or self.lex.is_english(w) for w in words) or (
+                            self.lex.first(words[0]) and len(words) > 1
+                        ):
+                            self.add(i, j, "attendance-list", 0.85)
+                        i = j
+                    else:
+                        i += 1
+
+    def _around_lowercase(self) -> None:
+        """A name in any case right before a role in brackets or an age: "jane doherty (team
+        manager)", "ayaan (aged 9)"."""
+        for j in range(1, len(self.toks) + 1):
+            after = self.after(j)
+            if not (after.lstrip(" \t").startswith("(") or after.startswith(",")):
+                continue
+            if not (ROLE_AFTER_RE.match(after) or DETAILS_AFTER_RE.match(after)):
+                continue
+            i = self.run_backward(j, any_case=True)
+            if i == j:
+                continue
+            if (
+                j - i == 1
+                and i > 0
+                and not self.toks[i].capital
+                and self.joined(i - 1)
+                and not self.lex.is_common(self.toks[i - 1].word)
+            ):
+                i -= 1  # "yaw boateng": a given name that is also a dictionary word
+            capital = self.toks[i].capital
+            if DETAILS_AFTER_RE.match(after):
+                if capital or self.strong(i, j):
+                    self.add(i, j, "age", 0.9)
+            elif self.strong(i, j) or (capital and not self.sentence_start(i) and j - i >= 2):
+                self.add(i, j, "role-apposition", 0.85)
+
+    def _runs(self) -> None:
+        """Runs of capitalised words, judged by the words and what follows them."""
+        i = 0
+        n = len(self.toks)
+        while i < n:
+            tok = self.toks[i]
+            if not tok.capital or not self.piece(tok, any_case=False):
+                i += 1
+                continue
+            if self.lex.is_common(tok.word):
+                # "Will from the Virtual School tracks attendance": a given name that is also a
+                # common word, where only a person fits.
+                if self.lex.first(tok.word) and FROM_ORG_AFTER_RE.match(self.after(i + 1)):
+                    self.add(i, i + 1, "from-organisation", 0.75)
+                i += 1
+                continue
+            if SAINT_BEFORE_RE.search(self.before(i)):
+                i += 1
+                continue
+            j = self.run_forward(i)
+            if j == i:
+                i += 1
+                continue
+            # "Later Marcus moved", "Contact Aisha Carter": a leading ordinary word is not the name.
+            k = i
+            while k < j - 1 and self._ordinary(self.toks[k].word):
+                k += 1
+            self._judge(k, j)
+            i = j
+
+    def _body_follows(self, j: int) -> bool:
+        """Whether the words after token j name a body or a place: "Fernleigh Council", "the
+        Eastgate social work team" (up to three words in lower case, no verb or function word)."""
+        if VERB_AFTER_RE.match(self.after(j)):
+            return False
+        k = j
+        while k < len(self.toks) and k - j < 3 and self.joined(k - 1):
+            word = self.toks[k].word
+            if word.lower() in BODY_WORDS:
+                return True
+            if (k > j and word[0].isupper()) or word.lower() in FUNCTION_WORDS:
+                return False
+            k += 1
+        return False
+
+    def _ordinary(self, word: str) -> bool:
+        lex = self.lex
+        # Surname lists hold many ordinary words ("Later", "Young"): only a given name counts here.
+        return lex.is_english(word) and not lex.first(word) and not word.isupper()
+
+    def _judge(self, i: int, j: int) -> None:
+        words = [t.word for t in self.toks[i:j]]
+        if len(words) >= 2 and words[-1].lower() in PLACE_ENDINGS and not self.lex.plain_first(words[0]):
+            return  # "Hope Street", "Grace Academy": a place named after a word
+        if words[0].lower() in ("st", "saint", "ss"):
+            return  # St Aidan's: a church, a school or a place
+        if self._body_follows(j):
+            return  # "Fernleigh Council", "the Eastgate social work team": a place or a body
+
+        after = self.after(j)
+        before = self.before(i)
+        at_start = self.sentence_start(i)
+        strong = self.strong(i, j)
+        caps = all(w.isupper() for w in words) and any(len(w) > 1 for w in words)
+        if caps and len(words) == 1:
+            return
+        if DETAILS_AFTER_RE.match(after):
+            self.add(i, j, "age", 0.9)
+        elif ROLE_AFTER_RE.match(after) and (strong or self.lex.first(words[0])):
+            self.add(i, j, "role-apposition", 0.85)
+        elif POSSESSIVE_AFTER_RE.match(after) and (strong or self.lex.first(words[0])):
+            self.add(i, j, "possessive", 0.85)
+        elif VERB_AFTER_RE.match(after) and (strong or (at_start and self.lex.first(words[0]))):
+            self.add(i, j, "subject", 0.8)
+        elif FROM_ORG_AFTER_RE.match(after) and len(words) <= 3 and (strong or self.lex.first(words[0])):
+            self.add(i, j, "from-organisation", 0.75)
+        elif WHEN_BEFORE_RE.search(before) and strong and VERB_AFTER_RE.match(" " + after.lstrip()):
+            self.add(i, j, "subject", 0.8)
+        elif (
+            len(words) >= 2
+            and self.lex.first(words[0])
+            and (
+                self.lex.plain_first(words[0])
+                or any(self.lex.last(w) or self.lex.unknown(w) for w in words[1:])
+            )
+        ):
+            self.add(i, j, "first-name-and-surname", 0.95)
+        elif len(words) >= 2 and all(self.lex.unknown(w) or w.lower() in PARTICLES for w in words):
+            self.add(i, j, "unknown-words", 0.7)
+        elif len(words) == 1 and self.lex.plain_first(words[0]):
+            self.add(i, j, "possessive" if after.startswith(("'", "’")) else "first-name", 0.8)
+        elif len(words) == 1 and not at_start and self.lex.unknown(words[0]) and not caps:
+            if not PLACE_BEFORE_RE.search(re.sub(r"<[^>]*>|[*_]", "", before)):
+                self.add(i, j, "unknown-word", 0.6)
+
+    def _initials(self) -> None:
+        """ "I. Llwyd", "T Nguyen": an initial and a surname-like word."""
+        for m in INITIAL_RE.finditer(self.text):
+            i = self.index_at(m.end())
+            if i >= len(self.toks) or self.toks[i].start != m.end():
+                continue
+            j = self.run_forward(i, limit=2)
+            if j == i:
+                continue
+            word = self.toks[i].word
+            if self.lex.is_common(word) or self.is_allowed(self.toks[i]):
+                continue
+            if self.lex.last(word) or self.lex.unknown(word) or self.lex.first(word):
+                self.add(i, j, "initial-and-surname", 0.85, start=m.start())
+
+    def _tables(self) -> None:
+        """Cells of a table that hold a name and nothing else."""
+        for line in re.finditer(r"^[ \t]*\|.*\|[ \t]*$", self.text, re.M):
+            if re.fullmatch(r"[\s|:-]*", line.group(0)):
+                continue
+            for cell in re.finditer(r"[^|]+", line.group(0)):
+                start = line.start() + cell.start()
+                i = self.index_at(start)
+                stop = start + len(cell.group(0))
+                if i >= len(self.toks) or self.toks[i].end > stop:
+                    continue
+                j = self.run_forward(i)
+                if j <= i or self.toks[j - 1].end > stop:
+                    continue
+                rest = self.text[self.toks[j - 1].end : stop]
+                if rest.strip() or self.text[start : self.toks[i].start].strip():
+                    continue
+                if j - i >= 2 and self.strong(i, j):
+                    self.add(i, j, "table-cell", 0.8)
+
+    def suggestions(self) -> list[Suggestion]:
+        return [
+            Suggestion(start, end, self.text[start:end], "person", rule, score)
+            for (start, end), (rule, score) in sorted(self.found.items())
+        ]
+
+
+def people(text: str, allow: Iterable[str] = ()) -> Iterator[Suggestion]:
+    """Every stretch of ``text`` that names a person, as far as the rules can tell.
+    ``allow``: more phrases that are never people (authority and region names, say)."""
+    finder = _Finder(text, allow)
+    finder.find()
+    yield from finder.suggestions()
