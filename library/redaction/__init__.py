@@ -5,12 +5,14 @@ Pure functions over text; nothing here knows about Flask or the database.
 
 from .detectors import Suggestion
 from .engine import detect, find_values, find_variants, name_parts, term_pattern
+from .names import RULES
 from .replace import CATEGORIES, LABELS, Span, apply
 from .spans import Cover
 
 __all__ = [
     "CATEGORIES",
     "Cover",
+    "RULES",
     "LABELS",
     "Span",
     "Suggestion",

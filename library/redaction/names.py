@@ -684,6 +684,32 @@ class _Finder:
         ]
 
 
+# What each rule saw, in plain words for the people reviewing its suggestions.
+RULES = {
+    "title": "a title before it (Mr, Dr, Cllr)",
+    "kinship": "a family word before it (her brother, his mum)",
+    "introduced": "words that introduce a person (taken by, thanks to, the reviewer was)",
+    "case-label": "a case-study label (Child A, Young Person B)",
+    "signature": "the name under a sign-off",
+    "surname-first": "a surname in capitals, then a given name",
+    "attendance-list": "an item of a list of people (Present:, Apologies:)",
+    "age": "an age or date of birth after it",
+    "role-apposition": "a role after it (, the Principal Social Worker; (team manager))",
+    "possessive": "a possessive before a person's things ('s foster carer)",
+    "subject": "a person's verb after it (lives with, attended, said)",
+    "from-organisation": "a name before 'from the' and a team",
+    "first-name-and-surname": "a known given name and a surname",
+    "first-name": "a known given name",
+    "unknown-words": "words in no English dictionary, where a name sits",
+    "unknown-word": "a word in no English dictionary, where a name sits",
+    "initial-and-surname": "an initial and a surname",
+    "table-cell": "a table cell holding only a name",
+    "name-variant": "another form of a name found elsewhere in the document",
+    "family-surname": "'the ... family'",
+    "initials-in-context": "initials near words about a child or family",
+}
+
+
 def people(text: str, allow: Iterable[str] = ()) -> Iterator[Suggestion]:
     """Every stretch of ``text`` that names a person, as far as the rules can tell.
     ``allow``: more phrases that are never people (authority and region names, say)."""

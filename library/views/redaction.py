@@ -15,6 +15,7 @@ from ..services.errors import ValidationError
 bp = Blueprint("redaction", __name__)
 
 CATEGORY_CHOICES = [(c, engine.LABELS[c].capitalize()) for c in engine.CATEGORIES]
+RULE_WORDS = {**engine.RULES, "manual": "you", "authority-term": "your authority's term list"}
 
 
 def _workspace(document_id: int, errors: dict | None = None, form: dict | None = None, status: int = 200):
@@ -35,6 +36,7 @@ def _workspace(document_id: int, errors: dict | None = None, form: dict | None =
         errors=errors or {},
         form=form or {},
         categories=CATEGORY_CHOICES,
+        rule_words=RULE_WORDS,
     ), status
 
 

@@ -126,3 +126,8 @@ def test_terms_page(client, login, people):
 def test_readers_have_no_terms_page(client, login):
     login("kgm_reader")
     assert client.get("/terms").status_code == 403
+
+
+def test_each_suggestion_says_what_found_it(client, doc_id):
+    html = _page(client, doc_id)
+    assert "Found by a title before it (Mr, Dr, Cllr)" in html
