@@ -1,8 +1,8 @@
 """Detectors: each finds one kind of personal information in text and returns suggestions.
 
 Pure functions over strings: no Flask, no database. Validated identifiers (NHS, National
-Insurance and pupil numbers, phone numbers) are checked, not just matched; names come from
-titles, word lists from packages, the words around them, and the names already found.
+Insurance and pupil numbers, phone numbers) are checked, not just matched. People's names are
+in ``names.py``; here only initials and "the ... family".
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import phonenumbers
 
 from . import wordlists
-from .spans import Cover
 
 
 @dataclass(frozen=True, order=True)
@@ -208,50 +207,13 @@ def addresses(text: str) -> Iterator[Suggestion]:
 
 # People ----------------------------------------------------------------------------------------
 
-TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Cllr|Prof|Professor|Sir|Dame|Rev|Revd|Lady|Lord)"
 TOKEN = r"(?:(?:[A-Z]['’][A-Z][a-z]+|Ma?c[A-Z][a-z]+|[A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*)"  # noqa: S105
 SEP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"
-RUN_RE = re.compile(rf"(?<![\w'’-]){TOKEN}(?:{SEP}{TOKEN})*(?![\w-])")
-TOKEN_RE = re.compile(TOKEN)
-TITLE_BEFORE_RE = re.compile(rf"\b{TITLES}\.?[ \t]+$")
-POSSESSIVE_RE = re.compile(r"^['’]s?\b")
 INITIALS_RE = re.compile(r"(?<![\w.])[A-Z]\.[ ]?[A-Z]\.(?:[ ]?[A-Z]\.)?(?![\w])")
 INITIAL_SURNAME_RE = re.compile(rf"(?<![\w.])[A-Z]\.[ ]?(?:[A-Z]\.[ ]?)?({TOKEN})(?![\w-])")
 INITIALS_CONTEXT_RE = re.compile(
     r"\b(?:child|children|young person|pupil|baby|infant|mother|father|parent|carer|sibling|brother|sister|"
     r"son|daughter|family|case|aged|girl|boy|referred|known as)\b",
-    re.I,
-)
-CONTEXT_BEFORE_RE = re.compile(
-    r"(?:\b(?:contact|contacts|prepared by|written by|author|authors|lead reviewer|reviewer|reviewers|"
-    r"social worker|foster carers?|carers?|advocate|manager|presented by|chaired by|led by|attended by|"
-    r"signed|"
-    r"from|by|with|to|and|dear|met|cc|attn|name|named|called|mother|father|parent|grandmother|grandfather|"
-    r"aunt|uncle|sister|brother|son|daughter|child|pupil)\b[ \t]*[:,-]?[ \t]*)$",
-    re.I,
-)
-ROLE_AFTER_RE = re.compile(
-    r"^[ \t]*(?:,|\(|-|–)[ \t]*(?:the[ \t]+|our[ \t]+)?(?:[A-Z][A-Za-z-]*[ \t]+){0,4}"
-    r"(?:Director|Manager|Worker|Officer|Lead|Head|Co-?ordinator|Adviser|Advisor|Practitioner|Consultant|"
-    r"Chair|Chief|Executive|Commissioner|Reviewer|Nurse|Teacher|Headteacher|Governor|Councillor|Leader|"
-    r"Analyst|Psychologist|Therapist|Coach|Mentor|Partner|Member|Principal|Assistant|Senior|Deputy)\b"
-)
-DETAILS_AFTER_RE = re.compile(
-    r"^[ \t]*\([ \t]*(?:d\.?\s?o\.?\s?b\b|date of birth|born|aged?\b|nhs\b|ni\b|upn\b|"
-    r"\d{1,2}\s*(?:years|yrs))",
-    re.I,
-)
-SAINT_BEFORE_RE = re.compile(r"\b(?:St|Saint)\.?[ \t]+$")
-POSSESSIVE_CONTEXT_RE = re.compile(
-    r"^['’]s?[ \t]+(?:\w+[ \t]+)?(?:mother|father|mum|dad|parents?|carers?|foster|grand\w*|sister|brother|"
-    r"siblings?|son|daughter|aunt|uncle|partner|school|social worker|case|plan|ehcp|needs|family|home|"
-    r"placement|birthday|behaviour|attendance)\b",
-    re.I,
-)
-SIGNOFF_RE = re.compile(
-    r"\b(?:Yours (?:sincerely|faithfully|truly)|(?:Kind|Best|Warm|With best) (?:regards|wishes)|Regards|"
-    r"Thanks|"
-    r"Many thanks|Thank you|Signed)[ \t]*,?[ \t]*\n[ \t]*$",
     re.I,
 )
 
@@ -268,86 +230,6 @@ def _allowed_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
             spans.append((start, start + len(p)))
             start = lower.find(p, start + 1)
     return spans
-
-
-def _inside(start: int, end: int, spans: Cover) -> bool:
-    return spans.contains(start, end)
-
-
-def people(text: str, allow: Iterable[str] = ()) -> Iterator[Suggestion]:
-    firsts = wordlists.first_names()
-    lasts = wordlists.surnames()
-    common = wordlists.common_words()
-    allowed = Cover(_allowed_spans(text, list(wordlists.allow_phrases()) + list(allow)))
-
-    def is_word(tok: str) -> bool:
-        return tok.lower().rstrip("'’") in common
-
-    for run in RUN_RE.finditer(text):
-        tokens = [
-            (m.start() + run.start(), m.end() + run.start(), m.group(0))
-            for m in TOKEN_RE.finditer(run.group(0))
-        ]
-        # Split the run into groups of tokens that could be parts of a name.
-        groups: list[list[tuple[int, int, str]]] = [[]]
-        for tok in tokens:
-            if is_word(tok[2]) or _inside(tok[0], tok[1], allowed):
-                groups.append([])
-            else:
-                groups[-1].append(tok)
-        for group in groups:
-            if not group:
-                continue
-            yield from _name_group(text, group[:4], firsts, lasts)
-
-
-def _name_group(text, group, firsts, lasts) -> Iterator[Suggestion]:
-    start, end = group[0][0], group[-1][1]
-    before = text[max(0, start - 40) : start]
-    after = text[end : end + 60]
-    lowered = [t[2].lower() for t in group]
-    title = TITLE_BEFORE_RE.search(before)
-    if title:
-        t_start = start - (len(before) - title.start())
-        yield Suggestion(t_start, end, text[t_start:end], "person", "title", 0.95)
-        return
-    if SAINT_BEFORE_RE.search(before):
-        return  # St Mary's Academy, St John's Road: a place, not a person
-    if lowered[0] in firsts and len(group) >= 2:
-        yield Suggestion(start, end, text[start:end], "person", "first-name-and-surname", 0.95)
-        return
-    if len(group) >= 2 and (ROLE_AFTER_RE.match(after) or DETAILS_AFTER_RE.match(after)):
-        # "Ngozi Okonkwo (DOB ...", "Siddharth Rao (Assistant Director": names the lists do not know
-        yield Suggestion(start, end, text[start:end], "person", "role-context", 0.85)
-        return
-    if lowered[0] not in firsts:
-        # "Contact Aisha Carter": a word before the first name is not part of the name.
-        later = next((i for i, word in enumerate(lowered) if word in firsts), None)
-        if later:
-            yield from _name_group(text, group[:later], firsts, lasts)
-            yield from _name_group(text, group[later:], firsts, lasts)
-            return
-    if len(group) >= 2 and CONTEXT_BEFORE_RE.search(before):
-        yield Suggestion(start, end, text[start:end], "person", "role-context", 0.85)
-        return
-    if len(group) >= 2 and POSSESSIVE_CONTEXT_RE.match(after):
-        yield Suggestion(start, end, text[start:end], "person", "possessive-in-context", 0.8)
-        return
-    if len(group) >= 2 and SIGNOFF_RE.search(before):
-        yield Suggestion(start, end, text[start:end], "person", "signature", 0.9)
-        return
-    if len(group) == 1:
-        word = lowered[0]
-        if word in firsts:
-            rule = "possessive" if POSSESSIVE_RE.match(after) else "first-name"
-            yield Suggestion(start, end, text[start:end], "person", rule, 0.8)
-        elif (before.rstrip().lower().endswith("dear") or SIGNOFF_RE.search(before)) and word in lasts:
-            yield Suggestion(start, end, text[start:end], "person", "greeting", 0.8)
-        return
-    # Two or more capitalised words, none a known first name: a person only beside a known surname
-    # and a word that introduces a person.
-    if lowered[-1] in lasts and CONTEXT_BEFORE_RE.search(before):
-        yield Suggestion(start, end, text[start:end], "person", "surname-in-context", 0.75)
 
 
 FAMILY_RE = re.compile(
