@@ -120,7 +120,8 @@ LIST_INTRO_RE = re.compile(
     r"apologies received|attending|members|panel members|peer team|review team|peer reviewers|"
     r"reviewers|participants|invited|distribution|circulation|cc|chair|chaired by|minutes|minute taker|"
     r"note taker|notes by|facilitator|facilitators|speakers|presenters|contacts?|staff interviewed|"
-    r"people we met|who we spoke to|family members)[ \t]*(?:\([^)\n]*\))?[ \t]*[:：-][ \t]*",
+    r"people we met|who we spoke to|family members|"
+    rf"(?:[\w'’-]+[ \t]+){{0,3}}(?:{ROLE_WORDS})s?)[ \t]*(?:\([^)\n]*\))?[ \t]*[:：][ \t]*",
     re.I | re.M,
 )
 POSSESSIVE_AFTER_RE = re.compile(
@@ -131,8 +132,9 @@ POSSESSIVE_AFTER_RE = re.compile(
     re.I,
 )
 VERB_AFTER_RE = re.compile(
-    r"^(?:[ \t]+(?:also|now|then|later|still|recently|has|had|was|is|who|would|will|did|does)){0,2}"
-    r"[ \t]+(?:lives|lived|living|moved|moves|arrived|arrives|attended|attends|joined|joins|chairs|"
+    r"^(?:[ \t]+(?:also|now|then|later|still|recently|has|had|was|is|who|would|will|did|does|all|both|"
+    r"each|together)){0,2}"
+    r"[ \t]+(?:lives|live|lived|living|moved|moves|arrived|arrives|attended|attends|joined|joins|chairs|"
     r"chaired|co-chairs|said|says|told|tells|agreed|agrees|asked|asks|explained|explains|opened|"
     r"presented|leads|manages|managed|visited|visits|wrote|writes|emailed|phoned|rang|spoke|speaks|"
     r"felt|feels|wants|wanted|likes|liked|loves|loved|enjoys|enjoyed|goes|went|started|starts|left|"
@@ -221,7 +223,10 @@ class _Lexicon:
 
     def first(self, word: str) -> bool:
         w = self.bare(word)
-        return w in self.firsts or wordlists.fold(w) in self.firsts
+        if w in self.firsts or wordlists.fold(w) in self.firsts:
+            return True
+        parts = w.split("-")  # "Freya-Lily", "Mary-Jane"
+        return len(parts) > 1 and all(p in self.firsts or wordlists.fold(p) in self.firsts for p in parts)
 
     def last(self, word: str) -> bool:
         w = self.bare(word)
@@ -455,18 +460,73 @@ class _Finder:
         self._runs()
         self._initials()
         self._tables()
+        self._lists_around_found()
+
+    def _next_in_list(self, j: int) -> int | None:
+        """Where the next item of a list starts after an item ending before token j: after ", ",
+        "; ", " & ", " and " or ", and "."""
+        if j >= len(self.toks) or j == 0:
+            return None
+        gap = self.text[self.toks[j - 1].end : self.toks[j].start]
+        if self.toks[j].lower == "and" and re.fullmatch(r",?[ \t]+", gap) and j + 1 < len(self.toks):
+            return j + 1 if self.text[self.toks[j].end : self.toks[j + 1].start] in (" ", "\t") else None
+        return j if re.fullmatch(r"[ \t]*[,;&][ \t]*", gap) else None
+
+    def _previous_in_list(self, i: int) -> int | None:
+        """The last token of the list item before the one starting at token i."""
+        if i < 1:
+            return None
+        gap = self.text[self.toks[i - 1].end : self.toks[i].start]
+        if self.toks[i - 1].lower == "and" and gap in (" ", "\t") and i >= 2:
+            before_and = self.text[self.toks[i - 2].end : self.toks[i - 1].start]
+            return i - 2 if re.fullmatch(r",?[ \t]+", before_and) else None
+        return i - 1 if re.fullmatch(r"[ \t]*[,;&][ \t]*", gap) else None
 
     def _list_after(self, j: int, rule: str, score: float, any_case: bool = False) -> None:
         """Names that follow a name in a list: "Aoife, Dervla and Ciarán"."""
-        while j < len(self.toks):
-            gap = self.text[self.toks[j - 1].end : self.toks[j].start]
-            if not re.fullmatch(r"[ \t]*(?:,|;|&|,?[ \t]+and)[ \t]*", gap):
+        while True:
+            start = self._next_in_list(j)
+            if start is None:
                 return
-            k = self.run_forward(j, any_case=any_case)
-            if k == j or not (self.strong(j, k) or any_case):
+            k = self.run_forward(start, any_case=any_case)
+            if k == start or not (self.strong(start, k) or self.lex.first(self.toks[start].word) or any_case):
                 return
-            self.add(j, k, rule, score)
+            self.add(start, k, rule, score)
             j = k
+
+    def _lists_around_found(self) -> None:
+        """The other names in a list with a name already found: "Freya-Lily, Alfie and Mason"."""
+        for start, end in sorted(self.found):
+            i = self.index_at(start)
+            j = self.index_ending_at(end)
+            if i >= len(self.toks) or j <= i:
+                continue
+            self._list_after(j, "list", 0.75)
+            while True:
+                last = self._previous_in_list(i)
+                begin = self._run_ending(last) if last is not None else None
+                if begin is None or not (
+                    self.strong(begin, last + 1) or self.lex.first(self.toks[begin].word)
+                ):
+                    break
+                self.add(begin, last + 1, "list", 0.75)
+                i = begin
+
+    def _run_ending(self, last: int) -> int | None:
+        """The start of a run of capitalised name pieces ending with token ``last``, if it is one."""
+        if not self.toks[last].capital or not self.piece(self.toks[last], False):
+            return None
+        begin = last
+        while (
+            begin > 0
+            and last - begin < MAX_RUN - 1
+            and self.joined(begin - 1)
+            and self.toks[begin - 1].capital
+            and self.piece(self.toks[begin - 1], False)
+            and not self.lex.is_common(self.toks[begin - 1].word)
+        ):
+            begin -= 1
+        return begin
 
     def _labels(self) -> None:
         for m in LABEL_RE.finditer(self.text):

@@ -70,6 +70,8 @@ def test_the_review_names_almost_nobody():
         # Particles and hyphens.
         ("Present: Khalid bin Saeed, Marieke van den Berg", ["Khalid bin Saeed", "Marieke van den Berg"]),
         ("When Lacey-Jo moved school, her key worker stayed.", ["Lacey-Jo"]),
+        ("Rosie-Mae, Tobiah and Hunter all live with their grandad.", ["Rosie-Mae", "Tobiah", "Hunter"]),
+        ("Case worker: dominika nowak", ["dominika nowak"]),
         # Case-study labels.
         ("Young Person C said the plan was not explained.", ["Young Person C"]),
     ],
