@@ -45,7 +45,9 @@ ROLE_WORDS = (
     r"governor|councillor|analyst|psychologist|therapist|coach|mentor|member|principal|assistant|"
     r"deputy|senco|iro|psw|dcs|secretary|administrator|clerk|supervisor|caseworker|keyworker|"
     r"volunteer|interpreter|paediatrician|doctor|gp|midwife|visitor|sergeant|inspector|solicitor|"
-    r"guardian|advocate|carer|partner|trainee|student|apprentice|specialist|champion|navigator"
+    r"guardian|advocate|carer|partner|trainee|student|apprentice|specialist|champion|navigator|"
+    r"educator|facilitator|trainer|tutor|lecturer|researcher|evaluator|auditor|designate|"
+    r"representative|rep|liaison|sw|aswye|nqsw|pa|ypa|ya"
 )
 KIN_WORDS = (
     r"mum|mummy|mother|mam|mom|dad|daddy|father|brother|sister|son|daughter|sibling|grandma|"
@@ -98,7 +100,8 @@ DETAILS_AFTER_RE = re.compile(
 )
 ROLE_AFTER_RE = re.compile(
     r"^[ \t]*(?:,|\(|–|—|-|:)[ \t]*(?:the|our|a|an|their|his|her|your|my)?[ \t]*"
-    rf"(?:[\w'’&/-]+[ \t]+){{0,4}}(?:{ROLE_WORDS})s?\b",
+    r"(?:(?!(?:and|or|but|who|which|that|say|says|said|is|are|was|were|has|have)\b)[\w'’&/-]+[ \t]+){0,4}"
+    rf"(?:{ROLE_WORDS})s?\b",
     re.I,
 )
 INTRO_BEFORE_RE = re.compile(
@@ -141,7 +144,7 @@ VERB_AFTER_RE = re.compile(
     r"leaves|returned|became|becomes|tracks|reported|reports|raised|shared|described|describes|"
     r"disclosed|missed|misses|stayed|stays|turned|needs|needed|worries|worried|was born|is aged|aged|"
     r"thanked|welcomed|hosted|signed|wished|came|comes|stopped|refused|cried|smiled|laughed|"
-    r"settled|struggled|struggles|and (?:his|her|their) |, (?:his|her|their|who) )",
+    r"settled|struggled|struggles|has|had|and (?:his|her|their) |, (?:his|her|their|who) )",
     re.I,
 )
 FROM_ORG_AFTER_RE = re.compile(r"^[ \t]+(?:from|at|of)[ \t]+(?:the[ \t]+)?[A-Z]")
@@ -194,7 +197,7 @@ CONTEXT_LAST_WORDS = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     start: int
     end: int
@@ -243,8 +246,11 @@ class _Lexicon:
         w = self.bare(word)
         if len(w) < 2 or w in self.common:
             return False
-        parts = re.split(r"[-'’]", w)
-        return not any(wordlists.is_english(p) for p in parts if len(p) > 2) and not wordlists.is_english(w)
+        if wordlists.is_english(w):
+            return False
+        # "Ogunleye-Smith", "Kai-Jayden": unknown if any part is; "step-down" is not.
+        parts = [p for p in re.split(r"[-'’]", w) if len(p) > 2]
+        return not parts or any(not wordlists.is_english(p) for p in parts)
 
     def word_name(self, word: str) -> bool:
         """A given name that is also an everyday word ("Will", "Hope", "Grace")."""
@@ -344,7 +350,7 @@ class _Finder:
         return (
             any_case
             and not self.lex.is_common(tok.word)
-            and (not self.lex.is_english(tok.word) or self.lex.first(tok.word))
+            and (not wordlists.is_english(self.lex.bare(tok.word), loose=True) or self.lex.first(tok.word))
         )
 
     def run_forward(self, i: int, any_case: bool = False, limit: int = MAX_RUN) -> int:
@@ -583,10 +589,11 @@ class _Finder:
     def _around_lowercase(self) -> None:
         """A name in any case right before a role in brackets or an age: "jane doherty (team
         manager)", "ayaan (aged 9)"."""
-        for j in range(1, len(self.toks) + 1):
-            after = self.after(j)
-            if not (after.lstrip(" \t").startswith("(") or after.startswith(",")):
+        for m in re.finditer(r"[(,]", self.text):
+            j = self.index_ending_at(m.start())
+            if j == 0 or self.text[self.toks[j - 1].end : m.start()].strip(" \t"):
                 continue
+            after = self.after(j)
             if not (ROLE_AFTER_RE.match(after) or DETAILS_AFTER_RE.match(after)):
                 continue
             i = self.run_backward(j, any_case=True)
@@ -696,7 +703,13 @@ class _Finder:
             self.add(i, j, "first-name-and-surname", 0.95)
         elif len(words) >= 2 and all(self.lex.unknown(w) or w.lower() in PARTICLES for w in words):
             self.add(i, j, "unknown-words", 0.7)
-        elif len(words) == 1 and self.lex.plain_first(words[0]):
+        elif (
+            len(words) == 1
+            and self.lex.plain_first(words[0])
+            and not (at_start and self.lex.is_english(words[0]))
+        ):
+            # "Foster carers describe", "Run workshops": a given name that is also a word, at the
+            # start of a sentence, is the word.
             self.add(i, j, "possessive" if after.startswith(("'", "’")) else "first-name", 0.8)
         elif len(words) == 1 and not at_start and self.lex.unknown(words[0]) and not caps:
             if not PLACE_BEFORE_RE.search(re.sub(r"<[^>]*>|[*_]", "", before)):

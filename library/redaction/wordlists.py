@@ -76,12 +76,14 @@ _SUFFIXES = (
 )
 
 
-def is_english(word: str) -> bool:
-    """Whether ``word`` (lower case) is an English word, allowing common endings."""
+def is_english(word: str, *, loose: bool = False) -> bool:
+    """Whether ``word`` (lower case) is an English word, allowing common endings. ``loose``
+    allows short stems too ("used"), for words in lower case, which are rarely names."""
     words = english_words()
     if word in words:
         return True
     for suffix, replacement, shortest in _SUFFIXES:
+        shortest = 2 if loose else shortest
         stem = word[: -len(suffix)] + replacement
         if word.endswith(suffix) and len(stem) >= shortest and stem in words:
             return True
