@@ -100,3 +100,17 @@ def test_lookups_raise_not_found(db, people):
     with pytest.raises(NotFound):
         accounts.get_authority(db, "ZZZ")
     assert accounts.get_authority(db, "kgm").code == "KGM"
+
+
+def test_deactivating_on_the_admin_page_revokes_tokens_for_good(db, people):
+    token = accounts.create_token(db, None, people.kgm_contributor)
+    user = people.kgm_contributor
+    accounts.update_user(
+        db, people.admin, user, name=user.name, role=user.role, authority_code="KGM", active=False
+    )
+    assert accounts.user_for_token(db, token) is None
+    accounts.update_user(
+        db, people.admin, user, name=user.name, role=user.role, authority_code="KGM", active=True
+    )
+    assert accounts.user_for_token(db, token) is None
+    assert db.scalars(select(ApiToken)).one().revoked_reason == "deactivated"
