@@ -63,6 +63,14 @@ _CLASSES = {
 _AMP = "\ue000"
 
 
+def _marker(text: str) -> str:
+    """A stand-in for "&" that does not occur in ``text`` (private-use characters may)."""
+    marker = _AMP
+    while marker in text:
+        marker += "\ue001"
+    return marker
+
+
 class _WhatYouSee(md.Extension):
     """Markdown for document text: structure (headings, lists, tables, emphasis) is rendered, but
     nothing can hide text. Raw HTML (comments, hidden elements) and link or image syntax (whose
@@ -90,7 +98,9 @@ def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
     ``shift_headings`` lowers every heading by that many levels, so a document's own "#" does not
     compete with the page's title.
     """
-    source = strip_invisible(text or "").replace(_AMP, "").replace("&", _AMP)
+    source = strip_invisible(text or "")
+    amp = _marker(source)
+    source = source.replace("&", amp)
     html = md.markdown(source, extensions=["tables", "sane_lists", _WhatYouSee()], output_format="html")
     if shift_headings:
         for level in range(6, 0, -1):
@@ -106,7 +116,7 @@ def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
     )
     for plain, styled in _CLASSES.items():
         clean = clean.replace(plain, styled)
-    return Markup(clean.replace(_AMP, "&amp;"))  # noqa: S704 - sanitised by bleach above
+    return Markup(clean.replace(amp, "&amp;"))  # noqa: S704 - sanitised by bleach above
 
 
 def render_snippet(snippet: str | None) -> Markup:

@@ -84,6 +84,11 @@ def test_raw_html_links_and_entities_are_shown_as_text(text, shown):
     assert_all_visible(text)
 
 
+def test_private_use_characters_are_kept_beside_ampersands():
+    html = str(render_markdown("a \ue000 & b \ue000\ue001 &c"))
+    assert "a \ue000 &amp; b \ue000\ue001 &amp;c" in html
+
+
 def test_invisible_characters_are_removed_at_extraction():
     text = extract("Sa\u200brah Oka\u2060for \u202eevil\u202c and soft\u00adhyphen\n".encode(), "a.txt").text
     assert text == "Sarah Okafor evil and softhyphen\n"
