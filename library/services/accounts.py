@@ -278,7 +278,7 @@ def update_user(
         user.password_hash = hash_password(password)
         changes["password"] = ["", "changed"]
     if password or "active" in changes or "role" in changes or "authority" in changes:
-        user.session_version = (user.session_version or 1) + 1  # sign in again with the new access
+        _end_sessions(user)  # sign in again with the new access
     if "active" in changes and not active:
         changes["tokens_revoked"] = [0, _revoke_all(user, "deactivated")]
     audit.record(
@@ -330,7 +330,8 @@ def authenticate(
     """
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if throttle is not None and throttle.blocked(email or "", address):
-        check_password_hash(_DUMMY_HASH, password or "")
+        # No password hashing here: the answer is the same whatever is sent, and hashing for
+        # every refused attempt would hand an attacker the server's processors.
         _audit_sign_in_failure(session, user, email, "throttled")
         raise TooManyAttempts(
             f"Too many failed attempts to sign in. Wait {throttle.minutes} minutes, then try again, "
@@ -378,13 +379,18 @@ def _audit_sign_in_failure(session: Session, user: User | None, email: str, reas
     session.commit()
 
 
-def end_sessions(session: Session, user: User, action: str = "user.signed_out") -> None:
-    """End every session of ``user`` on the server: copies of old session cookies stop working."""
+def _end_sessions(user: User) -> None:
+    """Every session of ``user`` ends on the server: copies of old session cookies stop working."""
     user.session_version = (user.session_version or 1) + 1
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """The user signs out: every session of theirs ends, on every browser."""
+    _end_sessions(user)
     audit.record(
         session,
-        user if action == "user.signed_out" else None,
-        action,
+        user,
+        "user.signed_out",
         subject_type="user",
         subject_id=user.id,
         authority_id=user.authority_id,
@@ -408,7 +414,7 @@ def change_password(session: Session, actor: User, current: str, new: str, confi
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     actor.password_hash = hash_password(new)
-    actor.session_version = (actor.session_version or 1) + 1
+    _end_sessions(actor)
     audit.record(
         session,
         actor,
@@ -529,7 +535,7 @@ def set_active(session: Session, actor: User | None, user: User, active: bool) -
     user.active = active
     details: dict = {"active": [not active, active]}
     if not active:
-        user.session_version = (user.session_version or 1) + 1
+        _end_sessions(user)
         details["tokens_revoked"] = _revoke_all(user, "deactivated")
     audit.record(
         session,
