@@ -8,6 +8,7 @@ lists loaded already, so a child starts in milliseconds.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import resource
@@ -88,6 +89,7 @@ def _child(conn, memory_bytes: int, args: tuple) -> None:
         conn.close()
 
 
+@functools.cache
 def _context():
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["library.processing_warm"])

@@ -8,7 +8,7 @@ in ``names.py``; here only initials and "the ... family".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import phonenumbers
@@ -216,20 +216,6 @@ INITIALS_CONTEXT_RE = re.compile(
     r"son|daughter|family|case|aged|girl|boy|referred|known as)\b",
     re.I,
 )
-
-
-def _allowed_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
-    spans = []
-    lower = text.lower()
-    for phrase in phrases:
-        p = phrase.lower()
-        if not p:
-            continue
-        start = lower.find(p)
-        while start != -1:
-            spans.append((start, start + len(p)))
-            start = lower.find(p, start + 1)
-    return spans
 
 
 FAMILY_RE = re.compile(

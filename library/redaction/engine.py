@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from . import detectors, names, wordlists
 from .detectors import SEP, Suggestion
-from .spans import Cover, Occupied, PhraseIndex
+from .spans import Cover, Occupied, PhraseIndex, phrase_spans
 
 PRIORITY = {
     "email": 100,
@@ -132,6 +132,6 @@ def detect(
     people = [s.text for s in found if s.category == "person"]
     found.extend(find_variants(text, people))
     if never:
-        blocked = Cover(detectors._allowed_spans(text, never))
+        blocked = Cover(phrase_spans(text, never))
         found = [s for s in found if not blocked.contains(s.start, s.end)]
     return resolve(found)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from . import wordlists
 from .detectors import Suggestion
-from .spans import Cover
+from .spans import Cover, phrase_spans
 
 LETTER = r"[^\W\d_]"
 # Letters, with apostrophes and hyphens inside ("O'Brien", "Kai-Jayden"); a possessive "'s" stays out.
@@ -281,21 +281,10 @@ BODY_WORDS = frozenset(
 
 
 def _allowed(text: str, allow: Iterable[str]) -> Cover:
-    phrases = list(wordlists.allow_phrases()) + list(wordlists.places()) + [a for a in allow if a.strip()]
+    phrases = list(wordlists.allow_phrases()) + list(wordlists.places()) + list(allow)
     # The labels of what is already redacted ("[NHS NUMBER]") are never names.
-    spans = [m.span() for m in LABEL_TEXT_RE.finditer(text)]
-    lower = text.lower()
-    for phrase in set(p.lower() for p in phrases):
-        start = lower.find(phrase)
-        while start != -1:
-            end = start + len(phrase)
-            # Whole words only: "Bury" is a place, "Burya" is not.
-            if (start == 0 or not lower[start - 1].isalnum()) and (
-                end >= len(lower) or not lower[end].isalnum()
-            ):
-                spans.append((start, end))
-            start = lower.find(phrase, start + 1)
-    return Cover(spans)
+    labels = [m.span() for m in LABEL_TEXT_RE.finditer(text)]
+    return Cover(labels + phrase_spans(text, phrases, whole_words=True))
 
 
 class _Finder:

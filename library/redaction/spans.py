@@ -9,6 +9,24 @@ from collections.abc import Callable, Iterable
 _WORD_RE = re.compile(r"\w+")
 
 
+def phrase_spans(text: str, phrases: Iterable[str], *, whole_words: bool = False) -> list[tuple[int, int]]:
+    """Where each phrase occurs in ``text``, in any case. ``whole_words``: not inside a longer word
+    ("Bury" is a place, "Burya" is not)."""
+    spans = []
+    lower = text.lower()
+    for phrase in {p.lower() for p in phrases if p.strip()}:
+        start = lower.find(phrase)
+        while start != -1:
+            end = start + len(phrase)
+            if not whole_words or (
+                (start == 0 or not lower[start - 1].isalnum())
+                and (end >= len(lower) or not lower[end].isalnum())
+            ):
+                spans.append((start, end))
+            start = lower.find(phrase, start + 1)
+    return spans
+
+
 class Cover:
     """Fixed spans; :meth:`contains` answers whether one of them wholly contains a stretch."""
 

@@ -109,7 +109,7 @@ def upload_document(
         message = next(iter(errors.values()))
         if file_error is not None and file_error.status == 413:
             too_large = FileTooLarge(file_error.message, errors=errors)
-            too_large.code = file_error.code if file_error.code != "unreadable_file" else too_large.code
+            too_large.code = file_error.code  # which limit: file_too_large, too_much_text...
             raise too_large
         if file_error is not None and file_error.status == 415:
             raise UnsupportedFile(file_error.message, errors=errors)

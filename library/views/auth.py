@@ -100,7 +100,9 @@ def account():
                 flash("Your password was changed. You were signed out everywhere else.", "success")
                 return redirect(url_for("auth.account"))
             if action == "create-token":
-                new_token = accounts.create_token(db, user, user, _whole(request.form.get("days"), 90))
+                new_token = accounts.create_token(
+                    db, user, user, _whole(request.form.get("days"), accounts.TOKEN_DAYS_DEFAULT)
+                )
             elif action == "revoke-token":
                 accounts.revoke_token(db, user, user, _whole(request.form.get("token"), -1))
                 flash("The token was revoked. Scripts using it can no longer sign in.", "success")
