@@ -186,9 +186,20 @@ class Document(Base):
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     # "withdrawn" by the owning authority's approver, or "taken_down" by an administrator.
     withdrawal_kind: Mapped[str | None] = mapped_column(String(16))
+    # The hand-off: a contributor marks a draft ready for approval; an approver may send it back.
+    ready_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ready_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sent_back_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sent_back_note: Mapped[str | None] = mapped_column(Text)
 
     authority: Mapped[Authority] = relationship()
     uploader: Mapped[User | None] = relationship(foreign_keys=[uploader_id])
+    ready_by: Mapped[User | None] = relationship(foreign_keys=[ready_by_id])
+    sent_back_by: Mapped[User | None] = relationship(foreign_keys=[sent_back_by_id])
+    check: Mapped[DocumentCheck | None] = relationship(
+        uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
     document_type: Mapped[DocumentType] = relationship()
     service_areas: Mapped[list[ServiceArea]] = relationship(
         secondary=document_service_areas, order_by="ServiceArea.position"
@@ -204,6 +215,18 @@ class Document(Base):
     @property
     def current_version(self) -> DocumentVersion | None:
         return next((v for v in reversed(self.versions) if v.is_current), None)
+
+
+class DocumentCheck(Base):
+    """The last final check of a document, and a digest of everything it read: lists of many
+    documents show whether each can be consented without running every check again."""
+
+    __tablename__ = "document_checks"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    findings: Mapped[int] = mapped_column(Integer)
+    checked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class StoredFile(Base):

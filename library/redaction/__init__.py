@@ -6,7 +6,7 @@ Pure functions over text; nothing here knows about Flask or the database.
 from .detectors import Suggestion
 from .engine import detect, find_values, find_variants, name_parts, term_pattern
 from .names import RULES
-from .replace import CATEGORIES, LABELS, Span, apply
+from .replace import CATEGORIES, LABELS, Piece, Span, apply, apply_mapped, to_original
 from .spans import Cover
 
 __all__ = [
@@ -16,7 +16,10 @@ __all__ = [
     "LABELS",
     "Span",
     "Suggestion",
+    "Piece",
     "apply",
+    "apply_mapped",
+    "to_original",
     "detect",
     "find_values",
     "find_variants",

@@ -63,18 +63,65 @@ def label_for(span: Span, person_number: dict[str, int]) -> str:
 
 def apply(text: str, spans: Iterable[Span]) -> str:
     """The text with every span replaced by its label. Overlapping spans merge into the first."""
+    return apply_mapped(text, spans)[0]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of the redacted text and the stretch of the original it came from."""
+
+    out_start: int
+    out_end: int
+    start: int
+    end: int
+    label: bool  # True where a label replaced the original
+
+
+def apply_mapped(text: str, spans: Iterable[Span]) -> tuple[str, list[Piece]]:
+    """:func:`apply`, and the pieces that map each stretch of its result back to ``text``."""
     ordered = sorted(spans, key=lambda s: (s.start, -s.end))
     people = person_numbers(s.text for s in ordered if s.category == "person")
     out: list[str] = []
+    pieces: list[Piece] = []
+    length = 0
     cursor = 0
+
+    def emit(value: str, start: int, end: int, label: bool) -> None:
+        nonlocal length
+        out.append(value)
+        pieces.append(Piece(length, length + len(value), start, end, label))
+        length += len(value)
+
     for span in ordered:
         if span.end <= cursor:
             continue
         if span.start < cursor:  # overlaps the previous span: extend it under the same label
+            last = pieces[-1]
+            pieces[-1] = Piece(last.out_start, last.out_end, last.start, span.end, True)
             cursor = span.end
             continue
-        out.append(text[cursor : span.start])
-        out.append(label_for(span, people))
+        if span.start > cursor:
+            emit(text[cursor : span.start], cursor, span.start, False)
+        emit(label_for(span, people), span.start, span.end, True)
         cursor = span.end
-    out.append(text[cursor:])
-    return "".join(out)
+    if cursor < len(text) or not pieces:
+        emit(text[cursor:], cursor, len(text), False)
+    return "".join(out), pieces
+
+
+def to_original(pieces: list[Piece], start: int, end: int) -> tuple[int, int]:
+    """Where the stretch ``start:end`` of the redacted text came from in the original. A stretch
+    that begins or ends inside a label covers that label's whole original."""
+
+    def locate(offset: int, *, closing: bool) -> int:
+        for piece in pieces:
+            inside = piece.out_start <= offset < piece.out_end or (
+                closing and piece.out_start < offset <= piece.out_end
+            )
+            if inside:
+                if piece.label:
+                    return piece.end if closing else piece.start
+                return piece.start + (offset - piece.out_start)
+        return pieces[-1].end if pieces else offset
+
+    return locate(start, closing=False), locate(end, closing=True)

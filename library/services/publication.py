@@ -233,6 +233,8 @@ def give_consent(
     document.status = DocumentStatus.PUBLISHED.value
     document.scope = scope
     document.published_at = version.consented_at
+    document.ready_at = document.ready_by_id = None  # the hand-off is done
+    document.sent_back_at = document.sent_back_by_id = document.sent_back_note = None
     session.flush()
     search.enqueue(session, document.id)
     audit.record(
@@ -361,31 +363,6 @@ def take_down(session: Session, actor: User, document_id: int, reason: str | Non
 
 
 # Lists -------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Waiting:
-    document: Document
-    pending: int
-    changed: bool
-
-
-def waiting_for_consent(session: Session, actor: User) -> list[Waiting]:
-    """The authority's drafts, and published documents with changes, that need the approver."""
-    if actor.role != Role.APPROVER.value or actor.authority_id is None:
-        raise PermissionDenied("Only approvers have a list of documents waiting for consent.")
-    rows = session.scalars(
-        select(Document)
-        .where(Document.authority_id == actor.authority_id, Document.status.in_(("draft", "published")))
-        .order_by(Document.updated_at.desc())
-    )
-    out = []
-    for document in rows:
-        changed = has_unpublished_changes(document)
-        if document.status == "draft" or changed:
-            pending = sum(1 for r in document.redactions if r.status == "suggested")
-            out.append(Waiting(document, pending, changed))
-    return out
 
 
 def download_markdown(session: Session, actor: User, document_id: int) -> str:

@@ -3,6 +3,8 @@ the redacted preview, and the final check that nothing redacted is still there."
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +15,16 @@ from sqlalchemy.orm import Session
 from .. import processing
 from .. import redaction as engine
 from ..db import utcnow
-from ..models import Authority, Document, Redaction, RedactionStatus, RedactionTerm, Region, User
+from ..models import (
+    Authority,
+    Document,
+    DocumentCheck,
+    Redaction,
+    RedactionStatus,
+    RedactionTerm,
+    Region,
+    User,
+)
 from . import audit
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 
@@ -182,37 +193,109 @@ def preview(document: Document) -> Preview:
 @dataclass
 class Finding:
     field: str
-    start: int
+    start: int  # in the redacted text
     end: int
     text: str
     category: str
     reason: str
+    source_start: int = 0  # where it is in the original text of the field
+    source_end: int = 0
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.lower().split())
+
+
+def redacted_mapped(document: Document, field: str) -> tuple[str, list[engine.Piece]]:
+    spans = [
+        engine.Span(r.start, r.end, r.category, r.text)
+        for r in document.redactions
+        if r.field == field and r.status == ACCEPTED
+    ]
+    return engine.apply_mapped(_field_text(document, field), spans)
 
 
 def final_check(session: Session, document: Document) -> list[Finding]:
     """Detection again on the redacted text, and a search for every accepted value and its
-    variants. Anything found blocks consent."""
+    variants. Anything found blocks consent, except a value a person chose to keep in this
+    document: that was a decision, not an oversight. A value both redacted and kept is found."""
     findings: list[Finding] = []
     accepted = [r for r in document.redactions if r.status == ACCEPTED]
+    kept = {_norm(r.text) for r in document.redactions if r.status == REJECTED}
+    kept_spans = {
+        field: engine.Cover(
+            (r.start, r.end) for r in document.redactions if r.field == field and r.status == REJECTED
+        )
+        for field in FIELDS
+    }
+    redacted_values = {_norm(r.text) for r in accepted}
     people = [r.text for r in accepted if r.category == "person"]
     others = [r.text for r in accepted if r.category != "person"]
     detect = detector_for(session, document)
+
+    def add(field, pieces, start, end, text, category, reason):
+        key = _norm(text)
+        source_start, source_end = engine.to_original(pieces, start, end)
+        if key in kept and key in redacted_values:
+            reason = "redacted in one place and kept in another"
+        elif key in kept or kept_spans[field].contains(source_start, source_end):
+            return  # a person read it there and kept it
+        findings.append(Finding(field, start, end, text, category, reason, source_start, source_end))
+
     for field in FIELDS:
-        text = redacted(document, field)
+        text, pieces = redacted_mapped(document, field)
         for s in detect(text):
-            findings.append(Finding(field, s.start, s.end, s.text, s.category, "still detected"))
+            add(field, pieces, s.start, s.end, s.text, s.category, "still detected")
         for s in engine.find_variants(text, people):
-            findings.append(
-                Finding(field, s.start, s.end, s.text, "person", "a redacted name is still there")
-            )
+            add(field, pieces, s.start, s.end, s.text, "person", "a redacted name is still there")
         for start, end in engine.find_values(text, others):
-            findings.append(
-                Finding(field, start, end, text[start:end], "other", "a redacted value is still there")
-            )
+            add(field, pieces, start, end, text[start:end], "other", "a redacted value is still there")
     unique: dict[tuple, Finding] = {}
     for f in findings:
         unique.setdefault((f.field, f.start, f.end), f)
     return sorted(unique.values(), key=lambda f: (FIELDS.index(f.field), f.start))
+
+
+@dataclass
+class CheckState:
+    """Where a document stands before consent: suggestions still to decide, and what the final
+    check still finds (only run once nothing is pending)."""
+
+    pending: int
+    findings: int
+
+    @property
+    def passes(self) -> bool:
+        return self.pending == 0 and self.findings == 0
+
+
+def _check_key(session: Session, document: Document) -> str:
+    """A digest of everything the final check reads: the texts, the decisions, the term lists."""
+    digest = hashlib.sha256()
+    for field in FIELDS:
+        digest.update(_field_text(document, field).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    rows = sorted((r.field, r.start, r.end, r.status, r.category, r.text) for r in document.redactions)
+    terms = detection_terms(session, document.authority_id)
+    body = [rows, sorted(terms.always), sorted(terms.never), sorted(terms.allow)]
+    digest.update(json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def check_state(session: Session, document: Document) -> CheckState:
+    """The document's :class:`CheckState`, from the last check while nothing it reads changed.
+    Lists of many documents use this; consent always runs the check afresh."""
+    pending = sum(1 for r in document.redactions if r.status == SUGGESTED)
+    if pending:
+        return CheckState(pending, 0)
+    key = _check_key(session, document)
+    if document.check is None or document.check.key != key:
+        found = len(final_check(session, document))
+        if document.check is None:
+            document.check = DocumentCheck(key=key, findings=found, checked_at=utcnow())
+        else:
+            document.check.key, document.check.findings, document.check.checked_at = key, found, utcnow()
+    return CheckState(0, document.check.findings)
 
 
 # Decisions ---------------------------------------------------------------------------------------
@@ -287,7 +370,7 @@ def _spread_name(session: Session, actor: User, document: Document, redaction: R
     return added
 
 
-def _editable(session: Session, actor: User, document_id: int) -> Document:
+def editable(session: Session, actor: User, document_id: int) -> Document:
     document = _get_for_owner(session, actor, document_id)
     _require_editor(actor, document)
     if document.status == "withdrawn":
@@ -297,16 +380,25 @@ def _editable(session: Session, actor: User, document_id: int) -> Document:
 
 def check_again(session: Session, actor: User, document_id: int) -> int:
     """Run detection again (after the term lists changed, say); decisions already made stay."""
-    document = _editable(session, actor, document_id)
+    document = editable(session, actor, document_id)
     added = run_detection(session, actor, document)
     session.commit()
     return added
 
 
-def decide(session: Session, actor: User, document_id: int, redaction_id: int, status: str) -> Redaction:
-    if status not in (ACCEPTED, REJECTED):
-        raise ValidationError("status must be 'accepted' or 'rejected'.", field="status")
-    document = _editable(session, actor, document_id)
+def decide(
+    session: Session,
+    actor: User,
+    document_id: int,
+    redaction_id: int,
+    status: str,
+    *,
+    never_redact: bool = False,
+) -> Redaction:
+    """Redact (``accepted``) or keep (``rejected``) one suggestion. Keeping it with
+    ``never_redact`` also adds its value to the authority's never-redact list."""
+    _check_status(status)
+    document = editable(session, actor, document_id)
     redaction = next((r for r in document.redactions if r.id == redaction_id), None)
     if redaction is None:
         raise NotFound("No such redaction on this document.")
@@ -315,21 +407,40 @@ def decide(session: Session, actor: User, document_id: int, redaction_id: int, s
     if status == ACCEPTED and redaction.category == "person":
         spread = _spread_name(session, actor, document, redaction)
     _audit_decision(session, actor, document, f"redaction.{status}", redaction, {"variants": spread})
+    if status == REJECTED and never_redact:
+        _never_redact(session, actor, redaction.text)
     session.commit()
     return redaction
 
 
-def decide_value(session: Session, actor: User, document_id: int, value: str, status: str) -> int:
-    """Accept or reject every pending suggestion with this value (ignoring case)."""
+def _check_status(status: str) -> None:
     if status not in (ACCEPTED, REJECTED):
         raise ValidationError("status must be 'accepted' or 'rejected'.", field="status")
-    document = _editable(session, actor, document_id)
-    key = " ".join((value or "").lower().split())
+
+
+def decide_value(
+    session: Session,
+    actor: User,
+    document_id: int,
+    value: str,
+    status: str,
+    *,
+    category: str | None = None,
+    never_redact: bool = False,
+) -> int:
+    """Redact or keep a value everywhere in the document (ignoring case): every suggestion with
+    that value, of that category when one is given, whatever was decided before. Returns how many
+    suggestions it covered."""
+    _check_status(status)
+    document = editable(session, actor, document_id)
+    key = _norm(value or "")
     matching = [
-        r for r in document.redactions if r.status == SUGGESTED and " ".join(r.text.lower().split()) == key
+        r
+        for r in document.redactions
+        if _norm(r.text) == key and (category is None or r.category == category)
     ]
     if not matching:
-        raise ValidationError("No pending suggestion has that value.", field="value")
+        raise ValidationError("No suggestion has that value.", field="value")
     for r in matching:
         _decided(r, actor, status)
     if status == ACCEPTED and matching[0].category == "person":
@@ -337,12 +448,53 @@ def decide_value(session: Session, actor: User, document_id: int, value: str, st
     _audit_decision(
         session, actor, document, f"redaction.{status}_value", matching[0], {"count": len(matching)}
     )
+    if status == REJECTED and never_redact:
+        _never_redact(session, actor, matching[0].text)
     session.commit()
     return len(matching)
 
 
+def decide_category(session: Session, actor: User, document_id: int, category: str) -> int:
+    """Redact every suggestion of a category still to review ("all 65 email addresses")."""
+    document = editable(session, actor, document_id)
+    category = _check_category(category)
+    pending = [r for r in document.redactions if r.status == SUGGESTED and r.category == category]
+    if not pending:
+        raise ValidationError("No suggestion of that kind is still to review.", field="category")
+    for r in pending:
+        _decided(r, actor, ACCEPTED)
+    if category == "person":
+        for r in pending:
+            _spread_name(session, actor, document, r)
+    audit.record(
+        session,
+        actor,
+        "redaction.accepted_category",
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={"category": category, "count": len(pending)},
+    )
+    session.commit()
+    return len(pending)
+
+
+def _never_redact(session: Session, actor: User, value: str) -> None:
+    """Add a kept value to the authority's never-redact list, unless it is there already."""
+    term = " ".join(value.split())[:TERM_MAX]
+    exists = session.scalar(
+        select(RedactionTerm.id).where(
+            RedactionTerm.authority_id == actor.authority_id,
+            RedactionTerm.kind == "never",
+            RedactionTerm.normalised == term.lower(),
+        )
+    )
+    if exists is None and len(term) >= 2:
+        _new_term(session, actor, term, "never", "other")
+
+
 def accept_all(session: Session, actor: User, document_id: int) -> int:
-    document = _editable(session, actor, document_id)
+    document = editable(session, actor, document_id)
     pending = [r for r in document.redactions if r.status == SUGGESTED]
     for r in pending:
         _decided(r, actor, ACCEPTED)
@@ -394,7 +546,7 @@ def add_manual(
     field: str = "text",
 ) -> list[Redaction]:
     """Redact chosen text: every occurrence of a value (the default), or one span by offsets."""
-    document = _editable(session, actor, document_id)
+    document = editable(session, actor, document_id)
     category = _check_category(category)
     if field not in FIELDS:
         raise ValidationError("field must be title, summary or text.", field="field")
@@ -522,11 +674,17 @@ def add_term(
         )
     ):
         raise ValidationError(f"'{term}' is already on the list.", field="term")
+    row = _new_term(session, actor, term, kind, category)
+    session.commit()
+    return row
+
+
+def _new_term(session: Session, actor: User, term: str, kind: str, category: str) -> RedactionTerm:
     row = RedactionTerm(
         authority_id=actor.authority_id,
         kind=kind,
         term=term,
-        normalised=normalised,
+        normalised=term.lower(),
         category=category,
         created_by_id=actor.id,
     )
@@ -541,7 +699,6 @@ def add_term(
         authority_id=actor.authority_id,
         details={"kind": kind, "category": category, "value_hash": audit.value_hash(term)},
     )
-    session.commit()
     return row
 
 

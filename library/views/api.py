@@ -8,7 +8,7 @@ from .. import permissions
 from ..db import get_session
 from ..extraction import Limits
 from ..models import Document, User
-from ..services import accounts, documents, publication, redaction, vocabularies
+from ..services import accounts, documents, handoff, publication, redaction, vocabularies
 from ..services.errors import NotAuthenticated, ValidationError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -80,6 +80,13 @@ def document_json(document: Document, user: User) -> dict:
     if owner:
         body["created_at"] = _iso(document.created_at)
         body["unpublished_changes"] = publication.has_unpublished_changes(document)
+        body["hand_off"] = {
+            "ready_at": _iso(document.ready_at),
+            "ready_by": document.ready_by.name if document.ready_by else None,
+            "sent_back_at": _iso(document.sent_back_at),
+            "sent_back_by": document.sent_back_by.name if document.sent_back_by else None,
+            "note": document.sent_back_note,
+        }
         if document.original is not None:
             body["original"] = {
                 "filename": document.original.original_filename,
@@ -231,7 +238,14 @@ def add_redactions(document_id: int):
 @bp.patch("/documents/<int:document_id>/redactions/<int:redaction_id>")
 def patch_redaction(document_id: int, redaction_id: int):
     body = _json_body()
-    item = redaction.decide(get_session(), _user(), document_id, redaction_id, str(body.get("status", "")))
+    item = redaction.decide(
+        get_session(),
+        _user(),
+        document_id,
+        redaction_id,
+        str(body.get("status", "")),
+        never_redact=body.get("never_redact") is True,
+    )
     return jsonify(redaction_json(item))
 
 
@@ -266,6 +280,8 @@ def get_preview(document_id: int):
                         "text": f.text,
                         "category": f.category,
                         "reason": f.reason,
+                        "source_start": f.source_start,
+                        "source_end": f.source_end,
                     }
                     for f in findings
                 ],
@@ -337,6 +353,22 @@ def give_consent(document_id: int):
         body.get("content_hash"),
     )
     return jsonify(document_json(session.get(Document, document_id), _user()))
+
+
+@bp.post("/documents/<int:document_id>/ready")
+def mark_ready(document_id: int):
+    document = handoff.mark_ready(get_session(), _user(), document_id)
+    return jsonify(document_json(document, _user()))
+
+
+@bp.post("/documents/<int:document_id>/send-back")
+def send_back(document_id: int):
+    body = _json_body()
+    note = body.get("note")
+    if note is not None and not isinstance(note, str):
+        raise ValidationError("note must be a string.", field="note")
+    document = handoff.send_back(get_session(), _user(), document_id, note)
+    return jsonify(document_json(document, _user()))
 
 
 @bp.delete("/documents/<int:document_id>/consent")

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from ..db import get_session
-from ..services import audit_trail, documents, publication
+from ..services import audit_trail, documents, handoff, publication
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
 
 bp = Blueprint("publication", __name__)
@@ -133,7 +133,7 @@ def take_down(document_id: int):
 @bp.get("/consent")
 @login_required
 def waiting():
-    items = publication.waiting_for_consent(get_session(), current_user)
+    items = handoff.waiting_for_consent(get_session(), current_user)
     return render_template("publication/waiting.html", items=items)
 
 

@@ -43,10 +43,10 @@ def test_consent_is_refused_while_suggestions_are_pending(app, db, doc, people):
 
 
 def test_consent_is_refused_when_the_final_check_finds_something(app, db, doc, people):
-    dob = next(r for r in doc.redactions if r.category == "date_of_birth")
     with app.app_context():
-        redaction.decide(db, people.kgm_contributor, doc.id, dob.id, "rejected")
         redaction.accept_all(db, people.kgm_contributor, doc.id)
+        # A term added to the authority's always-redact list after the review.
+        redaction.add_term(db, people.kgm_contributor, "MASH", "always", "other")
         with pytest.raises(Conflict, match="final redaction check"):
             consent(db, people.kgm_approver, doc.id, "national", True)
 
@@ -163,16 +163,6 @@ def test_take_down_by_an_administrator(app, db, reviewed, people):
         publication.take_down(db, people.admin, reviewed.id, "Names a child in the summary.")
     assert reviewed.status == "withdrawn" and reviewed.withdrawal_kind == "taken_down"
     assert db.scalars(select(AuditEvent).where(AuditEvent.action == "document.taken_down")).one()
-
-
-def test_waiting_for_consent(app, db, doc, people):
-    with app.app_context():
-        assert [w.document.id for w in publication.waiting_for_consent(db, people.kgm_approver)] == [doc.id]
-        with pytest.raises(PermissionDenied):
-            publication.waiting_for_consent(db, people.kgm_contributor)
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
-        consent(db, people.kgm_approver, doc.id, "region", True)
-        assert publication.waiting_for_consent(db, people.kgm_approver) == []
 
 
 def test_audiences_in_plain_words(app, db, doc):

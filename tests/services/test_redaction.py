@@ -96,15 +96,88 @@ def test_accept_all_then_preview_and_final_check(app, db, doc, people):
     assert findings == []
 
 
-def test_final_check_finds_what_was_kept(app, db, doc, people):
+def test_a_kept_value_passes_the_final_check(app, db, doc, people):
     phone = next(r for r in doc.redactions if r.category == "phone")
+    claire = [r for r in doc.redactions if r.text == "Claire Hughes"]
     with app.app_context():
         redaction.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected")
+        redaction.decide_value(db, people.kgm_contributor, doc.id, "Claire Hughes", "rejected")
         redaction.accept_all(db, people.kgm_contributor, doc.id)
         findings = redaction.final_check(db, doc)
-    assert [(f.text, f.category, f.reason) for f in findings] == [
-        ("01632 960 415", "phone", "still detected")
+        state = redaction.check_state(db, doc)
+    assert "01632 960 415" in redaction.redacted(doc) and "Claire Hughes" in redaction.redacted(doc)
+    assert {r.status for r in claire} == {"rejected"}
+    assert findings == [] and state.passes
+
+
+def test_a_value_redacted_in_one_place_and_kept_in_another_is_found(app, db, doc, people):
+    with app.app_context():
+        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        # Someone keeps one occurrence of a redacted value by its offsets.
+        summary = next(r for r in doc.redactions if r.field == "summary" and r.text == "Claire Hughes")
+        summary.status = "rejected"
+        db.commit()
+        findings = redaction.final_check(db, doc)
+    assert [(f.field, f.text, f.reason) for f in findings] == [
+        ("summary", "Claire Hughes", "redacted in one place and kept in another")
     ]
+    # The finding says where it is in the original text of its field.
+    assert (findings[0].source_start, findings[0].source_end) == (summary.start, summary.end)
+
+
+def test_final_check_findings_point_into_the_original_text(app, db, doc, people):
+    with app.app_context():
+        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        redaction.add_term(db, people.kgm_contributor, "front door", "always", "other")
+        findings = redaction.final_check(db, doc)
+    assert [(f.text, f.reason) for f in findings] == [("front door", "still detected")]
+    found = findings[0]
+    assert TEXT[found.source_start : found.source_end] == "front door"
+    assert redaction.redacted(doc)[found.start : found.end] == "front door"
+
+
+def test_check_state_is_kept_until_something_it_reads_changes(app, db, doc, people):
+    with app.app_context():
+        assert redaction.check_state(db, doc).pending == len(doc.redactions)
+        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        assert redaction.check_state(db, doc).passes
+        first = doc.check.checked_at
+        assert redaction.check_state(db, doc).passes and doc.check.checked_at == first
+        # A new always-redact term changes what the check finds.
+        redaction.add_term(db, people.kgm_contributor, "MASH", "always", "other")
+        state = redaction.check_state(db, doc)
+    assert not state.passes and state.findings == 1
+
+
+def test_keeping_can_add_the_value_to_the_never_redact_list(app, db, doc, people):
+    phone = next(r for r in doc.redactions if r.category == "phone")
+    with app.app_context():
+        redaction.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected", never_redact=True)
+        redaction.decide_value(
+            db, people.kgm_contributor, doc.id, "claire hughes", "rejected", never_redact=True
+        )
+        # Asking twice adds it once.
+        redaction.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected", never_redact=True)
+        terms = [(t.kind, t.term) for t in redaction.list_terms(db, people.kgm_contributor)]
+    assert sorted(terms) == [("never", "01632 960 415"), ("never", "Claire Hughes")]
+    actions = db.scalars(select(AuditEvent.action).where(AuditEvent.action == "term.added")).all()
+    assert len(actions) == 2
+
+
+def test_a_value_decided_everywhere_and_a_whole_category(app, db, doc, people):
+    with app.app_context():
+        # Keep, then change one's mind: the value is redacted everywhere, decided or not.
+        redaction.decide_value(db, people.kgm_contributor, doc.id, "Claire Hughes", "rejected")
+        assert redaction.decide_value(db, people.kgm_contributor, doc.id, "CLAIRE hughes", "accepted") == 2
+        assert {r.status for r in doc.redactions if r.text == "Claire Hughes"} == {"accepted"}
+        assert redaction.decide_category(db, people.kgm_contributor, doc.id, "phone") == 1
+        with pytest.raises(ValidationError, match="still to review"):
+            redaction.decide_category(db, people.kgm_contributor, doc.id, "phone")
+        with pytest.raises(ValidationError, match="Unknown category"):
+            redaction.decide_category(db, people.kgm_contributor, doc.id, "shoe_size")
+    assert {r.status for r in doc.redactions if r.category == "phone"} == {"accepted"}
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "redaction.accepted_category")).one()
+    assert event.details == {"category": "phone", "count": 1}
 
 
 def test_decide_value_accepts_every_pending_occurrence(app, db, doc, people):
