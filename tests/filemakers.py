@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from xml.sax.saxutils import escape
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = (
@@ -256,3 +257,37 @@ def many_emails_text(count: int = 40_000) -> bytes:
 def large_docx(paragraphs: int) -> bytes:
     """A Word document of ``paragraphs`` short paragraphs: small on disk, large once parsed."""
     return docx(para("A short paragraph of the plan.") * paragraphs)
+
+
+def _cell(text: str) -> str:
+    return f"<w:tc>{para(escape(text))}</w:tc>"
+
+
+def composed_docx(markdown_text: str) -> bytes:
+    """A Word document with the headings, lists, quotes and tables of a composed document."""
+    from library.demo_compose import markdown_to_docx_blocks
+
+    body = []
+    for style, value in markdown_to_docx_blocks(markdown_text):
+        if style == "table":
+            rows = "".join(f"<w:tr>{''.join(_cell(c) for c in row)}</w:tr>" for row in value)
+            body.append(f"<w:tbl>{rows}</w:tbl>")
+        else:
+            body.append(para(escape(value), None if style == "Normal" else style))
+    return docx("".join(body))
+
+
+def long_self_assessment(pages: int = 20, seed: int = 7) -> tuple[str, bytes]:
+    """A realistic early help self-assessment of about ``pages`` pages, as (title, .docx bytes):
+    some 9,800 words, dozens of people named, hundreds of suggestions."""
+    from library.demo_compose import compose
+
+    title, text = compose(
+        area="early-help",
+        document_type="self-assessment",
+        authority="Kingsmere Borough Council",
+        domain="kingsmere.example",
+        pages=pages,
+        seed=seed,
+    )
+    return title, composed_docx(text)
