@@ -106,7 +106,8 @@ class Composer:
     def address(self) -> str:
         street = self.rng.choice(passages()["names"]["streets"])
         letters = "ABDEFGHJLNPQRSTUWXYZ"
-        postcode = f"KM{self.rng.randint(1, 9)} {self.rng.randint(1, 9)}{self.rng.choice(letters)}{self.rng.choice(letters)}"
+        inward = f"{self.rng.randint(1, 9)}{self.rng.choice(letters)}{self.rng.choice(letters)}"
+        postcode = f"KM{self.rng.randint(1, 9)} {inward}"
         return f"{self.rng.randint(2, 140)} {street}, {postcode}"
 
     def sentences(self, theme: dict, count: int) -> str:
@@ -157,7 +158,8 @@ def _case_example(c: Composer, theme: dict, number: int, worker: Person) -> str:
             child=child.first, worker=worker.first, sibling=sibling.first, parent=parent.first, **theme
         ),
         "",
-        f"> “{c.rng.choice(texts['quotes'])}” ({parent.first}, {child.first}'s {c.rng.choice(['mother', 'father', 'carer'])})",
+        f"> “{c.rng.choice(texts['quotes'])}” ({parent.first}, {child.first}'s "
+        f"{c.rng.choice(['mother', 'father', 'carer'])})",
     ]
     return "\n".join(lines)
 
