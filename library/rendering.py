@@ -1,10 +1,14 @@
-"""The one function that turns stored text into HTML. Every page that shows document text or
-guidance goes through :func:`render_markdown`, which sanitises with an allow-list."""
+"""The one pipeline that turns stored text into HTML. Every page that shows document text or
+guidance goes through :func:`render_markdown` (or :func:`render_marked`, the same pipeline with the
+redaction workspace's highlights), which sanitises with an allow-list (Ammonia, through nh3)."""
 
 from __future__ import annotations
 
-import bleach
+import re
+from collections.abc import Iterable
+
 import markdown as md
+import nh3
 from flask import Flask
 from markupsafe import Markup, escape
 
@@ -39,8 +43,8 @@ ALLOWED_TAGS = [
     "a",
 ]
 # Nothing that hides text (no class, style or title): every character shown is a character read.
-ALLOWED_ATTRIBUTES = {"a": ["href"], "th": ["align"], "td": ["align"], "ol": ["start"]}
-ALLOWED_PROTOCOLS = ["http", "https", "mailto"]
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
 
 _CLASSES = {
     "<h1>": '<h1 class="govuk-heading-l">',
@@ -92,6 +96,31 @@ class _WhatYouSee(md.Extension):
             parser.inlinePatterns.deregister(name)
 
 
+def _sanitise(html: str, tags: Iterable[str] = ALLOWED_TAGS, attributes: dict | None = None) -> str:
+    return nh3.clean(
+        html,
+        tags=set(tags),
+        attributes=ALLOWED_ATTRIBUTES if attributes is None else attributes,
+        url_schemes=ALLOWED_PROTOCOLS,
+        strip_comments=True,
+        link_rel=None,
+    )
+
+
+def _to_html(source: str, shift_headings: int) -> str:
+    """Markdown (already free of invisible characters, "&" stood in for by a marker) to
+    sanitised HTML with GOV.UK classes; the marker is still in it."""
+    html = md.markdown(source, extensions=["tables", "sane_lists", _WhatYouSee()], output_format="html")
+    if shift_headings:
+        for level in range(6, 0, -1):
+            new = min(level + shift_headings, 6)
+            html = html.replace(f"<h{level}>", f"<h{new}>").replace(f"</h{level}>", f"</h{new}>")
+    clean = _sanitise(html)
+    for plain, styled in _CLASSES.items():
+        clean = clean.replace(plain, styled)
+    return clean
+
+
 def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
     """Markdown to sanitised HTML with GOV.UK classes, every character of ``text`` visible.
 
@@ -100,35 +129,105 @@ def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
     """
     source = strip_invisible(text or "")
     amp = _marker(source)
-    source = source.replace("&", amp)
-    html = md.markdown(source, extensions=["tables", "sane_lists", _WhatYouSee()], output_format="html")
-    if shift_headings:
-        for level in range(6, 0, -1):
-            new = min(level + shift_headings, 6)
-            html = html.replace(f"<h{level}>", f"<h{new}>").replace(f"</h{level}>", f"</h{new}>")
-    clean = bleach.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        protocols=ALLOWED_PROTOCOLS,
-        strip=True,
-        strip_comments=True,
+    html = _to_html(source.replace("&", amp), shift_headings)
+    return Markup(html.replace(amp, "&amp;"))  # noqa: S704 - sanitised above
+
+
+_TAG_RE = re.compile(r"(<[^>]*>)")
+STATUS_WORDS = {"suggested": "to review", "accepted": "redacted", "rejected": "kept"}
+
+
+def _mark_open(span, *, first: bool) -> str:
+    ident = f' id="r-{span.id}"' if first else ""
+    return (
+        f'<mark class="app-mark app-mark--{escape(span.status)}"{ident} data-id="{span.id}" '
+        f'data-category="{escape(span.category)}">'
     )
-    for plain, styled in _CLASSES.items():
-        clean = clean.replace(plain, styled)
-    return Markup(clean.replace(amp, "&amp;"))  # noqa: S704 - sanitised by bleach above
+
+
+def _mark_close(span) -> str:
+    label = STATUS_WORDS.get(span.status, span.status)
+    return (
+        f'<span class="govuk-visually-hidden app-mark__state"> ({label}: '
+        f"{escape(span.category.replace('_', ' '))})</span></mark>"
+    )
+
+
+def render_marked(text: str, spans, *, shift_headings: int = 0) -> Markup:
+    """The formatted document (as :func:`render_markdown` shows it) with each span highlighted in
+    place: a ``<mark>`` with the span's id, status and category. A span that crosses an element
+    (a paragraph, a table cell) is highlighted in each piece. Overlapping spans after the first
+    are left out. Should the text defeat the placing of highlights, the plain-text view is given.
+
+    ``spans`` are objects with ``id``, ``start``, ``end``, ``category`` and ``status``.
+    """
+    text = text or ""
+    if strip_invisible(text) != text:
+        return _plain(text, spans)  # offsets would move; extraction removes such characters anyway
+    chosen, cursor = [], 0
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if span.start < cursor or span.end > len(text) or span.start >= span.end:
+            continue
+        chosen.append(span)
+        cursor = span.end
+    amp = _marker(text)
+    opening = "\ue002"  # and the next character closes: both absent from the text
+    while opening in text or opening in amp:
+        opening = chr(ord(opening) + 2)
+    closing = chr(ord(opening) + 1)
+    if closing in text:
+        return _plain(text, spans)
+    pieces, cursor = [], 0
+    for span in chosen:
+        pieces += [text[cursor : span.start], opening, text[span.start : span.end], closing]
+        cursor = span.end
+    pieces.append(text[cursor:])
+    html = _to_html("".join(pieces).replace("&", amp), shift_headings)
+    if html.count(opening) != len(chosen) or html.count(closing) != len(chosen):
+        return _plain(text, spans)
+    out: list[str] = []
+    index, current, reopen = 0, None, False
+    for part in _TAG_RE.split(html):
+        if not part:
+            continue
+        if part.startswith("<"):
+            if current is not None and not reopen:
+                out.append("</mark>")
+                reopen = True
+            out.append(part)
+            continue
+        for token in re.split(f"([{opening}{closing}])", part):
+            if token == opening:
+                current, reopen = chosen[index], False
+                index += 1
+                out.append(_mark_open(current, first=True))
+            elif token == closing:
+                if not reopen:
+                    out.append(_mark_close(current))
+                current, reopen = None, False
+            elif token:
+                if current is not None and reopen and token.strip():
+                    out.append(_mark_open(current, first=False))
+                    reopen = False
+                out.append(token)
+    return Markup("".join(out).replace(amp, "&amp;"))  # noqa: S704 - sanitised, marks added after
+
+
+def _plain(text: str, spans) -> Markup:
+    return Markup(f'<div class="app-plain-text">{highlight(text, spans)}</div>')  # noqa: S704
 
 
 def render_snippet(snippet: str | None) -> Markup:
     """A search snippet: text already escaped by the index, with <mark> around matched words.
     Cleaned again so that nothing but <mark> can ever be markup."""
-    return Markup(bleach.clean(snippet or "", tags=["mark"], attributes={}, strip=True))  # noqa: S704
+    return Markup(_sanitise(snippet or "", tags={"mark"}, attributes={}))  # noqa: S704
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(render_snippet, "snippet")
     app.add_template_filter(highlight, "highlight")
+    app.add_template_filter(render_marked, "marked")
 
 
 def highlight(text: str, spans) -> Markup:
@@ -143,15 +242,8 @@ def highlight(text: str, spans) -> Markup:
         if span.start < cursor or span.end > len(text):
             continue
         out.append(str(escape(text[cursor : span.start])))
-        label = {"suggested": "suggested", "accepted": "redacted", "rejected": "kept"}.get(
-            span.status, span.status
-        )
-        category = span.category.replace("_", " ")
         out.append(
-            f'<mark class="app-mark app-mark--{span.status}" id="r-{span.id}" '
-            f'data-category="{escape(span.category)}">'
-            f"{escape(text[span.start : span.end])}"
-            f'<span class="govuk-visually-hidden"> ({label}: {escape(category)})</span></mark>'
+            _mark_open(span, first=True) + str(escape(text[span.start : span.end])) + _mark_close(span)
         )
         cursor = span.end
     out.append(str(escape(text[cursor:])))

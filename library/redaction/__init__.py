@@ -6,7 +6,7 @@ Pure functions over text; nothing here knows about Flask or the database.
 from .detectors import Suggestion
 from .engine import detect, find_values, find_variants, name_parts, term_pattern
 from .names import RULES
-from .replace import CATEGORIES, LABELS, Piece, Span, apply, apply_mapped, to_original
+from .replace import CATEGORIES, LABELS, WORDS, Piece, category_words, Span, apply, apply_mapped, to_original
 from .spans import Cover
 
 __all__ = [
@@ -17,6 +17,8 @@ __all__ = [
     "Span",
     "Suggestion",
     "Piece",
+    "WORDS",
+    "category_words",
     "apply",
     "apply_mapped",
     "to_original",

@@ -24,6 +24,28 @@ LABELS = {
     "other": "REDACTED",
 }
 CATEGORIES = tuple(LABELS)
+# Each category in plain words, one and many: what people see in pages and messages.
+WORDS = {
+    "person": ("name of a person", "names of people"),
+    "nhs_number": ("NHS number", "NHS numbers"),
+    "ni_number": ("National Insurance number", "National Insurance numbers"),
+    "phone": ("phone number", "phone numbers"),
+    "email": ("email address", "email addresses"),
+    "postcode": ("postcode", "postcodes"),
+    "address": ("address", "addresses"),
+    "date_of_birth": ("date of birth", "dates of birth"),
+    "upn": ("pupil number", "pupil numbers"),
+    "case_reference": ("case reference", "case references"),
+    "school": ("school", "schools"),
+    "place": ("place", "places"),
+    "other": ("other detail", "other details"),
+}
+
+
+def category_words(category: str, count: int = 1) -> str:
+    """``phone`` -> "phone number"; with a count other than 1, "phone numbers"."""
+    one, many = WORDS.get(category, (category.replace("_", " "), category.replace("_", " ")))
+    return one if count == 1 else many
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from .errors import Conflict, PermissionDenied, ValidationError
 NOTE_MAX = 2000
 
 
-def _needs_consent(document: Document) -> bool:
+def needs_consent(document: Document) -> bool:
     """A draft, or a shared document whose text or details changed since consent."""
     if document.status == DocumentStatus.DRAFT.value:
         return True
@@ -32,7 +32,7 @@ def _needs_consent(document: Document) -> bool:
 def _check_needs_consent(document: Document) -> None:
     if document.status == DocumentStatus.WITHDRAWN.value:
         raise Conflict("This document has been withdrawn.")
-    if not _needs_consent(document):
+    if not needs_consent(document):
         raise Conflict("This document is shared and has not changed since: there is nothing new to approve.")
 
 
@@ -144,7 +144,7 @@ def tasks(session: Session, actor: User) -> list[Task]:
     )
     out = []
     for document in rows:
-        if not _needs_consent(document):
+        if not needs_consent(document):
             continue
         state = redaction.check_state(session, document)
         out.append(

@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -718,3 +719,111 @@ def delete_term(session: Session, actor: User, term_id: int) -> None:
     )
     session.delete(row)
     session.commit()
+
+
+# The workspace -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    """Every suggestion of one value and category: one decision can cover them all."""
+
+    value: str
+    category: str
+    items: list[Redaction]
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(f"{self.category}\x00{_norm(self.value)}".encode()).hexdigest()[:12]
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for r in self.items if r.status == SUGGESTED)
+
+    @property
+    def redacted(self) -> int:
+        return sum(1 for r in self.items if r.status == ACCEPTED)
+
+    @property
+    def kept(self) -> int:
+        return sum(1 for r in self.items if r.status == REJECTED)
+
+
+@dataclass
+class FindingMark:
+    """Where a finding of the final check is shown in the original text."""
+
+    id: str
+    field: str
+    start: int
+    end: int
+    category: str
+    status: str = "finding"
+
+
+@dataclass
+class Workspace:
+    document: Document
+    items: list[Redaction]
+    preview: Preview
+    findings: list[Finding]
+    groups: list[Group]
+    categories: list[tuple[str, int, int]]  # (category, still to review, in all)
+    anchors: list[str] = dataclasses.field(default_factory=list)  # for each finding, the id of its place
+    marks: list[FindingMark] = dataclasses.field(default_factory=list)
+
+    @property
+    def passes(self) -> bool:
+        return self.preview.pending == 0 and not self.findings
+
+    def spans(self, field_name: str) -> list:
+        """What the workspace highlights in a field: the redactions and the findings' places."""
+        return [r for r in self.items if r.field == field_name] + [
+            m for m in self.marks if m.field == field_name
+        ]
+
+    def context(self, item: Redaction, width: int = 40) -> tuple[str, str]:
+        """The words before and after a redaction, for lists that show it out of the text."""
+        text = _field_text(self.document, item.field)
+        before = " ".join(text[max(0, item.start - width) : item.start].split()[-6:])
+        after = " ".join(text[item.end : item.end + width].split()[:6])
+        return before, after
+
+
+def workspace(session: Session, actor: User, document_id: int) -> Workspace:
+    """What the redaction workspace shows: the suggestions, grouped by value and by category, the
+    preview, and (once nothing is pending) what the final check still finds."""
+    document, items = redactions_for(session, actor, document_id)
+    result = preview(document)
+    findings = final_check(session, document) if result.pending == 0 else []
+    by_value: dict[tuple[str, str], list[Redaction]] = {}
+    for r in items:
+        by_value.setdefault((r.category, _norm(r.text)), []).append(r)
+    groups = [Group(rows[0].text, category, rows) for (category, _), rows in by_value.items()]
+    groups.sort(key=lambda g: (g.pending == 0, -len(g.items), g.items[0].start))
+    categories: dict[str, list[int]] = {}
+    for r in items:
+        counts = categories.setdefault(r.category, [0, 0])
+        counts[0] += r.status == SUGGESTED
+        counts[1] += 1
+    ordered = sorted(categories.items(), key=lambda kv: (-kv[1][0], engine.CATEGORIES.index(kv[0])))
+    ws = Workspace(document, items, result, findings, groups, [(c, n[0], n[1]) for c, n in ordered])
+    for n, finding in enumerate(findings, start=1):
+        under = next(
+            (
+                r
+                for r in items
+                if r.field == finding.field and r.start < finding.source_end and finding.source_start < r.end
+            ),
+            None,
+        )
+        if under is not None:
+            ws.anchors.append(f"r-{under.id}")
+        else:
+            ws.anchors.append(f"r-f{n}")
+            ws.marks.append(
+                FindingMark(
+                    f"f{n}", finding.field, finding.source_start, finding.source_end, finding.category
+                )
+            )
+    return ws

@@ -29,7 +29,8 @@ _TITLES = {
 
 
 def _is_api() -> bool:
-    return request.path.startswith("/api/")
+    """JSON errors for the API, and for the pages' own background requests (see static/js)."""
+    return request.path.startswith("/api/") or request.headers.get("X-Requested-With") == "fetch"
 
 
 def error_page(status: int, message: str | None = None):

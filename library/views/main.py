@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from .. import permissions
 from ..db import get_session
-from ..services import documents, vocabularies
+from ..services import documents, handoff, vocabularies
 
 bp = Blueprint("main", __name__)
 
@@ -25,10 +25,13 @@ def home():
     session = get_session()
     areas = vocabularies.service_areas(session)
     counts = vocabularies.service_area_counts(session, permissions.readable_filter(current_user))
+    tasks = handoff.tasks(session, current_user) if current_user.role in permissions.OWNER_ROLES else []
     return render_template(
         "main/home.html",
+        tasks=tasks,
         areas=areas,
         counts=counts,
+        empty=[a for a in areas if not counts.get(a.id)],
         total=sum(counts.values()),
         recent=documents.recent_readable(session, current_user),
         document_types=vocabularies.document_types(session),

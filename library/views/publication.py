@@ -15,7 +15,13 @@ from ..services.errors import PermissionDenied, ServiceError, ValidationError
 bp = Blueprint("publication", __name__)
 
 
-def _consent_page(document_id: int, errors: dict | None = None, scope: str | None = None, status: int = 200):
+def _consent_page(
+    document_id: int,
+    errors: dict | None = None,
+    scope: str | None = None,
+    status: int = 200,
+    note: str = "",
+):
     session = get_session()
     document = publication.for_approver(session, current_user, document_id)
     snap = publication.snapshot(document)
@@ -31,7 +37,24 @@ def _consent_page(document_id: int, errors: dict | None = None, scope: str | Non
         errors=errors or {},
         scope=scope or document.scope or "",
         area_names=[a.name for a in document.service_areas],
+        can_send_back=handoff.needs_consent(document),
+        note=note,
     ), status
+
+
+@bp.post("/documents/<int:document_id>/send-back")
+@login_required
+def send_back(document_id: int):
+    note = request.form.get("note", "")
+    try:
+        handoff.send_back(get_session(), current_user, document_id, note)
+    except ValidationError as exc:
+        get_session().rollback()
+        return _consent_page(document_id, {"note": exc.message}, status=400, note=note)
+    flash(
+        "Sent back with your note. The contributors see it on their home page and on the document.", "success"
+    )
+    return redirect(url_for("publication.waiting"))
 
 
 @bp.route("/documents/<int:document_id>/consent", methods=["GET", "POST"])

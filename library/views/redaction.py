@@ -1,42 +1,47 @@
-"""The redaction workspace and the authority's term lists."""
+"""The redaction workspace and the authority's term lists.
+
+Every decision is a plain form that works without JavaScript (it redirects back to the
+workspace). The workspace's script sends the same forms in the background with the header
+``X-Requested-With: fetch``; those get JSON with the parts of the page that changed.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import redaction as engine
 from ..db import get_session
-from ..services import redaction
+from ..services import handoff, redaction
 from ..services.errors import ValidationError
 
 bp = Blueprint("redaction", __name__)
 
-CATEGORY_CHOICES = [(c, engine.LABELS[c].capitalize()) for c in engine.CATEGORIES]
+CATEGORY_CHOICES = [(c, engine.category_words(c).capitalize()) for c in engine.CATEGORIES]
 RULE_WORDS = {**engine.RULES, "manual": "you", "authority-term": "your authority's term list"}
 
 
+def _background() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _context(ws: redaction.Workspace, **extra) -> dict:
+    return {
+        "ws": ws,
+        "document": ws.document,
+        "rule_words": RULE_WORDS,
+        "categories": CATEGORY_CHOICES,
+        "words": engine.category_words,
+        "word_map": {c: engine.category_words(c) for c in engine.CATEGORIES},
+        "needs_consent": handoff.needs_consent(ws.document),
+        **extra,
+    }
+
+
 def _workspace(document_id: int, errors: dict | None = None, form: dict | None = None, status: int = 200):
-    session = get_session()
-    document, items = redaction.redactions_for(session, current_user, document_id)
-    result = redaction.preview(document)
-    findings = redaction.final_check(session, document) if result.pending == 0 else []
-    counts = Counter(" ".join(r.text.lower().split()) for r in items if r.status == "suggested")
-    by_field = {field: [r for r in items if r.field == field] for field in redaction.FIELDS}
+    ws = redaction.workspace(get_session(), current_user, document_id)
     return render_template(
-        "redaction/workspace.html",
-        document=document,
-        items=items,
-        by_field=by_field,
-        preview=result,
-        findings=findings,
-        counts=counts,
-        errors=errors or {},
-        form=form or {},
-        categories=CATEGORY_CHOICES,
-        rule_words=RULE_WORDS,
+        "redaction/workspace.html", **_context(ws, errors=errors or {}, form=form or {}, with_items=True)
     ), status
 
 
@@ -46,45 +51,87 @@ def workspace(document_id: int):
     return _workspace(document_id)
 
 
-def _back(document_id: int, anchor: str = ""):
-    return redirect(url_for("redaction.workspace", document_id=document_id) + anchor)
+def _done(document_id: int, message: str, anchor: str = ""):
+    """After a decision: the changed parts as JSON for the page's script, or back to the page."""
+    if not _background():
+        flash(message, "success")
+        return redirect(url_for("redaction.workspace", document_id=document_id) + anchor)
+    ws = redaction.workspace(get_session(), current_user, document_id)
+    context = _context(ws, with_items=False, errors={}, form={})
+    body = {
+        "message": message,
+        "statuses": {str(r.id): r.status for r in ws.items},
+        "pending": ws.preview.pending,
+        "reviewed": ws.preview.reviewed,
+        "total": ws.preview.total,
+        "status_html": render_template("redaction/_status.html", **context),
+        "groups_html": render_template("redaction/_groups.html", **context),
+        "preview_html": render_template("redaction/_preview.html", **context),
+    }
+    if request.headers.get("X-Known-Marks", type=int) != len(ws.items):
+        body["document_html"] = render_template("redaction/_document.html", **context)
+    return jsonify(body)
+
+
+def _plural(count: int, word: str = "suggestion") -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 @bp.post("/documents/<int:document_id>/redactions/<int:redaction_id>")
 @login_required
 def decide(document_id: int, redaction_id: int):
-    redaction.decide(get_session(), current_user, document_id, redaction_id, request.form.get("status", ""))
-    return _back(document_id, f"#row-{redaction_id}")
+    status = request.form.get("status", "")
+    item = redaction.decide(
+        get_session(),
+        current_user,
+        document_id,
+        redaction_id,
+        status,
+        never_redact=request.form.get("never_redact") == "y",
+    )
+    words = "Redacted" if status == "accepted" else "Kept"
+    extra = " and added to your never-redact list" if request.form.get("never_redact") == "y" else ""
+    return _done(document_id, f"{words} “{item.text}”{extra}.", f"#row-{redaction_id}")
 
 
 @bp.post("/documents/<int:document_id>/redactions/value")
 @login_required
 def decide_value(document_id: int):
+    status = request.form.get("status", "")
+    value = request.form.get("value", "")
     count = redaction.decide_value(
         get_session(),
         current_user,
         document_id,
-        request.form.get("value", ""),
-        request.form.get("status", ""),
+        value,
+        status,
+        category=request.form.get("category") or None,
+        never_redact=request.form.get("never_redact") == "y",
     )
-    flash(f"{count} suggestion{'s' if count != 1 else ''} {request.form.get('status')}.", "success")
-    return _back(document_id)
+    words = "Redacted" if status == "accepted" else "Kept"
+    return _done(document_id, f"{words} “{value}” in {_plural(count, 'place')}.")
+
+
+@bp.post("/documents/<int:document_id>/redactions/category")
+@login_required
+def decide_category(document_id: int):
+    category = request.form.get("category", "")
+    count = redaction.decide_category(get_session(), current_user, document_id, category)
+    return _done(document_id, f"Redacted {count} {engine.category_words(category, count)}.")
 
 
 @bp.post("/documents/<int:document_id>/redactions/accept-all")
 @login_required
 def accept_all(document_id: int):
     count = redaction.accept_all(get_session(), current_user, document_id)
-    flash(f"{count} suggestion{'s' if count != 1 else ''} accepted.", "success")
-    return _back(document_id)
+    return _done(document_id, f"{_plural(count)} accepted.")
 
 
 @bp.post("/documents/<int:document_id>/redactions/detect")
 @login_required
 def detect_again(document_id: int):
     added = redaction.check_again(get_session(), current_user, document_id)
-    flash(f"Checked again: {added} new suggestion{'s' if added != 1 else ''}.", "success")
-    return _back(document_id)
+    return _done(document_id, f"Checked again: {_plural(added, 'new suggestion')}.")
 
 
 @bp.post("/documents/<int:document_id>/redactions/add")
@@ -96,21 +143,33 @@ def add(document_id: int):
         "all_occurrences": request.form.get("all_occurrences") == "y",
         "field": request.form.get("field", "text"),
     }
+    start, end = request.form.get("start", type=int), request.form.get("end", type=int)
     try:
         made = redaction.add_manual(
             get_session(),
             current_user,
             document_id,
-            text=form["text"],
+            text=None if start is not None and end is not None else form["text"],
+            start=start,
+            end=end,
             all_occurrences=form["all_occurrences"],
             category=form["category"],
             field=form["field"],
         )
     except ValidationError as exc:
         get_session().rollback()
+        if _background():
+            raise
         return _workspace(document_id, exc.errors or {"text": exc.message}, form, exc.status)
-    flash(f"Redacted {len(made)} occurrence{'s' if len(made) != 1 else ''} of '{made[0].text}'.", "success")
-    return _back(document_id)
+    return _done(document_id, f"Redacted {_plural(len(made), 'occurrence')} of “{made[0].text}”.")
+
+
+@bp.post("/documents/<int:document_id>/ready")
+@login_required
+def ready(document_id: int):
+    handoff.mark_ready(get_session(), current_user, document_id)
+    flash("Marked ready for approval. Your authority's approvers see it on their list.", "success")
+    return redirect(url_for("documents.show", document_id=document_id))
 
 
 @bp.route("/terms", methods=["GET", "POST"])
@@ -134,7 +193,12 @@ def terms():
             return redirect(url_for("redaction.terms"))
     rows = redaction.list_terms(session, current_user)
     return render_template(
-        "redaction/terms.html", rows=rows, errors=errors, form=form, categories=CATEGORY_CHOICES
+        "redaction/terms.html",
+        rows=rows,
+        errors=errors,
+        form=form,
+        categories=CATEGORY_CHOICES,
+        words=engine.category_words,
     ), 400 if errors else 200
 
 

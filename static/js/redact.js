@@ -1,5 +1,296 @@
-// The redaction workspace: select words in the original text to redact them. The form under the
-// text does the same without JavaScript; this only fills it in.
+// The redaction workspace, enhanced. Without this script every decision is a plain form that
+// reloads the page; with it, decisions are sent in the background and only the parts of the page
+// that changed are replaced. Each highlight can be chosen (click, or j / k) and decided on the
+// spot; the list beside the text decides a value everywhere or a whole kind at once.
+const root = document.querySelector("[data-module='app-workspace']");
+
+if (root) {
+  const pane = root.querySelector("#document-text");
+  const groups = root.querySelector("#app-groups");
+  const preview = root.querySelector("#preview-text");
+  const status = root.querySelector("#app-status");
+  const announcer = root.querySelector("#app-announce");
+  const token = root.querySelector("#app-token input[name='csrf_token']").value;
+  const words = JSON.parse(root.dataset.words || "{}");
+  let known = Number(root.dataset.count || 0);
+  let current = null; // the id of the chosen suggestion
+  let busy = false;
+
+  // The decision bar, shown under the chosen highlight.
+  const bar = document.createElement("div");
+  bar.className = "app-decide";
+  bar.id = "app-decide";
+  bar.hidden = true;
+  bar.setAttribute("role", "group");
+  bar.setAttribute("aria-labelledby", "app-decide-label");
+  bar.innerHTML = `
+    <p class="app-decide__label" id="app-decide-label"></p>
+    <button type="button" class="govuk-button govuk-button--small" data-act="one" data-status="accepted">Redact</button>
+    <button type="button" class="govuk-button govuk-button--small govuk-button--secondary" data-act="one" data-status="rejected">Keep</button>
+    <button type="button" class="govuk-button govuk-button--small" data-act="all" data-status="accepted"></button>
+    <button type="button" class="govuk-button govuk-button--small govuk-button--secondary" data-act="all" data-status="rejected"></button>
+    <div class="govuk-checkboxes govuk-checkboxes--small">
+      <div class="govuk-checkboxes__item">
+        <input class="govuk-checkboxes__input" type="checkbox" id="app-decide-never">
+        <label class="govuk-label govuk-checkboxes__label" for="app-decide-never">When keeping, also add to our never-redact list</label>
+      </div>
+    </div>
+    <button type="button" class="govuk-button govuk-button--small govuk-button--secondary" data-act="prev">Previous</button>
+    <button type="button" class="govuk-button govuk-button--small govuk-button--secondary" data-act="next">Next</button>
+    <p class="govuk-error-message" hidden></p>`;
+  const label = bar.querySelector("#app-decide-label");
+  const never = bar.querySelector("#app-decide-never");
+  const problem = bar.querySelector(".govuk-error-message");
+  const allButtons = bar.querySelectorAll("[data-act='all']");
+  pane.appendChild(bar);
+
+  const say = (text) => {
+    announcer.textContent = "";
+    window.setTimeout(() => (announcer.textContent = text), 50);
+  };
+
+  // Every suggestion in the text, in order: the first piece of each highlight has the id.
+  const marks = () => [...pane.querySelectorAll("mark.app-mark[id^='r-']:not(.app-mark--finding)")];
+  const pieces = (id) => pane.querySelectorAll(`mark.app-mark[data-id='${id}']`);
+  const stateOf = (mark) =>
+    mark.classList.contains("app-mark--accepted")
+      ? "accepted"
+      : mark.classList.contains("app-mark--rejected")
+        ? "rejected"
+        : "suggested";
+  const valueOf = (id) =>
+    [...pieces(id)]
+      .map((piece) => {
+        const copy = piece.cloneNode(true);
+        copy.querySelectorAll(".app-mark__state").forEach((n) => n.remove());
+        return copy.textContent;
+      })
+      .join("")
+      .replace(/\s+/g, " ")
+      .trim();
+  const keyOf = (mark) => `${mark.dataset.category}\u0000${valueOf(mark.dataset.id).toLowerCase()}`;
+  const sameValue = (mark) => {
+    const key = keyOf(mark);
+    return marks().filter((m) => keyOf(m) === key);
+  };
+  const stateWords = { suggested: "to review", accepted: "redacted", rejected: "kept" };
+
+  function choose(mark, { focus = true } = {}) {
+    pane.querySelectorAll(".app-mark--current").forEach((m) => m.classList.remove("app-mark--current"));
+    if (!mark) {
+      bar.hidden = true;
+      current = null;
+      return;
+    }
+    current = mark.dataset.id;
+    pieces(current).forEach((m) => m.classList.add("app-mark--current"));
+    const all = marks();
+    const same = sameValue(mark);
+    const value = valueOf(current);
+    const kind = words[mark.dataset.category] || mark.dataset.category.replace(/_/g, " ");
+    const pending = all.filter((m) => stateOf(m) === "suggested").length;
+    label.textContent =
+      `“${value}”: ${kind}, ${stateWords[stateOf(mark)]}. ` +
+      `${all.indexOf(mark) + 1} of ${all.length}; ${pending} still to review` +
+      (same.length > 1 ? `; appears ${same.length} times.` : ".");
+    for (const button of allButtons) {
+      button.hidden = same.length < 2;
+      button.textContent = `${button.dataset.status === "accepted" ? "Redact" : "Keep"} all ${same.length}`;
+    }
+    problem.hidden = true;
+    bar.hidden = false;
+    mark.scrollIntoView({ block: "center", inline: "nearest" });
+    place(mark);
+    if (focus) {
+      bar.querySelector("[data-act='one']").focus({ preventScroll: true });
+      say(label.textContent);
+    }
+  }
+
+  function place(mark) {
+    const box = pane.getBoundingClientRect();
+    const at = mark.getBoundingClientRect();
+    const top = at.bottom - box.top + pane.scrollTop + 6;
+    const widest = pane.clientWidth - bar.offsetWidth - 8;
+    const left = Math.max(8, Math.min(at.left - box.left + pane.scrollLeft, widest));
+    bar.style.top = `${top}px`;
+    bar.style.left = `${left}px`;
+  }
+
+  function step(direction, { pendingOnly = true } = {}) {
+    const all = marks();
+    if (!all.length) return;
+    const from = current ? all.findIndex((m) => m.dataset.id === current) : -1;
+    const candidates = pendingOnly && all.some((m) => stateOf(m) === "suggested");
+    for (let i = 1; i <= all.length; i += 1) {
+      const index = (from + direction * i + all.length * 2) % all.length;
+      const mark = all[index];
+      if (!candidates || stateOf(mark) === "suggested") {
+        choose(mark);
+        return;
+      }
+    }
+  }
+
+  async function send(url, data, { after } = {}) {
+    if (busy) return;
+    busy = true;
+    data.set("csrf_token", token);
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        body: data,
+        headers: { "X-Requested-With": "fetch", "X-Known-Marks": String(known), Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      const body = await response.json();
+      if (!response.ok) {
+        const message = (body.error && body.error.message) || "That did not work. Reload the page and try again.";
+        problem.textContent = message;
+        problem.hidden = bar.hidden;
+        say(message);
+        return;
+      }
+      update(body);
+      say(`${body.message} ${body.reviewed} of ${body.total} reviewed.`);
+      if (after) after(body);
+    } catch (error) {
+      say("The decision could not be sent. Check your connection, reload the page and try again.");
+    } finally {
+      busy = false;
+    }
+  }
+
+  function update(body) {
+    known = body.total;
+    if (body.document_html) {
+      const scroll = pane.scrollTop;
+      pane.innerHTML = body.document_html;
+      pane.appendChild(bar);
+      pane.scrollTop = scroll;
+    } else {
+      for (const [id, state] of Object.entries(body.statuses)) {
+        for (const piece of pieces(id)) {
+          piece.classList.remove("app-mark--suggested", "app-mark--accepted", "app-mark--rejected");
+          piece.classList.add(`app-mark--${state}`);
+          const hidden = piece.querySelector(".app-mark__state");
+          if (hidden) hidden.textContent = hidden.textContent.replace(/\((to review|redacted|kept):/, `(${stateWords[state]}:`);
+        }
+      }
+    }
+    for (const [element, html] of [
+      [groups, body.groups_html],
+      [preview, body.preview_html],
+      [status, body.status_html],
+    ]) {
+      const scroll = element.scrollTop;
+      element.innerHTML = html;
+      element.scrollTop = scroll;
+    }
+  }
+
+  function decideCurrent(statusValue, everywhere) {
+    if (!current) return;
+    const mark = pane.querySelector(`#r-${current}`);
+    const data = new FormData();
+    data.set("status", statusValue);
+    if (statusValue === "rejected" && never.checked) data.set("never_redact", "y");
+    let url = root.dataset.decide.replace(/\/0$/, `/${current}`);
+    if (everywhere) {
+      url = root.dataset.value;
+      data.set("value", valueOf(current));
+      data.set("category", mark.dataset.category);
+    }
+    const was = current;
+    send(url, data, {
+      after: () => {
+        never.checked = false;
+        current = was;
+        const all = marks();
+        if (all.some((m) => stateOf(m) === "suggested")) step(1);
+        else choose(pane.querySelector(`#r-${was}`));
+      },
+    });
+  }
+
+  bar.addEventListener("click", (event) => {
+    const button = event.target.closest("button");
+    if (!button) return;
+    const act = button.dataset.act;
+    if (act === "one" || act === "all") decideCurrent(button.dataset.status, act === "all");
+    else if (act === "next") step(1, { pendingOnly: false });
+    else if (act === "prev") step(-1, { pendingOnly: false });
+  });
+
+  pane.addEventListener("click", (event) => {
+    const piece = event.target.closest("mark.app-mark[data-id]");
+    const selection = window.getSelection();
+    if (!piece || piece.classList.contains("app-mark--finding") || (selection && !selection.isCollapsed)) return;
+    choose(pane.querySelector(`#r-${piece.dataset.id}`));
+  });
+
+  // Forms in the list and the status panel: sent in the background, the page updated in place.
+  root.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!form.hasAttribute("data-app-fetch")) return;
+    event.preventDefault();
+    const data = new FormData(form, event.submitter);
+    const inList = groups.contains(form);
+    send(form.action, data, {
+      after: () => {
+        if (!inList) return;
+        const next = groups.querySelector(".app-group:not(.app-group--done) button, .app-kinds button");
+        (next || groups).focus();
+      },
+    });
+  });
+
+  // A value's link in the list chooses its first place in the text.
+  groups.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-first]");
+    if (!link) return;
+    const mark = pane.querySelector(`#r-${link.dataset.first}`);
+    if (!mark) return;
+    event.preventDefault();
+    showPane("app-original");
+    choose(mark);
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.key === "j") step(1);
+    else if (event.key === "k") step(-1);
+    else if (event.key === "r") decideCurrent("accepted", false);
+    else if (event.key === "l") decideCurrent("rejected", false);
+    else if (event.key === "Escape" && current) {
+      const id = current;
+      choose(null);
+      const mark = pane.querySelector(`#r-${id}`);
+      if (mark) pane.focus();
+    } else return;
+    event.preventDefault();
+  });
+
+  // One pane at a time: the text with suggestions, or what readers will see.
+  const switches = root.querySelectorAll(".app-pane-switch__button");
+  function showPane(id) {
+    for (const button of switches) {
+      const on = button.dataset.pane === id;
+      button.setAttribute("aria-pressed", String(on));
+      root.querySelector(`#${button.dataset.pane}`).hidden = !on;
+    }
+  }
+  for (const button of switches) button.addEventListener("click", () => showPane(button.dataset.pane));
+  showPane("app-original");
+
+  window.addEventListener("resize", () => {
+    const mark = current && pane.querySelector(`#r-${current}`);
+    if (mark) place(mark);
+  });
+}
+
+// Select words in the text to redact them: fills in the form under the text and sends it.
 const form = document.querySelector(".app-redact-form");
 const input = form && form.querySelector("input[name='text']");
 const field = form && form.querySelector("input[name='field']");
@@ -8,14 +299,13 @@ if (form && input) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "govuk-button govuk-button--warning app-redact-selection";
-  button.textContent = "Redact the selected text";
   button.hidden = true;
   document.body.appendChild(button);
 
   let pending = null;
   document.addEventListener("selectionchange", () => {
     const selection = window.getSelection();
-    const text = selection ? selection.toString().replace(/\s+/g, " ").trim() : "";
+    const text = selection && !selection.isCollapsed ? selection.toString().replace(/\s+/g, " ").trim() : "";
     const anchor = selection && selection.anchorNode && selection.anchorNode.parentElement;
     const area = anchor && anchor.closest(".app-redact-text");
     if (!text || text.length < 2 || !area) {
@@ -27,7 +317,7 @@ if (form && input) {
     button.textContent = `Redact “${text.length > 40 ? text.slice(0, 40) + "…" : text}”`;
     const rect = selection.getRangeAt(0).getBoundingClientRect();
     button.style.top = `${window.scrollY + rect.bottom + 8}px`;
-    button.style.left = `${window.scrollX + rect.left}px`;
+    button.style.left = `${Math.max(8, Math.min(window.scrollX + rect.left, document.documentElement.clientWidth - 260))}px`;
     button.hidden = false;
   });
 

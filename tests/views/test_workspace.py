@@ -28,7 +28,7 @@ def doc_id(client, login):
 
 
 def _preview(html: str) -> str:
-    return html.split('id="preview-text"')[1].split('id="redact-more"')[0]
+    return html.split('id="preview-text"')[1].split('id="app-groups-heading"')[0]
 
 
 def _page(client, doc_id) -> str:
@@ -41,11 +41,17 @@ def test_workspace_shows_suggestions_progress_and_preview(client, doc_id):
     html = _page(client, doc_id)
     assert "0 of 4</strong> suggestions reviewed" in html
     assert re.search(
-        r'<mark class="app-mark app-mark--suggested" id="r-\d+" data-category="person">Amelia Hughes', html
+        r'<mark class="app-mark app-mark--suggested" id="r-\d+" data-id="\d+" data-category="person">'
+        r"Amelia Hughes",
+        html,
     )
-    assert "&lt;b&gt;Oakfield&lt;/b&gt;" in html  # the text is escaped, never interpreted
+    # The text is formatted (its heading is a heading) and escaped, never interpreted.
+    assert '<h4 class="govuk-heading-s">Notes</h4>' in html.split('id="document-text"')[1]
+    assert "&lt;b&gt;Oakfield&lt;/b&gt;" in html
     assert 'id="preview-text"' in html
-    assert "Redact all 4 suggestions" in html
+    assert "Redact all 4 still to review" in html
+    # Grouped by value and kind: Amelia's two forms are separate values, people a kind of their own.
+    assert "Redact all 4 names of people" in html
 
 
 def test_document_page_links_to_the_workspace(client, doc_id):
@@ -99,6 +105,82 @@ def test_check_again_applies_new_terms(client, doc_id):
     assert re.search(r'data-category="school">Oakfield', html)
 
 
+FETCH = {"X-Requested-With": "fetch"}
+
+
+def test_a_decision_in_the_background_gets_the_changed_parts(client, db, doc_id):
+    rows = list(db.scalars(select(Redaction).where(Redaction.document_id == doc_id)))
+    marcus = next(r for r in rows if r.text == "Dr Marcus Bell")
+    response = client.post(
+        f"/documents/{doc_id}/redactions/{marcus.id}",
+        data={"status": "accepted"},
+        headers={**FETCH, "X-Known-Marks": str(len(rows))},
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["message"] == "Redacted “Dr Marcus Bell”."
+    assert body["statuses"][str(marcus.id)] == "accepted" and body["pending"] == 3
+    assert "1 of 4</strong> suggestions reviewed" in body["status_html"]
+    assert "[PERSON" in body["preview_html"] and "Marcus" not in body["preview_html"]
+    assert "Dr Marcus Bell" in body["groups_html"] and "Each place" not in body["groups_html"]
+    assert "document_html" not in body  # nothing was added: the page updates the highlights itself
+    # Accepting a name adds its other forms: then the text comes back with the new highlights.
+    response = client.post(
+        f"/documents/{doc_id}/redactions/value",
+        data={"value": "amelia hughes", "category": "person", "status": "accepted"},
+        headers={**FETCH, "X-Known-Marks": str(len(rows))},
+    )
+    body = response.get_json()
+    assert body["message"] == "Redacted “amelia hughes” in 2 places."  # the title and the text
+    assert body["total"] >= len(rows) and ("document_html" in body) == (body["total"] != len(rows))
+
+
+def test_background_errors_are_json(client, doc_id):
+    response = client.post(
+        f"/documents/{doc_id}/redactions/value", data={"value": "nobody", "status": "accepted"}, headers=FETCH
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"] == "No suggestion has that value."
+    response = client.post(f"/documents/{doc_id}/redactions/category", data={"category": "x"}, headers=FETCH)
+    assert response.status_code == 400 and "Unknown category" in response.get_json()["error"]["message"]
+
+
+def test_a_whole_kind_and_the_final_check_links_to_its_findings(client, doc_id):
+    response = client.post(f"/documents/{doc_id}/redactions/category", data={"category": "person"})
+    assert response.status_code == 302
+    client.post("/terms", data={"term": "MASH", "kind": "always", "category": "other"})
+    html = _page(client, doc_id)
+    assert "0 still to review" not in html and "The final check found 1 thing still to redact" in html
+    anchor = re.search(r'<a class="govuk-link" href="#(r-f1)">“MASH” in the text</a>', html)
+    assert anchor and 'id="r-f1"' in html  # the place is highlighted in the text
+    start = TEXT.decode().index("MASH")
+    response = client.post(
+        f"/documents/{doc_id}/redactions/add",
+        data={"field": "text", "start": str(start), "end": str(start + 4), "category": "other"},
+    )
+    assert response.status_code == 302
+    html = _page(client, doc_id)
+    assert "Final check passed" in html and "Mark ready for approval" in html
+
+
+def test_keep_with_the_never_redact_list_from_the_page(client, db, doc_id):
+    response = client.post(
+        f"/documents/{doc_id}/redactions/value",
+        data={"value": "Dr Marcus Bell", "category": "person", "status": "rejected", "never_redact": "y"},
+    )
+    assert response.status_code == 302
+    assert "Dr Marcus Bell" in client.get("/terms").get_data(as_text=True)
+
+
+def test_mark_ready_from_the_workspace(client, doc_id):
+    response = client.post(f"/documents/{doc_id}/ready")
+    assert response.status_code == 409 and "still to review" in response.get_data(as_text=True)
+    client.post(f"/documents/{doc_id}/redactions/accept-all")
+    response = client.post(f"/documents/{doc_id}/ready", follow_redirects=True)
+    assert "Marked ready for approval" in response.get_data(as_text=True)
+    assert "Marked ready for approval by Colin Contributor" in _page(client, doc_id)
+
+
 def test_others_cannot_open_the_workspace(client, login, doc_id):
     client.post("/logout")
     for who in ("kgm_reader", "ash_contributor", "admin"):
@@ -131,4 +213,4 @@ def test_readers_have_no_terms_page(client, login):
 
 def test_each_suggestion_says_what_found_it(client, doc_id):
     html = _page(client, doc_id)
-    assert "Found by a title before it (Mr, Dr, Cllr)" in html
+    assert "found by a title before it (Mr, Dr, Cllr)" in html
