@@ -3,11 +3,11 @@ the redacted preview, and the final check that nothing redacted is still there."
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 from collections.abc import Callable
-import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy import select
