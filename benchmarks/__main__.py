@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import bounded, detection, extraction, search
+from . import bounded, detection, extraction, search, workspace
 
 
 def main() -> int:
@@ -55,6 +55,24 @@ def main() -> int:
             f"  mean hits {row['mean_hits']:.0f}  {mark}"
         )
         failed |= not row["ok"]
+    row = workspace.run()
+    mark = "ok" if row["ok"] else "MISSES A TARGET"
+    print(
+        f"Redaction workspace (a 20-page self-assessment, {row['suggestions']} suggestions, over HTTP)"
+    )
+    print(
+        f"  open: {row['open_pending']:.3f} s with suggestions to review, {row['open_checked']:.3f} s with the "
+        f"final check (target < {workspace.OPEN_TARGET_S:.0f} s); page {row['bytes'] / 1024:.0f} KB"
+    )
+    print(
+        f"  one decision, request to updated preview ({row['decisions']}): p50 {row['p50']:.1f} ms, "
+        f"p95 {row['p95']:.1f} ms (target < {workspace.DECISION_P95_TARGET_MS:.0f}) {mark}"
+    )
+    print(
+        f"  the final check that follows once nothing is pending ({row['checks']}): "
+        f"p50 {row['check_p50']:.0f} ms, p95 {row['check_p95']:.0f} ms"
+    )
+    failed |= not row["ok"]
     return 1 if failed else 0
 
 

@@ -69,11 +69,15 @@ class Composer:
 
     def person(self, role: str = "", *, child: bool = False) -> Person:
         pool = passages()["names"]
-        while True:
+        for attempt in range(200):
             first = self.rng.choice(pool["child_first" if child else "first"])
             last = self.rng.choice(pool["last"])
-            if first not in self.used and last not in self.used:
+            # New names while the lists last; then new pairs of names seen before.
+            if (first not in self.used and last not in self.used) or (
+                attempt > 50 and f"{first} {last}" not in self.used
+            ):
                 break
+        self.used.add(f"{first} {last}")
         self.used.update((first, last))
         dob = ""
         if child:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import markdown as md
 import nh3
@@ -107,9 +108,21 @@ def _sanitise(html: str, tags: Iterable[str] = ALLOWED_TAGS, attributes: dict | 
     )
 
 
+# A heading after a blank line always starts afresh: nothing before it (a list, a quote, a code
+# block) continues past it. Text is rendered in sections cut there, each remembered, so that a
+# change to one paragraph of a long document renders one section again, not the whole text. The
+# result is the same as rendering the whole text at once (tests compare them).
+_SECTION_RE = re.compile(r"\n[ \t]*\n(?=#)")
+
+
 def _to_html(source: str, shift_headings: int) -> str:
     """Markdown (already free of invisible characters, "&" stood in for by a marker) to
     sanitised HTML with GOV.UK classes; the marker is still in it."""
+    return "\n".join(_section_html(part, shift_headings) for part in _SECTION_RE.split(source))
+
+
+@lru_cache(maxsize=8192)
+def _section_html(source: str, shift_headings: int) -> str:
     html = md.markdown(source, extensions=["tables", "sane_lists", _WhatYouSee()], output_format="html")
     if shift_headings:
         for level in range(6, 0, -1):
@@ -119,6 +132,11 @@ def _to_html(source: str, shift_headings: int) -> str:
     for plain, styled in _CLASSES.items():
         clean = clean.replace(plain, styled)
     return clean
+
+
+def _whole_html(source: str, shift_headings: int) -> str:
+    """The same as :func:`_to_html`, in one piece (for tests)."""
+    return _section_html.__wrapped__(source, shift_headings)
 
 
 def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:

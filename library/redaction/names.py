@@ -756,7 +756,7 @@ RULES = {
     "surname-first": "a surname in capitals, then a given name",
     "attendance-list": "an item of a list of people (Present:, Apologies:)",
     "age": "an age or date of birth after it",
-    "role-apposition": "a role after it (, the Principal Social Worker; (team manager))",
+    "role-apposition": "a role after it (“, the Principal Social Worker” or “(team manager)”)",
     "possessive": "a possessive before a person's things ('s foster carer)",
     "subject": "a person's verb after it (lives with, attended, said)",
     "from-organisation": "a name before 'from the' and a team",

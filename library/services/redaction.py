@@ -731,22 +731,24 @@ class Group:
     value: str
     category: str
     items: list[Redaction]
+    key: str = ""
+    count: int = 0
+    pending: int = 0
+    redacted: int = 0
+    kept: int = 0
+    first_id: int = 0
+    rule: str = ""
 
-    @property
-    def key(self) -> str:
-        return hashlib.sha256(f"{self.category}\x00{_norm(self.value)}".encode()).hexdigest()[:12]
-
-    @property
-    def pending(self) -> int:
-        return sum(1 for r in self.items if r.status == SUGGESTED)
-
-    @property
-    def redacted(self) -> int:
-        return sum(1 for r in self.items if r.status == ACCEPTED)
-
-    @property
-    def kept(self) -> int:
-        return sum(1 for r in self.items if r.status == REJECTED)
+    def __post_init__(self) -> None:
+        # Counted once: lists of hundreds of groups are drawn after every decision.
+        self.key = hashlib.sha256(f"{self.category}\x00{_norm(self.value)}".encode()).hexdigest()[:12]
+        statuses = [r.status for r in self.items]
+        self.count = len(statuses)
+        self.pending = statuses.count(SUGGESTED)
+        self.redacted = statuses.count(ACCEPTED)
+        self.kept = statuses.count(REJECTED)
+        self.first_id = self.items[0].id
+        self.rule = self.items[0].rule
 
 
 @dataclass
@@ -769,12 +771,13 @@ class Workspace:
     findings: list[Finding]
     groups: list[Group]
     categories: list[tuple[str, int, int]]  # (category, still to review, in all)
+    checked: bool = True  # False while the final check is left for a request of its own
     anchors: list[str] = dataclasses.field(default_factory=list)  # for each finding, the id of its place
     marks: list[FindingMark] = dataclasses.field(default_factory=list)
 
     @property
     def passes(self) -> bool:
-        return self.preview.pending == 0 and not self.findings
+        return self.checked and self.preview.pending == 0 and not self.findings
 
     def spans(self, field_name: str) -> list:
         """What the workspace highlights in a field: the redactions and the findings' places."""
@@ -790,17 +793,19 @@ class Workspace:
         return before, after
 
 
-def workspace(session: Session, actor: User, document_id: int) -> Workspace:
+def workspace(session: Session, actor: User, document_id: int, *, check: bool = True) -> Workspace:
     """What the redaction workspace shows: the suggestions, grouped by value and by category, the
-    preview, and (once nothing is pending) what the final check still finds."""
+    preview, and (once nothing is pending) what the final check still finds. ``check=False``
+    leaves the final check for a request of its own (``checked`` is then False)."""
     document, items = redactions_for(session, actor, document_id)
     result = preview(document)
-    findings = final_check(session, document) if result.pending == 0 else []
+    due = result.pending == 0
+    findings = final_check(session, document) if due and check else []
     by_value: dict[tuple[str, str], list[Redaction]] = {}
     for r in items:
         by_value.setdefault((r.category, _norm(r.text)), []).append(r)
     groups = [Group(rows[0].text, category, rows) for (category, _), rows in by_value.items()]
-    groups.sort(key=lambda g: (g.pending == 0, -len(g.items), g.items[0].start))
+    groups.sort(key=lambda g: (g.pending == 0, -g.count, g.items[0].start))
     categories: dict[str, list[int]] = {}
     for r in items:
         counts = categories.setdefault(r.category, [0, 0])
@@ -808,6 +813,7 @@ def workspace(session: Session, actor: User, document_id: int) -> Workspace:
         counts[1] += 1
     ordered = sorted(categories.items(), key=lambda kv: (-kv[1][0], engine.CATEGORIES.index(kv[0])))
     ws = Workspace(document, items, result, findings, groups, [(c, n[0], n[1]) for c, n in ordered])
+    ws.checked = check or not due
     for n, finding in enumerate(findings, start=1):
         under = next(
             (

@@ -52,24 +52,53 @@ def workspace(document_id: int):
 
 
 def _done(document_id: int, message: str, anchor: str = ""):
-    """After a decision: the changed parts as JSON for the page's script, or back to the page."""
+    """After a decision: the changed parts as JSON for the page's script, or back to the page.
+    The final check, when it is due, is left for the script's next request (:func:`check`), so
+    that the highlights and the preview change at once."""
     if not _background():
         flash(message, "success")
         return redirect(url_for("redaction.workspace", document_id=document_id) + anchor)
-    ws = redaction.workspace(get_session(), current_user, document_id)
+    ws = redaction.workspace(get_session(), current_user, document_id, check=False)
+    body = _parts(ws, with_document=request.headers.get("X-Known-Marks", type=int) != len(ws.items))
+    body["message"] = message
+    if not ws.checked:
+        body["check_url"] = url_for("redaction.check", document_id=document_id)
+    return jsonify(body)
+
+
+def _parts(ws: redaction.Workspace, *, with_document: bool) -> dict:
     context = _context(ws, with_items=False, errors={}, form={})
     body = {
-        "message": message,
         "statuses": {str(r.id): r.status for r in ws.items},
         "pending": ws.preview.pending,
         "reviewed": ws.preview.reviewed,
         "total": ws.preview.total,
         "status_html": render_template("redaction/_status.html", **context),
-        "groups_html": render_template("redaction/_groups.html", **context),
+        "kinds_html": render_template("redaction/_kinds.html", **context),
         "preview_html": render_template("redaction/_preview.html", **context),
+        # Each value's counts: the page updates its list in place (and keeps its order).
+        "groups": {g.key: [g.pending, g.redacted, g.kept] for g in ws.groups},
     }
-    if request.headers.get("X-Known-Marks", type=int) != len(ws.items):
+    if with_document:  # new suggestions or places: the text and the list are drawn again
         body["document_html"] = render_template("redaction/_document.html", **context)
+        body["groups_html"] = render_template("redaction/_groups.html", **context)
+    return body
+
+
+@bp.get("/documents/<int:document_id>/redact/check")
+@login_required
+def check(document_id: int):
+    """The workspace's parts with the final check run: the page's script asks for it once
+    nothing is pending. The text comes too when the check found something (its places are
+    highlighted) or the page still shows places found before."""
+    ws = redaction.workspace(get_session(), current_user, document_id)
+    with_document = bool(ws.findings) or request.headers.get("X-Finding-Marks") == "1"
+    body = _parts(ws, with_document=with_document)
+    body["message"] = (
+        "The final check passed."
+        if ws.passes
+        else f"The final check found {_plural(len(ws.findings), 'thing')} still to redact."
+    )
     return jsonify(body)
 
 

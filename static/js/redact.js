@@ -154,10 +154,30 @@ if (root) {
       update(body);
       say(`${body.message} ${body.reviewed} of ${body.total} reviewed.`);
       if (after) after(body);
+      if (body.check_url) finalCheck(body.check_url);
     } catch (error) {
       say("The decision could not be sent. Check your connection, reload the page and try again.");
     } finally {
       busy = false;
+    }
+  }
+
+  // Once nothing is pending, the final check runs in a request of its own.
+  async function finalCheck(url) {
+    try {
+      const hasFindings = pane.querySelector(".app-mark--finding") ? "1" : "0";
+      const response = await fetch(url, {
+        headers: { "X-Requested-With": "fetch", "X-Finding-Marks": hasFindings, Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const body = await response.json();
+      const id = current;
+      update(body);
+      if (body.document_html && id) choose(pane.querySelector(`#r-${id}`), { focus: false });
+      say(body.message);
+    } catch (error) {
+      say("The final check could not be run here. Reload the page to see its result.");
     }
   }
 
@@ -178,15 +198,37 @@ if (root) {
         }
       }
     }
-    for (const [element, html] of [
-      [groups, body.groups_html],
+    const parts = [
       [preview, body.preview_html],
       [status, body.status_html],
-    ]) {
+    ];
+    if (body.groups_html) parts.push([groups, body.groups_html]);
+    else {
+      parts.push([groups.querySelector("#app-kinds"), body.kinds_html]);
+      for (const [key, counts] of Object.entries(body.groups || {})) updateGroup(key, counts);
+    }
+    for (const [element, html] of parts) {
+      if (!element) continue;
       const scroll = element.scrollTop;
       element.innerHTML = html;
       element.scrollTop = scroll;
     }
+  }
+
+  // A value in the list: its counts, which buttons still apply, and whether it is done.
+  function updateGroup(key, [pendingCount, redacted, kept]) {
+    const item = groups.querySelector(`#g-${key}`);
+    if (!item) return;
+    const count = Number(item.dataset.count);
+    item.classList.toggle("app-group--done", pendingCount === 0);
+    const parts = [];
+    if (redacted) parts.push(`${redacted} redacted`);
+    if (kept) parts.push(`${kept} kept`);
+    if (pendingCount) parts.push(`${pendingCount} to review`);
+    const text = pendingCount === count ? "To review" : parts.join(", ");
+    item.querySelector(".app-group__state").textContent = text.charAt(0).toUpperCase() + text.slice(1);
+    item.querySelector("button[value='accepted']").hidden = redacted === count;
+    item.querySelector("button[value='rejected']").hidden = kept === count;
   }
 
   function decideCurrent(statusValue, everywhere) {
@@ -236,11 +278,22 @@ if (root) {
     event.preventDefault();
     const data = new FormData(form, event.submitter);
     const inList = groups.contains(form);
+    const decided = form.closest(".app-group");
     send(form.action, data, {
       after: () => {
         if (!inList) return;
-        const next = groups.querySelector(".app-group:not(.app-group--done) button, .app-kinds button");
-        (next || groups).focus();
+        // Focus moves on to the next value still to review (after a kind: the next kind).
+        let next = null;
+        if (decided && decided.isConnected) {
+          for (let item = decided.nextElementSibling; item && !next; item = item.nextElementSibling) {
+            if (!item.classList.contains("app-group--done")) next = item;
+          }
+        } else {
+          next = groups.querySelector(".app-kinds li");
+        }
+        next = next || groups.querySelector(".app-group:not(.app-group--done)");
+        const button = next && next.querySelector("button:not([hidden])");
+        (button || groups).focus();
       },
     });
   });

@@ -1,0 +1,193 @@
+"""Contributing a real document: a 20-page self-assessment reviewed with the keyboard alone, using
+the grouping, without a page load after the first; then the hand-off to the approver, sent back
+with a note, ready again, and consent.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import assert_accessible
+from tests.filemakers import long_self_assessment
+
+state: dict = {}
+
+
+def _pending(page) -> int:
+    text = page.inner_text("#progress")
+    reviewed, total = (int(n) for n in re.findall(r"\d+", text)[:2])
+    return total - reviewed
+
+
+def _tab_to(page, pattern: str, limit: int = 80) -> str:
+    """Press Tab until the focused control's text matches (skipping values already decided);
+    returns that text."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        text, done = page.evaluate(
+            "() => [document.activeElement ? document.activeElement.innerText || '' : '',"
+            " Boolean(document.activeElement && document.activeElement.closest('.app-group--done'))]"
+        )
+        if re.search(pattern, text) and not done:
+            return text
+    raise AssertionError(f"no control matching {pattern!r} within {limit} presses of Tab")
+
+
+def _wait_for_change(page, before: str) -> None:
+    page.wait_for_function(
+        "(before) => document.querySelector('#progress').innerText !== before", arg=before, timeout=15_000
+    )
+
+
+@pytest.fixture(scope="module")
+def long_document():
+    return long_self_assessment(pages=20)
+
+
+def test_a_keyboard_reviewer_decides_every_suggestion_of_a_long_document(
+    new_page, live_server, long_document, screenshots
+):
+    title, data = long_document
+    page = new_page("contributor@kingsmere.example")
+    page.click("nav >> text=Upload")
+    page.set_input_files(
+        "#file",
+        {
+            "name": "early-help-self-assessment.docx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "buffer": data,
+        },
+    )
+    page.fill("#title", title)
+    page.select_option("#document_type", "self-assessment")
+    page.check("input[name=service_areas][value=early-help]")
+    page.fill("#year", "2025")
+    page.click("form.app-upload-form button[type=submit]")
+    page.wait_for_selector("h2:has-text('Extracted text')")
+    state["id"] = int(re.search(r"/documents/(\d+)", page.url).group(1))
+
+    page.goto(f"{live_server}/documents/{state['id']}/redact")
+    page.wait_for_selector("#document-text mark")
+    total = page.locator("#document-text mark.app-mark[id^='r-']").count()
+    assert total >= 250, total
+    # The text is formatted: headings, lists and tables, not markdown source.
+    assert (
+        page.locator("#document-text :is(h4, h5, h6)").count() > 10
+        and page.locator("#document-text table").count() > 2
+    )
+    assert "|---|" not in page.inner_text("#document-text")
+    # The selection button is not on screen while nothing is selected.
+    assert page.locator(".app-redact-selection").is_hidden()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 12_000, height
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, overflow
+    assert_accessible(page)
+    page.screenshot(path=str(screenshots / "5-workspace-1280.png"), full_page=True)
+    page.evaluate("window.__sameDocument = true")  # gone if anything loads a new page
+
+    # The first suggestion: keep this value everywhere.
+    page.keyboard.press("j")
+    label = page.inner_text("#app-decide-label")
+    assert "still to review" in label and page.evaluate("document.activeElement.innerText") == "Redact"
+    # The choice is announced to screen readers.
+    page.wait_for_function(
+        "() => document.querySelector('#app-announce').textContent.includes('still to review')"
+    )
+    kept = re.match(r"“([^”]+)”", label).group(1)
+    before = page.inner_text("#progress")
+    if "appears" in label:
+        _tab_to(page, r"^Keep all \d+$")
+    else:
+        _tab_to(page, r"^Keep$")
+    page.keyboard.press("Enter")
+    _wait_for_change(page, before)
+    assert_accessible(page)
+    # The next suggestion to review is chosen at once: redact it with the shortcut.
+    page.wait_for_function("() => document.activeElement && document.activeElement.innerText === 'Redact'")
+    before = page.inner_text("#progress")
+    page.keyboard.press("r")
+    _wait_for_change(page, before)
+
+    # A whole kind from the list beside the text, then each value in turn with Enter.
+    before = page.inner_text("#progress")
+    _tab_to(page, r"^Redact all \d+ email addresses$", limit=200)
+    page.keyboard.press("Enter")
+    _wait_for_change(page, before)
+    for _ in range(400):
+        if _pending(page) == 0:
+            break
+        focused = page.evaluate("document.activeElement.innerText")
+        assert re.match(r"^Redact (all \d+|it)", focused), focused
+        if "names of people" in focused:
+            # Leave the people for one value at a time: move on to the next value's button.
+            _tab_to(page, r"^Redact (all \d+|it):?")
+        before = page.inner_text("#progress")
+        page.keyboard.press("Enter")
+        _wait_for_change(page, before)
+    assert _pending(page) == 0
+    assert page.evaluate("window.__sameDocument === true")  # no page load since the first
+
+    # Keeping the value lets the document pass the final check, which follows on its own.
+    page.wait_for_selector("#app-status :text('Final check passed'), #app-findings", timeout=20_000)
+    status = page.inner_text("#app-status")
+    assert "Final check passed" in status, status
+    preview = page.inner_text("#preview-text")
+    assert kept in page.inner_text("#document-text")
+    assert "@kingsmere.example" not in preview and "[PERSON" in preview
+    page.click(".app-pane-switch >> text=What readers will see")
+    assert page.locator("#preview-text").is_visible() and page.locator("#document-text").is_hidden()
+    page.click(".app-pane-switch >> text=Suggestions in the text")
+    assert_accessible(page)
+
+    # On a phone: nothing wider than the screen, every control reachable.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.keyboard.press("j")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, overflow
+    assert page.locator("#app-decide").is_visible()
+    box = page.locator("#app-decide").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.screenshot(path=str(screenshots / "6-workspace-375.png"), full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.click("text=Mark ready for approval")
+    page.wait_for_selector("text=Marked ready for approval")
+    state["title"] = title
+    state["kept"] = kept
+
+
+def test_the_approver_sends_it_back_then_consents(new_page, live_server, screenshots):
+    title = state["title"]
+    approver = new_page("approver@kingsmere.example")
+    row = approver.locator(f"tr:has-text('{title}')").first
+    text = row.inner_text()
+    assert "Ready for approval: Colin Contributor" in text and "Can be consented now" in text
+    assert "Reviewed" not in approver.inner_text("main")
+    assert_accessible(approver)
+    approver.goto(f"{live_server}/documents/{state['id']}/consent")
+    approver.fill("#note", "Please check the second case example again before we share it.")
+    approver.click("button:has-text('Send it back')")
+    approver.wait_for_selector("text=Sent back with your note")
+
+    contributor = new_page("contributor@kingsmere.example")
+    assert "Please check the second case example again" in contributor.inner_text("main")
+    assert_accessible(contributor)
+    contributor.goto(f"{live_server}/documents/{state['id']}")
+    assert "Sent back by Abi Approver" in contributor.inner_text("main")
+    contributor.click("text=Review redactions")
+    contributor.click("text=Mark ready for approval")
+    contributor.wait_for_selector("text=Marked ready for approval")
+
+    approver.goto(f"{live_server}/consent")
+    approver.click(f"tr:has-text('{title}') >> text=Read and consent")
+    approver.check("input[name=scope][value=region]")
+    approver.check("input[name=confirm]")
+    approver.click("main button[type=submit]:has-text('Give consent')")
+    approver.wait_for_selector("text=Shared. Version 1")
+    reader = new_page("reader@ashcombe.example")
+    reader.goto(f"{live_server}/documents/{state['id']}")
+    body = reader.inner_text("main")
+    assert state["kept"] in body and "@kingsmere.example" not in body
