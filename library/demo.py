@@ -65,66 +65,44 @@ GENERATED_UPLOADERS = [
 ]
 
 
+AUTHORITY_OF = {email: code for email, _name, code, _role in USERS}
+DOMAINS = {code: name.split()[0].lower() + ".example" for code, name, _region in AUTHORITIES}
+NAMES = {code: name for code, name, _region in AUTHORITIES}
+
+
 def generated_documents() -> list[dict]:
-    """Documents composed from content/demo/themes.toml: each area, several types, every authority."""
-    with open(DEMO_DIR / "themes.toml", "rb") as fh:
-        themes = tomllib.load(fh)
+    """Documents composed for each service area in content/demo/themes.toml (see
+    library/demo_compose.py): a few pages each, with the headings, tables, case examples and
+    names such documents have, of several types, across the demo authorities and years."""
+    from .demo_compose import compose, themes
+
     entries = []
-    for n, (area, theme) in enumerate(sorted(themes.items())):
+    for n, area in enumerate(sorted(themes())):
         for k in range(3):
             doc_type, label = GENERATED_TYPES[(n + k) % len(GENERATED_TYPES)]
             uploader = GENERATED_UPLOADERS[(n + 2 * k) % len(GENERATED_UPLOADERS)]
-            sections = {
-                "self-assessment": [
-                    ("Context", f"This self-assessment looks at {theme['focus']}."),
-                    ("What we think we do well", theme["strength"]),
-                    ("What we are less sure about", theme["concern"]),
-                    ("Key lines of enquiry we propose", "1. " + theme["kloe"]),
-                ],
-                "scoping-document": [
-                    ("Scope", f"The challenge will look at {theme['focus']}."),
-                    ("Key lines of enquiry", "1. " + theme["kloe"]),
-                    (
-                        "Arrangements",
-                        "The team will meet practitioners, managers and partners "
-                        "over two days and give feedback on the second afternoon.",
-                    ),
-                ],
-                "feedback-letter": [
-                    ("What we looked at", f"You asked us to look at {theme['focus']}."),
-                    ("Strengths", theme["strength"]),
-                    ("Areas to consider", theme["concern"]),
-                    ("Suggested next step", theme["action"]),
-                ],
-                "action-plan": [
-                    ("Why this plan", f"The peer challenge looked at {theme['focus']}."),
-                    (
-                        "Actions",
-                        "| Action | Owner | By when |\n| --- | --- | --- |\n"
-                        f"| {theme['action']} | Service manager | Within six months |",
-                    ),
-                    ("How we will know", "We will report progress to the improvement board quarterly."),
-                ],
-                "learning-summary": [
-                    ("What the challenge found", f"{theme['strength']} {theme['concern']}"),
-                    ("What others could take from it", theme["action"]),
-                    ("The question that helped most", theme["kloe"]),
-                ],
-            }[doc_type]
-            area_name = area.replace("-", " ")
-            text = f"# {label.capitalize()}: {area_name}\n\n" + "\n\n".join(
-                f"## {heading}\n\n{body}" for heading, body in sections
+            code = AUTHORITY_OF[uploader]
+            year = 2022 + (n + k) % 4
+            title, text = compose(
+                area=area,
+                document_type=doc_type,
+                authority=NAMES[code],
+                domain=DOMAINS[code],
+                pages=2 + (n + k) % 2,
+                seed=n * 10 + k,
+                year=year,
             )
+            focus = themes()[area]["focus"]
             entries.append(
                 {
-                    "file": f"generated-{area}-{doc_type}.md",
+                    "file": f"{area}-{doc_type}.md",
                     "uploader": uploader,
                     "data": text.encode(),
-                    "title": f"{label.capitalize()}: {area_name}",
+                    "title": title,
                     "type": doc_type,
                     "areas": [area],
-                    "year": 2022 + (n + k) % 4,
-                    "summary": f"A peer challenge {label} on {theme['focus']}.",
+                    "year": year,
+                    "summary": f"A peer challenge {label} on {focus}.",
                     "fate": ("national", "region", "authority", "national")[(n + k) % 4],
                 }
             )
@@ -147,6 +125,19 @@ def seed_demo(app: Flask) -> str:
             )
             made["users"] += 1
     limits = Limits(max_bytes=app.config["UPLOAD_MAX_BYTES"])
+    with app.extensions["search_indexer"].defer():
+        _documents(app, session, limits, made)
+    lines = [
+        f"Demo data: {made['authorities']} authorities, {made['users']} users and "
+        f"{made['documents']} documents added.",
+        f"Every demo user's password is '{DEMO_PASSWORD}':",
+    ]
+    lines += [f"  {role:<12} {email}" for email, _name, _code, role in USERS]
+    return "\n".join(lines)
+
+
+def _documents(app: Flask, session, limits: Limits, made: dict) -> None:
+    """Upload the demo documents; share, or share and withdraw, each as its entry says."""
     for entry in demo_documents() + generated_documents():
         uploader = accounts.get_user_by_email(session, entry["uploader"])
         exists = session.scalar(
@@ -189,10 +180,3 @@ def seed_demo(app: Flask) -> str:
         )
         if fate == "withdrawn":
             publication.withdraw(session, approver, document.id, "Superseded by a revised version.")
-    lines = [
-        f"Demo data: {made['authorities']} authorities, {made['users']} users and "
-        f"{made['documents']} documents added.",
-        f"Every demo user's password is '{DEMO_PASSWORD}':",
-    ]
-    lines += [f"  {role:<12} {email}" for email, _name, _code, role in USERS]
-    return "\n".join(lines)

@@ -14,6 +14,7 @@ import logging
 import time
 import tomllib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
@@ -111,6 +112,18 @@ class Indexer:
                 if time.monotonic() >= deadline:
                     return False
                 time.sleep(0.01)
+
+    deferred = False  # set while many commits come at once (seed-demo): one drain at the end
+
+    @contextmanager
+    def defer(self):
+        """Leave the outbox to one drain after the block, not one per commit."""
+        self.deferred = True
+        try:
+            yield
+        finally:
+            self.deferred = False
+            self.drain()
 
     def pending(self) -> int:
         with self.make_session() as session:
@@ -212,7 +225,7 @@ def init_app(app: Flask) -> None:
 
     @event.listens_for(app.extensions["db_sessionmaker"], "after_commit")
     def _drain_after_commit(session: Session) -> None:
-        if session.info.pop("search_outbox", False):
+        if session.info.pop("search_outbox", False) and not indexer.deferred:
             try:
                 indexer.drain()
             except Exception:  # the outbox keeps the work; the next drain or a reindex finishes it

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
 
@@ -93,3 +94,58 @@ def test_invisible_characters_are_removed_at_extraction():
     text = extract("Sa\u200brah Oka\u2060for \u202eevil\u202c and soft\u00adhyphen\n".encode(), "a.txt").text
     assert text == "Sarah Okafor evil and softhyphen\n"
     assert "\u200b" not in str(render_markdown("a\u200bb"))
+
+
+# Sections and highlights ---------------------------------------------------------------------------
+
+
+def _texts():
+    from library.demo_compose import compose
+
+    yield "- a\n\n- b\n\n# h\n\n1. x\n\n2. y\n\n## z\n\n    code\n\n# k\n> q\n\n#nothead\n\ntext"
+    yield "Para\n\n    indented code\n\n    more\n\n# After code\n\n> quote\n>\n> more\n\n## Next"
+    for area, kind, pages in (("send", "action-plan", 3), ("early-help", "self-assessment", 20)):
+        yield compose(area=area, document_type=kind, authority="Kingsmere", pages=pages, seed=3)[1]
+
+
+@pytest.mark.parametrize("text", list(_texts()))
+def test_rendering_in_sections_equals_rendering_at_once(text):
+    from library.rendering import _to_html, _whole_html
+
+    assert _to_html(text, 2) == _whole_html(text, 2)
+
+
+def _span(id_, text, value, status="suggested", category="person", nth=0):
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(value, start + 1)
+    return SimpleNamespace(id=id_, start=start, end=start + len(value), status=status, category=category)
+
+
+def test_marks_in_formatted_text_keep_their_place():
+    from library.rendering import render_marked
+
+    text = (
+        "# Notes on Amelia\n\n| Who | Note |\n|---|---|\n| Amelia Hughes | seen |\n\n"
+        "See Priya\n\nShah & co <b>x</b>.\n"
+    )
+    spans = [
+        _span(1, text, "Amelia"),
+        _span(2, text, "Amelia Hughes", "accepted"),
+        _span(3, text, "Priya\n\nShah", "rejected"),
+    ]
+    html = str(render_marked(text, spans, shift_headings=2))
+    assert '<h3 class="govuk-heading-s">Notes on <mark class="app-mark app-mark--suggested" id="r-1"' in html
+    assert '<td class="govuk-table__cell"><mark class="app-mark app-mark--accepted" id="r-2"' in html
+    # A span across two paragraphs is highlighted in each, the id on the first piece only.
+    assert html.count('data-id="3"') == 2 and html.count('id="r-3"') == 1
+    assert "&amp; co &lt;b&gt;x&lt;/b&gt;." in html  # escaped, never interpreted
+    assert "\ue002" not in html and "\ue003" not in html
+
+
+def test_marks_fall_back_to_plain_text_when_the_text_defeats_them():
+    from library.rendering import render_marked
+
+    text = "Name: Amelia Hughes\u200b here"  # an invisible character: offsets would move
+    html = str(render_marked(text, [_span(1, text, "Amelia Hughes")]))
+    assert html.startswith('<div class="app-plain-text">') and 'id="r-1"' in html

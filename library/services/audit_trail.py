@@ -49,3 +49,101 @@ def export_rows(session: Session, actor: User):
             names.get(event.authority_id, ""),
             json.dumps(event.details, sort_keys=True, ensure_ascii=False),
         ]
+
+
+# In plain words ------------------------------------------------------------------------------------
+
+AUDIENCES = {"authority": "their own authority only", "national": "all regions"}
+
+
+def _name(event: AuditEvent) -> str:
+    return event.actor.name if event.actor is not None else event.actor_label.split(" <", 1)[0]
+
+
+def document_titles(session: Session, actor: User, events: list[AuditEvent]) -> dict[int, str]:
+    """The title to show for each document in ``events``: the working title for the owning
+    authority's approvers, the shared title for administrators (who never read drafts)."""
+    from ..models import Document
+
+    ids = {e.subject_id for e in events if e.subject_type == "document" and e.subject_id is not None}
+    titles: dict[int, str] = {}
+    for document in session.scalars(select(Document).where(Document.id.in_(ids))) if ids else []:
+        version = document.current_version
+        if actor.is_admin and document.authority_id != actor.authority_id:
+            titles[document.id] = (
+                version.title if version is not None else f"a draft (document {document.id})"
+            )
+        else:
+            titles[document.id] = document.title
+    return titles
+
+
+def describe(event: AuditEvent, titles: dict[int, str], regions: dict[int, str]) -> str:
+    """One event as a sentence: "Anna Approver shared 'Early help action plan' with the South
+    East region"."""
+    from ..redaction import category_words
+
+    who, d = _name(event), event.details or {}
+    title = f"‘{titles.get(event.subject_id, f'document {event.subject_id}')}’"
+    category = d.get("category", "other")
+    count = d.get("count", 1)
+
+    def audience(scope: str | None) -> str:
+        if scope == "region":
+            region = regions.get(event.authority_id)
+            return f"the {region} region" if region else "their region"
+        return AUDIENCES.get(scope or "", "nobody")
+
+    sentences = {
+        "consent.given": lambda: (
+            f"{who} shared {title} with {audience(d.get('scope'))}"
+            + (f" (version {d['version']})" if d.get("version") else "")
+        ),
+        "consent.scope_changed": lambda: f"{who} changed who can read {title} to {audience(d.get('to'))}",
+        "consent.withdrawn": lambda: f"{who} withdrew consent for {title}: {d.get('reason', '')}",
+        "consent.refused_stale": lambda: (
+            f"{who}'s consent to {title} was refused: the text had changed since they read it"
+        ),
+        "document.taken_down": lambda: f"{who} took down {title}: {d.get('reason', '')}",
+        "document.uploaded": lambda: f"{who} uploaded {title}",
+        "document.updated": lambda: f"{who} changed the details of {title}",
+        "document.ready": lambda: f"{who} marked {title} ready for approval",
+        "document.sent_back": lambda: f"{who} sent {title} back to its contributors with a note",
+        "redaction.detected": lambda: f"The checks made {d.get('suggestions', 0)} suggestions in {title}",
+        "redaction.accepted": lambda: f"{who} redacted {a_or_an(category_words(category))} in {title}",
+        "redaction.rejected": lambda: f"{who} kept {a_or_an(category_words(category))} in {title}",
+        "redaction.accepted_value": lambda: (
+            f"{who} redacted {a_or_an(category_words(category))} "
+            f"in {count} place{'s' if count != 1 else ''} in {title}"
+        ),
+        "redaction.rejected_value": lambda: (
+            f"{who} kept {a_or_an(category_words(category))} "
+            f"in {count} place{'s' if count != 1 else ''} in {title}"
+        ),
+        "redaction.accepted_all": lambda: (
+            f"{who} redacted all {count} suggestions still to review in {title}"
+        ),
+        "redaction.accepted_category": lambda: (
+            f"{who} redacted all {count} {category_words(category, count)} in {title}"
+        ),
+        "redaction.added": lambda: (
+            f"{who} redacted text of their own in {title} ({count} place{'s' if count != 1 else ''})"
+        ),
+        "term.added": lambda: f"{who} added a term to the {d.get('kind', '')}-redact list",
+        "term.removed": lambda: f"{who} removed a term from the {d.get('kind', '')}-redact list",
+    }
+    make = sentences.get(event.action)
+    if make is not None:
+        return make()
+    return f"{who}: {event.action.replace('.', ' ').replace('_', ' ')}"
+
+
+def a_or_an(words: str) -> str:
+    return ("an " if words[:1].lower() in "aeiou" or words.startswith("NHS") else "a ") + words
+
+
+def sentences(session: Session, actor: User, events: list[AuditEvent]) -> list[str]:
+    """Each event of a page of the trail in plain words."""
+    titles = document_titles(session, actor, events)
+    regions = {a.id: a.region.name for a in session.scalars(select(Authority))}
+    return [describe(event, titles, regions) for event in events]

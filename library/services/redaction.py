@@ -337,13 +337,20 @@ def _audit_decision(
 
 def _spread_name(session: Session, actor: User, document: Document, redaction: Redaction) -> int:
     """Once a name is accepted, every form of it in the document is redacted too."""
+    return _spread_names(session, actor, document, [redaction.text])
+
+
+def _spread_names(session: Session, actor: User, document: Document, values: list[str]) -> int:
+    """:func:`_spread_name` for several names at once, in one pass over each text."""
+    if not values:
+        return 0
     added = 0
     for field in FIELDS:
         in_field = [r for r in document.redactions if r.field == field]
         by_span = {(r.start, r.end): r for r in in_field}
         accepted = engine.Cover((r.start, r.end) for r in in_field if r.status == ACCEPTED)
         people = engine.Cover((r.start, r.end) for r in in_field if r.category == "person")
-        for s in engine.find_variants(_field_text(document, field), [redaction.text]):
+        for s in engine.find_variants(_field_text(document, field), values):
             match = by_span.get((s.start, s.end))
             if match is not None:
                 if match.status != ACCEPTED:
@@ -465,8 +472,7 @@ def decide_category(session: Session, actor: User, document_id: int, category: s
     for r in pending:
         _decided(r, actor, ACCEPTED)
     if category == "person":
-        for r in pending:
-            _spread_name(session, actor, document, r)
+        _spread_names(session, actor, document, [r.text for r in pending])
     audit.record(
         session,
         actor,
@@ -499,8 +505,7 @@ def accept_all(session: Session, actor: User, document_id: int) -> int:
     pending = [r for r in document.redactions if r.status == SUGGESTED]
     for r in pending:
         _decided(r, actor, ACCEPTED)
-    for r in [r for r in pending if r.category == "person"]:
-        _spread_name(session, actor, document, r)
+    _spread_names(session, actor, document, [r.text for r in pending if r.category == "person"])
     audit.record(
         session,
         actor,
@@ -628,8 +633,7 @@ def add_manual(
         document.redactions.append(r)
     session.flush()
     if category == "person":
-        for r in list(made):
-            _spread_name(session, actor, document, r)
+        _spread_names(session, actor, document, [r.text for r in made])
     _audit_decision(session, actor, document, "redaction.added", made[0], {"count": len(made)})
     session.commit()
     return made

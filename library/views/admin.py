@@ -143,6 +143,10 @@ def new_user():
     form.authority.choices = _authority_choices("No authority (administrators only)")
     form.role.choices = ROLE_CHOICES
     errors: dict[str, str] = {}
+    if request.method == "GET" and len(form.authority.choices) > 1:
+        # Open on a combination that can be saved: a reader of the first authority.
+        form.authority.data = form.authority.choices[1][0]
+        form.role.data = "reader"
     if request.method == "POST":
         if form.validate_on_submit():
             try:

@@ -184,7 +184,13 @@ def audit():
     events, total = audit_trail.events_for(session, current_user, document_id=document_id, page=page)
     pages = max((total + audit_trail.PAGE_SIZE - 1) // audit_trail.PAGE_SIZE, 1)
     return render_template(
-        "publication/audit.html", events=events, total=total, page=page, pages=pages, document_id=document_id
+        "publication/audit.html",
+        rows=list(zip(events, audit_trail.sentences(session, current_user, events), strict=True)),
+        events=events,
+        total=total,
+        page=page,
+        pages=pages,
+        document_id=document_id,
     )
 
 

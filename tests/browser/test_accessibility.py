@@ -121,22 +121,25 @@ def test_the_workspace_with_the_keyboard_alone(new_page, live_server, screenshot
     _tab_to(
         page,
         "el.tagName === 'BUTTON' && el.textContent.replace(/\\s+/g, ' ').trim() === "
-        "'Redact “Siobhan Murphy”'",
+        "'Redact it: “Siobhan Murphy”'",
     )
     page.keyboard.press("Enter")
     page.wait_for_selector("text=1 of 2")
     # Keep the second.
     _tab_to(
         page,
-        "el.tagName === 'BUTTON' && el.textContent.replace(/\\s+/g, ' ').trim() === 'Keep “Daniel Osei”'",
+        "el.tagName === 'BUTTON' && el.textContent.replace(/\\s+/g, ' ').trim() === 'Keep it: “Daniel Osei”'",
     )
     page.keyboard.press("Enter")
     page.wait_for_selector("text=2 of 2")
-    # Redact a term: type it and press Enter.
+    # Redact a term: open the form, type it and press Enter.
+    _tab_to(page, "el.tagName === 'SUMMARY' && el.textContent.includes('did not find')")
+    page.keyboard.press("Enter")
     _tab_to(page, "el.id === 'text'")
     page.keyboard.type("Brookfield Children's Centre")
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Redacted 1 occurrence")
+    page.click(".app-pane-switch >> text=What readers will see")
     preview = page.inner_text("#preview-text")
     assert "Siobhan" not in preview and "Daniel Osei" in preview and "Brookfield" not in preview
     # Everything keeps a visible focus: the last focused control is still reachable.

@@ -70,3 +70,33 @@ def test_stylesheet_uses_arial_not_the_govuk_font(app):
     css = Path(app.static_folder, "dist", "css", "app.css").read_text()
     assert "arial" in css
     assert "GDS Transport" not in css
+
+
+def test_empty_service_areas_are_behind_show_all(client, login, make_document, api):
+    login("kgm_reader")
+    html = client.get("/").get_data(as_text=True)
+    assert "Show all 25 service areas (25 with nothing shared with you yet)" in html
+
+
+def test_each_role_has_its_own_first_page(client, login, make_document, db, people, app):
+    from library.services import handoff, redaction
+
+    ready = make_document("# Plan\n\nNothing personal.\n", title="Ready plan")
+    back = make_document("# Notes\n\nAmelia Hughes was seen.\n", title="Sent back notes")
+    with app.app_context():
+        handoff.mark_ready(db, people.kgm_contributor, ready.id)
+        redaction.accept_all(db, people.kgm_contributor, back.id)
+        handoff.send_back(db, people.kgm_approver, back.id, "Check the dates again.")
+    login("kgm_approver")
+    html = client.get("/").get_data(as_text=True)
+    assert "Waiting for your consent" in html and "Ready for approval: Colin Contributor" in html
+    assert "Can be consented now" in html and "Reviewed" not in html
+    client.post("/logout")
+    login("kgm_contributor")
+    html = client.get("/").get_data(as_text=True)
+    assert "Sent back to you" in html and "Check the dates again." in html
+    assert "With your approver" in html and "Ready plan" in html
+    client.post("/logout")
+    login("kgm_reader")
+    html = client.get("/").get_data(as_text=True)
+    assert "Waiting for your consent" not in html and "Ready plan" not in html

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -318,3 +319,22 @@ def test_audit_csv_cells_never_become_spreadsheet_formulas(client, login, api, d
     actors = [r[2] for r in rows[1:] if "HYPERLINK" in r[2]]
     assert actors and all(a.startswith("'=") for a in actors)
     assert not any(cell.lstrip().startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_the_audit_trail_in_plain_words(client, login, api, doc_id):
+    consent(api, doc_id, scope="region")
+    api("kgm_approver").delete(f"/api/v1/documents/{doc_id}/consent", json={"reason": "Superseded."})
+    login("kgm_approver")
+    html = client.get("/audit").get_data(as_text=True).replace("&#39;", "'")
+    title = api("kgm_contributor").get(f"/api/v1/documents/{doc_id}").get_json()["title"]
+    assert f"Abi Approver shared ‘{title}’ with the South East region (version 1)." in html
+    assert f"Abi Approver withdrew consent for ‘{title}’: Superseded." in html
+    assert "Colin Contributor redacted all" in html and f"suggestions still to review in ‘{title}’" in html
+    assert f"Colin Contributor uploaded ‘{title}’." in html
+
+
+def test_the_add_user_form_opens_on_a_combination_that_can_be_saved(client, login, people):
+    login("admin")
+    html = client.get("/admin/users/new").get_data(as_text=True)
+    authority = re.search(r'<option value="([^"]*)" selected>', html).group(1)
+    assert authority != "" and '<option value="reader" selected>' in html
