@@ -42,14 +42,16 @@ def test_contributor_uploads_reviews_and_redacts(new_page, live_server, sample_p
     page.click("text=Review redactions")
     page.wait_for_selector("#document-text")
     assert_accessible(page)
-    page.click("button:has-text('Redact all')")
-    page.wait_for_selector("text=suggestions accepted")
+    page.click("#app-status button:has-text('Redact all')")
+    page.wait_for_selector("#app-status :text('Final check passed'), #app-findings", timeout=20_000)
+    page.click(".app-pane-switch >> text=What readers will see")
     preview = page.inner_text("#preview-text")
     for name in ("Sarah Okafor", "Amelia", "Claire Hughes", "943 476 5919", "KM3 7QT"):
         assert name not in preview
 
     # Redact one more name by selecting it in the text.
     assert "Ashfield Primary" in preview
+    page.click(".app-pane-switch >> text=Suggestions in the text")
     page.evaluate("""() => {
         const area = document.querySelector('#document-text');
         const walker = document.createTreeWalker(area, NodeFilter.SHOW_TEXT);
@@ -70,6 +72,7 @@ def test_contributor_uploads_reviews_and_redacts(new_page, live_server, sample_p
     }""")
     page.click(".app-redact-selection")
     page.wait_for_selector("text=Redacted 1 occurrence")
+    page.click(".app-pane-switch >> text=What readers will see")
     preview = page.inner_text("#preview-text")
     assert "Ashfield Primary" not in preview and "[REDACTED]" in preview
     assert "Final check passed" in page.inner_text("main")
