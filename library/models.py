@@ -76,6 +76,14 @@ class Authority(Base):
     users: Mapped[list[User]] = relationship(back_populates="authority")
 
 
+user_service_areas = Table(
+    "user_service_areas",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_area_id", ForeignKey("service_areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
 
@@ -95,6 +103,10 @@ class User(UserMixin, Base):
 
     authority: Mapped[Authority | None] = relationship(back_populates="users")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
+    # The service areas a person works in: their first page shows what is new there.
+    areas: Mapped[list[ServiceArea]] = relationship(
+        secondary=user_service_areas, order_by="ServiceArea.position"
+    )
 
     # flask-login: the session holds "id:session_version", so an ended session no longer loads.
     def get_id(self) -> str:

@@ -564,3 +564,28 @@ def user_for_token(session: Session, token: str) -> User | None:
         row.last_used_at = now
         session.commit()
     return row.user
+
+
+def set_areas(session: Session, actor: User, slugs: list[str]) -> list:
+    """The service areas a signed-in person works in (any role): their first page shows what is
+    new there. Unknown areas are refused."""
+    from ..models import ServiceArea
+
+    if actor is None:
+        raise PermissionDenied("Sign in to choose your service areas.")
+    wanted = sorted({s.strip() for s in slugs if s and s.strip()})
+    areas = list(session.scalars(select(ServiceArea).where(ServiceArea.slug.in_(wanted)))) if wanted else []
+    unknown = sorted(set(wanted) - {a.slug for a in areas})
+    if unknown:
+        raise ValidationError(f"Unknown service area: {', '.join(unknown)}.", field="areas")
+    actor.areas = sorted(areas, key=lambda a: a.position)
+    audit.record(
+        session,
+        actor,
+        "user.areas_chosen",
+        subject_type="user",
+        subject_id=actor.id,
+        details={"areas": wanted},
+    )
+    session.commit()
+    return actor.areas

@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session, selectinload
 from .. import permissions, processing
 from ..db import utcnow
 from ..extraction import ExtractionError, Limits, strip_invisible
-from ..models import Document, DocumentStatus, DocumentType, ServiceArea, StoredFile, User
+from ..models import (
+    Document,
+    DocumentStatus,
+    DocumentType,
+    DocumentVersion,
+    ServiceArea,
+    StoredFile,
+    User,
+    version_service_areas,
+)
 from ..storage import FileStorage
 from . import audit, redaction
 from .errors import Conflict, FileTooLarge, Gone, NotFound, PermissionDenied, UnsupportedFile, ValidationError
@@ -290,9 +299,23 @@ def read_original(
     return document.original, storage.read(document.original.storage_key)
 
 
-def recent_readable(session: Session, actor: User | None, limit: int = 5) -> list[Document]:
+def recent_readable(
+    session: Session, actor: User | None, limit: int = 5, area_ids: list[int] | None = None
+) -> list[Document]:
+    """The newest documents this person may read; with ``area_ids``, only those whose shared
+    version is in one of those service areas."""
     where = permissions.readable_filter(actor)
     if where is None:
         return []
-    stmt = _with_relations(select(Document).where(where).order_by(Document.published_at.desc())).limit(limit)
+    stmt = select(Document).where(where)
+    if area_ids:
+        in_areas = (
+            select(DocumentVersion.document_id)
+            .join(version_service_areas, version_service_areas.c.version_id == DocumentVersion.id)
+            .where(
+                DocumentVersion.is_current.is_(True), version_service_areas.c.service_area_id.in_(area_ids)
+            )
+        )
+        stmt = stmt.where(Document.id.in_(in_areas))
+    stmt = _with_relations(stmt.order_by(Document.published_at.desc())).limit(limit)
     return list(session.scalars(stmt))

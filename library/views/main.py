@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template
-from flask_login import current_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from .. import permissions
 from ..db import get_session
-from ..services import documents, handoff, vocabularies
+from ..services import accounts, documents, handoff, vocabularies
+from ..services.errors import ValidationError
 
 bp = Blueprint("main", __name__)
 
@@ -33,9 +34,28 @@ def home():
         counts=counts,
         empty=[a for a in areas if not counts.get(a.id)],
         total=sum(counts.values()),
-        recent=documents.recent_readable(session, current_user),
+        recent=documents.recent_readable(session, current_user, area_ids=[a.id for a in current_user.areas]),
+        my_areas={a.slug for a in current_user.areas},
         document_types=vocabularies.document_types(session),
     )
+
+
+@bp.post("/my-areas")
+@login_required
+def my_areas():
+    try:
+        areas = accounts.set_areas(get_session(), current_user, request.form.getlist("areas"))
+    except ValidationError as exc:
+        get_session().rollback()
+        flash(exc.message, "error")
+    else:
+        flash(
+            "Your first page now shows what is new in: " + ", ".join(a.name for a in areas) + "."
+            if areas
+            else "Your first page now shows what is new in the whole library.",
+            "success",
+        )
+    return redirect(url_for("main.home"))
 
 
 def _guidance_pages() -> list[dict]:

@@ -100,3 +100,31 @@ def test_each_role_has_its_own_first_page(client, login, make_document, db, peop
     login("kgm_reader")
     html = client.get("/").get_data(as_text=True)
     assert "Waiting for your consent" not in html and "Ready plan" not in html
+
+
+def test_readers_see_what_is_new_in_the_areas_they_work_in(
+    client, login, api, db, people, make_document, app
+):
+    from library.services import redaction
+    from tests.helpers import consent
+
+    send = make_document("# SEND\n\nNothing personal.\n", title="SEND plan", service_areas=["send"])
+    care = make_document(
+        "# Care\n\nNothing personal.\n", title="Care leavers plan", service_areas=["care-leavers"]
+    )
+    with app.app_context():
+        for doc in (send, care):
+            redaction.accept_all(db, people.kgm_contributor, doc.id)
+            consent(db, people.kgm_approver, doc.id, "national")
+    login("ash_reader")
+    html = client.get("/").get_data(as_text=True)
+    assert "New in the library" in html and "SEND plan" in html and "Care leavers plan" in html
+    response = client.post("/my-areas", data={"areas": ["send"]})
+    assert response.status_code == 302
+    html = client.get("/").get_data(as_text=True)
+    assert "New in your areas" in html and "SEND plan" in html and "Care leavers plan" not in html
+    assert 'value="send" checked' in html
+    assert client.post("/my-areas", data={"areas": ["nonsense"]}).status_code == 302
+    assert "Unknown service area: nonsense." in client.get("/").get_data(as_text=True)
+    client.post("/my-areas", data={})
+    assert "New in the library" in client.get("/").get_data(as_text=True)
