@@ -228,6 +228,16 @@ class Document(Base):
     def current_version(self) -> DocumentVersion | None:
         return next((v for v in reversed(self.versions) if v.is_current), None)
 
+    def set_hand_off(
+        self, *, ready_by_id: int | None = None, sent_back_by_id: int | None = None, note: str | None = None
+    ) -> None:
+        """Where the hand-off stands: ready (by whom), sent back (by whom, with a note), or
+        neither (all left out). Setting one clears the other."""
+        now = utcnow()
+        self.ready_at, self.ready_by_id = (now if ready_by_id else None), ready_by_id
+        self.sent_back_at, self.sent_back_by_id = (now if sent_back_by_id else None), sent_back_by_id
+        self.sent_back_note = note if sent_back_by_id else None
+
 
 class DocumentCheck(Base):
     """The last final check of a document, and a digest of everything it read: lists of many

@@ -14,7 +14,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..db import utcnow
 from ..models import Document, DocumentStatus, Role, User
 from . import audit, publication, redaction
 from .errors import Conflict, PermissionDenied, ValidationError
@@ -44,22 +43,8 @@ def mark_ready(session: Session, actor: User, document_id: int) -> Document:
     reasons = publication.blockers(session, document)
     if reasons:
         raise Conflict("Not ready yet: " + " ".join(reasons))
-    document.ready_at = utcnow()
-    document.ready_by_id = actor.id
-    document.sent_back_at = None
-    document.sent_back_by_id = None
-    document.sent_back_note = None
-    audit.record(
-        session,
-        actor,
-        "document.ready",
-        subject_type="document",
-        subject_id=document.id,
-        authority_id=document.authority_id,
-        details={"status": document.status},
-    )
-    session.commit()
-    return document
+    document.set_hand_off(ready_by_id=actor.id)
+    return _recorded(session, actor, document, "document.ready", {"status": document.status})
 
 
 def send_back(session: Session, actor: User, document_id: int, note: str | None) -> Document:
@@ -71,19 +56,19 @@ def send_back(session: Session, actor: User, document_id: int, note: str | None)
     if len(note) > NOTE_MAX:
         raise ValidationError(f"The note must be {NOTE_MAX} characters or fewer.", field="note")
     _check_needs_consent(document)
-    document.sent_back_at = utcnow()
-    document.sent_back_by_id = actor.id
-    document.sent_back_note = note
-    document.ready_at = None
-    document.ready_by_id = None
+    document.set_hand_off(sent_back_by_id=actor.id, note=note)
+    return _recorded(session, actor, document, "document.sent_back", {"note_length": len(note)})
+
+
+def _recorded(session: Session, actor: User, document: Document, action: str, details: dict) -> Document:
     audit.record(
         session,
         actor,
-        "document.sent_back",
+        action,
         subject_type="document",
         subject_id=document.id,
         authority_id=document.authority_id,
-        details={"note_length": len(note)},
+        details=details,
     )
     session.commit()
     return document
@@ -143,10 +128,11 @@ def tasks(session: Session, actor: User) -> list[Task]:
         .order_by(Document.updated_at.desc())
     )
     out = []
+    terms = redaction.detection_terms(session, actor.authority_id)  # once for the whole list
     for document in rows:
         if not needs_consent(document):
             continue
-        state = redaction.check_state(session, document)
+        state = redaction.check_state(session, document, terms)
         out.append(
             Task(document, state.pending, state.findings, document.status == DocumentStatus.PUBLISHED.value)
         )

@@ -233,8 +233,7 @@ def give_consent(
     document.status = DocumentStatus.PUBLISHED.value
     document.scope = scope
     document.published_at = version.consented_at
-    document.ready_at = document.ready_by_id = None  # the hand-off is done
-    document.sent_back_at = document.sent_back_by_id = document.sent_back_note = None
+    document.set_hand_off()  # the hand-off is done
     session.flush()
     search.enqueue(session, document.id)
     audit.record(

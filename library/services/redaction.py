@@ -83,10 +83,12 @@ def detection_terms(session: Session, authority_id: int) -> processing.Terms:
     return processing.Terms(always=always, never=never, allow=known_places(session))
 
 
-def detector_for(session: Session, document: Document) -> Callable[[str], list[engine.Suggestion]]:
+def detector_for(
+    session: Session, document: Document, terms: processing.Terms | None = None
+) -> Callable[[str], list[engine.Suggestion]]:
     """Detection with the document's authority term lists and the known place names, loaded once
-    for all the texts it is then given."""
-    terms = detection_terms(session, document.authority_id)
+    for all the texts it is then given (or given, for a list of one authority's documents)."""
+    terms = terms or detection_terms(session, document.authority_id)
     return lambda text: engine.detect(text, always=terms.always, never=terms.never, allow=terms.allow)
 
 
@@ -216,7 +218,7 @@ def redacted_mapped(document: Document, field: str) -> tuple[str, list[engine.Pi
     return engine.apply_mapped(_field_text(document, field), spans)
 
 
-def final_check(session: Session, document: Document) -> list[Finding]:
+def final_check(session: Session, document: Document, terms: processing.Terms | None = None) -> list[Finding]:
     """Detection again on the redacted text, and a search for every accepted value and its
     variants. Anything found blocks consent, except a value a person chose to keep in this
     document: that was a decision, not an oversight. A value both redacted and kept is found."""
@@ -232,7 +234,7 @@ def final_check(session: Session, document: Document) -> list[Finding]:
     redacted_values = {_norm(r.text) for r in accepted}
     people = [r.text for r in accepted if r.category == "person"]
     others = [r.text for r in accepted if r.category != "person"]
-    detect = detector_for(session, document)
+    detect = detector_for(session, document, terms)
 
     def add(field, pieces, start, end, text, category, reason):
         key = _norm(text)
@@ -270,28 +272,28 @@ class CheckState:
         return self.pending == 0 and self.findings == 0
 
 
-def _check_key(session: Session, document: Document) -> str:
+def _check_key(document: Document, terms: processing.Terms) -> str:
     """A digest of everything the final check reads: the texts, the decisions, the term lists."""
     digest = hashlib.sha256()
     for field in FIELDS:
         digest.update(_field_text(document, field).encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     rows = sorted((r.field, r.start, r.end, r.status, r.category, r.text) for r in document.redactions)
-    terms = detection_terms(session, document.authority_id)
     body = [rows, sorted(terms.always), sorted(terms.never), sorted(terms.allow)]
     digest.update(json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
-def check_state(session: Session, document: Document) -> CheckState:
+def check_state(session: Session, document: Document, terms: processing.Terms | None = None) -> CheckState:
     """The document's :class:`CheckState`, from the last check while nothing it reads changed.
     Lists of many documents use this; consent always runs the check afresh."""
     pending = sum(1 for r in document.redactions if r.status == SUGGESTED)
     if pending:
         return CheckState(pending, 0)
-    key = _check_key(session, document)
+    terms = terms or detection_terms(session, document.authority_id)
+    key = _check_key(document, terms)
     if document.check is None or document.check.key != key:
-        found = len(final_check(session, document))
+        found = len(final_check(session, document, terms))
         if document.check is None:
             document.check = DocumentCheck(key=key, findings=found, checked_at=utcnow())
         else:
