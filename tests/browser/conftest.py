@@ -6,6 +6,7 @@ Skipped, with a clear reason, when /usr/bin/chromium is missing (`.ci/run` insta
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -140,3 +141,15 @@ def axe_violations(page) -> list[dict]:
 def assert_accessible(page) -> None:
     violations = axe_violations(page)
     assert violations == [], f"{page.url}: {violations}"
+
+
+def upload_on_the_page(page, files, title: str, document_type: str, area: str, year: str = "2025") -> int:
+    """Fill in the upload form already open on ``page`` and send it; returns the new document's id."""
+    page.set_input_files("#file", files)
+    page.fill("#title", title)
+    page.select_option("#document_type", document_type)
+    page.check(f"input[name=service_areas][value={area}]")
+    page.fill("#year", year)
+    page.click("form.app-upload-form button[type=submit]")
+    page.wait_for_selector("h2:has-text('Extracted text')")
+    return int(re.search(r"/documents/(\d+)", page.url).group(1))

@@ -7,11 +7,9 @@ approver withdraws it.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import assert_accessible, sign_in, upload_on_the_page
 
 SAMPLE = "kingsmere-early-help-self-assessment.docx"
 TITLE = "Early help self-assessment for the browser journey"
@@ -28,14 +26,7 @@ def test_contributor_uploads_reviews_and_redacts(new_page, live_server, sample_p
     assert_accessible(page)
     page.click("nav >> text=Upload")
     assert_accessible(page)
-    page.set_input_files("#file", str(sample_path))
-    page.fill("#title", TITLE)
-    page.select_option("#document_type", "self-assessment")
-    page.check("input[name=service_areas][value=early-help]")
-    page.fill("#year", "2025")
-    page.click("form.app-upload-form button[type=submit]")
-    page.wait_for_selector("h2:has-text('Extracted text')")
-    state["id"] = int(re.search(r"/documents/(\d+)", page.url).group(1))
+    state["id"] = upload_on_the_page(page, str(sample_path), TITLE, "self-assessment", "early-help")
     assert "Amelia Hughes" in page.inner_text(".app-document-text")  # the owners see the unredacted text
     assert_accessible(page)
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, upload_on_the_page
 from tests.filemakers import long_self_assessment
 
 state: dict = {}
@@ -52,21 +52,17 @@ def test_a_keyboard_reviewer_decides_every_suggestion_of_a_long_document(
     title, data = long_document
     page = new_page("contributor@kingsmere.example")
     page.click("nav >> text=Upload")
-    page.set_input_files(
-        "#file",
+    state["id"] = upload_on_the_page(
+        page,
         {
             "name": "early-help-self-assessment.docx",
             "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "buffer": data,
         },
+        title,
+        "self-assessment",
+        "early-help",
     )
-    page.fill("#title", title)
-    page.select_option("#document_type", "self-assessment")
-    page.check("input[name=service_areas][value=early-help]")
-    page.fill("#year", "2025")
-    page.click("form.app-upload-form button[type=submit]")
-    page.wait_for_selector("h2:has-text('Extracted text')")
-    state["id"] = int(re.search(r"/documents/(\d+)", page.url).group(1))
 
     page.goto(f"{live_server}/documents/{state['id']}/redact")
     page.wait_for_selector("#document-text mark")
