@@ -325,6 +325,11 @@ class Redaction(Base):
     category: Mapped[str] = mapped_column(String(32))
     rule: Mapped[str] = mapped_column(String(48))
     score: Mapped[float] = mapped_column(default=1.0)
+    # For a warning (category "indirect"): which details met there, in plain words.
+    reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # Words of the reviewer's own that readers get instead of a label ("a teenager with a
+    # disability"); only with status accepted.
+    replacement: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(8))  # auto | manual
     status: Mapped[str] = mapped_column(String(12), default=RedactionStatus.SUGGESTED.value)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

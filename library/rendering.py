@@ -157,37 +157,66 @@ STATUS_WORDS = {"suggested": "to review", "accepted": "redacted", "rejected": "k
 
 def _mark_open(span, *, first: bool) -> str:
     ident = f' id="r-{span.id}"' if first else ""
+    category = escape(span.category)
+    kind = " app-mark--indirect" if span.category == "indirect" else ""
+    reason = getattr(span, "reason", "") if first else ""
+    extra = f' data-reason="{escape(reason)}"' if reason else ""
     return (
-        f'<mark class="app-mark app-mark--{escape(span.status)}"{ident} data-id="{span.id}" '
-        f'data-category="{escape(span.category)}">'
+        f'<mark class="app-mark app-mark--{escape(span.status)}{kind}"{ident} data-id="{span.id}" '
+        f'data-category="{category}"{extra}>'
     )
 
 
-def _mark_close(span) -> str:
-    label = STATUS_WORDS.get(span.status, span.status)
-    return (
-        f'<span class="govuk-visually-hidden app-mark__state"> ({label}: '
-        f"{escape(span.category.replace('_', ' '))})</span></mark>"
+def _mark_close(span, *, hidden: bool = True) -> str:
+    """The end of a highlight; ``hidden``: with its state in words for screen readers."""
+    if not hidden:
+        return "</mark>"
+    label = (
+        "generalised" if getattr(span, "replacement", None) else STATUS_WORDS.get(span.status, span.status)
     )
+    category = "warning" if span.category == "indirect" else span.category.replace("_", " ")
+    return f'<span class="govuk-visually-hidden app-mark__state"> ({label}: {escape(category)})</span></mark>'
+
+
+def _nested(spans, length: int) -> list:
+    """The spans to highlight, in order: each either after the one before or wholly inside one
+    still open (a name inside a warning). One that crosses another's edge is left out."""
+    chosen, open_ends = [], []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if span.start >= span.end or span.end > length:
+            continue
+        while open_ends and open_ends[-1] <= span.start:
+            open_ends.pop()
+        if open_ends and span.end > open_ends[-1]:
+            continue
+        chosen.append(span)
+        open_ends.append(span.end)
+    return chosen
+
+
+def _events(chosen) -> list[tuple[int, int, object]]:
+    """Where each highlight opens and closes, in the order to write them: at one place, closings
+    first (the inner one first), then openings (the outer one first)."""
+    events = []
+    for order, span in enumerate(chosen):
+        events.append((span.end, 0, -order, span))
+        events.append((span.start, 1, order, span))
+    return [(at, kind, span) for at, kind, _order, span in sorted(events, key=lambda e: e[:3])]
 
 
 def render_marked(text: str, spans, *, shift_headings: int = 0) -> Markup:
     """The formatted document (as :func:`render_markdown` shows it) with each span highlighted in
     place: a ``<mark>`` with the span's id, status and category. A span that crosses an element
-    (a paragraph, a table cell) is highlighted in each piece. Overlapping spans after the first
-    are left out. Should the text defeat the placing of highlights, the plain-text view is given.
+    (a paragraph, a table cell) is highlighted in each piece. A span wholly inside another is
+    highlighted inside it; one that crosses another's edge is left out. Should the text defeat the
+    placing of highlights, the plain-text view is given.
 
     ``spans`` are objects with ``id``, ``start``, ``end``, ``category`` and ``status``.
     """
     text = text or ""
     if strip_invisible(text) != text:
         return _plain(text, spans)  # offsets would move; extraction removes such characters anyway
-    chosen, cursor = [], 0
-    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
-        if span.start < cursor or span.end > len(text) or span.start >= span.end:
-            continue
-        chosen.append(span)
-        cursor = span.end
+    chosen = _nested(spans, len(text))
     amp = _marker(text)
     opening = "\ue002"  # and the next character closes: both absent from the text
     while opening in text or opening in amp:
@@ -195,38 +224,45 @@ def render_marked(text: str, spans, *, shift_headings: int = 0) -> Markup:
     closing = chr(ord(opening) + 1)
     if closing in text:
         return _plain(text, spans)
+    events = _events(chosen)
     pieces, cursor = [], 0
-    for span in chosen:
-        pieces += [text[cursor : span.start], opening, text[span.start : span.end], closing]
-        cursor = span.end
+    for at, kind, _span in events:
+        pieces += [text[cursor:at], closing if kind == 0 else opening]
+        cursor = at
     pieces.append(text[cursor:])
     html = _to_html("".join(pieces).replace("&", amp), shift_headings)
     if html.count(opening) != len(chosen) or html.count(closing) != len(chosen):
         return _plain(text, spans)
     out: list[str] = []
-    index, current, reopen = 0, None, False
+    stack: list = []  # the highlights open here, outermost first
+    shut = False  # whether they were closed for an element's tag, to be opened again at text
+    index = 0
     for part in _TAG_RE.split(html):
         if not part:
             continue
         if part.startswith("<"):
-            if current is not None and not reopen:
-                out.append("</mark>")
-                reopen = True
+            if stack and not shut:
+                out.extend(_mark_close(span, hidden=False) for span in reversed(stack))
+                shut = True
             out.append(part)
             continue
         for token in re.split(f"([{opening}{closing}])", part):
             if token == opening:
-                current, reopen = chosen[index], False
+                if shut:
+                    out.extend(_mark_open(span, first=False) for span in stack)
+                    shut = False
+                span = chosen[index]
                 index += 1
-                out.append(_mark_open(current, first=True))
+                stack.append(span)
+                out.append(_mark_open(span, first=True))
             elif token == closing:
-                if not reopen:
-                    out.append(_mark_close(current))
-                current, reopen = None, False
+                span = stack.pop()
+                if not shut:  # (shut: it was closed at the element's tag, and that is its end)
+                    out.append(_mark_close(span))
             elif token:
-                if current is not None and reopen and token.strip():
-                    out.append(_mark_open(current, first=False))
-                    reopen = False
+                if stack and shut and token.strip():
+                    out.extend(_mark_open(span, first=False) for span in stack)
+                    shut = False
                 out.append(token)
     return Markup("".join(out).replace(amp, "&amp;"))  # noqa: S704 - sanitised, marks added after
 
@@ -251,18 +287,15 @@ def init_app(app: Flask) -> None:
 def highlight(text: str, spans) -> Markup:
     """Plain text with each span wrapped in a <mark>: the redaction workspace's view of a text.
 
-    ``spans`` are objects with ``id``, ``start``, ``end``, ``category`` and ``status``; overlapping
-    ones after the first are left out. Everything else is escaped.
+    ``spans`` are objects with ``id``, ``start``, ``end``, ``category`` and ``status``; one inside
+    another is highlighted inside it, one across another's edge is left out. Everything else is
+    escaped.
     """
     out: list[str] = []
     cursor = 0
-    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
-        if span.start < cursor or span.end > len(text):
-            continue
-        out.append(str(escape(text[cursor : span.start])))
-        out.append(
-            _mark_open(span, first=True) + str(escape(text[span.start : span.end])) + _mark_close(span)
-        )
-        cursor = span.end
+    for at, kind, span in _events(_nested(spans, len(text))):
+        out.append(str(escape(text[cursor:at])))
+        out.append(_mark_close(span) if kind == 0 else _mark_open(span, first=True))
+        cursor = at
     out.append(str(escape(text[cursor:])))
     return Markup("".join(out))  # noqa: S704 - every piece of text above is escaped

@@ -164,6 +164,21 @@ def test_redaction_detect_prints_json(runner, samples):
     assert "[NHS NUMBER]" in body["redacted"] and "[PERSON 1]" in body["redacted"]
 
 
+def test_redaction_detect_shows_warnings_with_their_reason(runner, tmp_path):
+    path = tmp_path / "case.txt"
+    path.write_text("Two children from the Moss Lane Traveller site were placed out of area.\n")
+    result = runner.invoke(args=["redaction", "detect", str(path)])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    (warning,) = [s for s in body["suggestions"] if s["category"] == "indirect"]
+    assert warning["text"] == "Two children from the Moss Lane Traveller site"
+    assert (
+        warning["reason"]
+        == "a very small number of people, an ethnicity, nationality or faith and a named setting"
+    )
+    assert body["redacted"].startswith("[DETAILS REMOVED] were placed out of area.")
+
+
 @pytest.mark.parametrize(
     "make,message",
     [

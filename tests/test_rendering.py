@@ -149,3 +149,27 @@ def test_marks_fall_back_to_plain_text_when_the_text_defeats_them():
     text = "Name: Amelia Hughes\u200b here"  # an invisible character: offsets would move
     html = str(render_marked(text, [_span(1, text, "Amelia Hughes")]))
     assert html.startswith('<div class="app-plain-text">') and 'id="r-1"' in html
+
+
+def test_a_mark_inside_another_is_drawn_inside_it_and_a_crossing_one_is_left_out():
+    from library.rendering import highlight, render_marked
+
+    text = "First.\n\nChild K, a 15-year-old at Larkfield House.\n\nNext paragraph."
+    warning = _span(1, text, "Child K, a 15-year-old at Larkfield House", category="indirect")
+    warning.reason = "an exact age and a named setting"
+    inner = _span(2, text, "Child K")
+    crossing = SimpleNamespace(
+        id=3, start=text.index("House"), end=text.index("Next") + 4, status="suggested", category="other"
+    )
+    for html in (
+        str(render_marked(text, [warning, inner, crossing])),
+        str(highlight(text, [warning, inner, crossing])),
+    ):
+        outer_at = html.index('id="r-1"')
+        inner_at = html.index('id="r-2"')
+        assert outer_at < inner_at < html.index("Larkfield")
+        assert 'class="app-mark app-mark--suggested app-mark--indirect"' in html
+        assert 'data-reason="an exact age and a named setting"' in html
+        assert "(to review: warning)" in html
+        assert 'id="r-3"' not in html
+        assert html.count("<mark") == html.count("</mark>")

@@ -4,13 +4,14 @@ Pure functions over text; nothing here knows about Flask or the database.
 """
 
 from .detectors import Suggestion
-from .engine import detect, find_values, find_variants, name_parts, term_pattern
+from .engine import WARNING, detect, find_values, find_variants, name_parts, term_pattern
 from .names import RULES
 from .replace import CATEGORIES, LABELS, WORDS, Piece, Span, apply, apply_mapped, category_words, to_original
 from .spans import Cover
 
 __all__ = [
     "CATEGORIES",
+    "WARNING",
     "Cover",
     "RULES",
     "LABELS",

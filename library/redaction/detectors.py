@@ -24,9 +24,10 @@ class Suggestion:
     category: str
     rule: str
     score: float = 0.9
+    reason: str = ""  # for a warning: why these words together may identify someone
 
     def as_dict(self) -> dict:
-        return {
+        body = {
             "start": self.start,
             "end": self.end,
             "text": self.text,
@@ -34,6 +35,9 @@ class Suggestion:
             "rule": self.rule,
             "score": self.score,
         }
+        if self.reason:
+            body["reason"] = self.reason
+        return body
 
 
 def _s(match: re.Match, category: str, rule: str, score: float, group: int | str = 0) -> Suggestion:

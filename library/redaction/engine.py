@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
-from . import detectors, names, wordlists
+from . import detectors, indirect, names, wordlists
 from .detectors import SEP, Suggestion
 from .spans import Cover, Occupied, PhraseIndex, phrase_spans
 
+WARNING = indirect.CATEGORY
 PRIORITY = {
     "email": 100,
     "nhs_number": 95,
@@ -112,16 +114,38 @@ def resolve(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
     return sorted(taken)
 
 
+def _fit(warnings: list[Suggestion], direct: list[Suggestion]) -> list[Suggestion]:
+    """Warnings widened to take in whole any suggestion they cut through ("Child K" at the start
+    of one), so that a warning and the suggestions inside it can each be decided; a warning
+    that lies inside a single suggestion adds nothing and goes."""
+    fitted = []
+    for w in warnings:
+        start, end = w.start, w.end
+        for s in direct:
+            if s.start < end and start < s.end:
+                if s.start <= start and end <= s.end:
+                    start = end = -1  # wholly inside one suggestion
+                    break
+                start, end = min(start, s.start), max(end, s.end)
+        if start < 0:
+            continue
+        fitted.append(w if (start, end) == (w.start, w.end) else replace(w, start=start, end=end))
+    return fitted
+
+
 def detect(
     text: str,
     *,
     always: Iterable[tuple[str, str]] = (),
     never: Iterable[str] = (),
     allow: Iterable[str] = (),
+    warn: bool = True,
 ) -> list[Suggestion]:
     """Suggestions for ``text``. ``always``: (term, category) an authority always redacts;
     ``never``: terms it never redacts; ``allow``: more phrases that are not people (such as
-    authority and region names)."""
+    authority and region names). ``warn``: add warnings (category ``indirect``) where details
+    meet that together may identify a child or family; they may contain other suggestions."""
+    always = list(always)
     never = [n for n in never if n.strip()]
     allow = list(allow) + never
     found: list[Suggestion] = []
@@ -131,7 +155,15 @@ def detect(
     found.extend(find_terms(text, always))
     people = [s.text for s in found if s.category == "person"]
     found.extend(find_variants(text, people))
-    if never:
-        blocked = Cover(phrase_spans(text, never))
+    blocked = Cover(phrase_spans(text, never)) if never else None
+    if blocked is not None:
         found = [s for s in found if not blocked.contains(s.start, s.end)]
-    return resolve(found)
+    chosen = resolve(found)
+    if not warn:
+        return chosen
+    warnings = _fit(indirect.warnings(text, [term for term, _ in always]), chosen)
+    for w in warnings:
+        w_text = text[w.start : w.end]
+        if blocked is None or not blocked.contains(w.start, w.end):
+            chosen.append(w if w.text == w_text else replace(w, text=w_text))
+    return sorted(chosen)

@@ -22,6 +22,7 @@ LABELS = {
     "school": "SCHOOL",
     "place": "PLACE",
     "other": "REDACTED",
+    "indirect": "DETAILS REMOVED",
 }
 CATEGORIES = tuple(LABELS)
 # Each category in plain words, one and many: what people see in pages and messages.
@@ -39,6 +40,10 @@ WORDS = {
     "school": ("school", "schools"),
     "place": ("place", "places"),
     "other": ("other detail", "other details"),
+    "indirect": (
+        "combination of details that may identify someone",
+        "combinations of details that may identify someone",
+    ),
 }
 
 
@@ -54,6 +59,7 @@ class Span:
     end: int
     category: str
     text: str
+    replacement: str | None = None  # words of the reviewer's own instead of a label
 
 
 def person_numbers(values: Iterable[str]) -> dict[str, int]:
@@ -78,6 +84,8 @@ def person_numbers(values: Iterable[str]) -> dict[str, int]:
 
 
 def label_for(span: Span, person_number: dict[str, int]) -> str:
+    if span.replacement:
+        return span.replacement
     if span.category == "person":
         return f"[PERSON {person_number[span.text]}]"
     return f"[{LABELS.get(span.category, 'REDACTED')}]"
@@ -96,13 +104,19 @@ class Piece:
     out_end: int
     start: int
     end: int
-    label: bool  # True where a label replaced the original
+    label: bool  # True where a label (or the reviewer's own words) replaced the original
 
 
 def apply_mapped(text: str, spans: Iterable[Span]) -> tuple[str, list[Piece]]:
     """:func:`apply`, and the pieces that map each stretch of its result back to ``text``."""
     ordered = sorted(spans, key=lambda s: (s.start, -s.end))
-    people = person_numbers(s.text for s in ordered if s.category == "person")
+    # People are numbered among the spans that get a label of their own, not those inside another.
+    shown, reach = [], 0
+    for span in ordered:
+        if span.start >= reach:
+            shown.append(span)
+        reach = max(reach, span.end)
+    people = person_numbers(s.text for s in shown if s.category == "person")
     out: list[str] = []
     pieces: list[Piece] = []
     length = 0

@@ -129,6 +129,9 @@ def describe(event: AuditEvent, titles: dict[int, str], regions: dict[int, str])
         "redaction.added": lambda: (
             f"{who} redacted text of their own in {title} ({count} place{'s' if count != 1 else ''})"
         ),
+        "redaction.generalised": lambda: (
+            f"{who} replaced {a_or_an(category_words(category))} in {title} with words of their own"
+        ),
         "term.added": lambda: f"{who} added a term to the {d.get('kind', '')}-redact list",
         "term.removed": lambda: f"{who} removed a term from the {d.get('kind', '')}-redact list",
     }

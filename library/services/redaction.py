@@ -31,6 +31,7 @@ from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 
 FIELDS = ("title", "summary", "text")
 SUGGESTED, ACCEPTED, REJECTED = (s.value for s in RedactionStatus)
+WARNING = engine.WARNING  # the category of warnings about combinations of details
 TERM_MAX = 200
 
 
@@ -84,12 +85,16 @@ def detection_terms(session: Session, authority_id: int) -> processing.Terms:
 
 
 def detector_for(
-    session: Session, document: Document, terms: processing.Terms | None = None
+    session: Session, document: Document, terms: processing.Terms | None = None, *, warn: bool = True
 ) -> Callable[[str], list[engine.Suggestion]]:
     """Detection with the document's authority term lists and the known place names, loaded once
-    for all the texts it is then given (or given, for a list of one authority's documents)."""
+    for all the texts it is then given (or given, for a list of one authority's documents).
+    ``warn``: with warnings about combinations of details (the final check leaves them out: they
+    are for a person's judgement, and every one was decided before it runs)."""
     terms = terms or detection_terms(session, document.authority_id)
-    return lambda text: engine.detect(text, always=terms.always, never=terms.never, allow=terms.allow)
+    return lambda text: engine.detect(
+        text, always=terms.always, never=terms.never, allow=terms.allow, warn=warn
+    )
 
 
 def run_detection(session: Session, actor: User | None, document: Document, found: dict | None = None) -> int:
@@ -145,6 +150,7 @@ def _suggest(detect, document: Document, field: str, *, skip_decided: bool) -> i
                 category=s.category,
                 rule=s.rule,
                 score=s.score,
+                reason=s.reason[:300],
                 source="auto",
                 status=SUGGESTED,
             )
@@ -162,12 +168,8 @@ def redactions_for(session: Session, actor: User, document_id: int) -> tuple[Doc
 
 
 def redacted(document: Document, field: str = "text") -> str:
-    spans = [
-        engine.Span(r.start, r.end, r.category, r.text)
-        for r in document.redactions
-        if r.field == field and r.status == ACCEPTED
-    ]
-    return engine.apply(_field_text(document, field), spans)
+    """The field as readers would get it: every accepted redaction applied."""
+    return redacted_mapped(document, field)[0]
 
 
 @dataclass
@@ -210,8 +212,9 @@ def _norm(value: str) -> str:
 
 
 def redacted_mapped(document: Document, field: str) -> tuple[str, list[engine.Piece]]:
+    """:func:`redacted`, and the pieces that map it back to the original text."""
     spans = [
-        engine.Span(r.start, r.end, r.category, r.text)
+        engine.Span(r.start, r.end, r.category, r.text, r.replacement)
         for r in document.redactions
         if r.field == field and r.status == ACCEPTED
     ]
@@ -225,16 +228,19 @@ def final_check(session: Session, document: Document, terms: processing.Terms | 
     findings: list[Finding] = []
     accepted = [r for r in document.redactions if r.status == ACCEPTED]
     kept = {_norm(r.text) for r in document.redactions if r.status == REJECTED}
+    # Keeping a warning says the combination may stay, not that every word inside it may.
     kept_spans = {
         field: engine.Cover(
-            (r.start, r.end) for r in document.redactions if r.field == field and r.status == REJECTED
+            (r.start, r.end)
+            for r in document.redactions
+            if r.field == field and r.status == REJECTED and r.category != WARNING
         )
         for field in FIELDS
     }
     redacted_values = {_norm(r.text) for r in accepted}
     people = [r.text for r in accepted if r.category == "person"]
     others = [r.text for r in accepted if r.category != "person"]
-    detect = detector_for(session, document, terms)
+    detect = detector_for(session, document, terms, warn=False)
 
     def add(field, pieces, start, end, text, category, reason):
         key = _norm(text)
@@ -278,7 +284,10 @@ def _check_key(document: Document, terms: processing.Terms) -> str:
     for field in FIELDS:
         digest.update(_field_text(document, field).encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
-    rows = sorted((r.field, r.start, r.end, r.status, r.category, r.text) for r in document.redactions)
+    rows = sorted(
+        (r.field, r.start, r.end, r.status, r.category, r.text, r.replacement or "")
+        for r in document.redactions
+    )
     body = [rows, sorted(terms.always), sorted(terms.never), sorted(terms.allow)]
     digest.update(json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
@@ -304,8 +313,10 @@ def check_state(session: Session, document: Document, terms: processing.Terms | 
 # Decisions ---------------------------------------------------------------------------------------
 
 
-def _decided(redaction: Redaction, actor: User, status: str) -> None:
+def _decided(redaction: Redaction, actor: User, status: str, replacement: str | None = None) -> None:
+    """Record a decision. Any other decision than generalising drops words chosen before."""
     redaction.status = status
+    redaction.replacement = replacement
     redaction.decided_by_id = actor.id
     redaction.decided_at = utcnow()
 
@@ -423,6 +434,54 @@ def decide(
     return redaction
 
 
+REPLACEMENT_MAX = 200
+
+
+def generalise(session: Session, actor: User, document_id: int, redaction_id: int, words: str) -> Redaction:
+    """Replace a suggestion with words of the reviewer's own ("a teenager with a disability")
+    instead of a label: a decision like redacting it, recorded with keyed hashes of the value
+    and of the words. Names of people keep their numbered labels, so that the text still says
+    which mentions are the same person."""
+    document = editable(session, actor, document_id)
+    redaction = next((r for r in document.redactions if r.id == redaction_id), None)
+    if redaction is None:
+        raise NotFound("No such redaction on this document.")
+    if redaction.category == "person":
+        raise ValidationError(
+            "Names of people get a numbered label ([PERSON 1]) so that readers can follow who is who. "
+            "Redact it instead.",
+            field="replacement",
+        )
+    words = " ".join(str(words or "").split())
+    if not words:
+        raise ValidationError("Enter the words readers will see instead.", field="replacement")
+    if len(words) > REPLACEMENT_MAX:
+        raise ValidationError(f"Enter {REPLACEMENT_MAX} characters or fewer.", field="replacement")
+    if _norm(words) == _norm(redaction.text):
+        raise ValidationError(
+            "Those are the words already there. Write more general ones, or keep it.", field="replacement"
+        )
+    found = detector_for(session, document, warn=False)(words)
+    if found:
+        kinds = sorted({engine.category_words(s.category) for s in found})
+        raise ValidationError(
+            f"Your words include what looks like {' and '.join(kinds)} (“{found[0].text}”). "
+            "Use words that identify no one.",
+            field="replacement",
+        )
+    _decided(redaction, actor, ACCEPTED, replacement=words)
+    _audit_decision(
+        session,
+        actor,
+        document,
+        "redaction.generalised",
+        redaction,
+        {"edit": "manual", "replacement_hash": audit.value_hash(words)},
+    )
+    session.commit()
+    return redaction
+
+
 def _check_status(status: str) -> None:
     if status not in (ACCEPTED, REJECTED):
         raise ValidationError("status must be 'accepted' or 'rejected'.", field="status")
@@ -530,12 +589,19 @@ def _check_category(category: str | None) -> str:
     return category
 
 
-def _overlapping(document: Document, field: str, start: int, end: int) -> Redaction | None:
+def _overlapping(document: Document, field: str, start: int, end: int, category: str) -> Redaction | None:
+    """A redaction, not kept, that a new one of ``category`` there would clash with. Warnings
+    may hold other redactions (a name inside "Child K, a 15-year-old ..."), so a warning and a
+    redaction of another kind never clash."""
     return next(
         (
             r
             for r in document.redactions
-            if r.field == field and r.status != REJECTED and r.start < end and start < r.end
+            if r.field == field
+            and r.status != REJECTED
+            and r.start < end
+            and start < r.end
+            and (r.category == WARNING) == (category == WARNING)
         ),
         None,
     )
@@ -571,7 +637,7 @@ def add_manual(
             )
         if not source[start:end].strip():
             raise ValidationError("The span holds only spaces.", field="start")
-        clash = _overlapping(document, field, start, end)
+        clash = _overlapping(document, field, start, end, category)
         if clash is not None:
             raise ValidationError(
                 f"The span overlaps redaction {clash.id} ('{clash.category}').", field="start"
@@ -605,7 +671,7 @@ def add_manual(
         if not all_occurrences:
             matches = matches[:1]
         for m in matches:
-            clash = _overlapping(document, field, m.start(), m.end())
+            clash = _overlapping(document, field, m.start(), m.end(), category)
             if (
                 clash is not None
                 and clash.status == ACCEPTED
@@ -744,6 +810,8 @@ class Group:
     kept: int = 0
     first_id: int = 0
     rule: str = ""
+    reason: str = ""  # for a warning: which details met there
+    replacement: str = ""  # the reviewer's own words, where they chose some
 
     def __post_init__(self) -> None:
         # Counted once: lists of hundreds of groups are drawn after every decision.
@@ -755,6 +823,12 @@ class Group:
         self.kept = statuses.count(REJECTED)
         self.first_id = self.items[0].id
         self.rule = self.items[0].rule
+        self.reason = self.items[0].reason or ""
+        self.replacement = next((r.replacement for r in self.items if r.replacement), "")
+
+    @property
+    def is_warning(self) -> bool:
+        return self.category == WARNING
 
 
 @dataclass

@@ -198,6 +198,8 @@ def redaction_json(r) -> dict:
         "rule": r.rule,
         "source": r.source,
         "status": r.status,
+        "reason": r.reason or None,
+        "replacement": r.replacement,
     }
 
 
@@ -238,6 +240,14 @@ def add_redactions(document_id: int):
 @bp.patch("/documents/<int:document_id>/redactions/<int:redaction_id>")
 def patch_redaction(document_id: int, redaction_id: int):
     body = _json_body()
+    if "replacement" in body:
+        # Words of the caller's own instead of a label: a decision to redact it that way.
+        if body.get("status", "accepted") != "accepted" or not isinstance(body["replacement"], str):
+            raise ValidationError(
+                "replacement is text, sent alone or with status 'accepted'.", field="replacement"
+            )
+        item = redaction.generalise(get_session(), _user(), document_id, redaction_id, body["replacement"])
+        return jsonify(redaction_json(item))
     item = redaction.decide(
         get_session(),
         _user(),

@@ -18,7 +18,12 @@ from ..services.errors import ValidationError
 bp = Blueprint("redaction", __name__)
 
 CATEGORY_CHOICES = [(c, engine.category_words(c).capitalize()) for c in engine.CATEGORIES]
-RULE_WORDS = {**engine.RULES, "manual": "you", "authority-term": "your authority's term list"}
+RULE_WORDS = {
+    **engine.RULES,
+    "manual": "you",
+    "authority-term": "your authority's term list",
+    "indirect": "details that together may identify someone",
+}
 
 
 def _background() -> bool:
@@ -51,15 +56,17 @@ def workspace(document_id: int):
     return _workspace(document_id)
 
 
-def _done(document_id: int, message: str, anchor: str = ""):
+def _done(document_id: int, message: str, anchor: str = "", *, redraw: bool = False):
     """After a decision: the changed parts as JSON for the page's script, or back to the page.
     The final check, when it is due, is left for the script's next request (:func:`check`), so
-    that the highlights and the preview change at once."""
+    that the highlights and the preview change at once. ``redraw``: send the text and the list
+    again even if no suggestion was added (they show the reviewer's own words)."""
     if not _background():
         flash(message, "success")
         return redirect(url_for("redaction.workspace", document_id=document_id) + anchor)
     ws = redaction.workspace(get_session(), current_user, document_id, check=False)
-    body = _parts(ws, with_document=request.headers.get("X-Known-Marks", type=int) != len(ws.items))
+    known = request.headers.get("X-Known-Marks", type=int)
+    body = _parts(ws, with_document=redraw or known != len(ws.items))
     body["message"] = message
     if not ws.checked:
         body["check_url"] = url_for("redaction.check", document_id=document_id)
@@ -121,6 +128,27 @@ def decide(document_id: int, redaction_id: int):
     words = "Redacted" if status == "accepted" else "Kept"
     extra = " and added to your never-redact list" if request.form.get("never_redact") == "y" else ""
     return _done(document_id, f"{words} “{item.text}”{extra}.", f"#row-{redaction_id}")
+
+
+@bp.post("/documents/<int:document_id>/redactions/<int:redaction_id>/generalise")
+@login_required
+def generalise(document_id: int, redaction_id: int):
+    """Words of the reviewer's own instead of a warning's details ("a teenager with a disability")."""
+    words = request.form.get("replacement", "")
+    try:
+        item = redaction.generalise(get_session(), current_user, document_id, redaction_id, words)
+    except ValidationError as exc:
+        get_session().rollback()
+        if _background():
+            raise
+        key = f"replacement-{redaction_id}"
+        return _workspace(document_id, {key: exc.message}, {key: words}, exc.status)
+    return _done(
+        document_id,
+        f"Readers will see “{item.replacement}” there instead.",
+        f"#replacement-{redaction_id}",
+        redraw=True,
+    )
 
 
 @bp.post("/documents/<int:document_id>/redactions/value")

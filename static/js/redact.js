@@ -25,11 +25,18 @@ if (root) {
   bar.setAttribute("aria-labelledby", "app-decide-label");
   bar.innerHTML = `
     <p class="app-decide__label" id="app-decide-label"></p>
+    <p class="app-decide__reason" id="app-decide-reason" hidden></p>
     <button type="button" class="govuk-button govuk-button--small" data-act="one" data-status="accepted">Redact</button>
     <button type="button" class="govuk-button govuk-button--small govuk-button--secondary" data-act="one" data-status="rejected">Keep</button>
     <button type="button" class="govuk-button govuk-button--small" data-act="all" data-status="accepted"></button>
     <button type="button" class="govuk-button govuk-button--small govuk-button--secondary" data-act="all" data-status="rejected"></button>
-    <div class="govuk-checkboxes govuk-checkboxes--small">
+    <div class="app-decide__generalise" hidden>
+      <label class="govuk-label govuk-label--s" for="app-decide-words">Or write it more generally</label>
+      <div class="govuk-hint" id="app-decide-words-hint">Readers get your words instead, for example “a teenager with a disability”.</div>
+      <input class="govuk-input" id="app-decide-words" type="text" maxlength="200" spellcheck="true" aria-describedby="app-decide-words-hint">
+      <button type="button" class="govuk-button govuk-button--small govuk-button--secondary" data-act="generalise">Use these words</button>
+    </div>
+    <div class="govuk-checkboxes govuk-checkboxes--small app-decide__never">
       <div class="govuk-checkboxes__item">
         <input class="govuk-checkboxes__input" type="checkbox" id="app-decide-never">
         <label class="govuk-label govuk-checkboxes__label" for="app-decide-never">When keeping, also add to our never-redact list</label>
@@ -40,6 +47,10 @@ if (root) {
     <p class="govuk-error-message" hidden></p>`;
   const label = bar.querySelector("#app-decide-label");
   const never = bar.querySelector("#app-decide-never");
+  const neverBox = bar.querySelector(".app-decide__never");
+  const reason = bar.querySelector("#app-decide-reason");
+  const general = bar.querySelector(".app-decide__generalise");
+  const wordsInput = bar.querySelector("#app-decide-words");
   const problem = bar.querySelector(".govuk-error-message");
   const allButtons = bar.querySelectorAll("[data-act='all']");
   pane.appendChild(bar);
@@ -74,6 +85,7 @@ if (root) {
     return marks().filter((m) => keyOf(m) === key);
   };
   const stateWords = { suggested: "to review", accepted: "redacted", rejected: "kept" };
+  const isWarning = (mark) => mark.dataset.category === "indirect";
 
   function choose(mark, { focus = true } = {}) {
     pane.querySelectorAll(".app-mark--current").forEach((m) => m.classList.remove("app-mark--current"));
@@ -90,20 +102,27 @@ if (root) {
     const kind = words[mark.dataset.category] || mark.dataset.category.replace(/_/g, " ");
     const pending = all.filter((m) => stateOf(m) === "suggested").length;
     label.textContent =
-      `“${value}”: ${kind}, ${stateWords[stateOf(mark)]}. ` +
+      `“${value}”: ${isWarning(mark) ? "warning" : kind}, ${stateWords[stateOf(mark)]}. ` +
       `${all.indexOf(mark) + 1} of ${all.length}; ${pending} still to review` +
       (same.length > 1 ? `; appears ${same.length} times.` : ".");
     for (const button of allButtons) {
       button.hidden = same.length < 2;
       button.textContent = `${button.dataset.status === "accepted" ? "Redact" : "Keep"} all ${same.length}`;
     }
+    // A warning: why it was raised, and the choice of words of the reviewer's own.
+    const warning = isWarning(mark);
+    reason.hidden = !warning;
+    reason.textContent = warning ? `Why: ${mark.dataset.reason || "details that together may identify someone"}.` : "";
+    general.hidden = !warning;
+    neverBox.hidden = warning;
+    wordsInput.value = "";
     problem.hidden = true;
     bar.hidden = false;
     mark.scrollIntoView({ block: "center", inline: "nearest" });
     place(mark);
     if (focus) {
       bar.querySelector("[data-act='one']").focus({ preventScroll: true });
-      say(label.textContent);
+      say(isWarning(mark) ? `${label.textContent} ${reason.textContent}` : label.textContent);
     }
   }
 
@@ -194,7 +213,7 @@ if (root) {
           piece.classList.remove("app-mark--suggested", "app-mark--accepted", "app-mark--rejected");
           piece.classList.add(`app-mark--${state}`);
           const hidden = piece.querySelector(".app-mark__state");
-          if (hidden) hidden.textContent = hidden.textContent.replace(/\((to review|redacted|kept):/, `(${stateWords[state]}:`);
+          if (hidden) hidden.textContent = hidden.textContent.replace(/\((to review|redacted|kept|generalised):/, `(${stateWords[state]}:`);
         }
       }
     }
@@ -255,11 +274,42 @@ if (root) {
     });
   }
 
+  // Words of the reviewer's own instead of a warning's details.
+  function generaliseCurrent() {
+    if (!current) return;
+    const words = wordsInput.value.trim();
+    if (!words) {
+      problem.textContent = "Enter the words readers will see instead.";
+      problem.hidden = false;
+      say(problem.textContent);
+      wordsInput.focus();
+      return;
+    }
+    const data = new FormData();
+    data.set("replacement", words);
+    const was = current;
+    send(root.dataset.generalise.replace(/\/0\/generalise$/, `/${current}/generalise`), data, {
+      after: () => {
+        current = was;
+        const all = marks();
+        if (all.some((m) => stateOf(m) === "suggested")) step(1);
+        else choose(pane.querySelector(`#r-${was}`));
+      },
+    });
+  }
+
+  wordsInput.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    generaliseCurrent();
+  });
+
   bar.addEventListener("click", (event) => {
     const button = event.target.closest("button");
     if (!button) return;
     const act = button.dataset.act;
-    if (act === "one" || act === "all") decideCurrent(button.dataset.status, act === "all");
+    if (act === "generalise") generaliseCurrent();
+    else if (act === "one" || act === "all") decideCurrent(button.dataset.status, act === "all");
     else if (act === "next") step(1, { pendingOnly: false });
     else if (act === "prev") step(-1, { pendingOnly: false });
   });
@@ -316,6 +366,7 @@ if (root) {
     else if (event.key === "k") step(-1);
     else if (event.key === "r") decideCurrent("accepted", false);
     else if (event.key === "l") decideCurrent("rejected", false);
+    else if (event.key === "g" && current && !general.hidden) wordsInput.focus();
     else if (event.key === "Escape" && current) {
       const id = current;
       choose(null);

@@ -36,3 +36,16 @@ def test_overlapping_spans_merge():
 def test_no_hashes_of_names_in_the_output():
     out = _apply("Sarah Okafor wrote it.")
     assert out == "[PERSON 1] wrote it."
+
+
+def test_a_warning_redacted_or_put_in_the_reviewers_own_words():
+    text = "Child K, a 15-year-old wheelchair user at Larkfield House, met Amelia Hughes."
+    found = detect(text)
+    spans = [Span(s.start, s.end, s.category, s.text) for s in found]
+    # The warning holds the case label; the label inside it takes no number of its own.
+    assert apply(text, spans) == "[DETAILS REMOVED], met [PERSON 1]."
+    own = [
+        Span(s.start, s.end, s.category, s.text, "a teenager" if s.category == "indirect" else None)
+        for s in found
+    ]
+    assert apply(text, own) == "a teenager, met [PERSON 1]."

@@ -175,3 +175,48 @@ def test_the_hand_off_through_the_api(api, doc_id):
         "note": "Check the school name.",
     }
     assert body["hand_off"]["sent_back_at"]
+
+
+CASE = b"# Case\n\nChild P, an 11-year-old Syrian boy who is profoundly deaf, told us the worker listened.\n"
+
+
+@pytest.fixture
+def case_id(api):
+    response = api("kgm_contributor").post(
+        "/api/v1/documents",
+        data={
+            "title": "Case",
+            "document_type": "learning-summary",
+            "service_areas": ["early-help"],
+            "file": (io.BytesIO(CASE), "case.md"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201
+    return response.get_json()["id"]
+
+
+def test_warnings_have_a_reason_and_can_take_the_callers_words(api, case_id):
+    owner = api("kgm_contributor")
+    items = owner.get(f"/api/v1/documents/{case_id}/redactions").get_json()["redactions"]
+    (warning,) = [r for r in items if r["category"] == "indirect"]
+    assert warning["text"] == "Child P, an 11-year-old Syrian boy who is profoundly deaf"
+    assert warning["reason"] == (
+        "a case-study label, an exact age, an ethnicity, nationality or faith and a disability"
+    )
+    assert warning["replacement"] is None
+    assert all(r["reason"] is None for r in items if r["category"] != "indirect")
+    url = f"/api/v1/documents/{case_id}/redactions/{warning['id']}"
+    # Bad words: 400 with the field, nothing changed.
+    for body in ({"replacement": ""}, {"replacement": 7}, {"replacement": "a child", "status": "rejected"}):
+        response = owner.patch(url, json=body)
+        assert response.status_code == 400 and response.get_json()["error"]["code"]
+    response = owner.patch(url, json={"replacement": "a child who is deaf"})
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "accepted"
+    assert response.get_json()["replacement"] == "a child who is deaf"
+    preview = owner.get(f"/api/v1/documents/{case_id}/preview").get_json()
+    assert "a child who is deaf, told us the worker listened." in preview["text"]
+    assert "Syrian" not in preview["text"]
+    # Readers of another authority cannot reach it at all.
+    assert api("ash_contributor").patch(url, json={"replacement": "x y"}).status_code == 404

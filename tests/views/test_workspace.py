@@ -216,3 +216,78 @@ def test_readers_have_no_terms_page(client, login):
 def test_each_suggestion_says_what_found_it(client, doc_id):
     html = _page(client, doc_id)
     assert "found by a title before it (Mr, Dr, Cllr)" in html
+
+
+CASE = (
+    b"# Case\n\nThe review heard about the only 14-year-old Roma girl at Hillcrest Academy, "
+    b"who had been out of school since Easter. Amelia Hughes said so.\n"
+)
+
+
+@pytest.fixture
+def case_id(client, login):
+    login("kgm_contributor")
+    response = client.post(
+        "/upload",
+        data={
+            "title": "Case",
+            "document_type": "learning-summary",
+            "service_areas": ["early-help"],
+            "file": (io.BytesIO(CASE), "c.md"),
+        },
+        content_type="multipart/form-data",
+    )
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def _warning(db, case_id):
+    return db.scalars(
+        select(Redaction).where(Redaction.document_id == case_id, Redaction.category == "indirect")
+    ).one()
+
+
+def test_a_warning_looks_different_and_says_why(client, db, case_id):
+    warning = _warning(db, case_id)
+    html = _page(client, case_id)
+    assert re.search(
+        rf'<mark class="app-mark app-mark--suggested app-mark--indirect" id="r-{warning.id}" '
+        rf'data-id="{warning.id}" data-category="indirect" data-reason="[^"]+">the only 14-year-old',
+        html,
+    )
+    why = (
+        "a very small number of people, an exact age, an ethnicity, nationality or faith and a named setting"
+    )
+    assert f"Why: {why}." in html
+    assert f'for="replacement-{warning.id}">Or write it more generally' in html
+    assert "Warning: details that together may identify someone" in html
+
+
+def test_generalising_without_javascript(client, db, case_id):
+    warning = _warning(db, case_id)
+    url = f"/documents/{case_id}/redactions/{warning.id}/generalise"
+    response = client.post(url, data={"replacement": "Amelia Hughes"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html and f'href="#replacement-{warning.id}"' in html
+    assert "name of a person" in html and 'value="Amelia Hughes"' in html
+    response = client.post(url, data={"replacement": "a girl at a local school"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"#replacement-{warning.id}")
+    html = _page(client, case_id)
+    assert "Readers will see “a girl at a local school” there instead." in html
+    assert "readers see “a girl at a local school”" in html
+    assert "The review heard about a girl at a local school, who had been out of school" in _preview(html)
+
+
+def test_generalising_in_the_background_redraws_the_text_and_the_list(client, db, case_id):
+    warning = _warning(db, case_id)
+    url = f"/documents/{case_id}/redactions/{warning.id}/generalise"
+    response = client.post(url, data={"replacement": ""}, headers=FETCH)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"] == "Enter the words readers will see instead."
+    response = client.post(url, data={"replacement": "a teenager"}, headers={**FETCH, "X-Known-Marks": "2"})
+    body = response.get_json()
+    assert response.status_code == 200 and body["statuses"][str(warning.id)] == "accepted"
+    assert (
+        "generalised: warning" in body["document_html"] and "readers see “a teenager”" in body["groups_html"]
+    )
+    assert "heard about a teenager, who had" in body["preview_html"]
