@@ -21,8 +21,8 @@ def main() -> int:
     for row in detection.run():
         mark = "ok" if row["ok"] else "SLOWER THAN TARGET"
         print(
-            f"  {row['case']:<16} {row['words']:>8} words  {row['suggestions']:>6} suggestions  "
-            f"{row['seconds']:6.3f} s  (target < {row['target']:.1f} s) {mark}"
+            f"  {row['case']:<16} {row['words']:>8} words  {row['suggestions']:>6} suggestions "
+            f"({row['warnings']} warnings)  {row['seconds']:6.3f} s  (target < {row['target']:.1f} s) {mark}"
         )
         failed |= not row["ok"]
     answers, growth = bounded.run()

@@ -1,4 +1,6 @@
-"""Redaction detection on a generated 50,000-word document (target: under 1 s)."""
+"""Redaction detection on 50,000 words (target: under 1 s), with the warnings about combinations
+of details: on generated text dense with identifiers, and on self-assessment prose with a case
+study in every few paragraphs (ages, ethnicities, settings, dated incidents) as real ones have."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import random
 import statistics
 import time
 
+from library.demo_compose import compose
 from library.redaction import detect
 
 TARGET_SECONDS = 1.0
@@ -50,22 +53,79 @@ def make_text(words: int = 50_000, seed: int = 3) -> str:
     return " ".join(parts)
 
 
-def run() -> list[dict]:
-    text = make_text()
-    detect("Warm up the word lists: Amelia Hughes.")
-    times, found = [], 0
+AGES = ["an 11-year-old", "a 15-year-old", "a Year 9", "a 6-month-old", "a 17-year-old", "a Year 11"]
+PEOPLE_WORDS = ["girl", "boy", "young person", "pupil", "baby"]
+TRAITS = ["Roma", "Eritrean", "Syrian", "transgender", "deaf", "Somali", "Vietnamese", "autistic"]
+SETTINGS = [
+    "Hillcrest Academy",
+    "Larkfield House",
+    "the Brook Street unit",
+    "Willowmead children's home",
+    "the Moss Lane Traveller site",
+]
+CASES = [
+    "Child {letter}, {age} {trait} {who} at {setting}, told us that the new worker listened.",
+    "The review heard about the only {trait} {who} at {setting}, who had been out of school since Easter.",
+    "The restraint of {age} at {setting} on {day} March 2024 led to a review of night staffing.",
+    "Two children from {setting} were placed with foster carers in February; both are {trait}.",
+    "In {setting}, {age} {who} who is a young carer for her mother has missed 40% of sessions.",
+]
+
+
+def case_study_prose(words: int = 50_000, seed: int = 5) -> str:
+    """Self-assessment prose (the demo's passages) with a case study after every few paragraphs."""
+    rng = random.Random(seed)
+    paragraphs: list[str] = []
+    count, page_seed = 0, seed
+    while count < words:
+        _title, text = compose(
+            area="early-help",
+            document_type="self-assessment",
+            authority="Kingsmere Borough Council",
+            pages=10,
+            seed=page_seed,
+        )
+        page_seed += 1
+        for paragraph in text.split("\n\n"):
+            paragraphs.append(paragraph)
+            count += len(paragraph.split())
+            if rng.random() < 0.15:
+                case = rng.choice(CASES).format(
+                    letter=rng.choice("ABCDEFGHJK"),
+                    age=rng.choice(AGES),
+                    trait=rng.choice(TRAITS),
+                    who=rng.choice(PEOPLE_WORDS),
+                    setting=rng.choice(SETTINGS),
+                    day=rng.randint(1, 28),
+                )
+                paragraphs.append(case)
+                count += len(case.split())
+            if count >= words:
+                break
+    return "\n\n".join(paragraphs)
+
+
+def _timed(case: str, text: str) -> dict:
+    times, found = [], []
     for _ in range(3):
         start = time.perf_counter()
-        found = len(detect(text))
+        found = detect(text)
         times.append(time.perf_counter() - start)
     seconds = statistics.median(times)
+    return {
+        "case": case,
+        "words": len(text.split()),
+        "suggestions": len(found),
+        "warnings": sum(1 for s in found if s.category == "indirect"),
+        "seconds": seconds,
+        "target": TARGET_SECONDS,
+        "ok": seconds < TARGET_SECONDS,
+    }
+
+
+def run() -> list[dict]:
+    detect("Warm up the word lists: Amelia Hughes, a 15-year-old Roma girl at Hillcrest Academy.")
     return [
-        {
-            "case": "50,000 words",
-            "words": len(text.split()),
-            "suggestions": found,
-            "seconds": seconds,
-            "target": TARGET_SECONDS,
-            "ok": seconds < TARGET_SECONDS,
-        }
+        _timed("50,000 words", make_text()),
+        _timed("case studies", case_study_prose()),
     ]
