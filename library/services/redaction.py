@@ -391,6 +391,26 @@ def _spread_names(session: Session, actor: User, document: Document, values: lis
     return added
 
 
+def _settle_inside(session: Session, actor: User, document: Document, warnings: list[Redaction]) -> int:
+    """Redacting a warning (or putting it in other words) removes everything inside it from what
+    readers get, so the suggestions inside it still to review are redacted too; a name among them
+    is then redacted wherever else it appears."""
+    settled = []
+    for warning in warnings:
+        for r in document.redactions:
+            if (
+                r.field == warning.field
+                and r.status == SUGGESTED
+                and r.category != WARNING
+                and warning.start <= r.start
+                and r.end <= warning.end
+            ):
+                _decided(r, actor, ACCEPTED)
+                settled.append(r)
+    _spread_names(session, actor, document, [r.text for r in settled if r.category == "person"])
+    return len(settled)
+
+
 def editable(session: Session, actor: User, document_id: int) -> Document:
     document = _get_for_owner(session, actor, document_id)
     _require_editor(actor, document)
@@ -427,6 +447,8 @@ def decide(
     spread = 0
     if status == ACCEPTED and redaction.category == "person":
         spread = _spread_name(session, actor, document, redaction)
+    if status == ACCEPTED and redaction.category == WARNING:
+        spread = _settle_inside(session, actor, document, [redaction])
     _audit_decision(session, actor, document, f"redaction.{status}", redaction, {"variants": spread})
     if status == REJECTED and never_redact:
         _never_redact(session, actor, redaction.text)
@@ -470,13 +492,14 @@ def generalise(session: Session, actor: User, document_id: int, redaction_id: in
             field="replacement",
         )
     _decided(redaction, actor, ACCEPTED, replacement=words)
+    inside = _settle_inside(session, actor, document, [redaction])
     _audit_decision(
         session,
         actor,
         document,
         "redaction.generalised",
         redaction,
-        {"edit": "manual", "replacement_hash": audit.value_hash(words)},
+        {"edit": "manual", "replacement_hash": audit.value_hash(words), "variants": inside},
     )
     session.commit()
     return redaction
@@ -514,6 +537,8 @@ def decide_value(
         _decided(r, actor, status)
     if status == ACCEPTED and matching[0].category == "person":
         _spread_name(session, actor, document, matching[0])
+    if status == ACCEPTED:
+        _settle_inside(session, actor, document, [r for r in matching if r.category == WARNING])
     _audit_decision(
         session, actor, document, f"redaction.{status}_value", matching[0], {"count": len(matching)}
     )
@@ -534,6 +559,8 @@ def decide_category(session: Session, actor: User, document_id: int, category: s
         _decided(r, actor, ACCEPTED)
     if category == "person":
         _spread_names(session, actor, document, [r.text for r in pending])
+    if category == WARNING:
+        _settle_inside(session, actor, document, pending)
     audit.record(
         session,
         actor,

@@ -187,3 +187,72 @@ def test_the_approver_sends_it_back_then_consents(new_page, live_server, screens
     reader.goto(f"{live_server}/documents/{state['id']}")
     body = reader.inner_text("main")
     assert state["kept"] in body and "@kingsmere.example" not in body
+
+
+CASE_STUDY = (
+    "# Case studies\n\n"
+    "Child K, a 15-year-old wheelchair user at Larkfield House, told us that the new worker listened.\n\n"
+    "Our front door received 1,240 contacts in the quarter, of which 31% led to a referral.\n\n"
+    "Two children from the Moss Lane Traveller site were placed with foster carers in February.\n"
+)
+
+
+def test_a_reviewer_sees_why_a_warning_was_raised_and_writes_it_more_generally(
+    new_page, live_server, screenshots
+):
+    page = new_page("contributor@kingsmere.example")
+    page.click("nav >> text=Upload")
+    doc_id = upload_on_the_page(
+        page,
+        {"name": "case-studies.md", "mimeType": "text/markdown", "buffer": CASE_STUDY.encode()},
+        "Case studies for the peer team",
+        "learning-summary",
+        "early-help",
+    )
+    page.goto(f"{live_server}/documents/{doc_id}/redact")
+    page.wait_for_selector("#document-text mark.app-mark--indirect")
+    assert page.locator("#document-text mark.app-mark--indirect[id^='r-']").count() == 2
+    # A warning looks unlike a suggestion to redact, and the case label inside it is its own mark.
+    inner = page.locator("#document-text mark.app-mark--indirect mark.app-mark[data-category='person']")
+    assert inner.count() == 1 and inner.inner_text().startswith("Child K")
+    assert_accessible(page)
+
+    page.keyboard.press("j")  # the first warning (it starts where the case label does)
+    assert page.inner_text("#app-decide-label").startswith("“Child K, a 15-year-old wheelchair user")
+    reason = page.inner_text("#app-decide-reason")
+    assert reason == "Why: a case-study label, an exact age, a disability and a named setting."
+    assert page.locator(".app-decide__never").is_hidden()
+    page.keyboard.press("g")
+    assert page.evaluate("document.activeElement.id") == "app-decide-words"
+    before = page.inner_text("#progress")
+    page.keyboard.type("a teenager who uses a wheelchair")
+    page.keyboard.press("Enter")
+    _wait_for_change(page, before)
+    page.screenshot(path=str(screenshots / "7-workspace-warning-1280.png"), full_page=False)
+    preview = page.inner_text("#preview-text")
+    assert "a teenager who uses a wheelchair, told us that the new worker listened." in preview
+    assert "Larkfield" not in preview
+    assert "readers see “a teenager who uses a wheelchair”" in page.inner_text("#app-groups")
+
+    # The case label inside it needs no decision of its own now: the next warning is chosen.
+    assert page.inner_text("#app-decide-label").startswith("“Two children from the Moss Lane Traveller site")
+    # Words that still identify someone are refused, with the reason, and nothing changes.
+    page.fill("#app-decide-words", "two children, call 01632 960 415")
+    page.click("#app-decide button[data-act='generalise']")
+    page.wait_for_selector("#app-decide .govuk-error-message:not([hidden])")
+    assert "phone number" in page.inner_text("#app-decide .govuk-error-message")
+    # Keep it with the keyboard instead; then the rest, and the final check passes.
+    page.locator("#document-text mark.app-mark--indirect[id^='r-']").nth(1).focus()
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    assert page.inner_text("#app-decide-label").startswith("“Two children from")
+    before = page.inner_text("#progress")
+    page.keyboard.press("l")
+    _wait_for_change(page, before)
+    while _pending(page):
+        page.keyboard.press("j")
+        before = page.inner_text("#progress")
+        page.keyboard.press("r")
+        _wait_for_change(page, before)
+    page.wait_for_selector("#app-status :text('Final check passed')", timeout=20_000)
+    assert_accessible(page)

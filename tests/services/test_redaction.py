@@ -430,6 +430,16 @@ def test_keeping_a_warning_does_not_excuse_a_name_inside_it(app, db, case, peopl
         assert redaction.final_check(db, case) == []
 
 
+def test_redacting_a_warning_settles_what_is_inside_it(app, db, case, people):
+    warning = _warning(case)
+    label = next(r for r in case.redactions if r.text == "Child K" and r.category == "person")
+    other = next(r for r in case.redactions if r.text == "Amelia Hughes")
+    with app.app_context():
+        redaction.generalise(db, people.kgm_contributor, case.id, warning.id, "a teenager")
+    # The case label inside it is redacted too (readers never get it); the name outside waits.
+    assert label.status == "accepted" and other.status == "suggested"
+
+
 def test_redacting_words_inside_a_warning_leaves_the_warning_to_decide(app, db, case, people):
     warning = _warning(case)
     with app.app_context():

@@ -293,7 +293,9 @@ def test_generalising_in_the_background_redraws_the_text_and_the_list(client, db
     assert "heard about a teenager, who had" in body["preview_html"]
 
 
-@pytest.mark.parametrize(("who", "status"), [("ash_contributor", 404), ("brk_approver", 404), ("kgm_reader", 404)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("ash_contributor", 404), ("brk_approver", 404), ("kgm_reader", 404)]
+)
 def test_only_the_owning_authoritys_editors_may_generalise(client, db, login, case_id, who, status):
     warning = _warning(db, case_id)
     client.post("/logout")
