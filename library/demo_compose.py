@@ -150,6 +150,16 @@ def _case_example(c: Composer, theme: dict, number: int, worker: Person) -> str:
             child=child.full, dob=child.dob, address=c.address(), parent=parent.full, **theme
         ),
         "",
+        texts["context"][number % len(texts["context"])].format(
+            child=child.first,
+            age=c.rng.randint(9, 15),
+            year=c.rng.randint(5, 11),
+            day=c.rng.randint(1, 28),
+            heritage=c.rng.choice(texts["heritage"]),
+            school=c.rng.choice(texts["schools"]),
+            setting=c.rng.choice(texts["settings"]),
+        ),
+        "",
         texts["middle"][number % len(texts["middle"])].format(
             child=child.first, parent=parent.first, sibling=sibling.full, worker=worker.full, **theme
         ),

@@ -9,20 +9,24 @@ TEXT = (
 )
 
 
-@pytest.fixture
-def doc_id(api):
+def _upload(api, data: bytes, title: str, document_type: str = "action-plan") -> int:
     response = api("kgm_contributor").post(
         "/api/v1/documents",
         data={
-            "title": "Notes",
-            "document_type": "action-plan",
+            "title": title,
+            "document_type": document_type,
             "service_areas": ["early-help"],
-            "file": (io.BytesIO(TEXT), "notes.md"),
+            "file": (io.BytesIO(data), "notes.md"),
         },
         content_type="multipart/form-data",
     )
     assert response.status_code == 201
     return response.get_json()["id"]
+
+
+@pytest.fixture
+def doc_id(api):
+    return _upload(api, TEXT, "Notes")
 
 
 def test_list_accept_and_preview(api, doc_id):
@@ -182,18 +186,7 @@ CASE = b"# Case\n\nChild P, an 11-year-old Syrian boy who is profoundly deaf, to
 
 @pytest.fixture
 def case_id(api):
-    response = api("kgm_contributor").post(
-        "/api/v1/documents",
-        data={
-            "title": "Case",
-            "document_type": "learning-summary",
-            "service_areas": ["early-help"],
-            "file": (io.BytesIO(CASE), "case.md"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 201
-    return response.get_json()["id"]
+    return _upload(api, CASE, "Case", "learning-summary")
 
 
 def test_warnings_have_a_reason_and_can_take_the_callers_words(api, case_id):

@@ -11,20 +11,24 @@ from library.models import Redaction
 TEXT = b"# Notes\n\nAmelia Hughes met Dr Marcus Bell at the MASH. Amelia's school is <b>Oakfield</b>.\n"
 
 
-@pytest.fixture
-def doc_id(client, login):
+def _upload(client, login, data: bytes, title: str, document_type: str = "action-plan") -> int:
     login("kgm_contributor")
     response = client.post(
         "/upload",
         data={
-            "title": "Notes on Amelia Hughes",
-            "document_type": "action-plan",
+            "title": title,
+            "document_type": document_type,
             "service_areas": ["early-help"],
-            "file": (io.BytesIO(TEXT), "n.md"),
+            "file": (io.BytesIO(data), "n.md"),
         },
         content_type="multipart/form-data",
     )
     return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+@pytest.fixture
+def doc_id(client, login):
+    return _upload(client, login, TEXT, "Notes on Amelia Hughes")
 
 
 def _preview(html: str) -> str:
@@ -226,18 +230,7 @@ CASE = (
 
 @pytest.fixture
 def case_id(client, login):
-    login("kgm_contributor")
-    response = client.post(
-        "/upload",
-        data={
-            "title": "Case",
-            "document_type": "learning-summary",
-            "service_areas": ["early-help"],
-            "file": (io.BytesIO(CASE), "c.md"),
-        },
-        content_type="multipart/form-data",
-    )
-    return int(response.headers["Location"].rsplit("/", 1)[1])
+    return _upload(client, login, CASE, "Case", "learning-summary")
 
 
 def _warning(db, case_id):
