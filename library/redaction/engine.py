@@ -161,7 +161,7 @@ def detect(
     chosen = resolve(found)
     if not warn:
         return chosen
-    warnings = _fit(indirect.warnings(text, [term for term, _ in always]), chosen)
+    warnings = _fit(indirect.warnings(text, [term for term, _ in always], allow), chosen)
     for w in warnings:
         w_text = text[w.start : w.end]
         if blocked is None or not blocked.contains(w.start, w.end):

@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import wordlists
 from .detectors import Suggestion
 from .wordlists import CONTENT
 
@@ -55,6 +56,7 @@ class Rules:
     threshold: float
     gap: int
     setting: re.Pattern
+    place: re.Pattern
     generic: frozenset[str]
     terms: dict[str, tuple[Term, ...]]  # by first word, lower case; longest first
 
@@ -117,12 +119,17 @@ def rules() -> Rules:
         )
     about = re.compile("|".join(f"(?:{_expand(p, fragments)})" for p in data["about"]["patterns"]), re.I)
     setting = data["kinds"]["setting"]
+    before = "|".join(re.escape(w) for w in data["kinds"]["place"]["before"])
+    place = re.compile(
+        rf"(?<![\w’'-])(?:{before})\s+(?:the\s+)?(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){{0,2}})(?![\w’'-])"
+    )
     return Rules(
         kinds=tuple(kinds),
         about=about,
         threshold=float(data["threshold"]),
         gap=int(data["gap"]),
         setting=_setting_pattern(setting["heads"], setting["tails"], setting.get("between", [])),
+        place=place,
         generic=frozenset(w.lower() for w in setting["generic"]),
         terms={first: tuple(sorted(ts, key=lambda t: -len(t.words))) for first, ts in terms.items()},
     )
@@ -228,10 +235,41 @@ def _pattern_details(text: str, r: Rules, start: int, end: int, kinds: Iterable[
     ]
 
 
+@functools.cache
+def _large_places() -> frozenset[str]:
+    return frozenset(p.lower() for p in wordlists.places())
+
+
+def _places(text: str, r: Rules, large: Iterable[str]) -> list[Detail]:
+    """Small places: a capitalised name after "from", "in", "at"... that no English dictionary
+    knows and that is not a known large place."""
+    known = _large_places() | {p.lower() for p in large}
+    found = []
+    for m in r.place.finditer(text):
+        name = m.group("name")
+        words = [w.lower().rstrip("’'s") if w.lower().endswith(("'s", "’s")) else w.lower() for w in name.split()]
+        if name.lower() in known or words[0] in known or any(w in r.generic for w in words):
+            continue
+        if all(wordlists.is_english(w) for w in words):
+            continue
+        found.append(Detail(m.start("name"), m.end("name"), "place"))
+    return found
+
+
+def _named(text: str, r: Rules, known_settings: Iterable[str], large_places: Iterable[str]) -> list[Detail]:
+    """Named settings, and small places that are not part of one ("Oakfield Lodge" is one detail)."""
+    settings = _settings(text, r, known_settings)
+    cover = [(d.start, d.end) for d in settings]
+    places = [
+        d for d in _places(text, r, large_places) if not any(s < d.end and d.start < e for s, e in cover)
+    ]
+    return settings + places
+
+
 def details(text: str, known_settings: Iterable[str] = ()) -> list[Detail]:
     """Every detail of every kind in ``text``, in order (sentences about no one included)."""
     r = rules()
-    found = _term_details(text, r) + _settings(text, r, known_settings)
+    found = _term_details(text, r) + _named(text, r, known_settings, ())
     found += _pattern_details(text, r, 0, len(text), r.kinds)
     return sorted(found)
 
@@ -270,14 +308,18 @@ def _groups(found: list[Detail], gap: int) -> list[list[Detail]]:
     return groups
 
 
-def warnings(text: str, known_settings: Iterable[str] = ()) -> list[Suggestion]:
-    """Warnings (category ``indirect``) where details that identify someone together meet."""
+def warnings(
+    text: str, known_settings: Iterable[str] = (), large_places: Iterable[str] = ()
+) -> list[Suggestion]:
+    """Warnings (category ``indirect``) where details that identify someone together meet.
+    ``known_settings``: the authority's own terms (schools, estates); ``large_places``: names
+    that are not small places (the authority and region names)."""
     r = rules()
     by_name = {k.name: k for k in r.kinds}
     about_kinds = [k for k in r.kinds if k.about and k.pattern is not None]
     other_kinds = [k for k in r.kinds if not k.about and k.pattern is not None]
     lower = _lower(text)
-    cheap = _term_details(text, r, lower) + _settings(text, r, known_settings)
+    cheap = _term_details(text, r, lower) + _named(text, r, known_settings, large_places)
     bounds = units(text)
     starts = [s for s, _ in bounds]
     per_unit: dict[int, list[Detail]] = {}

@@ -145,3 +145,14 @@ def test_warnings_stay_fast_on_long_text():
     # Not a timing test (see benchmarks/detection.py): the patterns must not run on every sentence.
     text = "The service and the team reviewed the plan with partners. " * 2000
     assert indirect.warnings(text) == []
+
+
+def test_a_small_place_near_a_child_is_a_detail_and_a_town_is_not():
+    (w,) = indirect.warnings("A 14-year-old girl from Hartley told us she felt safe.")
+    assert w.text == "14-year-old girl from Hartley" and w.reason == "an exact age and a named place"
+    # Towns and authorities are too large to point at anyone, words of the dictionary are not places.
+    assert indirect.warnings("A 14-year-old girl from Rochdale told us she felt safe.") == []
+    assert indirect.warnings("A 14-year-old from Kingsmere told us.", (), ["Kingsmere"]) == []
+    assert indirect.warnings("A 14-year-old girl in March told us she felt safe.") == []
+    # A setting's name is one detail, not a setting and a place.
+    assert indirect.warnings("The family hub at Oakfield Lodge runs a group for fathers.") == []
