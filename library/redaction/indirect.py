@@ -247,7 +247,9 @@ def _places(text: str, r: Rules, large: Iterable[str]) -> list[Detail]:
     found = []
     for m in r.place.finditer(text):
         name = m.group("name")
-        words = [w.lower().rstrip("’'s") if w.lower().endswith(("'s", "’s")) else w.lower() for w in name.split()]
+        words = [
+            w.lower().rstrip("’'s") if w.lower().endswith(("'s", "’s")) else w.lower() for w in name.split()
+        ]
         if name.lower() in known or words[0] in known or any(w in r.generic for w in words):
             continue
         if all(wordlists.is_english(w) for w in words):
