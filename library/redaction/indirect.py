@@ -22,10 +22,10 @@ CATEGORY = "indirect"
 RULE = "indirect"
 # Where one sentence, line or table cell ends and the next begins.
 UNIT_BREAK_RE = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9•\-*])|\n|\||(?<=:)\s+(?=[A-Z])")
-_FRAGMENT_RE = re.compile(r"\{(\w+)\}")
-
-
+# A word, with its inner apostrophes and hyphens ("mother-and-baby", "Aidan's").
 TOKEN_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_FRAGMENT_RE = re.compile(r"\{(\w+)\}")
+_POSSESSIVE_RE = re.compile(r"['’]s$")
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _setting_pattern(heads: list[str], tails: list[str], between: list[str]) -> 
 @functools.cache
 def rules() -> Rules:
     data = tomllib.loads((CONTENT / "indirect.toml").read_text(encoding="utf-8"))
-    fragments = {name: value for name, value in data.get("fragments", {}).items()}
+    fragments = dict(data.get("fragments", {}))
     kinds = []
     terms: dict[str, list[Term]] = {}
     for name, spec in data["kinds"].items():
@@ -142,27 +142,31 @@ class Detail:
     kind: str
 
 
+def _bare(word: str) -> str:
+    """A word in lower case without its possessive: "Aidan's" -> "aidan"."""
+    return _POSSESSIVE_RE.sub("", word.lower())
+
+
+@functools.lru_cache(maxsize=64)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    return re.compile(_alternation(terms), re.I)
+
+
 def _settings(text: str, r: Rules, known: Iterable[str]) -> list[Detail]:
     """Named settings: capitalised names with a head or tail, and the authority's own terms."""
     found = []
     for m in r.setting.finditer(text):
-        if not (m.group("head") or m.group("tail")):
-            continue
         words = m.group("name").split()
         # "At Little Acorns" -> "Little Acorns": leading words that are not part of a name go.
         while words and words[0].lower() in r.generic and words[0].lower() not in ("st", "st.", "saint"):
             words.pop(0)
-        distinctive = [
-            w for w in words if w.lower().rstrip("’'s") not in r.generic and w.lower() not in r.generic
-        ]
-        if not distinctive:
-            continue
+        if not any(_bare(w) not in r.generic for w in words):
+            continue  # "The Family Hub team": a service, not a place
         name_start = m.start("name") + m.group("name").find(words[0])
         found.append(Detail(name_start, m.end(), "setting"))
-    known = [k for k in known if k.strip()]
+    known = tuple(sorted({k for k in known if k.strip()}))
     if known:
-        for m in re.finditer(_alternation(known), text, re.I):
-            found.append(Detail(m.start(), m.end(), "setting"))
+        found.extend(Detail(m.start(), m.end(), "setting") for m in _terms_pattern(known).finditer(text))
     return found
 
 
@@ -247,9 +251,7 @@ def _places(text: str, r: Rules, large: Iterable[str]) -> list[Detail]:
     found = []
     for m in r.place.finditer(text):
         name = m.group("name")
-        words = [
-            w.lower().rstrip("’'s") if w.lower().endswith(("'s", "’s")) else w.lower() for w in name.split()
-        ]
+        words = [_bare(w) for w in name.split()]
         if name.lower() in known or words[0] in known or any(w in r.generic for w in words):
             continue
         if all(wordlists.is_english(w) for w in words):
@@ -326,14 +328,11 @@ def warnings(
     starts = [s for s, _ in bounds]
     per_unit: dict[int, list[Detail]] = {}
 
-    def place(d: Detail) -> None:
+    for d in cheap:
         i = max(bisect_right(starts, d.start) - 1, 0)
         end = min(d.end, bounds[i][1])  # a detail across a break belongs to where it starts
         if end > d.start:
             per_unit.setdefault(i, []).append(Detail(d.start, end, d.kind))
-
-    for d in cheap:
-        place(d)
     out: list[Suggestion] = []
     for i, (u_start, u_end) in enumerate(bounds):
         found = per_unit.get(i, [])
