@@ -59,6 +59,7 @@ class Rules:
     place: re.Pattern
     generic: frozenset[str]
     terms: dict[str, tuple[Term, ...]]  # by first word, lower case; longest first
+    service_words: frozenset[str]  # after a term, they make it a service ("the autism service")
 
 
 def _expand(pattern: str, fragments: dict[str, str]) -> str:
@@ -132,6 +133,7 @@ def rules() -> Rules:
         place=place,
         generic=frozenset(w.lower() for w in setting["generic"]),
         terms={first: tuple(sorted(ts, key=lambda t: -len(t.words))) for first, ts in terms.items()},
+        service_words=frozenset(w.lower() for w in data.get("service_words", [])),
     )
 
 
@@ -224,8 +226,10 @@ def _term_details(text: str, r: Rules, lower: str | None = None) -> list[Detail]
                 continue
             end = _term_end(text, lower, m, term)
             if end:
-                found.append(Detail(m.start(), end, term.kind))
                 done.add(term.kind)
+                after = _NEXT_WORD_RE.match(lower, end)
+                if after is None or after.group(1) not in r.service_words:
+                    found.append(Detail(m.start(), end, term.kind))
     return found
 
 
