@@ -29,6 +29,17 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _bool_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if raw.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
 class BaseConfig:
     ENV_NAME = "base"
     SERVICE_NAME = "Peer Challenge Library"
@@ -67,6 +78,24 @@ class BaseConfig:
     PAGE_SIZE = 20
     SEED_DEMO_ON_FIRST_RUN = False
     LOG_LEVEL = "INFO"
+    # Email. Without SMTP_HOST, messages are written as .eml files under DATA_DIR/mail/.
+    SMTP_HOST = ""
+    SMTP_PORT = 25
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = False
+    SMTP_TIMEOUT_SECONDS = 10
+    MAIL_FROM = "library@localhost"
+    # The absolute address of the service, for links in messages (no trailing slash).
+    BASE_URL = "http://127.0.0.1:5000"
+    # Deliver waiting mail straight after the commit that wrote it (`notifications send` too).
+    MAIL_DELIVER_AFTER_COMMIT = True
+    # Single-use links: an invitation lasts 7 days, a password reset 1 hour.
+    INVITATION_DAYS = 7
+    RESET_MINUTES = 60
+    # Password reset requests per email address, and per client address, in an hour.
+    RESET_MAX_PER_EMAIL = 3
+    RESET_MAX_PER_ADDRESS = 30
 
     def __init__(self) -> None:
         self.DATA_DIR = str(Path(os.environ.get("LIBRARY_DATA_DIR") or ROOT / "instance").resolve())
@@ -83,6 +112,13 @@ class BaseConfig:
         self.LOG_LEVEL = os.environ.get("LIBRARY_LOG_LEVEL", self.LOG_LEVEL)
         self.SESSION_IDLE_MINUTES = _int_env("LIBRARY_SESSION_IDLE_MINUTES", self.SESSION_IDLE_MINUTES)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.RATELIMIT_STORAGE_URI
+        self.SMTP_HOST = os.environ.get("SMTP_HOST", self.SMTP_HOST)
+        self.SMTP_PORT = _int_env("SMTP_PORT", self.SMTP_PORT)
+        self.SMTP_USERNAME = os.environ.get("SMTP_USERNAME", self.SMTP_USERNAME)
+        self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", self.SMTP_PASSWORD)
+        self.SMTP_STARTTLS = _bool_env("SMTP_STARTTLS", self.SMTP_STARTTLS)
+        self.MAIL_FROM = os.environ.get("MAIL_FROM") or self.MAIL_FROM
+        self.BASE_URL = (os.environ.get("LIBRARY_BASE_URL") or self.BASE_URL).rstrip("/")
 
     def finalise(self) -> None:
         """Fill in settings that depend on others; called once the overrides are applied."""

@@ -20,6 +20,7 @@ authorities_cli = AppGroup("authorities", help="Manage authorities.")
 users_cli = AppGroup("users", help="Manage users and their API tokens.")
 redaction_cli = AppGroup("redaction", help="Find personal information in files.")
 search_cli = AppGroup("search", help="The search index.")
+notifications_cli = AppGroup("notifications", help="Email: deliver what waits in the outbox.")
 
 
 def friendly(fn):
@@ -243,6 +244,22 @@ def search_check() -> None:
     click.echo("The search index matches the database.")
 
 
+@notifications_cli.command("send")
+@click.option("--now", "everything", is_flag=True, help="Also try messages still pausing after a failure.")
+@friendly
+def notifications_send(everything: bool) -> None:
+    """Deliver the messages waiting in the outbox; report any the mail server refused."""
+    mailer = current_app.extensions["mailer"]
+    report = mailer.deliver(everything=everything)
+    waiting, oldest = mailer.waiting()
+    click.echo(f"Sent {report.sent} message(s); {waiting} waiting.")
+    if report.failed:
+        raise click.ClickException(
+            f"{report.failed} message(s) could not be sent and wait to be tried again "
+            f"(oldest waiting {oldest / 60:.0f} min): {report.errors[-1]}"
+        )
+
+
 def init_app(app: Flask) -> None:
     for command in (
         init_db_command,
@@ -251,5 +268,6 @@ def init_app(app: Flask) -> None:
         users_cli,
         redaction_cli,
         search_cli,
+        notifications_cli,
     ):
         app.cli.add_command(command)

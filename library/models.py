@@ -100,6 +100,8 @@ class User(UserMixin, Base):
     # Part of the id kept in the session cookie: raising it ends every session of this user on
     # the server (sign-out, a changed password, deactivation), whatever copies of cookies exist.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # The kinds of notice this person asked not to be sent ("shared", "ready"...).
+    notices_off: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     authority: Mapped[Authority | None] = relationship(back_populates="users")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
@@ -407,3 +409,48 @@ class IndexOutbox(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class MailMessage(Base):
+    """A message waiting in the outbox (or sent). Written in the same transaction as the event
+    that causes it, delivered after the commit and by ``notifications send``; a failure leaves it
+    to be tried again later. One message per address and event: the unique key refuses a second."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (UniqueConstraint("to_address", "event_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(32))
+    # What caused it ("shared:document:42:version:3"): the same event never mails one address twice.
+    event_key: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Delivery: not before this time; a sender holds it until ``claimed_until`` while it sends.
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+
+class AccountLink(Base):
+    """A single-use link mailed to a person: an invitation (choose your password) or a password
+    reset. Only a hash of its secret is kept."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # invitation | reset
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
@@ -44,7 +44,8 @@ def init_app(app: Flask) -> None:
     def _globals() -> dict:
         return {
             "service_name": app.config["SERVICE_NAME"],
-            "navigation": _navigation(),
+            # Messages are rendered outside requests too (commands): they have no navigation.
+            "navigation": _navigation() if has_request_context() else [],
             "Role": Role,
         }
 

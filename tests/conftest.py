@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -229,3 +230,54 @@ def make_document(app, db, people):
             )
 
     return _make
+
+
+class Mailbox:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps every message it accepts."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        mailbox = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+                from email import message_from_bytes
+                from email.policy import default
+
+                mailbox.messages.append(message_from_bytes(envelope.content, policy=default))
+                return "250 OK"
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self._make = lambda: Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller = None
+
+    def start(self):
+        self.controller = self._make()  # a stopped controller cannot start again
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+    def text(self, message) -> str:
+        return message.get_body(("plain",)).get_content()
+
+
+@pytest.fixture
+def mailbox(app):
+    """Mail from ``app`` goes over SMTP to a local server; ``mailbox.messages`` holds what arrived."""
+    from library.mail import SmtpTransport
+
+    box = Mailbox()
+    box.start()
+    app.extensions["mailer"].transport = SmtpTransport("127.0.0.1", box.port, timeout=5)
+    yield box
+    box.stop()

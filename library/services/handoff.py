@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Document, DocumentStatus, Role, User
-from . import audit, publication, redaction
+from . import audit, notifications, publication, redaction
 from .errors import Conflict, PermissionDenied, ValidationError
 
 NOTE_MAX = 2000
@@ -44,6 +44,7 @@ def mark_ready(session: Session, actor: User, document_id: int) -> Document:
     if reasons:
         raise Conflict("Not ready yet: " + " ".join(reasons))
     document.set_hand_off(ready_by_id=actor.id)
+    notifications.ready_for_approval(session, actor, document)
     return _recorded(session, actor, document, "document.ready", {"status": document.status})
 
 
@@ -57,6 +58,7 @@ def send_back(session: Session, actor: User, document_id: int, note: str | None)
         raise ValidationError(f"The note must be {NOTE_MAX} characters or fewer.", field="note")
     _check_needs_consent(document)
     document.set_hand_off(sent_back_by_id=actor.id, note=note)
+    notifications.sent_back(session, actor, document)
     return _recorded(session, actor, document, "document.sent_back", {"note_length": len(note)})
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from .. import permissions, search
 from ..db import utcnow
 from ..models import Authority, Document, DocumentStatus, DocumentVersion, Role, Scope, User
-from . import audit, redaction
+from . import audit, notifications, redaction
 from .errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
 
 SCOPES = tuple(s.value for s in Scope)
@@ -236,6 +236,7 @@ def give_consent(
     document.set_hand_off()  # the hand-off is done
     session.flush()
     search.enqueue(session, document.id)
+    notifications.shared(session, actor, document, audience_words(session, document.authority, scope))
     audit.record(
         session,
         actor,
@@ -288,6 +289,9 @@ def change_scope(
     old = document.scope
     document.scope = scope
     search.enqueue(session, document.id)
+    notifications.shared(
+        session, actor, document, audience_words(session, document.authority, scope), scope_change=True
+    )
     audit.record(
         session,
         actor,
@@ -317,6 +321,7 @@ def _end(session: Session, actor: User, document: Document, kind: str, reason: s
     document.withdrawn_reason = reason
     document.withdrawal_kind = kind
     search.enqueue(session, document.id)
+    notifications.withdrawn(session, actor, document, taken_down=kind == "taken_down")
     audit.record(
         session,
         actor,

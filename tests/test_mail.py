@@ -1,0 +1,108 @@
+"""The outbox and its delivery: written with the event, sent over real SMTP after the commit, kept
+when the server is down, never sent twice."""
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from library.db import utcnow
+from library.mail import FileTransport
+from library.models import MailMessage
+
+
+def _queue(app, db, key="test:1", to="person@example.org", commit=True):
+    with app.app_context():
+        message = app.extensions["mailer"].enqueue(
+            db,
+            to=to,
+            kind="test",
+            event_key=key,
+            subject="Hello",
+            text="Plain words.\n\nSee: http://127.0.0.1:5000/documents/1\n",
+            html="<p>Plain words.</p>",
+            headers={"List-Unsubscribe": "<http://127.0.0.1:5000/unsubscribe/x>"},
+        )
+        if commit:
+            db.commit()
+    return message
+
+
+def test_a_message_is_written_with_the_event_and_sent_after_the_commit(app, db, mailbox):
+    message = _queue(app, db, commit=False)
+    assert mailbox.messages == []  # nothing leaves before the commit
+    db.rollback()
+    assert db.scalar(select(MailMessage.id)) is None  # the event did not happen: nor did the message
+    _queue(app, db)
+    (sent,) = mailbox.messages
+    assert sent["To"] == "person@example.org" and sent["Subject"] == "Hello"
+    assert sent["From"] == "Peer Challenge Library <library@localhost>"
+    assert sent["Message-ID"].startswith("<outbox-") and sent["List-Unsubscribe"]
+    assert mailbox.text(sent).startswith("Plain words.")
+    assert sent.get_body(("html",)).get_content().strip() == "<p>Plain words.</p>"
+    row = db.scalars(select(MailMessage)).one()
+    assert row.sent_at is not None and row.attempts == 1 and message is not None
+
+
+def test_one_message_per_address_and_event(app, db, mailbox):
+    assert _queue(app, db) is not None
+    assert _queue(app, db) is None
+    assert _queue(app, db, to="PERSON@example.org") is None
+    assert _queue(app, db, key="test:2") is not None
+    assert len(mailbox.messages) == 2
+
+
+def test_a_server_that_is_down_loses_nothing_and_the_command_sends_it_later(app, db, mailbox, runner):
+    mailbox.stop()
+    _queue(app, db)  # the action succeeds; the message waits
+    row = db.scalars(select(MailMessage)).one()
+    db.refresh(row)
+    assert row.sent_at is None and row.attempts == 1 and "Connection" in (row.last_error or "")
+    assert row.next_attempt_at > utcnow()
+    result = runner.invoke(args=["notifications", "send"])
+    assert result.exit_code == 0 and "Sent 0 message(s); 1 waiting." in result.output  # still pausing
+    result = runner.invoke(args=["notifications", "send", "--now"])
+    assert result.exit_code == 1 and "could not be sent and wait to be tried again" in result.output
+    mailbox.start()
+    result = runner.invoke(args=["notifications", "send", "--now"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 1 message(s); 0 waiting." in result.output
+    assert len(mailbox.messages) == 1
+    assert runner.invoke(args=["notifications", "send", "--now"]).output.startswith("Sent 0 message(s)")
+    assert len(mailbox.messages) == 1  # never twice
+
+
+def test_two_senders_at_once_send_each_message_once(app, db, mailbox):
+    app.config["MAIL_DELIVER_AFTER_COMMIT"] = False
+    for n in range(30):
+        _queue(app, db, key=f"test:{n}")
+    mailer = app.extensions["mailer"]
+    threads = [threading.Thread(target=mailer.deliver) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(mailbox.messages) == 30
+    assert len({m["Message-ID"] for m in mailbox.messages}) == 30
+
+
+def test_a_claim_left_by_a_crashed_sender_expires(app, db, mailbox):
+    app.config["MAIL_DELIVER_AFTER_COMMIT"] = False
+    _queue(app, db)
+    row = db.scalars(select(MailMessage)).one()
+    row.claimed_until = utcnow() + timedelta(minutes=5)  # a sender died holding it
+    db.commit()
+    assert app.extensions["mailer"].deliver(everything=True).sent == 0
+    row.claimed_until = utcnow() - timedelta(seconds=1)
+    db.commit()
+    assert app.extensions["mailer"].deliver(everything=True).sent == 1
+    assert len(mailbox.messages) == 1
+
+
+def test_without_a_mail_server_messages_are_files_and_links_are_logged(app, db, tmp_path, caplog):
+    app.extensions["mailer"].transport = FileTransport(tmp_path / "mail")
+    with caplog.at_level("INFO", logger="library.mail"):
+        _queue(app, db)
+    (path,) = (tmp_path / "mail").glob("*.eml")
+    assert b"Subject: Hello" in path.read_bytes()
+    assert "http://127.0.0.1:5000/documents/1" in caplog.text
