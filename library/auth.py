@@ -9,7 +9,7 @@ from flask_login import LoginManager, login_user, logout_user
 
 from .db import get_session
 from .models import User
-from .throttle import SignInThrottle
+from .throttle import RequestThrottle, SignInThrottle
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -40,6 +40,11 @@ def init_app(app: Flask) -> None:
         per_email=app.config["SIGNIN_MAX_FAILURES"],
         per_address=app.config["SIGNIN_MAX_FAILURES_PER_ADDRESS"],
         minutes=app.config["SIGNIN_WINDOW_MINUTES"],
+    )
+    app.extensions["reset_throttle"] = RequestThrottle(
+        app.config["RATELIMIT_STORAGE_URI"],
+        per_email=app.config["RESET_MAX_PER_EMAIL"],
+        per_address=app.config["RESET_MAX_PER_ADDRESS"],
     )
 
     @app.before_request

@@ -103,6 +103,20 @@ def users_create(email: str, name: str, authority: str | None, role: str, passwo
     click.echo(f"Created {user.role} {user.email}.")
 
 
+@users_cli.command("invite")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option("--authority", "authority", default=None, help="Authority code (optional for admins).")
+@click.option("--role", required=True, type=click.Choice(["reader", "contributor", "approver", "admin"]))
+@friendly
+def users_invite(email: str, name: str, authority: str | None, role: str) -> None:
+    """Invite someone: their account, and a single-use link (valid 7 days) to choose their password."""
+    from .services import links
+
+    user = links.invite(get_session(), None, email=email, name=name, role=role, authority_code=authority)
+    click.echo(f"Invited {user.role} {user.email}: the invitation is in the outbox.")
+
+
 @users_cli.command("token")
 @click.argument("email")
 @click.option(

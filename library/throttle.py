@@ -42,3 +42,21 @@ class SignInThrottle:
 
     def succeeded(self, email: str) -> None:
         self._limiter.clear(self._email, self._key(email))
+
+
+class RequestThrottle:
+    """Requests of one kind (password reset links) per email address and per client address in
+    an hour. :meth:`allow` counts the request and says whether it is within the limits."""
+
+    def __init__(self, storage_uri: str = "memory://", per_email: int = 3, per_address: int = 30):
+        from limits import RateLimitItemPerHour
+
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self._email = RateLimitItemPerHour(per_email, namespace="reset-email")
+        self._address = RateLimitItemPerHour(per_address, namespace="reset-address")
+
+    def address_allowed(self, address: str | None) -> bool:
+        return not address or self._limiter.hit(self._address, SignInThrottle._key(address))
+
+    def email_allowed(self, email: str) -> bool:
+        return self._limiter.hit(self._email, SignInThrottle._key(email))

@@ -135,7 +135,7 @@ def update_authority(
 # Users -------------------------------------------------------------------------------------------
 
 
-def _check_role_and_authority(session: Session, role: str, authority_code: str | None) -> Authority | None:
+def check_role_and_authority(session: Session, role: str, authority_code: str | None) -> Authority | None:
     if role not in {r.value for r in Role}:
         raise ValidationError(
             f"Unknown role '{role}'. Choose reader, contributor, approver or admin.", field="role"
@@ -206,31 +206,16 @@ def create_user(
     authority_code: str | None,
     password: str | None,
 ) -> User:
-    """Add a user. Without a password the account cannot sign in until one is set."""
+    """Add a user (the command line, with a password for scripts and tests). Without a password
+    the account cannot sign in until one is set; people are invited instead (``links.invite``)."""
     _require_admin(actor)
-    email = normalise_email(email)
-    name = (name or "").strip()
-    if not EMAIL_RE.match(email):
-        raise ValidationError(
-            "Enter an email address in the right format, like name@council.gov.uk.", field="email"
-        )
-    if session.scalar(select(User).where(User.email == email)):
-        raise ValidationError(f"A user with the email {email} already exists.", field="email")
-    if not name:
-        raise ValidationError("Enter the user's name.", field="name")
-    authority = _check_role_and_authority(session, role, authority_code)
+    authority = check_role_and_authority(session, role, authority_code)
     if password is not None:
-        validate_password(password, email=email, name=name)
-    user = User(
-        email=email,
-        name=name,
-        role=role,
-        authority=authority,
-        active=True,
-        password_hash=hash_password(password) if password else None,
-    )
-    session.add(user)
-    session.flush()
+        validate_password(password, email=normalise_email(email), name=(name or "").strip())
+    user = new_user(session, actor, email=email, name=name, role=role, authority=authority)
+    if password:
+        user.password_hash = hash_password(password)
+    email = user.email
     audit.record(
         session,
         actor,
@@ -241,6 +226,26 @@ def create_user(
         details={"email": email, "role": role},
     )
     session.commit()
+    return user
+
+
+def new_user(
+    session: Session, actor: User | None, *, email: str, name: str, role: str, authority: Authority | None
+) -> User:
+    """A new account, checked (address format, not taken, a name), without a password."""
+    email = normalise_email(email)
+    name = (name or "").strip()
+    if not EMAIL_RE.match(email):
+        raise ValidationError(
+            "Enter an email address in the right format, like name@council.gov.uk.", field="email"
+        )
+    if session.scalar(select(User).where(User.email == email)):
+        raise ValidationError(f"A user with the email {email} already exists.", field="email")
+    if not name:
+        raise ValidationError("Enter the user's name.", field="name")
+    user = User(email=email, name=name, role=role, authority=authority, active=True, password_hash=None)
+    session.add(user)
+    session.flush()
     return user
 
 
@@ -259,7 +264,7 @@ def update_user(
     name = (name or "").strip()
     if not name:
         raise ValidationError("Enter the user's name.", field="name")
-    authority = _check_role_and_authority(session, role, authority_code)
+    authority = check_role_and_authority(session, role, authority_code)
     if user.id == actor.id and (not active or role != Role.ADMIN.value):
         raise ValidationError("You cannot remove your own administrator access.", field="role")
     if password:
@@ -278,7 +283,7 @@ def update_user(
         user.password_hash = hash_password(password)
         changes["password"] = ["", "changed"]
     if password or "active" in changes or "role" in changes or "authority" in changes:
-        _end_sessions(user)  # sign in again with the new access
+        end_every_session(user)  # sign in again with the new access
     if "active" in changes and not active:
         changes["tokens_revoked"] = [0, _revoke_all(user, "deactivated")]
     audit.record(
@@ -379,14 +384,27 @@ def _audit_sign_in_failure(session: Session, user: User | None, email: str, reas
     session.commit()
 
 
-def _end_sessions(user: User) -> None:
+def end_every_session(user: User) -> None:
     """Every session of ``user`` ends on the server: copies of old session cookies stop working."""
     user.session_version = (user.session_version or 1) + 1
 
 
+def validate_new_password(new: str, confirm: str, user: User) -> None:
+    """A new password that may be used, typed the same twice; errors by field."""
+    errors = {}
+    try:
+        validate_password(new, email=user.email, name=user.name)
+    except ValidationError as exc:
+        errors["new_password"] = exc.message
+    if not errors and new != confirm:
+        errors["confirm_password"] = "The two new passwords are not the same."  # noqa: S105 - a message
+    if errors:
+        raise ValidationError(next(iter(errors.values())), errors=errors)
+
+
 def end_sessions(session: Session, user: User) -> None:
     """The user signs out: every session of theirs ends, on every browser."""
-    _end_sessions(user)
+    end_every_session(user)
     audit.record(
         session,
         user,
@@ -414,7 +432,7 @@ def change_password(session: Session, actor: User, current: str, new: str, confi
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     actor.password_hash = hash_password(new)
-    _end_sessions(actor)
+    end_every_session(actor)
     audit.record(
         session,
         actor,
@@ -535,7 +553,7 @@ def set_active(session: Session, actor: User | None, user: User, active: bool) -
     user.active = active
     details: dict = {"active": [not active, active]}
     if not active:
-        _end_sessions(user)
+        end_every_session(user)
         details["tokens_revoked"] = _revoke_all(user, "deactivated")
     audit.record(
         session,

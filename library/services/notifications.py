@@ -98,15 +98,21 @@ def send(
     return queued is not None
 
 
-def turn_off(session: Session, token: str) -> tuple[User, str]:
-    """One-click unsubscribe: the person and kind the signed token names, now turned off."""
+def peek(session: Session, token: str) -> tuple[User, str]:
+    """The person and kind of notice a signed unsubscribe token names."""
     try:
         user_id, kind = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError) as exc:
         raise NotFound("This unsubscribe link is not one of ours.") from exc
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or kind not in KINDS:
         raise NotFound("This unsubscribe link is not one of ours.")
+    return user, kind
+
+
+def turn_off(session: Session, token: str) -> tuple[User, str]:
+    """One-click unsubscribe: the person and kind the signed token names, now turned off."""
+    user, kind = peek(session, token)
     set_choices(session, user, [k for k in KINDS if k not in (user.notices_off or []) and k != kind])
     return user, kind
 

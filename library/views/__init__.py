@@ -33,9 +33,9 @@ def _is_api() -> bool:
     return request.path.startswith("/api/") or request.headers.get("X-Requested-With") == "fetch"
 
 
-def error_page(status: int, message: str | None = None):
+def error_page(status: int, message: str | None = None, title: str | None = None):
     return render_template(
-        "errors/error.html", status=status, title=_TITLES.get(status, "Error"), message=message
+        "errors/error.html", status=status, title=title or _TITLES.get(status, "Error"), message=message
     ), status
 
 
@@ -67,7 +67,7 @@ def register_blueprints(app: Flask) -> None:
             return render_template(
                 "documents/tombstone.html", message=exc.message, tombstone=exc.tombstone
             ), 410
-        return error_page(exc.status, exc.message)
+        return error_page(exc.status, exc.message, getattr(exc, "title", None))
 
     @app.after_request
     def _no_caching(response):

@@ -10,8 +10,9 @@ from flask_login import current_user, login_required, logout_user
 from ..auth import start_session
 from ..db import get_session
 from ..forms import LoginForm
-from ..services import accounts
-from ..services.errors import ServiceError, TooManyAttempts
+from ..services import accounts, links, notifications
+from ..services.errors import ServiceError, TooManyAttempts, ValidationError
+from . import csrf
 
 bp = Blueprint("auth", __name__)
 
@@ -99,6 +100,10 @@ def account():
                 start_session(user)  # this browser stays signed in; every other session has ended
                 flash("Your password was changed. You were signed out everywhere else.", "success")
                 return redirect(url_for("auth.account"))
+            if action == "notices":
+                notifications.set_choices(db, user, request.form.getlist("notices"))
+                flash("Your email choices were saved.", "success")
+                return redirect(url_for("auth.account") + "#emails")
             if action == "create-token":
                 new_token = accounts.create_token(
                     db, user, user, _whole(request.form.get("days"), accounts.TOKEN_DAYS_DEFAULT)
@@ -122,7 +127,20 @@ def account():
         new_token=new_token,
         action=action,
         min_length=accounts.MIN_PASSWORD_LENGTH,
+        notice_kinds=notifications.KINDS,
     ), status
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # one click from a mail client (RFC 8058): the signed token is the permission
+def unsubscribe(token: str):
+    """GET asks (a link scanner must not unsubscribe anyone); POST stops that kind of email."""
+    db = get_session()
+    if request.method == "GET":
+        user, kind = notifications.peek(db, token)
+        return render_template("auth/unsubscribe.html", kind_words=notifications.KINDS[kind], done=False)
+    user, kind = notifications.turn_off(db, token)
+    return render_template("auth/unsubscribe.html", kind_words=notifications.KINDS[kind], done=True)
 
 
 def _whole(value: str | None, default: int) -> int:
@@ -130,3 +148,81 @@ def _whole(value: str | None, default: int) -> int:
         return int(value or default)
     except ValueError:
         return default
+
+
+# Forgotten passwords and invitations: single-use links mailed to the person --------------------------
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """The same answer whether or not the address has an account; throttled per address."""
+    if request.method == "GET":
+        return render_template("auth/forgot.html", errors={}, email="")
+    email = request.form.get("email", "").strip()
+    if not email:
+        return render_template(
+            "auth/forgot.html", errors={"email": "Enter your email address."}, email=""
+        ), 400
+    throttle = current_app.extensions["reset_throttle"]
+    if not throttle.address_allowed(request.remote_addr):
+        raise TooManyAttempts("Too many requests from here. Wait an hour, then try again.")
+    links.request_reset(get_session(), email, allowed=throttle.email_allowed(email))
+    return render_template("auth/forgot_sent.html", email=email)
+
+
+@bp.route("/password/reset/<secret>", methods=["GET", "POST"])
+def reset_password(secret: str):
+    db = get_session()
+    opened = links.open_link(db, secret, links.RESET)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            links.reset_password(
+                db, secret, request.form.get("new_password", ""), request.form.get("confirm_password", "")
+            )
+        except ValidationError as exc:
+            db.rollback()
+            errors = exc.errors or {"new_password": exc.message}
+        else:
+            logout_user()
+            session.clear()
+            flash(
+                "Your password was changed and you were signed out everywhere. Sign in with it now.",
+                "success",
+            )
+            return redirect(url_for("auth.login"))
+    return render_template(
+        "auth/choose_password.html",
+        errors=errors,
+        heading="Choose a new password",
+        intro=f"For {opened.user.email}. Choosing a new password signs you out everywhere.",
+        button="Save my new password",
+        min_length=accounts.MIN_PASSWORD_LENGTH,
+    ), 400 if errors else 200
+
+
+@bp.route("/invitation/<secret>", methods=["GET", "POST"])
+def invitation(secret: str):
+    db = get_session()
+    opened = links.open_link(db, secret, links.INVITATION)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            user = links.accept_invitation(
+                db, secret, request.form.get("new_password", ""), request.form.get("confirm_password", "")
+            )
+        except ValidationError as exc:
+            db.rollback()
+            errors = exc.errors or {"new_password": exc.message}
+        else:
+            start_session(user)
+            flash("Welcome. Your password is set and you are signed in.", "success")
+            return redirect(url_for("main.home"))
+    return render_template(
+        "auth/choose_password.html",
+        errors=errors,
+        heading="Choose your password",
+        intro=f"{links.describe_invitation(opened)} Your account is {opened.user.email}.",
+        button="Save my password and sign in",
+        min_length=accounts.MIN_PASSWORD_LENGTH,
+    ), 400 if errors else 200

@@ -228,3 +228,106 @@ def test_failed_sign_in_with_an_unknown_address_is_audited_without_what_was_type
     client.post("/login", data={"email": "my-password-typed-here", "password": "x"})
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "user.sign_in_failed")).one()
     assert event.details == {"email": "(not an email address)", "reason": "unknown email"}
+
+
+def test_email_choices_on_the_account_page(client, db, login, people):
+    login("kgm_approver")
+    html = client.get("/account").get_data(as_text=True)
+    assert 'id="emails"' in html and 'name="notices" type="checkbox" value="ready" checked' in html
+    response = client.post("/account", data={"action": "notices", "notices": ["shared", "withdrawn"]})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account#emails")
+    db.refresh(people.kgm_approver)
+    assert people.kgm_approver.notices_off == ["account", "ready", "sent_back"]
+    response = client.post("/account", data={"action": "notices", "notices": ["nonsense"]})
+    assert response.status_code == 400 and "Unknown kind of email" in response.get_data(as_text=True)
+
+
+def test_one_click_unsubscribe_needs_no_sign_in_and_get_only_asks(app, client, db, people):
+    from library.services import notifications
+
+    with app.test_request_context():
+        token = notifications.unsubscribe_token(people.kgm_contributor, "shared")
+    html = client.get(f"/unsubscribe/{token}").get_data(as_text=True)
+    assert "Stop the emails we send you when: a document I worked on was shared?" in html
+    db.refresh(people.kgm_contributor)
+    assert people.kgm_contributor.notices_off == []  # a link scanner's GET changes nothing
+    response = client.post(f"/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200 and "Emails stopped" in response.get_data(as_text=True)
+    db.refresh(people.kgm_contributor)
+    assert people.kgm_contributor.notices_off == ["shared"]
+    assert client.get("/unsubscribe/not-a-token").status_code == 404
+    assert client.post("/unsubscribe/not-a-token").status_code == 404
+
+
+def _mailed_link(mailbox, address, path):
+    import re
+
+    message = [m for m in mailbox.to(address) if path in mailbox.text(m)][-1]
+    return re.search(rf"http://127\.0\.0\.1:5000(/{path}/\S+)", mailbox.text(message)).group(1)
+
+
+def test_forgotten_password_same_answer_then_reset_ends_every_session(
+    app, client, db, login, people, mailbox
+):
+    known = client.post("/password/forgot", data={"email": "contributor@kgm.example"}).get_data(as_text=True)
+    unknown = client.post("/password/forgot", data={"email": "nobody@kgm.example"}).get_data(as_text=True)
+    assert "Check your email" in known
+    assert known.replace("contributor@kgm.example", "X") == unknown.replace("nobody@kgm.example", "X")
+    assert [m["To"] for m in mailbox.messages] == ["contributor@kgm.example"]
+    path = _mailed_link(mailbox, "contributor@kgm.example", "password/reset")
+    other = app.test_client()  # a browser signed in before the reset
+    other.post("/login", data={"email": "contributor@kgm.example", "password": PASSWORD})
+    assert other.get("/account").status_code == 200
+    page = client.get(path)
+    assert page.status_code == 200 and "Choose a new password" in page.get_data(as_text=True)
+    bad = client.post(path, data={"new_password": "violet kettle", "confirm_password": "violet kettle orbit"})
+    assert bad.status_code == 400
+    response = client.post(
+        path, data={"new_password": "violet kettle orbit", "confirm_password": "violet kettle orbit"}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert other.get("/account").status_code == 302  # that session ended
+    used = client.get(path)
+    assert used.status_code == 410 and "This link cannot be used" in used.get_data(as_text=True)
+    assert "already been used" in used.get_data(as_text=True)
+    assert client.get("/password/reset/forged").status_code == 410
+
+
+def test_reset_requests_are_throttled(app, client, people, mailbox):
+    app.extensions["reset_throttle"].__init__(per_email=2, per_address=4)
+    for _ in range(3):
+        client.post("/password/forgot", data={"email": "approver@kgm.example"})
+    assert len(mailbox.to("approver@kgm.example")) == 2  # the third asked too often: nothing sent
+    client.post("/password/forgot", data={"email": "x@kgm.example"})
+    response = client.post("/password/forgot", data={"email": "y@kgm.example"})
+    assert response.status_code == 429
+
+
+def test_an_invitation_link_sets_the_password_and_signs_in(app, client, db, people, mailbox, runner):
+    result = runner.invoke(
+        args=[
+            "users",
+            "invite",
+            "New.Person@kgm.example",
+            "--name",
+            "Nia New",
+            "--authority",
+            "KGM",
+            "--role",
+            "reader",
+        ]
+    )
+    assert result.exit_code == 0 and "Invited reader new.person@kgm.example" in result.output
+    path = _mailed_link(mailbox, "new.person@kgm.example", "invitation")
+    page = client.get(path).get_data(as_text=True)
+    assert "Nia New, you are invited as a reader at Kingsmere Borough Council." in page
+    response = client.post(
+        path, data={"new_password": "violet kettle orbit", "confirm_password": "violet kettle orbit"}
+    )
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200  # signed in
+    assert client.get(path).status_code == 410
+    again = runner.invoke(
+        args=["users", "invite", "new.person@kgm.example", "--name", "N", "--role", "admin"]
+    )
+    assert again.exit_code == 1 and "already exists" in again.output
