@@ -58,7 +58,6 @@ class UserForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired("Enter the user's name.")])
     authority = SelectField("Authority", choices=[], validate_choice=False)
     role = SelectField("Role", choices=[], validate_choice=False)
-    password = PasswordField("Password", validators=[DataRequired("Enter a password.")])
 
 
 class UserEditForm(FlaskForm):
@@ -66,4 +65,3 @@ class UserEditForm(FlaskForm):
     authority = SelectField("Authority", choices=[], validate_choice=False)
     role = SelectField("Role", choices=[], validate_choice=False)
     active = BooleanField("Account is active (untick to sign the user out and stop them signing in)")
-    password = PasswordField("New password (leave blank to keep the current one)", validators=[Optional()])

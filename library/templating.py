@@ -21,6 +21,7 @@ def _navigation() -> list[dict]:
             items.append({"href": "/upload", "text": "Upload"})
         if user.role == Role.APPROVER.value:
             items.append({"href": "/consent", "text": "Waiting for consent"})
+            items.append({"href": "/people", "text": "People"})
         if user.role == Role.ADMIN.value:
             items.append({"href": "/admin", "text": "Administration"})
     items.append({"href": "/guidance", "text": "Guidance"})

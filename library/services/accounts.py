@@ -258,8 +258,10 @@ def update_user(
     role: str,
     authority_code: str | None,
     active: bool,
-    password: str | None = None,
 ) -> None:
+    """An administrator changes a person's name, reader or administrator access, or deactivates
+    them. Never a password (people choose their own), and never a role that reads drafts:
+    contributors and approvers come from their authority's approvers (or the command line)."""
     _require_admin(actor)
     name = (name or "").strip()
     if not name:
@@ -267,8 +269,15 @@ def update_user(
     authority = check_role_and_authority(session, role, authority_code)
     if user.id == actor.id and (not active or role != Role.ADMIN.value):
         raise ValidationError("You cannot remove your own administrator access.", field="role")
-    if password:
-        validate_password(password, email=user.email, name=name)
+    owner_roles = (Role.CONTRIBUTOR.value, Role.APPROVER.value)
+    moves = role != user.role or (authority.code if authority else None) != (
+        user.authority.code if user.authority else None
+    )
+    if moves and (role in owner_roles or user.role in owner_roles):
+        raise PermissionDenied(
+            "Contributors and approvers are invited and managed by their authority's approvers. "
+            "You can change their name, or deactivate them."
+        )
     changes: dict[str, list] = {}
     for field, old, new in (
         ("name", user.name, name),
@@ -279,13 +288,10 @@ def update_user(
         if old != new:
             changes[field] = [old, new]
     user.name, user.role, user.authority, user.active = name, role, authority, active
-    if password:
-        user.password_hash = hash_password(password)
-        changes["password"] = ["", "changed"]
-    if password or "active" in changes or "role" in changes or "authority" in changes:
+    if "active" in changes or "role" in changes or "authority" in changes:
         end_every_session(user)  # sign in again with the new access
     if "active" in changes and not active:
-        changes["tokens_revoked"] = [0, _revoke_all(user, "deactivated")]
+        changes["tokens_revoked"] = [0, revoke_all_tokens(user, "deactivated")]
     audit.record(
         session,
         actor,
@@ -504,7 +510,7 @@ def token_state(token: ApiToken) -> str:
     return "active"
 
 
-def _revoke_all(user: User, reason: str) -> int:
+def revoke_all_tokens(user: User, reason: str) -> int:
     now, count = utcnow(), 0
     for token in user.tokens:
         if token.revoked_at is None:
@@ -521,7 +527,7 @@ def revoke_token(
         _require_admin(actor)
     reason = "operator" if actor is None else "owner" if actor.id == user.id else "admin"
     if every:
-        count = _revoke_all(user, reason)
+        count = revoke_all_tokens(user, reason)
     else:
         token = session.get(ApiToken, token_id) if isinstance(token_id, int) else None
         if token is None or token.user_id != user.id:
@@ -554,7 +560,7 @@ def set_active(session: Session, actor: User | None, user: User, active: bool) -
     details: dict = {"active": [not active, active]}
     if not active:
         end_every_session(user)
-        details["tokens_revoked"] = _revoke_all(user, "deactivated")
+        details["tokens_revoked"] = revoke_all_tokens(user, "deactivated")
     audit.record(
         session,
         actor,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ..db import get_session
 from ..forms import ROLE_CHOICES, AuthorityEditForm, AuthorityForm, UserEditForm, UserForm
 from ..models import AuditEvent, Authority, Document, User
-from ..services import accounts, vocabularies
+from ..services import accounts, links, vocabularies
 from ..services.errors import NotFound, PermissionDenied, ValidationError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -150,19 +150,19 @@ def new_user():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                user = accounts.create_user(
+                user = links.invite(
                     get_session(),
                     current_user,
                     email=form.email.data,
                     name=form.name.data,
                     role=form.role.data,
                     authority_code=form.authority.data or None,
-                    password=form.password.data,
                 )
-            except ValidationError as exc:
-                errors = exc.errors
+            except (ValidationError, PermissionDenied) as exc:
+                get_session().rollback()
+                errors = exc.errors or {"role": exc.message}
             else:
-                flash(f"{user.name} can now sign in as {user.email}.", "success")
+                flash(f"An invitation was sent to {user.email}: they choose their own password.", "success")
                 return redirect(url_for("admin.users"))
         else:
             errors = _form_errors(form)
@@ -194,11 +194,10 @@ def edit_user(user_id: int):
                     role=form.role.data,
                     authority_code=form.authority.data or None,
                     active=form.active.data,
-                    password=form.password.data or None,
                 )
-            except ValidationError as exc:
+            except (ValidationError, PermissionDenied) as exc:
                 session.rollback()
-                errors = exc.errors
+                errors = exc.errors or {"role": exc.message}
             else:
                 flash(f"{user.name} was updated.", "success")
                 return redirect(url_for("admin.users"))

@@ -28,6 +28,8 @@ PUBLIC_PAGES = [
     "/guidance/redacting-well",
     "/guidance/preparing-a-self-assessment",
     "/guidance/accessibility",
+    "/password/forgot",
+    "/password/reset/not-a-link",
 ]
 READER_PAGES = [
     "/",
@@ -50,6 +52,8 @@ OWNER_PAGES = [
     "/documents/1",
     "/documents/1/edit",
     "/documents/1/consent",
+    "/people",
+    "/account",
 ]
 
 
@@ -79,6 +83,18 @@ def test_owner_pages(new_page, live_server):
     for path in OWNER_PAGES:
         page.goto(live_server + path)
         assert_accessible(page)
+
+
+def test_forms_of_forgotten_passwords_and_invitations(new_page, live_server):
+    page = new_page()
+    page.goto(live_server + "/password/forgot")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=There is a problem")
+    assert_accessible(page)
+    page.fill("#email", "nobody@example.org")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=Check your email")
+    assert_accessible(page)
 
 
 def test_upload_error_page(new_page, live_server):
