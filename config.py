@@ -90,6 +90,8 @@ class BaseConfig:
     BASE_URL = "http://127.0.0.1:5000"
     # Deliver waiting mail straight after the commit that wrote it (`notifications send` too).
     MAIL_DELIVER_AFTER_COMMIT = True
+    # Without a scheduler for `notifications digest`, the running app sends the digests once a day.
+    DIGESTS_IN_APP = True
     # Single-use links: an invitation lasts 7 days, a password reset 1 hour.
     INVITATION_DAYS = 7
     RESET_MINUTES = 60
@@ -119,6 +121,7 @@ class BaseConfig:
         self.SMTP_STARTTLS = _bool_env("SMTP_STARTTLS", self.SMTP_STARTTLS)
         self.MAIL_FROM = os.environ.get("MAIL_FROM") or self.MAIL_FROM
         self.BASE_URL = (os.environ.get("LIBRARY_BASE_URL") or self.BASE_URL).rstrip("/")
+        self.DIGESTS_IN_APP = _bool_env("LIBRARY_DIGESTS_IN_APP", self.DIGESTS_IN_APP)
 
     def finalise(self) -> None:
         """Fill in settings that depend on others; called once the overrides are applied."""
@@ -144,6 +147,7 @@ class DevelopmentConfig(BaseConfig):
 class TestConfig(BaseConfig):
     ENV_NAME = "test"
     TESTING = True
+    DIGESTS_IN_APP = False
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     LOG_LEVEL = "WARNING"

@@ -274,6 +274,18 @@ def notifications_send(everything: bool) -> None:
         )
 
 
+@notifications_cli.command("digest")
+@click.option("--all", "force", is_flag=True, help="Every follower's digest now, due or not.")
+@friendly
+def notifications_digest(force: bool) -> None:
+    """Send followers the digests that are due: what was shared since their last one."""
+    from .services import follows
+
+    people, sent = follows.send_digests(get_session(), current_app.extensions["search"], force=force)
+    current_app.extensions["mailer"].deliver()
+    click.echo(f"{sent} digest(s) sent to {people} follower(s) considered.")
+
+
 def init_app(app: Flask) -> None:
     for command in (
         init_db_command,

@@ -284,6 +284,9 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["mailer"] = mailer
 
+    if app.config.get("DIGESTS_IN_APP"):
+        _daily_digests(app)
+
     @event.listens_for(app.extensions["db_sessionmaker"], "after_commit")
     def _deliver_after_commit(session: Session) -> None:
         if session.info.pop("mail_outbox", False) and app.config.get("MAIL_DELIVER_AFTER_COMMIT", True):
@@ -291,3 +294,41 @@ def init_app(app: Flask) -> None:
                 mailer.deliver()
             except Exception:  # the outbox keeps every message; `notifications send` finishes it
                 log.exception("delivering mail after a commit failed")
+
+
+def _daily_digests(app: Flask) -> None:
+    """Without a scheduler (cron, a systemd timer), the running app sends the day's digests: the
+    first request after a day has passed starts them in a thread, one process at a time."""
+    import fcntl
+    import threading
+    import time
+
+    from flask import request
+
+    stamp = Path(app.config["DATA_DIR"]) / "digests.last"
+
+    def run() -> None:
+        with open(stamp.with_suffix(".lock"), "a+") as lock:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # another worker is on it
+            if stamp.exists() and time.time() - stamp.stat().st_mtime < 86400:
+                return
+            stamp.touch()
+            with app.app_context():
+                from .db import get_session
+                from .services import follows
+
+                try:
+                    follows.send_digests(get_session(), app.extensions["search"])
+                except Exception:
+                    log.exception("sending the day's digests failed; `notifications digest` can send them")
+
+    @app.before_request
+    def _maybe_digests() -> None:
+        if request.path.startswith("/static/"):
+            return
+        if stamp.exists() and time.time() - stamp.stat().st_mtime < 86400:
+            return
+        threading.Thread(target=run, name="digests", daemon=True).start()

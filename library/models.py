@@ -102,6 +102,9 @@ class User(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # The kinds of notice this person asked not to be sent ("shared", "ready"...).
     notices_off: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Digests of what is new in what they follow: "daily" or "weekly"; and when the last was made.
+    digest_frequency: Mapped[str] = mapped_column(String(8), default="weekly", server_default="weekly")
+    digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     authority: Mapped[Authority | None] = relationship(back_populates="users")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
@@ -454,3 +457,21 @@ class AccountLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class Follow(Base):
+    """Something a person follows: a saved search (words and filters). Following a service area,
+    a document type or a region is a search with that filter and no words."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    query: Mapped[str] = mapped_column(String(200), default="")
+    filters: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    # The search in one canonical form: following the same search twice is one follow.
+    key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -106,3 +106,31 @@ def test_without_a_mail_server_messages_are_files_and_links_are_logged(app, db, 
     (path,) = (tmp_path / "mail").glob("*.eml")
     assert b"Subject: Hello" in path.read_bytes()
     assert "http://127.0.0.1:5000/documents/1" in caplog.text
+
+
+def test_without_a_scheduler_the_running_app_sends_the_days_digests_once(
+    app, db, people, mailbox, make_document
+):
+    import time
+
+    from library import mail
+    from library.services import follows, redaction
+    from tests.helpers import consent
+
+    doc = make_document(b"# Notes\n\nEarly help.\n", title="Early help notes", service_areas=["early-help"])
+    with app.app_context():
+        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        consent(db, people.kgm_approver, doc.id, "national")
+        follows.follow(db, people.brk_reader, "", {"service_area": ["early-help"]})
+    mail._daily_digests(app)  # what DIGESTS_IN_APP (on outside tests) sets up
+    client = app.test_client()
+    client.get("/login")
+    for _ in range(100):
+        if mailbox.to("reader@brk.example"):
+            break
+        time.sleep(0.05)
+    (digest,) = mailbox.to("reader@brk.example")
+    assert "Early help notes" in mailbox.text(digest)
+    client.get("/login")  # within the day: no second run
+    time.sleep(0.3)
+    assert len(mailbox.to("reader@brk.example")) == 1

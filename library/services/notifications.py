@@ -28,6 +28,7 @@ KINDS = {
     "shared": "A document I worked on was shared",
     "withdrawn": "A document I worked on was withdrawn or taken down",
     "account": "Someone's account at our authority was created or changed role (approvers)",
+    "digest": "Something new is shared in what I follow (a daily or weekly digest)",
 }
 OWNER_ROLES = (Role.CONTRIBUTOR.value, Role.APPROVER.value)
 

@@ -8,7 +8,8 @@ from .. import permissions
 from ..db import get_session
 from ..extraction import Limits
 from ..models import Document, User
-from ..services import accounts, documents, handoff, publication, redaction, vocabularies
+from ..services import accounts, documents, follows, handoff, publication, redaction, vocabularies
+from ..services import search as search_service
 from ..services.errors import NotAuthenticated, ValidationError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -428,3 +429,58 @@ def search_documents():
     if result.suggestion:
         body["suggestion"] = result.suggestion
     return jsonify(body)
+
+
+# Following -----------------------------------------------------------------------------------------
+
+
+def follow_json(row, names) -> dict:
+    return {
+        "id": row.id,
+        "query": row.query,
+        "filters": row.filters,
+        "description": follows.describe(row, names),
+        "created_at": row.created_at.isoformat() + "Z",
+    }
+
+
+@bp.get("/follows")
+def list_follows():
+    session = get_session()
+    user = _user()
+    names = search_service.vocabulary_names(session)
+    return jsonify(
+        {
+            "digest_frequency": user.digest_frequency,
+            "follows": [follow_json(r, names) for r in follows.follows_of(session, user)],
+        }
+    )
+
+
+@bp.post("/follows")
+def add_follow():
+    """``{"service_area": slug}`` (or ``document_type``, ``region``), or ``{"query", "filters"}``."""
+    body = _json_body()
+    filters = body.get("filters") or {}
+    if not isinstance(filters, dict):
+        raise ValidationError("filters is an object of lists of values.", field="filters")
+    filters = dict(filters)
+    for name in ("service_area", "document_type", "region"):
+        if name in body:
+            if not isinstance(body[name], str):
+                raise ValidationError(f"{name} is a slug.", field=name)
+            filters[name] = [body[name]]
+    query = body.get("query", "")
+    if not isinstance(query, str):
+        raise ValidationError("query is text.", field="query")
+    session = get_session()
+    before = {r.id for r in follows.follows_of(session, _user())}
+    row = follows.follow(session, _user(), query, filters)
+    names = search_service.vocabulary_names(session)
+    return jsonify(follow_json(row, names)), 200 if row.id in before else 201
+
+
+@bp.delete("/follows/<int:follow_id>")
+def delete_follow(follow_id: int):
+    follows.unfollow(get_session(), _user(), follow_id)
+    return "", 204

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..db import get_session
 from ..models import Authority, ServiceArea
-from ..services import search
-from ..services.errors import ValidationError
+from ..services import follows, search
+from ..services.errors import ServiceError, ValidationError
+from .auth import _safe_next
 
 bp = Blueprint("search", __name__)
 
@@ -53,7 +54,18 @@ def _render(
         fixed=fixed or {},
         page_url=page_url,
         action=url_for(endpoint, **(endpoint_args or {})),
+        follow_label=_follow_label(params, fixed, heading),
+        here=request.full_path.rstrip("?"),
     ), status
+
+
+def _follow_label(params: search.SearchParams, fixed: dict | None, heading: str) -> str:
+    """What the "Follow" button offers: this area, or this search."""
+    if fixed and not params.q and set(params.filters) <= set(fixed):
+        return f"Follow {heading}"
+    if params.q or params.filters:
+        return "Follow this search"
+    return ""
 
 
 @bp.get("/search")
@@ -84,3 +96,57 @@ def authority(code: str):
         "search.authority",
         {"code": code},
     )
+
+
+# Following -----------------------------------------------------------------------------------------
+
+
+@bp.get("/follows")
+@login_required
+def follows_page():
+    session = get_session()
+    rows = follows.follows_of(session, current_user)
+    names = search.vocabulary_names(session)
+    return render_template(
+        "search/follows.html",
+        rows=[(r, follows.describe(r, names)) for r in rows],
+        frequency=current_user.digest_frequency,
+    )
+
+
+@bp.post("/follows")
+@login_required
+def follow():
+    filters = {name: request.form.getlist(name) for name in search.FACETS if request.form.getlist(name)}
+    back = (
+        _safe_next(request.form.get("next")) if request.form.get("next") else url_for("search.follows_page")
+    )
+    try:
+        row = follows.follow(get_session(), current_user, request.form.get("q", ""), filters)
+    except ServiceError as exc:
+        get_session().rollback()
+        flash(exc.message, "error")
+        return redirect(back)
+    names = search.vocabulary_names(get_session())
+    flash(
+        f"You follow {follows.describe(row, names)}. What is shared there comes in your "
+        f"{current_user.digest_frequency} digest.",
+        "success",
+    )
+    return redirect(back)
+
+
+@bp.post("/follows/<int:follow_id>/delete")
+@login_required
+def unfollow(follow_id: int):
+    follows.unfollow(get_session(), current_user, follow_id)
+    flash("You no longer follow that.", "success")
+    return redirect(url_for("search.follows_page"))
+
+
+@bp.post("/follows/frequency")
+@login_required
+def frequency():
+    follows.set_frequency(get_session(), current_user, request.form.get("frequency", ""))
+    flash(f"Your digest now comes {current_user.digest_frequency}.", "success")
+    return redirect(url_for("search.follows_page"))

@@ -42,6 +42,7 @@ READER_PAGES = [
     "/documents/1",
     "/documents/99999",
     "/search?service_area=astrology",
+    "/follows",
 ]
 OWNER_PAGES = [
     "/our-documents",
