@@ -90,6 +90,12 @@ class BaseConfig:
     BASE_URL = "http://127.0.0.1:5000"
     # Deliver waiting mail straight after the commit that wrote it (`notifications send` too).
     MAIL_DELIVER_AFTER_COMMIT = True
+    # Sign-in with Microsoft (Entra ID, OpenID Connect): off unless the metadata URL and client id
+    # are set. OIDC_ISSUER overrides the discovery document's issuer.
+    OIDC_METADATA_URL = ""
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_ISSUER = ""
     # Without a scheduler for `notifications digest`, the running app sends the digests once a day.
     DIGESTS_IN_APP = True
     # Single-use links: an invitation lasts 7 days, a password reset 1 hour.
@@ -122,6 +128,8 @@ class BaseConfig:
         self.MAIL_FROM = os.environ.get("MAIL_FROM") or self.MAIL_FROM
         self.BASE_URL = (os.environ.get("LIBRARY_BASE_URL") or self.BASE_URL).rstrip("/")
         self.DIGESTS_IN_APP = _bool_env("LIBRARY_DIGESTS_IN_APP", self.DIGESTS_IN_APP)
+        for name in ("OIDC_METADATA_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_ISSUER"):
+            setattr(self, name, os.environ.get(name, getattr(self, name)))
 
     def finalise(self) -> None:
         """Fill in settings that depend on others; called once the overrides are applied."""

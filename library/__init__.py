@@ -20,7 +20,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     """
     from config import load_config
 
-    from . import auth, cli, db, logs, mail, rendering, search, security, storage, templating
+    from . import auth, cli, db, logs, mail, oidc, rendering, search, security, storage, templating
     from .views import register_blueprints
 
     if isinstance(config, str):
@@ -44,6 +44,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.extensions["file_storage"] = storage.LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
     search.init_app(app)
     mail.init_app(app)
+    app.extensions["oidc"] = oidc.provider_for(app.config)
     auth.init_app(app)
     templating.init_app(app)
     rendering.init_app(app)

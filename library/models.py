@@ -71,6 +71,10 @@ class Authority(Base):
     name: Mapped[str] = mapped_column(String(200))
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Sign-in with Microsoft: the council's Entra ID tenant, and (optionally) the only email
+    # domains accepted from it.
+    tenant_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    email_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     region: Mapped[Region] = relationship(back_populates="authorities")
     users: Mapped[list[User]] = relationship(back_populates="authority")
@@ -105,6 +109,8 @@ class User(UserMixin, Base):
     # Digests of what is new in what they follow: "daily" or "weekly"; and when the last was made.
     digest_frequency: Mapped[str] = mapped_column(String(8), default="weekly", server_default="weekly")
     digest_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Who this person is to their council's identity provider: "tenant:subject".
+    external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
 
     authority: Mapped[Authority | None] = relationship(back_populates="users")
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")

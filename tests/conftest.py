@@ -281,3 +281,83 @@ def mailbox(app):
     app.extensions["mailer"].transport = SmtpTransport("127.0.0.1", box.port, timeout=5)
     yield box
     box.stop()
+
+
+class IdentityProvider:
+    """A real OpenID Connect provider (oidc-provider-mock) served over HTTP on 127.0.0.1."""
+
+    TENANT = "7d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a09"
+
+    def __init__(self):
+        import threading
+
+        import oidc_provider_mock
+        import werkzeug.serving
+
+        users = [
+            oidc_provider_mock.User(
+                sub="kim-sub", claims={"email": "kim@kingsmere.gov.uk", "name": "Kim Lee", "tid": self.TENANT}
+            ),
+            oidc_provider_mock.User(
+                sub="colin-sub",
+                claims={"email": "contributor@kgm.example", "name": "Colin C", "tid": self.TENANT},
+            ),
+            oidc_provider_mock.User(
+                sub="stranger-sub",
+                claims={"email": "x@elsewhere.example", "name": "X", "tid": "unmapped-tenant"},
+            ),
+            oidc_provider_mock.User(
+                sub="gmail-sub", claims={"email": "kim@gmail.example", "name": "Kim G", "tid": self.TENANT}
+            ),
+        ]
+        self.app = oidc_provider_mock.app(require_nonce=True, user_claims=users)
+        self.server = werkzeug.serving.make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(2)
+
+    def signing_key(self) -> dict:
+        """The provider's own private key (to make tokens it would sign, with chosen claims)."""
+        import flask
+
+        with self.app.test_request_context():
+            self.app.preprocess_request()
+            return flask.g.oidc_provider_mock_storage.jwk.as_dict(is_private=True)
+
+    def sign_in(self, client, sub: str, *, before_callback=None):
+        """The whole browser journey: our start page, the provider's form, back to our callback."""
+        import httpx
+
+        start = client.get("/login/microsoft")
+        assert start.status_code == 302 and start.headers["Location"].startswith(self.url)
+        answer = httpx.post(start.headers["Location"], data={"sub": sub}, follow_redirects=False)
+        assert answer.status_code == 302, answer.text
+        back = answer.headers["Location"]
+        if before_callback is not None:
+            before_callback()
+        path = back.split("://", 1)[1].split("/", 1)[1]
+        return client.get("/" + path)
+
+
+@pytest.fixture
+def identity_provider(app, db, people):
+    """Sign-in with Microsoft on, against a local provider; Kingsmere's tenant is connected."""
+    from library.oidc import Provider
+
+    provider = IdentityProvider()
+    app.extensions["oidc"] = Provider(
+        metadata_url=f"{provider.url}/.well-known/openid-configuration",
+        client_id="library-test",
+        client_secret="s",
+    )
+    authority = people.kgm_reader.authority
+    authority.tenant_id = IdentityProvider.TENANT
+    db.commit()
+    yield provider
+    provider.stop()

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ..db import get_session
 from ..forms import ROLE_CHOICES, AuthorityEditForm, AuthorityForm, UserEditForm, UserForm
 from ..models import AuditEvent, Authority, Document, User
-from ..services import accounts, links, vocabularies
+from ..services import accounts, links, microsoft, vocabularies
 from ..services.errors import NotFound, PermissionDenied, ValidationError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -117,6 +117,40 @@ def edit_authority(authority_id: int):
     return render_template(
         "admin/authority_form.html", form=form, errors=errors, authority=authority
     ), 400 if errors else 200
+
+
+@bp.post("/authorities/<int:authority_id>/tenant")
+@admin_required
+def authority_tenant(authority_id: int):
+    session = get_session()
+    authority = session.get(Authority, authority_id)
+    if authority is None:
+        raise NotFound("No such authority.")
+    try:
+        microsoft.set_tenant(
+            session, current_user, authority, request.form.get("tenant_id"), request.form.get("email_domains")
+        )
+    except ValidationError as exc:
+        session.rollback()
+        form = AuthorityEditForm(obj=authority)
+        form.region.choices = _region_choices()
+        form.region.data = authority.region.slug
+        return render_template(
+            "admin/authority_form.html",
+            form=form,
+            errors=exc.errors,
+            authority=authority,
+            tenant_form={
+                "tenant_id": request.form.get("tenant_id", ""),
+                "email_domains": request.form.get("email_domains", ""),
+            },
+        ), 400
+    flash(
+        f"{authority.name}: sign-in with Microsoft is "
+        f"{'connected' if authority.tenant_id else 'not connected'}.",
+        "success",
+    )
+    return redirect(url_for("admin.edit_authority", authority_id=authority.id))
 
 
 @bp.get("/users")

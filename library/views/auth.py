@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
+from .. import oidc
 from ..auth import start_session
 from ..db import get_session
 from ..forms import LoginForm
-from ..services import accounts, links, notifications
+from ..services import accounts, links, microsoft, notifications
 from ..services.errors import ServiceError, TooManyAttempts, ValidationError
 from . import csrf
 
@@ -49,7 +50,7 @@ def login():
             )
         except TooManyAttempts as exc:
             errors = {"email": exc.message}
-            return render_template("auth/login.html", form=form, errors=errors), 429
+            return render_template("auth/login.html", form=form, errors=errors, **_login_extras()), 429
         if user is not None:
             start_session(user)
             flash(f"Signed in as {user.name}.", "success")
@@ -58,7 +59,16 @@ def login():
     errors = {name: errs[0] for name, errs in form.errors.items()}
     if request.method == "POST" and not errors:
         errors["csrf_token"] = "Your sign-in form expired. Try again."  # noqa: S105
-    return render_template("auth/login.html", form=form, errors=errors), 400 if errors else 200
+    return render_template(
+        "auth/login.html", form=form, errors=errors, **_login_extras()
+    ), 400 if errors else 200
+
+
+def _login_extras() -> dict:
+    return {
+        "microsoft": current_app.extensions.get("oidc") is not None,
+        "next_page": _safe_next(request.args.get("next")) if request.args.get("next") else None,
+    }
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -226,3 +236,48 @@ def invitation(secret: str):
         button="Save my password and sign in",
         min_length=accounts.MIN_PASSWORD_LENGTH,
     ), 400 if errors else 200
+
+
+# Sign-in with Microsoft (OpenID Connect) -------------------------------------------------------------
+
+
+def _provider():
+    provider = current_app.extensions.get("oidc")
+    if provider is None:
+        abort(404)
+    return provider
+
+
+def _callback_url() -> str:
+    return current_app.config["BASE_URL"] + url_for("auth.microsoft_callback")
+
+
+@bp.get("/login/microsoft")
+def microsoft_login():
+    """Off the site, to the council's sign-in page, with a fresh state and nonce for this browser."""
+    provider = _provider()
+    state, nonce = provider.new_secret(), provider.new_secret()
+    session["oidc"] = {"state": state, "nonce": nonce, "next": _safe_next(request.args.get("next"))}
+    try:
+        return redirect(provider.authorization_url(_callback_url(), state, nonce))
+    except oidc.Refused as exc:
+        raise microsoft.refuse(get_session(), exc.reason) from None
+
+
+@bp.get("/login/microsoft/callback")
+def microsoft_callback():
+    provider = _provider()
+    db = get_session()
+    started = session.pop("oidc", None)
+    if not started or not request.args.get("state") or request.args.get("state") != started.get("state"):
+        raise microsoft.refuse(db, "this sign-in did not start here, or it was already used (state)")
+    if request.args.get("error"):
+        raise microsoft.refuse(db, f"Microsoft answered “{request.args.get('error')[:60]}”")
+    try:
+        token = provider.exchange(request.args.get("code", ""), _callback_url())
+        claims = provider.validate(token, started["nonce"])
+    except oidc.Refused as exc:
+        raise microsoft.refuse(db, exc.reason) from None
+    user = microsoft.sign_in(db, claims)
+    start_session(user)
+    return redirect(started.get("next") or url_for("main.home"))
