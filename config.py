@@ -85,6 +85,7 @@ class BaseConfig:
     SMTP_PASSWORD = ""
     SMTP_STARTTLS = False
     SMTP_TIMEOUT_SECONDS = 10
+    SMTP_CA_FILE = ""
     MAIL_FROM = "library@localhost"
     # The absolute address of the service, for links in messages (no trailing slash).
     BASE_URL = "http://127.0.0.1:5000"
@@ -125,6 +126,7 @@ class BaseConfig:
         self.SMTP_USERNAME = os.environ.get("SMTP_USERNAME", self.SMTP_USERNAME)
         self.SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", self.SMTP_PASSWORD)
         self.SMTP_STARTTLS = _bool_env("SMTP_STARTTLS", self.SMTP_STARTTLS)
+        self.SMTP_CA_FILE = os.environ.get("SMTP_CA_FILE", self.SMTP_CA_FILE)
         self.MAIL_FROM = os.environ.get("MAIL_FROM") or self.MAIL_FROM
         self.BASE_URL = (os.environ.get("LIBRARY_BASE_URL") or self.BASE_URL).rstrip("/")
         self.DIGESTS_IN_APP = _bool_env("LIBRARY_DIGESTS_IN_APP", self.DIGESTS_IN_APP)

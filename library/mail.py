@@ -60,12 +60,13 @@ class SmtpTransport:
     password: str = ""
     starttls: bool = False
     timeout: float = 10.0
+    ca_file: str = ""  # a private certificate authority the server's certificate is checked against
 
     @contextmanager
     def connection(self) -> Iterator[Sender]:
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=ssl.create_default_context(cafile=self.ca_file or None))
             if self.username:
                 smtp.login(self.username, self.password)
             yield _SmtpSender(smtp)
@@ -271,6 +272,7 @@ def transport_for(config: dict) -> Transport:
             password=config.get("SMTP_PASSWORD") or "",
             starttls=bool(config.get("SMTP_STARTTLS")),
             timeout=float(config.get("SMTP_TIMEOUT_SECONDS") or 10),
+            ca_file=config.get("SMTP_CA_FILE") or "",
         )
     return FileTransport(Path(config["DATA_DIR"]) / "mail")
 

@@ -134,3 +134,100 @@ def test_without_a_scheduler_the_running_app_sends_the_days_digests_once(
     client.get("/login")  # within the day: no second run
     time.sleep(0.3)
     assert len(mailbox.to("reader@brk.example")) == 1
+
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1 and its key, as files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+def test_starttls_and_login_as_the_settings_say(app, db, tmp_path):
+    """A server that demands STARTTLS before AUTH, and AUTH before mail: the settings get through."""
+    import socket
+    import ssl
+    from email import message_from_bytes
+    from email.policy import default
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from library.mail import transport_for
+
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    received, logins = [], []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+            received.append((session.authenticated, message_from_bytes(envelope.content, policy=default)))
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"library" and auth_data.password == b"s3cret-relay"
+        logins.append((mechanism, ok, session.ssl is not None))
+        return AuthResult(success=ok)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Controller(
+        Handler(),
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_require_tls=True,
+    )
+    server.start()
+    try:
+        app.extensions["mailer"].transport = transport_for(
+            {
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": port,
+                "SMTP_USERNAME": "library",
+                "SMTP_PASSWORD": "s3cret-relay",
+                "SMTP_STARTTLS": True,
+                "SMTP_CA_FILE": str(cert),
+                "DATA_DIR": str(tmp_path),
+            }
+        )
+        _queue(app, db)
+    finally:
+        server.stop()
+    assert logins and all(ok and over_tls for _mechanism, ok, over_tls in logins)
+    ((authenticated, message),) = received
+    assert authenticated and message["Subject"] == "Hello"

@@ -237,7 +237,7 @@ def test_email_choices_on_the_account_page(client, db, login, people):
     response = client.post("/account", data={"action": "notices", "notices": ["shared", "withdrawn"]})
     assert response.status_code == 302 and response.headers["Location"].endswith("/account#emails")
     db.refresh(people.kgm_approver)
-    assert people.kgm_approver.notices_off == ["account", "ready", "sent_back"]
+    assert people.kgm_approver.notices_off == ["account", "digest", "ready", "sent_back"]
     response = client.post("/account", data={"action": "notices", "notices": ["nonsense"]})
     assert response.status_code == 400 and "Unknown kind of email" in response.get_data(as_text=True)
 
