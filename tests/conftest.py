@@ -361,3 +361,19 @@ def identity_provider(app, db, people):
     db.commit()
     yield provider
     provider.stop()
+
+
+@pytest.fixture
+def second_approver(db, people, password_hash):
+    """Another approver of Kingsmere: "Ann Other", a2@kgm.example."""
+    user = User(
+        email="a2@kgm.example",
+        name="Ann Other",
+        role="approver",
+        authority=people.kgm_approver.authority,
+        active=True,
+        password_hash=password_hash,
+    )
+    db.add(user)
+    db.commit()
+    return user

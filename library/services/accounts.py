@@ -364,6 +364,12 @@ def authenticate(
         return None
     if throttle is not None:
         throttle.succeeded(email)
+    record_sign_in(session, user)
+    return user
+
+
+def record_sign_in(session: Session, user: User, method: str | None = None) -> None:
+    """A person signed in (with a password, or ``method``): noted and audited."""
     user.last_login_at = utcnow()
     audit.record(
         session,
@@ -372,9 +378,9 @@ def authenticate(
         subject_type="user",
         subject_id=user.id,
         authority_id=user.authority_id,
+        details={"method": method} if method else None,
     )
     session.commit()
-    return user
 
 
 def _audit_sign_in_failure(session: Session, user: User | None, email: str, reason: str) -> None:
@@ -552,10 +558,15 @@ def revoke_token(
 def set_active(session: Session, actor: User | None, user: User, active: bool) -> None:
     """Deactivate (signed out at once, every API token revoked for good) or reactivate a user."""
     _require_admin(actor)
+    change_active(session, actor, user, active)
+
+
+def change_active(session: Session, actor: User | None, user: User, active: bool) -> None:
+    """The rules of deactivation, whoever may do it (an administrator, the authority's approver)."""
     if actor is not None and actor.id == user.id and not active:
-        raise ValidationError("You cannot deactivate your own account.", field="email")
+        raise ValidationError("You cannot deactivate your own account.", field="user")
     if user.active == active:
-        raise Conflict(f"{user.email} is already {'active' if active else 'deactivated'}.")
+        raise Conflict(f"{user.name} is already {'active' if active else 'deactivated'}.")
     user.active = active
     details: dict = {"active": [not active, active]}
     if not active:

@@ -91,6 +91,19 @@ def open_link(session: Session, secret: str, purpose: str) -> OpenLink:
     return OpenLink(link, link.user)
 
 
+def complete(session: Session, secret: str, purpose: str, password: str, confirm: str) -> User:
+    """Use a link: the person's own password is set, every session of theirs ends, and every
+    other link of this kind for them stops working."""
+    opened = open_link(session, secret, purpose)
+    user = _use(session, opened, password, confirm)
+    action = "user.password_reset" if purpose == RESET else "user.invitation_accepted"
+    audit.record(
+        session, user, action, subject_type="user", subject_id=user.id, authority_id=user.authority_id
+    )
+    session.commit()
+    return user
+
+
 def _use(session: Session, opened: OpenLink, password: str, confirm: str) -> User:
     user = opened.user
     accounts.validate_new_password(password, confirm, user)
@@ -148,18 +161,7 @@ def request_reset(session: Session, email: str, *, allowed: bool = True) -> None
 
 
 def reset_password(session: Session, secret: str, password: str, confirm: str) -> User:
-    opened = open_link(session, secret, RESET)
-    user = _use(session, opened, password, confirm)
-    audit.record(
-        session,
-        user,
-        "user.password_reset",
-        subject_type="user",
-        subject_id=user.id,
-        authority_id=user.authority_id,
-    )
-    session.commit()
-    return user
+    return complete(session, secret, RESET, password, confirm)
 
 
 # Invitations ---------------------------------------------------------------------------------------
@@ -237,18 +239,7 @@ def invite(
 
 
 def accept_invitation(session: Session, secret: str, password: str, confirm: str) -> User:
-    opened = open_link(session, secret, INVITATION)
-    user = _use(session, opened, password, confirm)
-    audit.record(
-        session,
-        user,
-        "user.invitation_accepted",
-        subject_type="user",
-        subject_id=user.id,
-        authority_id=user.authority_id,
-    )
-    session.commit()
-    return user
+    return complete(session, secret, INVITATION, password, confirm)
 
 
 def describe_invitation(opened: OpenLink) -> str:

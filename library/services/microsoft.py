@@ -14,7 +14,6 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
 from ..models import Authority, Role, User
 from . import accounts, audit
 from .errors import PermissionDenied, ValidationError
@@ -91,17 +90,7 @@ def sign_in(session: Session, claims: dict) -> User:
             details={"email": email, "role": user.role, "method": "microsoft"},
         )
     user.external_id = external_id
-    user.last_login_at = utcnow()
-    audit.record(
-        session,
-        user,
-        "user.signed_in",
-        subject_type="user",
-        subject_id=user.id,
-        authority_id=user.authority_id,
-        details={"method": "microsoft"},
-    )
-    session.commit()
+    accounts.record_sign_in(session, user, "microsoft")
     return user
 
 

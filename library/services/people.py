@@ -82,25 +82,12 @@ def change_role(session: Session, actor: User, user_id: int, role: str) -> User:
 
 def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
     user = _member(session, actor, user_id)
-    if user.id == actor.id and not active:
-        raise ValidationError("You cannot deactivate your own account.", field="user")
-    if not active and user.role == Role.APPROVER.value and _active_approvers(session, user.authority_id) <= 1:
+    if (
+        not active
+        and user.id != actor.id
+        and user.role == Role.APPROVER.value
+        and (_active_approvers(session, user.authority_id) <= 1)
+    ):
         raise Conflict("Your authority needs at least one active approver.")
-    if user.active == active:
-        raise Conflict(f"{user.name} is already {'active' if active else 'deactivated'}.")
-    user.active = active
-    details: dict = {"active": [not active, active]}
-    if not active:
-        accounts.end_every_session(user)
-        details["tokens_revoked"] = accounts.revoke_all_tokens(user, "deactivated")
-    audit.record(
-        session,
-        actor,
-        "user.activated" if active else "user.deactivated",
-        subject_type="user",
-        subject_id=user.id,
-        authority_id=user.authority_id,
-        details=details,
-    )
-    session.commit()
+    accounts.change_active(session, actor, user, active)
     return user

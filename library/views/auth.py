@@ -182,59 +182,58 @@ def forgot_password():
 
 @bp.route("/password/reset/<secret>", methods=["GET", "POST"])
 def reset_password(secret: str):
-    db = get_session()
-    opened = links.open_link(db, secret, links.RESET)
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        try:
-            links.reset_password(
-                db, secret, request.form.get("new_password", ""), request.form.get("confirm_password", "")
-            )
-        except ValidationError as exc:
-            db.rollback()
-            errors = exc.errors or {"new_password": exc.message}
-        else:
-            logout_user()
-            session.clear()
-            flash(
-                "Your password was changed and you were signed out everywhere. Sign in with it now.",
-                "success",
-            )
-            return redirect(url_for("auth.login"))
-    return render_template(
-        "auth/choose_password.html",
-        errors=errors,
-        heading="Choose a new password",
-        intro=f"For {opened.user.email}. Choosing a new password signs you out everywhere.",
-        button="Save my new password",
-        min_length=accounts.MIN_PASSWORD_LENGTH,
-    ), 400 if errors else 200
+    return _choose_password(secret, links.RESET)
 
 
 @bp.route("/invitation/<secret>", methods=["GET", "POST"])
 def invitation(secret: str):
+    return _choose_password(secret, links.INVITATION)
+
+
+def _choose_password(secret: str, purpose: str):
+    """The page a mailed link opens: the person chooses their password. A reset signs them out
+    everywhere (they sign in again); an accepted invitation signs them in."""
     db = get_session()
-    opened = links.open_link(db, secret, links.INVITATION)
+    opened = links.open_link(db, secret, purpose)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            user = links.accept_invitation(
-                db, secret, request.form.get("new_password", ""), request.form.get("confirm_password", "")
+            user = links.complete(
+                db,
+                secret,
+                purpose,
+                request.form.get("new_password", ""),
+                request.form.get("confirm_password", ""),
             )
         except ValidationError as exc:
             db.rollback()
             errors = exc.errors or {"new_password": exc.message}
         else:
+            if purpose == links.RESET:
+                logout_user()
+                session.clear()
+                flash(
+                    "Your password was changed and you were signed out everywhere. Sign in with it now.",
+                    "success",
+                )
+                return redirect(url_for("auth.login"))
             start_session(user)
             flash("Welcome. Your password is set and you are signed in.", "success")
             return redirect(url_for("main.home"))
+    if purpose == links.RESET:
+        words = {
+            "heading": "Choose a new password",
+            "intro": f"For {opened.user.email}. Choosing a new password signs you out everywhere.",
+            "button": "Save my new password",
+        }
+    else:
+        words = {
+            "heading": "Choose your password",
+            "intro": f"{links.describe_invitation(opened)} Your account is {opened.user.email}.",
+            "button": "Save my password and sign in",
+        }
     return render_template(
-        "auth/choose_password.html",
-        errors=errors,
-        heading="Choose your password",
-        intro=f"{links.describe_invitation(opened)} Your account is {opened.user.email}.",
-        button="Save my password and sign in",
-        min_length=accounts.MIN_PASSWORD_LENGTH,
+        "auth/choose_password.html", errors=errors, min_length=accounts.MIN_PASSWORD_LENGTH, **words
     ), 400 if errors else 200
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from library.db import utcnow
-from library.models import AccountLink, AuditEvent, User
+from library.models import AccountLink, AuditEvent
 from library.services import links
 from library.services.errors import PermissionDenied, ValidationError
 
@@ -99,17 +99,7 @@ def test_an_approver_invites_and_the_authoritys_approvers_are_told(app, db, peop
     assert user.password_hash and user.active
 
 
-def test_other_approvers_hear_of_a_new_owner_account(app, db, people, mailbox, password_hash):
-    other = User(
-        email="a2@kgm.example",
-        name="Ann Other",
-        role="approver",
-        authority=people.kgm_approver.authority,
-        active=True,
-        password_hash=password_hash,
-    )
-    db.add(other)
-    db.commit()
+def test_other_approvers_hear_of_a_new_owner_account(app, db, people, mailbox, second_approver):
     with app.app_context():
         links.invite(
             db,

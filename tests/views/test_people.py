@@ -2,20 +2,12 @@
 
 from sqlalchemy import select
 
-from library.models import AuditEvent, User
+from library.models import AuditEvent
 
 
-def test_an_approver_invites_changes_roles_and_deactivates(client, db, login, people, mailbox, password_hash):
-    second = User(
-        email="a2@kgm.example",
-        name="Ann Other",
-        role="approver",
-        authority=people.kgm_approver.authority,
-        active=True,
-        password_hash=password_hash,
-    )
-    db.add(second)
-    db.commit()
+def test_an_approver_invites_changes_roles_and_deactivates(
+    client, db, login, people, mailbox, second_approver
+):
     login("kgm_approver")
     html = client.get("/people").get_data(as_text=True)
     assert "Your authority's people" in html and "Colin Contributor" in html and "Rob Reader" not in html
