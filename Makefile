@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export LIBRARY_DATA_DIR ?= $(CURDIR)/instance
 export LIBRARY_ENV ?= development
+# Links in messages point at this server (make run PORT=8080 gives :8080).
+export LIBRARY_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .DEFAULT_GOAL := help
 

@@ -73,7 +73,13 @@ def app(tmp_path, _database):
             conn.execute(text(f"TRUNCATE {', '.join(_database['tables'])} RESTART IDENTITY CASCADE"))
         engine.dispose()
     app = create_app(
-        {"ENV_NAME": "test", "DATA_DIR": str(data_dir), "DATABASE_URL": url, "WTF_CSRF_ENABLED": False}
+        {
+            "ENV_NAME": "test",
+            "DATA_DIR": str(data_dir),
+            "DATABASE_URL": url,
+            "WTF_CSRF_ENABLED": False,
+            "BASE_URL": "http://127.0.0.1:5000",  # whatever the environment says: links in tests
+        }
     )
     session = app.extensions["db_sessionmaker"]()
     load_vocabularies(session)
