@@ -94,7 +94,8 @@ class FileTransport:
     def send(self, message: EmailMessage) -> None:
         name = f"{utcnow():%Y%m%d-%H%M%S}-{message['X-Outbox-Id']}.eml"
         (self.directory / name).write_bytes(bytes(message))
-        links = [link.rstrip(".,;:)") for link in _LINK_RE.findall(message.get_body(("plain",)).get_content())]
+        text = message.get_body(("plain",)).get_content()
+        links = [link.rstrip(".,;:)") for link in _LINK_RE.findall(text)]
         log.info(
             "mail written to %s: to %s, %r%s",
             name,
