@@ -132,6 +132,15 @@ def describe(event: AuditEvent, titles: dict[int, str], regions: dict[int, str])
         "redaction.generalised": lambda: (
             f"{who} replaced {a_or_an(category_words(category))} in {title} with words of their own"
         ),
+        "user.invited": lambda: f"{who} invited {d.get('email', 'someone')} as {d.get('role', 'a user')}",
+        "user.invitation_accepted": lambda: f"{who} accepted their invitation and chose a password",
+        "user.reset_requested": lambda: f"{who} asked for a password reset link",
+        "user.password_reset": lambda: f"{who} reset their password with a mailed link",
+        "user.role_changed": lambda: f"{who} changed a person's role ({' to '.join(d.get('role') or [])})",
+        "user.sign_in_refused": lambda: (
+            f"A sign-in was refused ({d.get('method', 'password')}): {d.get('reason', '')}"
+        ),
+        "authority.tenant_changed": lambda: f"{who} changed sign-in with Microsoft for an authority",
         "term.added": lambda: f"{who} added a term to the {d.get('kind', '')}-redact list",
         "term.removed": lambda: f"{who} removed a term from the {d.get('kind', '')}-redact list",
     }

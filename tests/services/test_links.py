@@ -166,3 +166,18 @@ def test_an_administrator_invites_the_first_approver_of_a_new_authority(app, db,
                 authority_code="NEW",
             )
     assert mailbox.to("first@new.example")
+
+
+def test_the_audit_page_says_what_happened_in_words(app, db, people, mailbox):
+    from library.services import audit_trail
+    from library.services import people as people_service
+
+    with app.app_context():
+        links.invite(
+            db, people.kgm_approver, email="nia@kgm.example", name="Nia", role="reader", authority_code="KGM"
+        )
+        people_service.change_role(db, people.kgm_approver, people.kgm_reader.id, "contributor")
+    events = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    words = [audit_trail.describe(e, {}, {}) for e in events]
+    assert "Abi Approver invited nia@kgm.example as reader" in words
+    assert "Abi Approver changed a person's role (reader to contributor)" in words
