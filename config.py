@@ -97,6 +97,11 @@ class BaseConfig:
     OIDC_CLIENT_ID = ""
     OIDC_CLIENT_SECRET = ""
     OIDC_ISSUER = ""
+    # /healthz fails once work waits longer than this in the search outbox, or in the mail outbox.
+    HEALTH_INDEX_OUTBOX_MAX_SECONDS = 300
+    HEALTH_MAIL_OUTBOX_MAX_SECONDS = 3 * 3600
+    # Logs: "text" lines, or "json" (one object per line) for a log collector.
+    LOG_FORMAT = "text"
     # Without a scheduler for `notifications digest`, the running app sends the digests once a day.
     DIGESTS_IN_APP = True
     # Single-use links: an invitation lasts 7 days, a password reset 1 hour.
@@ -119,6 +124,9 @@ class BaseConfig:
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or ""
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or ""
         self.LOG_LEVEL = os.environ.get("LIBRARY_LOG_LEVEL", self.LOG_LEVEL)
+        self.LOG_FORMAT = os.environ.get("LIBRARY_LOG_FORMAT", self.LOG_FORMAT)
+        if self.LOG_FORMAT not in ("text", "json"):
+            raise ConfigError(f"LIBRARY_LOG_FORMAT must be text or json, not {self.LOG_FORMAT!r}")
         self.SESSION_IDLE_MINUTES = _int_env("LIBRARY_SESSION_IDLE_MINUTES", self.SESSION_IDLE_MINUTES)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.RATELIMIT_STORAGE_URI
         self.SMTP_HOST = os.environ.get("SMTP_HOST", self.SMTP_HOST)

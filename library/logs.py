@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -20,22 +21,40 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, request id, message (and the traceback)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        body = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}",
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            body["exception"] = self.formatException(record.exc_info)
+        return json.dumps(body, ensure_ascii=False)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+
+
+def configure_logging(level: str, fmt: str = "text") -> None:
     root = logging.getLogger("library")
-    if not any(getattr(h, "_library", False) for h in root.handlers):
+    handler = next((h for h in root.handlers if getattr(h, "_library", False)), None)
+    if handler is None:
         handler = logging.StreamHandler(sys.stderr)
         handler._library = True  # type: ignore[attr-defined]
         handler.addFilter(RequestIdFilter())
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-        )
         root.addHandler(handler)
         root.propagate = False
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root.setLevel(level)
 
 
 def init_app(app: Flask) -> None:
-    configure_logging(app.config["LOG_LEVEL"])
+    configure_logging(app.config["LOG_LEVEL"], app.config.get("LOG_FORMAT", "text"))
 
     @app.before_request
     def _start() -> None:

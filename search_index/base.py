@@ -88,3 +88,7 @@ class SearchBackend(ABC):
     @abstractmethod
     def indexed(self) -> dict[int, str]:
         """Every indexed document's id and fingerprint."""
+
+    @abstractmethod
+    def size(self) -> int:
+        """How many documents the index holds (reading it: a health check)."""

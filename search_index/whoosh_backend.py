@@ -394,6 +394,9 @@ class WhooshBackend(SearchBackend):
 
     # Reading ---------------------------------------------------------------------------------
 
+    def size(self) -> int:
+        return self.searcher().doc_count()
+
     def indexed(self) -> dict[int, str]:
         s = self.searcher()
         return {int(f["id"]): f.get("fingerprint", "") for f in s.all_stored_fields()}

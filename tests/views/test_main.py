@@ -128,3 +128,54 @@ def test_readers_see_what_is_new_in_the_areas_they_work_in(
     assert "Unknown service area: nonsense." in client.get("/").get_data(as_text=True)
     client.post("/my-areas", data={})
     assert "New in the library" in client.get("/").get_data(as_text=True)
+
+
+def test_healthz_needs_no_sign_in_and_says_only_which_checks_pass(app, client, db):
+    from datetime import timedelta
+
+    from library.db import utcnow
+    from library.models import IndexOutbox, MailMessage
+
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "search_index": "ok", "index_outbox": "ok", "mail_outbox": "ok"},
+    }
+    # Work waiting too long in either outbox: 503, naming the check and nothing else.
+    db.add(IndexOutbox(document_id=1, created_at=utcnow() - timedelta(hours=1)))
+    db.add(
+        MailMessage(
+            to_address="a@b.example",
+            kind="x",
+            event_key="k",
+            subject="s",
+            body_text="t",
+            body_html="h",
+            headers={},
+            created_at=utcnow() - timedelta(days=1),
+            next_attempt_at=utcnow(),
+            attempts=3,
+        )
+    )
+    db.commit()
+    app.config["MAIL_DELIVER_AFTER_COMMIT"] = False
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"] == {
+        "database": "ok",
+        "search_index": "ok",
+        "index_outbox": "failing",
+        "mail_outbox": "failing",
+    }
+    assert "a@b.example" not in response.get_data(as_text=True)
+
+
+def test_healthz_when_the_index_cannot_be_read(app, client, monkeypatch):
+    def broken():
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(app.extensions["search"], "size", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.get_json()["checks"]["search_index"] == "failing"
+    assert "disk" not in response.get_data(as_text=True)
