@@ -21,6 +21,7 @@ users_cli = AppGroup("users", help="Manage users and their API tokens.")
 redaction_cli = AppGroup("redaction", help="Find personal information in files.")
 search_cli = AppGroup("search", help="The search index.")
 notifications_cli = AppGroup("notifications", help="Email: deliver what waits in the outbox.")
+retention_cli = AppGroup("retention", help="Keep documents no longer than a retention schedule says.")
 
 
 def friendly(fn):
@@ -286,6 +287,17 @@ def notifications_digest(force: bool) -> None:
     click.echo(f"{sent} digest(s) sent to {people} follower(s) considered.")
 
 
+@retention_cli.command("purge")
+@click.option("--older-than", "days", type=int, required=True, help="Days since withdrawal.")
+@friendly
+def retention_purge(days: int) -> None:
+    """Delete for good every document withdrawn more than DAYS days ago (its tombstone stays)."""
+    from .services import publication
+
+    count = publication.purge(get_session(), current_app.extensions["file_storage"], days)
+    click.echo(f"Deleted {count} withdrawn document(s) for good.")
+
+
 def init_app(app: Flask) -> None:
     for command in (
         init_db_command,
@@ -295,5 +307,6 @@ def init_app(app: Flask) -> None:
         redaction_cli,
         search_cli,
         notifications_cli,
+        retention_cli,
     ):
         app.cli.add_command(command)

@@ -209,6 +209,8 @@ class Document(Base):
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     # "withdrawn" by the owning authority's approver, or "taken_down" by an administrator.
     withdrawal_kind: Mapped[str | None] = mapped_column(String(16))
+    # Deleted for good (after withdrawal): the row stays as the tombstone, its content is gone.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The hand-off: a contributor marks a draft ready for approval; an approver may send it back.
     ready_at: Mapped[datetime | None] = mapped_column(DateTime)
     ready_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -213,11 +213,18 @@ def tombstone(document: Document) -> dict:
         "document_type_name": document.document_type.name,
         "withdrawn_at": document.withdrawn_at.isoformat() + "Z" if document.withdrawn_at else None,
         "taken_down": document.withdrawal_kind == "taken_down",
+        "deleted": document.deleted_at is not None,
     }
 
 
 def tombstone_message(document: Document) -> str:
     when = document.withdrawn_at.strftime("%-d %B %Y") if document.withdrawn_at else "recently"
+    if document.deleted_at is not None:
+        deleted = document.deleted_at.strftime("%-d %B %Y")
+        return (
+            f"{document.authority.name} withdrew this {document.document_type.name.lower()} on {when}; "
+            f"it was deleted for good on {deleted}."
+        )
     if document.withdrawal_kind == "taken_down":
         kind = document.document_type.name.lower()
         return f"This {kind} was taken down by the library's administrators on {when}."

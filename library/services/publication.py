@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from .. import permissions, search
@@ -393,3 +394,86 @@ def download_markdown(session: Session, actor: User, document_id: int) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+# Deleting for good -------------------------------------------------------------------------------
+
+DELETED_TITLE = "Deleted document"
+
+
+def delete_for_good(session: Session, storage, actor: User, document_id: int) -> Document:
+    """The owning authority's approver deletes a withdrawn document entirely: its original, its
+    versions, its redactions and its index entry. Its tombstone (authority, type, dates) and its
+    audit events, which hold no content, stay."""
+    document = for_approver(session, actor, document_id)
+    if document.status != DocumentStatus.WITHDRAWN.value:
+        raise Conflict("Only a withdrawn document can be deleted for good: withdraw it first.")
+    if document.deleted_at is not None:
+        raise Conflict("This document has already been deleted for good.")
+    erase(session, storage, document, actor, "document.deleted")
+    return document
+
+
+def erase(session: Session, storage, document: Document, actor: User | None, action: str) -> None:
+    """Remove everything of a withdrawn document that holds content (see :func:`delete_for_good`;
+    ``retention purge`` calls this for documents withdrawn long ago)."""
+    from ..models import MailMessage
+
+    had_original = document.original is not None
+    if had_original:
+        try:
+            storage.delete(document.original.storage_key)
+        except FileNotFoundError:
+            pass  # already gone: what matters is that it is
+        session.delete(document.original)
+    versions = len(document.versions)
+    for version in list(document.versions):
+        session.delete(version)
+    document.redactions.clear()
+    document.check = None
+    document.service_areas = []
+    # Messages about it, and digests that list it, hold its title: they go too.
+    link = f"/documents/{document.id}"
+    session.execute(
+        delete(MailMessage).where(
+            MailMessage.event_key.like(f"%:document:{document.id}:%")
+            | MailMessage.body_text.like(f"%{link}\n%")
+            | MailMessage.body_text.like(f"%{link}/%")
+        )
+    )
+    document.title = DELETED_TITLE
+    document.summary = ""
+    document.extracted_text = ""
+    document.withdrawn_reason = None
+    document.sent_back_note = None
+    document.deleted_at = utcnow()
+    search.enqueue(session, document.id)
+    audit.record(
+        session,
+        actor,
+        action,
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={"versions": versions, "original": had_original},
+    )
+    session.commit()
+
+
+def purge(session: Session, storage, older_than_days: int) -> int:
+    """Delete for good every document withdrawn more than ``older_than_days`` days ago."""
+    if older_than_days < 0:
+        raise ValidationError("--older-than is a number of days, 0 or more.", field="older_than")
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    due = list(
+        session.scalars(
+            select(Document).where(
+                Document.status == DocumentStatus.WITHDRAWN.value,
+                Document.deleted_at.is_(None),
+                Document.withdrawn_at <= cutoff,
+            )
+        )
+    )
+    for document in due:
+        erase(session, storage, document, None, "document.purged")
+    return len(due)

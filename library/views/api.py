@@ -484,3 +484,10 @@ def add_follow():
 def delete_follow(follow_id: int):
     follows.unfollow(get_session(), _user(), follow_id)
     return "", 204
+
+
+@bp.delete("/documents/<int:document_id>")
+def delete_document(document_id: int):
+    """A withdrawn document deleted for good by its authority's approver (its tombstone stays)."""
+    publication.delete_for_good(get_session(), current_app.extensions["file_storage"], _user(), document_id)
+    return "", 204

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..db import get_session
@@ -135,6 +135,18 @@ def withdraw(document_id: int):
         "document now.",
         url_for("documents.show", document_id=document_id),
     )
+
+
+@bp.post("/documents/<int:document_id>/delete")
+@login_required
+def delete_for_good(document_id: int):
+    session = get_session()
+    if request.form.get("confirm") != "y":
+        flash("Tick the box to confirm that the document is to be deleted for good.", "error")
+        return redirect(url_for("documents.show", document_id=document_id))
+    publication.delete_for_good(session, current_app.extensions["file_storage"], current_user, document_id)
+    flash("Deleted for good. Only a record that it existed, and the audit trail, remain.", "success")
+    return redirect(url_for("documents.show", document_id=document_id))
 
 
 @bp.route("/documents/<int:document_id>/take-down", methods=["GET", "POST"])
