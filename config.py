@@ -174,6 +174,9 @@ class TestConfig(BaseConfig):
         super().finalise()
         if not self.SECRET_KEY:
             self.SECRET_KEY = "test-secret-key-not-for-use"  # noqa: S105
+        # A test hook, honoured only here: kill the process straight after a commit that left work
+        # for the search ("search") or mail ("mail") outbox, before that work is done.
+        self.CRASH_AFTER_COMMIT = os.environ.get("LIBRARY_CRASH_AFTER_COMMIT", "")
 
 
 class ProductionConfig(BaseConfig):

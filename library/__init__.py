@@ -53,3 +53,13 @@ def create_app(config: dict | str | None = None) -> Flask:
     cli.init_app(app)
     log.debug("application created (%s)", app.config["ENV_NAME"])
     return app
+
+
+def start_up(app: Flask) -> None:
+    """What a serving process does before its first request: finish the index and mail work that
+    a process which died between a commit and its drain left in the outboxes."""
+    try:
+        app.extensions["search_indexer"].drain()
+        app.extensions["mailer"].deliver()
+    except Exception:  # the outboxes keep the work; the next request tries again
+        log.exception("catching up with the outboxes at start-up failed")

@@ -16,7 +16,9 @@ second with the same ``event_key``.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import signal
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 # Pauses before each further attempt: 1 minute, 5, 30, then every 2 hours.
 BACKOFF_MINUTES = (1, 5, 30, 120)
 CLAIM_MINUTES = 5
+CATCH_UP_SECONDS = 30.0
 _LINK_RE = re.compile(r"https?://\S+")
 
 
@@ -289,9 +292,12 @@ def init_app(app: Flask) -> None:
 
     if app.config.get("DIGESTS_IN_APP"):
         _daily_digests(app)
+    _catch_up(app, mailer)
 
     @event.listens_for(app.extensions["db_sessionmaker"], "after_commit")
     def _deliver_after_commit(session: Session) -> None:
+        if session.info.get("mail_outbox") and app.config.get("CRASH_AFTER_COMMIT") == "mail":
+            os.kill(os.getpid(), signal.SIGKILL)  # tests only: a crash between commit and delivery
         if session.info.pop("mail_outbox", False) and app.config.get("MAIL_DELIVER_AFTER_COMMIT", True):
             try:
                 mailer.deliver()
@@ -335,3 +341,27 @@ def _daily_digests(app: Flask) -> None:
         if stamp.exists() and time.time() - stamp.stat().st_mtime < 86400:
             return
         threading.Thread(target=run, name="digests", daemon=True).start()
+
+
+def _catch_up(app: Flask, mailer: Mailer) -> None:
+    """Mail left waiting by a process that died after its commit: the next request of any process
+    (checking at most every half minute) sends what is due."""
+    import time
+
+    from flask import request
+
+    last_check = [0.0]
+
+    @app.before_request
+    def _deliver_waiting() -> None:
+        now = time.monotonic()
+        if request.path.startswith("/static/") or now - last_check[0] < CATCH_UP_SECONDS:
+            return
+        if not app.config.get("MAIL_DELIVER_AFTER_COMMIT", True):
+            return
+        last_check[0] = now
+        try:
+            if mailer.waiting()[0]:
+                mailer.deliver()
+        except Exception:
+            log.exception("catching up with the mail outbox failed")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import os
+import signal
 import time
 import tomllib
 from collections.abc import Callable, Iterator
@@ -215,6 +217,9 @@ class Indexer:
         return out
 
 
+CATCH_UP_SECONDS = 5.0
+
+
 def init_app(app: Flask) -> None:
     backend = WhooshBackend(Path(app.config["DATA_DIR"]) / "search", load_thesaurus())
     indexer = Indexer(
@@ -225,8 +230,28 @@ def init_app(app: Flask) -> None:
 
     @event.listens_for(app.extensions["db_sessionmaker"], "after_commit")
     def _drain_after_commit(session: Session) -> None:
+        if session.info.get("search_outbox") and app.config.get("CRASH_AFTER_COMMIT") == "search":
+            os.kill(os.getpid(), signal.SIGKILL)  # tests only: a crash between commit and drain
         if session.info.pop("search_outbox", False) and not indexer.deferred:
             try:
                 indexer.drain()
             except Exception:  # the outbox keeps the work; the next drain or a reindex finishes it
                 log.exception("draining the search outbox failed")
+
+    # A process that died between a commit and its drain left rows behind: the next request of
+    # any process (checking at most every few seconds) brings the index in line.
+    last_check = [0.0]
+
+    @app.before_request
+    def _catch_up() -> None:
+        from flask import request
+
+        now = time.monotonic()
+        if request.path.startswith("/static/") or now - last_check[0] < CATCH_UP_SECONDS:
+            return
+        last_check[0] = now
+        try:
+            if indexer.pending():
+                indexer.drain()
+        except Exception:  # the outbox keeps the work; a later request or a reindex finishes it
+            log.exception("catching up with the search outbox failed")
