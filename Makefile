@@ -61,6 +61,10 @@ format: .make-python ## Format the code with ruff
 bench: install ## Run the benchmarks and print their figures
 	$(BIN)/python -m benchmarks
 
+.PHONY: bench-load
+bench-load: install ## Serve the app with gunicorn (4 workers) on PostgreSQL and drive it for 60 s (LOAD_DATABASE_URL)
+	$(BIN)/python -m benchmarks.load
+
 .PHONY: clean
 clean: ## Remove the virtual environment, built assets and local data
 	rm -rf $(VENV) node_modules static/dist .make-* instance
