@@ -6,8 +6,19 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` in routes: a whole number from 0 to the largest a database integer holds."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +48,8 @@ def create_app(config: dict | str | None = None) -> Flask:
         static_url_path="/static",
     )
     app.config.from_mapping(settings)
+    # Ids in addresses are database integers: a larger number is no page (404), never an error.
+    app.url_map.converters["int"] = DatabaseId
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
     logs.init_app(app)

@@ -45,3 +45,21 @@ def test_pages_have_no_inline_script_or_style(client, login, path):
     html = client.get(path).get_data(as_text=True)
     assert html.count("<script") == len(re.findall(r"<script[^>]* src=", html))
     assert "<style" not in html and " style=" not in html and " onclick=" not in html
+
+
+def test_an_id_too_large_for_the_database_is_no_page(client, login, api):
+    login("kgm_reader")
+    assert client.get("/documents/99999999999999999999").status_code == 404
+    assert api("kgm_reader").get("/api/v1/documents/99999999999999999999").status_code == 404
+
+
+def test_text_with_a_nul_character_is_refused_plainly(client, login, api):
+    response = api("kgm_contributor").post(
+        "/api/v1/terms", json={"term": "Hill\u0000crest", "kind": "always"}
+    )
+    assert response.status_code == 400 and "NUL" in response.get_json()["error"]["message"]
+    response = api("kgm_contributor").get("/api/v1/search", query_string={"q": "a\x00b"})
+    assert response.status_code == 400
+    login("kgm_contributor")
+    response = client.post("/upload", data={"title": "x\x00y"})
+    assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)

@@ -9,7 +9,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from ..services.errors import Gone, ServiceError
+from ..services.errors import Gone, ServiceError, ValidationError
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -69,6 +69,25 @@ def register_blueprints(app: Flask) -> None:
                 "documents/tombstone.html", message=exc.message, tombstone=exc.tombstone
             ), 410
         return error_page(exc.status, exc.message, getattr(exc, "title", None))
+
+    @app.before_request
+    def _no_nul_characters() -> None:
+        """No text may hold a NUL character: PostgreSQL cannot store one, and no person types one."""
+        values = (
+            [*request.args.values(), *request.view_args.values()]
+            if request.view_args
+            else [*request.args.values()]
+        )
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+                values += [*request.form.keys(), *request.form.values()]
+                values += [f.filename or "" for f in request.files.values()]
+            elif request.is_json and request.content_length and request.content_length <= 1_000_000:
+                raw = request.get_data(cache=True)
+                if b"\x00" in raw or b"\\u0000" in raw:
+                    raise ValidationError("Text may not contain NUL characters.")
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise ValidationError("Text may not contain NUL characters.")
 
     @app.after_request
     def _no_caching(response):

@@ -28,6 +28,8 @@ def json_error(status: int, code: str, message: str, errors: dict | None = None)
 
 @bp.before_request
 def _authenticate() -> None:
+    if request.endpoint == "api.openapi_json":
+        return  # the description is public
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -491,3 +493,11 @@ def delete_document(document_id: int):
     """A withdrawn document deleted for good by its authority's approver (its tombstone stays)."""
     publication.delete_for_good(get_session(), current_app.extensions["file_storage"], _user(), document_id)
     return "", 204
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """This API's OpenAPI 3.1 description."""
+    from ..openapi import description
+
+    return jsonify(description())

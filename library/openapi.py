@@ -1,0 +1,534 @@
+"""The OpenAPI 3.1 description of ``/api/v1``, served at ``/api/v1/openapi.json``. A test fuzzes
+every operation against it (schemathesis) with several roles' tokens: no 500, every answer as
+described here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+ID = {"type": "integer", "minimum": 1}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _ok(description: str, schema: dict | None = None, status: str = "200") -> dict:
+    answer: dict[str, Any] = {"description": description}
+    if schema is not None:
+        answer.update(_json(schema))
+    return {status: answer, "default": {"description": "An error", **_json(_ref("Error"))}}
+
+
+def _path_id(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": ID}
+
+
+def _query(name: str, schema: dict, description: str = "") -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                },
+            },
+            "tombstone": {"type": "object"},
+        },
+    },
+    "Authority": {
+        "type": "object",
+        "required": ["code", "name"],
+        "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+    },
+    "Document": {
+        "type": "object",
+        "required": [
+            "id",
+            "title",
+            "summary",
+            "document_type",
+            "service_areas",
+            "authority",
+            "region",
+            "status",
+            "url",
+        ],
+        "properties": {
+            "id": ID,
+            "title": {"type": "string"},
+            "summary": {"type": "string"},
+            "document_type": {"type": "string"},
+            "service_areas": {"type": "array", "items": {"type": "string"}},
+            "year": {"type": ["integer", "null"]},
+            "authority": _ref("Authority"),
+            "region": {"type": "string"},
+            "status": {"enum": ["draft", "published", "withdrawn"]},
+            "scope": {"type": ["string", "null"], "enum": ["authority", "region", "national", None]},
+            "published_at": NULLABLE_TIME,
+            "withdrawn_at": NULLABLE_TIME,
+            "url": {"type": "string"},
+            "text": {"type": "string"},
+            "version": {"type": "integer"},
+            "created_at": NULLABLE_TIME,
+            "unpublished_changes": {"type": "boolean"},
+            "hand_off": {"type": "object"},
+            "original": {"type": "object"},
+        },
+    },
+    "DocumentPage": {
+        "type": "object",
+        "required": ["total", "page", "per_page", "results"],
+        "properties": {
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "results": {"type": "array", "items": _ref("Document")},
+        },
+    },
+    "Redaction": {
+        "type": "object",
+        "required": ["id", "field", "start", "end", "text", "category", "rule", "source", "status"],
+        "properties": {
+            "id": ID,
+            "field": {"enum": ["title", "summary", "text"]},
+            "start": {"type": "integer"},
+            "end": {"type": "integer"},
+            "text": {"type": "string"},
+            "category": {"type": "string"},
+            "rule": {"type": "string"},
+            "source": {"enum": ["auto", "manual"]},
+            "status": {"enum": ["suggested", "accepted", "rejected"]},
+            "reason": NULLABLE_STRING,
+            "replacement": NULLABLE_STRING,
+        },
+    },
+    "Preview": {
+        "type": "object",
+        "required": ["text", "title", "summary", "pending", "content_hash", "final_check"],
+        "properties": {
+            "text": {"type": "string"},
+            "title": {"type": "string"},
+            "summary": {"type": "string"},
+            "pending": {"type": "integer"},
+            "reviewed": {"type": "integer"},
+            "total": {"type": "integer"},
+            "content_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "final_check": {"type": "object", "required": ["passed", "findings"]},
+        },
+    },
+    "Term": {
+        "type": "object",
+        "required": ["id", "term", "kind", "category"],
+        "properties": {
+            "id": ID,
+            "term": {"type": "string"},
+            "kind": {"enum": ["always", "never"]},
+            "category": {"type": "string"},
+        },
+    },
+    "SearchPage": {
+        "type": "object",
+        "required": ["total", "page", "results", "facets"],
+        "properties": {
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "suggestion": NULLABLE_STRING,
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": [
+                        "id",
+                        "title",
+                        "snippet",
+                        "authority",
+                        "region",
+                        "document_type",
+                        "service_areas",
+                    ],
+                    "properties": {
+                        "id": ID,
+                        "title": {"type": "string"},
+                        "snippet": NULLABLE_STRING,
+                        "authority": _ref("Authority"),
+                        "region": {"type": "string"},
+                        "document_type": {"type": "string"},
+                        "service_areas": {"type": "array", "items": {"type": "string"}},
+                        "year": {"type": ["integer", "null"]},
+                        "published_at": NULLABLE_TIME,
+                    },
+                },
+            },
+            "facets": {"type": "object", "additionalProperties": {"type": "object"}},
+        },
+    },
+    "Follow": {
+        "type": "object",
+        "required": ["id", "query", "filters", "description", "created_at"],
+        "properties": {
+            "id": ID,
+            "query": {"type": "string"},
+            "filters": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+            "description": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
+}
+
+JSON_OBJECT = {"type": "object"}
+
+
+def _body(schema: dict, required: bool = True) -> dict:
+    return {"required": required, **_json(schema)}
+
+
+def description() -> dict:
+    doc = {"parameters": [_path_id("document_id")]}
+    paths: dict[str, Any] = {
+        "/taxonomy": {
+            "get": {
+                "summary": "Regions, authorities, service areas and document types",
+                "responses": _ok("The vocabularies", JSON_OBJECT),
+            }
+        },
+        "/documents": {
+            "get": {
+                "summary": "The caller's authority's documents",
+                "parameters": [
+                    _query("page", {"type": "integer", "minimum": 1}),
+                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                ],
+                "responses": _ok("A page of documents", _ref("DocumentPage")),
+            },
+            "post": {
+                "summary": "Upload a document (contributors, approvers): a draft, its suggestions made",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file", "title", "document_type", "service_areas"],
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "title": {"type": "string"},
+                                    "document_type": {"type": "string"},
+                                    "service_areas": {"type": "array", "items": {"type": "string"}},
+                                    "year": {"type": "string"},
+                                    "summary": {"type": "string"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": _ok("The new draft", _ref("Document"), "201"),
+            },
+        },
+        "/documents/{document_id}": {
+            **doc,
+            "get": {
+                "summary": "A document (owners; readers in scope once published)",
+                "responses": _ok("The document", _ref("Document")),
+            },
+            "patch": {
+                "summary": "Change a document's details (owners)",
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "title": {"type": "string"},
+                            "summary": {"type": "string"},
+                            "document_type": {"type": "string"},
+                            "service_areas": {"type": "array", "items": {"type": "string"}},
+                            "year": {"type": ["integer", "string", "null"]},
+                        },
+                    }
+                ),
+                "responses": _ok("The document", _ref("Document")),
+            },
+            "delete": {
+                "summary": "Delete a withdrawn document for good (its authority's approvers)",
+                "responses": _ok("Deleted", None, "204"),
+            },
+        },
+        "/documents/{document_id}/text": {
+            **doc,
+            "get": {
+                "summary": "The extracted, unredacted text (owners)",
+                "responses": _ok(
+                    "The text",
+                    {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
+                ),
+            },
+        },
+        "/documents/{document_id}/redactions": {
+            **doc,
+            "get": {
+                "summary": "Suggestions and redactions (owners)",
+                "responses": _ok(
+                    "Redactions",
+                    {
+                        "type": "object",
+                        "required": ["redactions"],
+                        "properties": {"redactions": {"type": "array", "items": _ref("Redaction")}},
+                    },
+                ),
+            },
+            "post": {
+                "summary": "Redact text of the caller's choosing (owners)",
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "text": {"type": "string"},
+                            "all_occurrences": {"type": "boolean"},
+                            "category": {"type": "string"},
+                            "field": {"enum": ["title", "summary", "text"]},
+                            "start": {"type": "integer"},
+                            "end": {"type": "integer"},
+                        },
+                    }
+                ),
+                "responses": _ok(
+                    "The redactions made",
+                    {
+                        "type": "object",
+                        "required": ["redactions"],
+                        "properties": {"redactions": {"type": "array", "items": _ref("Redaction")}},
+                    },
+                    "201",
+                ),
+            },
+        },
+        "/documents/{document_id}/redactions/{redaction_id}": {
+            "parameters": [_path_id("document_id"), _path_id("redaction_id")],
+            "patch": {
+                "summary": "Redact or keep a suggestion, or put it in the caller's own words",
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "status": {"enum": ["accepted", "rejected"]},
+                            "never_redact": {"type": "boolean"},
+                            "replacement": {"type": "string"},
+                        },
+                    }
+                ),
+                "responses": _ok("The redaction", _ref("Redaction")),
+            },
+        },
+        "/documents/{document_id}/redactions/accept-all": {
+            **doc,
+            "post": {
+                "summary": "Redact every suggestion still to review",
+                "responses": _ok(
+                    "How many",
+                    {
+                        "type": "object",
+                        "required": ["accepted"],
+                        "properties": {"accepted": {"type": "integer"}},
+                    },
+                ),
+            },
+        },
+        "/documents/{document_id}/preview": {
+            **doc,
+            "get": {
+                "summary": "What readers would get, and the final check (owners)",
+                "responses": _ok("The preview", _ref("Preview")),
+            },
+        },
+        "/documents/{document_id}/consent": {
+            **doc,
+            "post": {
+                "summary": "Share the current redacted version (the authority's approvers)",
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "scope": {"enum": ["authority", "region", "national"]},
+                            "confirm": {"type": "boolean"},
+                            "content_hash": {"type": "string"},
+                        },
+                    }
+                ),
+                "responses": _ok("The document", _ref("Document")),
+            },
+            "delete": {
+                "summary": "Withdraw consent (the authority's approvers)",
+                "requestBody": _body(
+                    {"type": "object", "properties": {"reason": {"type": "string"}}}, required=False
+                ),
+                "responses": _ok("The document", _ref("Document")),
+            },
+        },
+        "/documents/{document_id}/ready": {
+            **doc,
+            "post": {
+                "summary": "Mark ready for approval (owners)",
+                "responses": _ok("The document", _ref("Document")),
+            },
+        },
+        "/documents/{document_id}/send-back": {
+            **doc,
+            "post": {
+                "summary": "Send back to the contributors with a note (approvers)",
+                "requestBody": _body({"type": "object", "properties": {"note": {"type": "string"}}}),
+                "responses": _ok("The document", _ref("Document")),
+            },
+        },
+        "/documents/{document_id}/take-down": {
+            **doc,
+            "post": {
+                "summary": "Take a published document down (administrators)",
+                "requestBody": _body({"type": "object", "properties": {"reason": {"type": "string"}}}),
+                "responses": _ok("Taken down", {"type": "object", "required": ["id", "status"]}),
+            },
+        },
+        "/documents/{document_id}/download": {
+            **doc,
+            "get": {
+                "summary": "The published redacted text as markdown",
+                "responses": {
+                    "200": {
+                        "description": "Markdown",
+                        "content": {"text/markdown": {"schema": {"type": "string"}}},
+                    },
+                    "default": {"description": "An error", **_json(_ref("Error"))},
+                },
+            },
+        },
+        "/terms": {
+            "get": {
+                "summary": "The caller's authority's term lists",
+                "responses": _ok(
+                    "Terms",
+                    {
+                        "type": "object",
+                        "required": ["terms"],
+                        "properties": {"terms": {"type": "array", "items": _ref("Term")}},
+                    },
+                ),
+            },
+            "post": {
+                "summary": "Add a term to a list",
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "term": {"type": "string"},
+                            "kind": {"enum": ["always", "never"]},
+                            "category": {"type": "string"},
+                        },
+                    }
+                ),
+                "responses": _ok("The term", _ref("Term"), "201"),
+            },
+        },
+        "/terms/{term_id}": {
+            "parameters": [_path_id("term_id")],
+            "delete": {"summary": "Remove a term", "responses": _ok("Removed", None, "204")},
+        },
+        "/search": {
+            "get": {
+                "summary": "Search what the caller may read",
+                "parameters": [
+                    _query("q", {"type": "string"}),
+                    *[
+                        _query(name, {"type": "string"})
+                        for name in ("service_area", "document_type", "region", "authority", "year")
+                    ],
+                    _query("sort", {"enum": ["relevance", "date"]}),
+                    _query("page", {"type": "integer", "minimum": 1}),
+                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                ],
+                "responses": _ok("A page of results", _ref("SearchPage")),
+            },
+        },
+        "/follows": {
+            "get": {
+                "summary": "What the caller follows",
+                "responses": _ok(
+                    "Follows",
+                    {
+                        "type": "object",
+                        "required": ["follows"],
+                        "properties": {
+                            "digest_frequency": {"enum": ["daily", "weekly"]},
+                            "follows": {"type": "array", "items": _ref("Follow")},
+                        },
+                    },
+                ),
+            },
+            "post": {
+                "summary": "Follow a service area, document type, region or search",
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "service_area": {"type": "string"},
+                            "document_type": {"type": "string"},
+                            "region": {"type": "string"},
+                            "query": {"type": "string"},
+                            "filters": {
+                                "type": "object",
+                                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    }
+                ),
+                "responses": {
+                    "200": {"description": "Already followed", **_json(_ref("Follow"))},
+                    "201": {"description": "Now followed", **_json(_ref("Follow"))},
+                    "default": {"description": "An error", **_json(_ref("Error"))},
+                },
+            },
+        },
+        "/follows/{follow_id}": {
+            "parameters": [_path_id("follow_id")],
+            "delete": {"summary": "Stop following", "responses": _ok("Stopped", None, "204")},
+        },
+    }
+    for item in paths.values():
+        for name, operation in item.items():
+            if name != "parameters":
+                operation.setdefault("operationId", f"{name}_{operation['summary'][:40]}".replace(" ", "_"))
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Peer Challenge Library API",
+            "version": "1",
+            "description": (
+                "Bearer tokens (`users token EMAIL`, or your account page). "
+                'Errors: `{"error": {"code", "message", "fields"}}`.'
+            ),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+        },
+        "paths": paths,
+    }
