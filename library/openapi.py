@@ -216,7 +216,7 @@ def description() -> dict:
             "get": {
                 "summary": "The caller's authority's documents",
                 "parameters": [
-                    _query("page", {"type": "integer", "minimum": 1}),
+                    _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000}),
                     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
                 ],
                 "responses": _ok("A page of documents", _ref("DocumentPage")),
@@ -460,7 +460,7 @@ def description() -> dict:
                         for name in ("service_area", "document_type", "region", "authority", "year")
                     ],
                     _query("sort", {"enum": ["relevance", "date"]}),
-                    _query("page", {"type": "integer", "minimum": 1}),
+                    _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000}),
                     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
                 ],
                 "responses": _ok("A page of results", _ref("SearchPage")),

@@ -63,3 +63,27 @@ def test_text_with_a_nul_character_is_refused_plainly(client, login, api):
     login("kgm_contributor")
     response = client.post("/upload", data={"title": "x\x00y"})
     assert response.status_code == 400 and "NUL" in response.get_data(as_text=True)
+
+
+def test_a_page_number_too_large_for_the_database_is_no_error(client, login, api):
+    login("kgm_approver")
+    for path in ("/our-documents", "/audit"):
+        assert client.get(f"{path}?page=121645100408832001").status_code == 200, path
+    assert api("kgm_reader").get("/api/v1/documents?page=121645100408832001").status_code == 400
+    assert api("kgm_reader").get("/api/v1/search?page=121645100408832001").status_code == 400
+
+
+def test_a_nul_in_a_repeated_field_is_refused_too(api):
+    import io
+
+    response = api("kgm_contributor").post(
+        "/api/v1/documents",
+        data={
+            "title": "Notes",
+            "document_type": "action-plan",
+            "service_areas": ["early-help", "send\x00"],
+            "file": (io.BytesIO(b"# Notes\n"), "n.md"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400

@@ -18,6 +18,7 @@ from .errors import ValidationError
 
 log = logging.getLogger(__name__)
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000
 SORTS = ("relevance", "date")
 
 
@@ -75,9 +76,9 @@ def parse_params(args: dict[str, list[str]]) -> SearchParams:
         per_page = int(first("per_page", "20"))
     except ValueError as exc:
         raise ValidationError("page and per_page must be whole numbers.", field="page") from exc
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
         raise ValidationError(
-            f"page must be 1 or more, and per_page between 1 and {MAX_PER_PAGE}.", field="page"
+            f"page must be between 1 and {MAX_PAGE}, and per_page between 1 and {MAX_PER_PAGE}.", field="page"
         )
     sort = first("sort", "relevance") or "relevance"
     if sort not in SORTS:

@@ -73,15 +73,12 @@ def register_blueprints(app: Flask) -> None:
     @app.before_request
     def _no_nul_characters() -> None:
         """No text may hold a NUL character: PostgreSQL cannot store one, and no person types one."""
-        values = (
-            [*request.args.values(), *request.view_args.values()]
-            if request.view_args
-            else [*request.args.values()]
-        )
+        values = [v for _key, vs in request.args.lists() for v in vs]
+        values += [str(v) for v in (request.view_args or {}).values()]
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
-                values += [*request.form.keys(), *request.form.values()]
-                values += [f.filename or "" for f in request.files.values()]
+                values += [text for key, vs in request.form.lists() for text in (key, *vs)]
+                values += [f.filename or "" for _key, fs in request.files.lists() for f in fs]
             elif request.is_json and request.content_length and request.content_length <= 1_000_000:
                 raw = request.get_data(cache=True)
                 if b"\x00" in raw or b"\\u0000" in raw:

@@ -13,6 +13,7 @@ from ..forms import ROLE_CHOICES, AuthorityEditForm, AuthorityForm, UserEditForm
 from ..models import AuditEvent, Authority, Document, User
 from ..services import accounts, links, microsoft, vocabularies
 from ..services.errors import NotFound, PermissionDenied, ValidationError
+from .paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -157,10 +158,7 @@ def authority_tenant(authority_id: int):
 @admin_required
 def users():
     session = get_session()
-    try:
-        page = max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        page = 1
+    page = page_number()
     per_page = 50
     total = session.scalar(select(func.count(User.id))) or 0
     rows = list(

@@ -11,6 +11,7 @@ from ..models import Document, User
 from ..services import accounts, documents, follows, handoff, publication, redaction, vocabularies
 from ..services import search as search_service
 from ..services.errors import NotAuthenticated, ValidationError
+from .paging import MAX_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -156,8 +157,8 @@ def _page_args() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", 20))
     except ValueError as exc:
         raise ValidationError("page and per_page must be whole numbers.") from exc
-    if page < 1 or not 1 <= per_page <= 100:
-        raise ValidationError("page must be 1 or more, and per_page between 1 and 100.")
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= 100:
+        raise ValidationError(f"page must be between 1 and {MAX_PAGE}, and per_page between 1 and 100.")
     return page, per_page
 
 

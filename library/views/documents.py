@@ -13,6 +13,7 @@ from ..forms import UploadForm
 from ..services import documents, publication, search, vocabularies
 from ..services.errors import PermissionDenied, ValidationError
 from .api import limits
+from .paging import page_number
 
 bp = Blueprint("documents", __name__)
 
@@ -85,10 +86,7 @@ def upload():
 @bp.get("/our-documents")
 @login_required
 def our_documents():
-    try:
-        page = max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        page = 1
+    page = page_number()
     per_page = current_app.config["PAGE_SIZE"]
     items, total = documents.own_documents(get_session(), current_user, page=page, per_page=per_page)
     pages = max(math.ceil(total / per_page), 1)

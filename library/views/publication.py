@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ..db import get_session
 from ..services import audit_trail, documents, handoff, publication
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
+from .paging import page_number
 
 bp = Blueprint("publication", __name__)
 
@@ -188,11 +189,11 @@ def download(document_id: int):
 @login_required
 def audit():
     session = get_session()
+    page = page_number()
     try:
-        page = max(int(request.args.get("page", 1)), 1)
         document_id = int(request.args["document"]) if request.args.get("document") else None
     except ValueError:
-        page, document_id = 1, None
+        document_id = None
     events, total = audit_trail.events_for(session, current_user, document_id=document_id, page=page)
     pages = max((total + audit_trail.PAGE_SIZE - 1) // audit_trail.PAGE_SIZE, 1)
     return render_template(
