@@ -71,7 +71,11 @@ def create_app(config: dict | str | None = None) -> Flask:
 def start_up(app: Flask) -> None:
     """What a serving process does before its first request: finish the index and mail work that
     a process which died between a commit and its drain left in the outboxes."""
+    from sqlalchemy import inspect
+
     try:
+        if not inspect(app.extensions["db_engine"]).has_table("index_outbox"):
+            return  # no schema yet (`init-db` has not run): nothing can be waiting
         app.extensions["search_indexer"].drain()
         app.extensions["mailer"].deliver()
     except Exception:  # the outboxes keep the work; the next request tries again

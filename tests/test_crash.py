@@ -106,3 +106,13 @@ def test_killed_between_a_commit_and_its_mail(app, db, client, people, make_docu
     assert message["Subject"] == "Ready for approval: Ready notes"
     client.get("/login")
     assert len(mailbox.messages) == 1  # and only once
+
+
+def test_start_up_on_a_new_data_folder_is_quiet(tmp_path, caplog):
+    fresh = create_app(
+        {"ENV_NAME": "test", "DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    )
+    with caplog.at_level("ERROR"):
+        start_up(fresh)
+    assert "catching up" not in caplog.text
+    fresh.extensions["db_engine"].dispose()
