@@ -85,9 +85,11 @@ class _SmtpSender:
 
 @dataclass
 class FileTransport:
-    """Without a mail server: each message as an .eml file, and its links in the log."""
+    """Without a mail server: each message as an .eml file, and (``log_links``: in development and
+    tests only, never in production) its links in the log: reset and invitation links are secrets."""
 
     directory: Path
+    log_links: bool = True
 
     @contextmanager
     def connection(self) -> Iterator[Sender]:
@@ -97,8 +99,10 @@ class FileTransport:
     def send(self, message: EmailMessage) -> None:
         name = f"{utcnow():%Y%m%d-%H%M%S}-{message['X-Outbox-Id']}.eml"
         (self.directory / name).write_bytes(bytes(message))
-        text = message.get_body(("plain",)).get_content()
-        links = [link.rstrip(".,;:)") for link in _LINK_RE.findall(text)]
+        links = []
+        if self.log_links:
+            text = message.get_body(("plain",)).get_content()
+            links = [link.rstrip(".,;:)") for link in _LINK_RE.findall(text)]
         log.info(
             "mail written to %s: to %s, %r%s",
             name,
@@ -278,7 +282,7 @@ def transport_for(config: dict) -> Transport:
             timeout=float(config.get("SMTP_TIMEOUT_SECONDS") or 10),
             ca_file=config.get("SMTP_CA_FILE") or "",
         )
-    return FileTransport(Path(config["DATA_DIR"]) / "mail")
+    return FileTransport(Path(config["DATA_DIR"]) / "mail", log_links=config.get("ENV_NAME") != "production")
 
 
 def init_app(app: Flask) -> None:

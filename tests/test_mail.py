@@ -231,3 +231,13 @@ def test_starttls_and_login_as_the_settings_say(app, db, tmp_path):
     assert logins and all(ok and over_tls for _mechanism, ok, over_tls in logins)
     ((authenticated, message),) = received
     assert authenticated and message["Subject"] == "Hello"
+
+
+def test_production_never_logs_the_links_of_messages_written_to_files(app, db, tmp_path, caplog):
+    from library.mail import transport_for
+
+    app.extensions["mailer"].transport = transport_for({"DATA_DIR": str(tmp_path), "ENV_NAME": "production"})
+    with caplog.at_level("INFO", logger="library.mail"):
+        _queue(app, db)
+    assert "mail written to" in caplog.text and "http://" not in caplog.text
+    assert list((tmp_path / "mail").glob("*.eml"))
