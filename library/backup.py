@@ -64,34 +64,15 @@ def _contents(conn) -> tuple[list[str], int]:
     return keys, conn.execute(text("SELECT count(*) FROM documents")).scalar() or 0
 
 
-def _tool(name: str) -> str:
-    """The PostgreSQL client program ``name``, by its full path."""
-    path = shutil.which(name)
+def _run(tool: str, *arguments: str) -> None:
+    """Run a PostgreSQL client program (pg_dump, pg_restore); a BackupError says why it failed."""
+    path = shutil.which(tool)
     if path is None:
-        raise BackupError(f"{name} is not installed: install the PostgreSQL client tools.")
-    return path
-
-
-def _pg_dump(database_url: str, path: Path, snapshot: str) -> None:
+        raise BackupError(f"{tool} is not installed: install the PostgreSQL client tools.")
     try:
-        subprocess.run(  # noqa: S603 - a fixed program, arguments from settings
-            [
-                _tool("pg_dump"),
-                "--format=custom",
-                "--no-owner",
-                f"--snapshot={snapshot}",
-                "--file",
-                str(path),
-                _libpq_url(database_url),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    except FileNotFoundError as exc:
-        raise BackupError("pg_dump is not installed: install the PostgreSQL client tools.") from exc
+        subprocess.run([path, *arguments], check=True, capture_output=True, text=True)  # noqa: S603 - a fixed program
     except subprocess.CalledProcessError as exc:
-        raise BackupError(f"pg_dump failed: {' '.join(exc.stderr.strip().splitlines()[-1:])}") from exc
+        raise BackupError(f"{tool} failed: {' '.join(exc.stderr.strip().splitlines()[-1:])}") from exc
 
 
 def create(database_url: str, data_dir: Path, target: Path) -> Summary:
@@ -114,7 +95,15 @@ def create(database_url: str, data_dir: Path, target: Path) -> Summary:
         try:
             with engine.connect() as conn, conn.begin():
                 snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar()
-                _pg_dump(database_url, target / PG_FILE, snapshot)
+                _run(
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    f"--snapshot={snapshot}",
+                    "--file",
+                    str(target / PG_FILE),
+                    _libpq_url(database_url),
+                )
                 keys, summary.documents = _contents(conn)
         finally:
             engine.dispose()
@@ -206,25 +195,15 @@ def restore(source: Path, database_url: str, data_dir: Path) -> int:
     else:
         if not _database_is_empty(database_url):
             raise BackupError("The database already holds a library: restore only into an empty one.")
-        try:
-            subprocess.run(  # noqa: S603 - fixed program, arguments from settings
-                [
-                    _tool("pg_restore"),
-                    "--no-owner",
-                    "--clean",
-                    "--if-exists",
-                    "--dbname",
-                    _libpq_url(database_url),
-                    str(source / PG_FILE),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-        except FileNotFoundError as exc:
-            raise BackupError("pg_restore is not installed: install the PostgreSQL client tools.") from exc
-        except subprocess.CalledProcessError as exc:
-            raise BackupError(f"pg_restore failed: {' '.join(exc.stderr.strip().splitlines()[-1:])}") from exc
+        _run(
+            "pg_restore",
+            "--no-owner",
+            "--clean",
+            "--if-exists",
+            "--dbname",
+            _libpq_url(database_url),
+            str(source / PG_FILE),
+        )
     originals.mkdir(parents=True, exist_ok=True)
     copies, restored = LocalFileStorage(source / "originals"), LocalFileStorage(originals)
     for relative in manifest["files"]:
