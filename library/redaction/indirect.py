@@ -274,14 +274,6 @@ def _named(text: str, r: Rules, known_settings: Iterable[str], large_places: Ite
     return settings + places
 
 
-def details(text: str, known_settings: Iterable[str] = ()) -> list[Detail]:
-    """Every detail of every kind in ``text``, in order (sentences about no one included)."""
-    r = rules()
-    found = _term_details(text, r) + _named(text, r, known_settings, ())
-    found += _pattern_details(text, r, 0, len(text), r.kinds)
-    return sorted(found)
-
-
 def units(text: str) -> list[tuple[int, int]]:
     """Sentences, lines and table cells, as (start, end)."""
     bounds = []

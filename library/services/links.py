@@ -160,10 +160,6 @@ def request_reset(session: Session, email: str, *, allowed: bool = True) -> None
     session.commit()
 
 
-def reset_password(session: Session, secret: str, password: str, confirm: str) -> User:
-    return complete(session, secret, RESET, password, confirm)
-
-
 # Invitations ---------------------------------------------------------------------------------------
 
 
@@ -236,10 +232,6 @@ def invite(
         notifications.account_changed(session, actor, user, "created", event.id)
     session.commit()
     return user
-
-
-def accept_invitation(session: Session, secret: str, password: str, confirm: str) -> User:
-    return complete(session, secret, INVITATION, password, confirm)
 
 
 def describe_invitation(opened: OpenLink) -> str:

@@ -32,10 +32,10 @@ def test_reset_mails_a_single_use_link_that_ends_every_session(app, db, people, 
     assert stored.secret_hash != secret and len(stored.secret_hash) == 64  # only a hash is kept
     with app.app_context():
         with pytest.raises(ValidationError):
-            links.reset_password(db, secret, "short", "short")
-        links.reset_password(db, secret, NEW, NEW)
+            links.complete(db, secret, links.RESET, "short", "short")
+        links.complete(db, secret, links.RESET, NEW, NEW)
         with pytest.raises(links.LinkProblem, match="already been used"):
-            links.reset_password(db, secret, NEW, NEW)
+            links.complete(db, secret, links.RESET, NEW, NEW)
     db.refresh(user)
     assert user.session_version == version + 1
     actions = [e.action for e in db.scalars(select(AuditEvent))]
@@ -92,9 +92,9 @@ def test_an_approver_invites_and_the_authoritys_approvers_are_told(app, db, peop
     )
     secret = _link(mailbox, "new@kgm.example", "invitation")
     with app.app_context():
-        links.accept_invitation(db, secret, NEW, NEW)
+        links.complete(db, secret, links.INVITATION, NEW, NEW)
         with pytest.raises(links.LinkProblem):
-            links.accept_invitation(db, secret, NEW, NEW)
+            links.complete(db, secret, links.INVITATION, NEW, NEW)
     db.refresh(user)
     assert user.password_hash and user.active
 
