@@ -16,8 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import redaction as engine
-from ..models import Document, DocumentStatus, RedactionStatus, Role, User
+from ..models import Document, DocumentStatus, Role, User
 from . import audit
 from .errors import NotFound, ValidationError
 
@@ -171,12 +170,9 @@ def safe_title(document: Document) -> str:
     version = document.current_version
     if version is not None and document.status == DocumentStatus.PUBLISHED.value:
         return version.title
-    spans = [
-        engine.Span(r.start, r.end, r.category, r.text, r.replacement)
-        for r in document.redactions
-        if r.field == "title" and r.status != RedactionStatus.REJECTED.value
-    ]
-    return engine.apply(document.title, spans)
+    from .redaction import redacted_mapped
+
+    return redacted_mapped(document, "title", pending_too=True)[0]
 
 
 def _when(moment) -> str:

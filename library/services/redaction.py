@@ -211,12 +211,16 @@ def _norm(value: str) -> str:
     return " ".join(value.lower().split())
 
 
-def redacted_mapped(document: Document, field: str) -> tuple[str, list[engine.Piece]]:
-    """:func:`redacted`, and the pieces that map it back to the original text."""
+def redacted_mapped(
+    document: Document, field: str, *, pending_too: bool = False
+) -> tuple[str, list[engine.Piece]]:
+    """:func:`redacted`, and the pieces that map it back to the original text. ``pending_too``:
+    suggestions still to review are applied as well (for a message about a draft)."""
+    statuses = (ACCEPTED, SUGGESTED) if pending_too else (ACCEPTED,)
     spans = [
         engine.Span(r.start, r.end, r.category, r.text, r.replacement)
         for r in document.redactions
-        if r.field == field and r.status == ACCEPTED
+        if r.field == field and r.status in statuses
     ]
     return engine.apply_mapped(_field_text(document, field), spans)
 

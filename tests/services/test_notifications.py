@@ -57,7 +57,12 @@ def test_the_title_hides_even_suggestions_not_yet_reviewed():
         replacement=None,
     )
     doc = SimpleNamespace(
-        current_version=None, status="draft", title="Amelia Hughes notes", redactions=[suggestion]
+        current_version=None,
+        status="draft",
+        title="Amelia Hughes notes",
+        summary="",
+        extracted_text="",
+        redactions=[suggestion],
     )
     assert notifications.safe_title(doc) == "[PERSON 1] notes"
 
