@@ -170,8 +170,32 @@ def reader(base: str, token: str, results: Results, until: float, most: int, see
                 known = [r["id"] for r in response.json()["results"]] or known
 
 
+def documents_to_upload(count: int = 6) -> list[str]:
+    """Real-sized uploads: composed self-assessments of about ten pages, with the names, dates of
+    birth, addresses and case studies that give a reviewer some 175 suggestions each."""
+    from library.demo_compose import compose
+
+    return [
+        compose(
+            area=AREAS[n % len(AREAS)],
+            document_type="self-assessment",
+            authority="Kingsmere Borough Council",
+            pages=10,
+            seed=n,
+        )[1]
+        for n in range(count)
+    ]
+
+
 def contributor(
-    base: str, writer: str, approver: str, results: Results, until: float, most: int, seed: int
+    base: str,
+    writer: str,
+    approver: str,
+    results: Results,
+    until: float,
+    most: int,
+    seed: int,
+    bodies: list[str],
 ) -> None:
     rng = random.Random(seed)
     write = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {writer}"}, timeout=60)
@@ -180,7 +204,7 @@ def contributor(
         for n in range(most):
             if time.monotonic() >= until:
                 return
-            body = f"# Load notes {seed}-{n}\n\nEarly help and the front door worked with families.\n"
+            body = bodies[(seed + n) % len(bodies)]
             started = time.perf_counter()
             try:
                 response = write.post(
@@ -343,6 +367,7 @@ def run(
                     "westbridge.example",
                 )
             ]
+            bodies = documents_to_upload()
             until = time.monotonic() + seconds
             started = time.perf_counter()
             threads = [
@@ -352,7 +377,8 @@ def run(
                 for i in range(readers)
             ] + [
                 threading.Thread(
-                    target=contributor, args=(base, *pairs[i % len(pairs)], results, until, most, 1000 + i)
+                    target=contributor,
+                    args=(base, *pairs[i % len(pairs)], results, until, most, 1000 + i, bodies),
                 )
                 for i in range(contributors)
             ]
