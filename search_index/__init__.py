@@ -6,6 +6,7 @@ or counted.
 """
 
 from .base import Hit, IndexedDocument, SearchBackend, SearchQuery, SearchResult, labels_for_scope
+from .tantivy_backend import TantivyBackend
 from .whoosh_backend import WhooshBackend
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "SearchBackend",
     "SearchQuery",
     "SearchResult",
+    "TantivyBackend",
     "WhooshBackend",
     "labels_for_scope",
 ]

@@ -8,34 +8,35 @@ refreshed only when the index has changed.
 
 from __future__ import annotations
 
-import fcntl
 import html
 import logging
 import os
-import re
-import shutil
 import threading
-import time
-import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import highlight, index, sorting
-from whoosh.analysis import StemmingAnalyzer
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.analysis import SimpleAnalyzer, StemmingAnalyzer
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, QueryParser
 from whoosh.qparser import plugins as qplugins
 from whoosh.query import And, Every, NullQuery, Or, Term
-from whoosh.spelling import Corrector
 
 from .base import FACETS, Hit, IndexedDocument, SearchBackend, SearchQuery, SearchResult
+from .common import (
+    SNIPPET_CHARS,
+    BuildFolders,
+    Thesaurus,
+    allowed_distance,
+    clean_query,
+    lead,
+    newest_key,
+    plain_text,
+    suggest,
+)
 
 log = logging.getLogger(__name__)
-
-MAX_QUERY_CHARS = 300
-SNIPPET_CHARS = 240
-LOCK_TIMEOUT = 30.0
 
 
 def make_schema() -> Schema:
@@ -44,7 +45,7 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, stored=True, field_boost=3.0),
         summary=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
-        text=TEXT(analyzer=analyzer, stored=True, chars=True),
+        text=TEXT(analyzer=analyzer, stored=True),
         service_area=KEYWORD(stored=True, commas=True),
         document_type=ID(stored=True),
         region=ID(stored=True),
@@ -52,9 +53,12 @@ def make_schema() -> Schema:
         authority_name=STORED,
         year=ID(stored=True),
         published_at=DATETIME(stored=True, sortable=True),
+        year_order=NUMERIC(numtype=int, bits=64, sortable=True),
         labels=KEYWORD(commas=True),
         concepts=KEYWORD(commas=True),
         fingerprint=STORED,
+        # Unstemmed words, for "did you mean": offers are words people write, not stems.
+        words=TEXT(analyzer=SimpleAnalyzer(), phrase=False),
     )
 
 
@@ -79,160 +83,6 @@ class _MarkFormatter(highlight.Formatter):
         return "".join(output)
 
 
-# Query text ---------------------------------------------------------------------------------------
-
-_OPERATOR_RE = re.compile(r"^(?:AND|OR|NOT|ANDNOT|ANDMAYBE)$")
-
-
-def clean_query(text: str) -> str:
-    """A query Whoosh can always parse: no wildcards or field names, balanced quotes and
-    brackets, no dangling operators, at most MAX_QUERY_CHARS characters."""
-    text = (text or "")[:MAX_QUERY_CHARS]
-    text = re.sub(r"[*?~^:{}\[\]\\/<>=]", " ", text)
-    if text.count('"') % 2:
-        head, _, tail = text.rpartition('"')
-        text = head + " " + tail
-    depth, chars = 0, []
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            if depth == 0:
-                continue
-            depth -= 1
-        chars.append(ch)
-    text = "".join(chars) + ")" * depth
-    words = text.split()
-    while words and _OPERATOR_RE.match(words[0]):
-        words.pop(0)
-    while words and _OPERATOR_RE.match(words[-1]):
-        words.pop()
-    cleaned = " ".join(words)
-    return "" if not re.search(r"\w", cleaned) else cleaned
-
-
-class Thesaurus:
-    """Groups of terms that mean the same (SEND and special educational needs and disabilities...).
-
-    Each group is a concept. At indexing time every document is tagged with the concepts any of
-    whose forms it mentions; a query naming any form then looks up that one tag, instead of
-    matching every form as a phrase. Forms written in capitals (acronyms) match in capitals only,
-    so that "send" the verb is not SEND; the others match in any case.
-    """
-
-    TOKEN = "xthesaurusconcept{}x"  # noqa: S105 - a placeholder word, not a secret
-    TOKEN_RE = re.compile(r"^xthesaurusconcept(\d+)x$")
-
-    def __init__(self, groups: Iterable[Iterable[str]] = ()):
-        self.groups = [list(dict.fromkeys(g)) for g in groups if g]
-        self._concept = {}
-        for number, group in enumerate(self.groups):
-            for form in group:
-                self._concept[form if form.isupper() else form.lower()] = number
-        acronyms = [f for f in self._concept if f.isupper()]
-        phrases = [f for f in self._concept if not f.isupper()]
-        self._acronyms = self._compile(acronyms, 0)
-        self._phrases = self._compile(phrases, re.I)
-
-    @staticmethod
-    def _compile(forms: list[str], flags: int) -> re.Pattern | None:
-        if not forms:
-            return None
-        forms = sorted(forms, key=len, reverse=True)
-        body = "|".join(r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", f)) for f in forms)
-        return re.compile(r"(?<![\w-])(" + body + r")(?![\w-])", flags)
-
-    def _lookup(self, form: str) -> int | None:
-        key = " ".join(re.split(r"[\s-]+", form))
-        for candidate in (form, form.lower(), key.lower(), key.lower().replace(" ", "-")):
-            if candidate in self._concept:
-                return self._concept[candidate]
-        lowered = {k.lower().replace("-", " "): v for k, v in self._concept.items()}
-        return lowered.get(key.lower().replace("-", " "))
-
-    def concepts(self, text: str) -> set[int]:
-        """The concepts a text mentions."""
-        found: set[int] = set()
-        for pattern in (self._acronyms, self._phrases):
-            if pattern is not None:
-                for match in pattern.finditer(text):
-                    concept = self._lookup(match.group(1))
-                    if concept is not None:
-                        found.add(concept)
-        return found
-
-    def expand(self, query: str) -> str:
-        """Each thesaurus term outside quotes becomes a concept token (see ``concept_query``)."""
-        if not query:
-            return query
-        parts = re.split(r'("[^"]*")', query)
-        for i, part in enumerate(parts):
-            if part.startswith('"'):
-                continue
-            for pattern in (self._acronyms, self._phrases):
-                if pattern is not None:
-                    part = pattern.sub(self._token, part)
-            parts[i] = part
-        return "".join(parts)
-
-    def _token(self, match: re.Match) -> str:
-        concept = self._lookup(match.group(1))
-        return match.group(1) if concept is None else self.TOKEN.format(concept)
-
-
-@contextmanager
-def _file_lock(path: Path, timeout: float = LOCK_TIMEOUT):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"the search index is busy ({path})") from None
-                time.sleep(0.02)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-TEXT_FIELDS = ("title", "summary", "text")
-
-
-class _AllowedWords(Corrector):
-    """Spelling suggestions from the words of some documents only: a word is offered if at least
-    one of ``allowed`` (live document numbers) holds it in its title, summary or text."""
-
-    def __init__(self, reader, allowed: set[int]):
-        self.reader = reader
-        self.allowed = allowed
-        self._counts: dict[str, int] = {}
-
-    def count(self, word: str) -> int:
-        """In how many allowed documents the word occurs."""
-        if word not in self._counts:
-            docs: set[int] = set()
-            for name in TEXT_FIELDS:
-                if (name, word) in self.reader:
-                    docs.update(self.reader.postings(name, word).all_ids())
-            self._counts[word] = len(docs & self.allowed)
-        return self._counts[word]
-
-    def _suggestions(self, text, maxdist, prefix):
-        seen: set[str] = set()
-        for name in TEXT_FIELDS:
-            for word in self.reader.terms_within(name, text, maxdist, prefix=prefix):
-                if word in seen:
-                    continue
-                seen.add(word)
-                n = self.count(word)
-                if n:
-                    yield (n, word)
-
-
 class WhooshBackend(SearchBackend):
     def __init__(self, root: str | os.PathLike, thesaurus: Thesaurus | None = None, procs: int | None = None):
         self.root = Path(root)
@@ -247,39 +97,16 @@ class WhooshBackend(SearchBackend):
         self._retired = None
         self._cache_for = None
         self._cache: dict = {}
-        self._ensure_current()
+        self.folders = BuildFolders(self.root, self._create)
 
     # Storage ---------------------------------------------------------------------------------
 
-    @property
-    def _current_file(self) -> Path:
-        return self.root / "CURRENT"
-
-    def _ensure_current(self) -> None:
-        if self._current_file.exists():
-            return
-        with _file_lock(self.root / "write.lock"):
-            if not self._current_file.exists():
-                self._set_current(self._new_build())
-
-    def _current_name(self) -> str:
-        return self._current_file.read_text().strip()
-
-    def _new_build(self) -> str:
-        name = f"index-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        path = self.root / name
-        path.mkdir()
+    def _create(self, path) -> None:
         index.create_in(str(path), self.schema)
-        return name
-
-    def _set_current(self, name: str) -> None:
-        tmp = self.root / f"CURRENT.{uuid.uuid4().hex}"
-        tmp.write_text(name)
-        os.replace(tmp, self._current_file)
 
     def _open(self):
         """The live index, reopened if a rebuild has swapped in a new one."""
-        name = self._current_name()
+        name = self.folders.current_name()
         if self._ix is None or name != self._ix_name:
             if self._retired is not None:
                 self._retired.close()
@@ -313,8 +140,9 @@ class WhooshBackend(SearchBackend):
         return {
             "id": str(doc.id),
             "title": doc.title,
-            "summary": doc.summary,
-            "text": doc.text,
+            "summary": plain_text(doc.summary),
+            "text": plain_text(doc.text),
+            "words": " ".join((doc.title, plain_text(doc.summary), plain_text(doc.text))),
             "concepts": ",".join(
                 str(c) for c in sorted(self.thesaurus.concepts(" ".join((doc.title, doc.summary, doc.text))))
             ),
@@ -325,13 +153,14 @@ class WhooshBackend(SearchBackend):
             "authority_name": doc.authority_name,
             "year": str(doc.year) if doc.year else "",
             "published_at": doc.published_at,
+            "year_order": newest_key(doc.year, doc.published_at),
             "labels": ",".join(doc.labels),
             "fingerprint": doc.fingerprint,
         }
 
     @contextmanager
     def writer(self):
-        with _file_lock(self.root / "write.lock"):
+        with self.folders.lock():
             ix = self._open()
             w = ix.writer(limitmb=128)
             try:
@@ -364,8 +193,8 @@ class WhooshBackend(SearchBackend):
                 w.update_document(**self._fields(doc))
 
     def rebuild(self, documents: Iterable[IndexedDocument], progress=None) -> int:
-        name = self._new_build()
-        ix = index.open_dir(str(self.root / name))
+        name = self.folders.new_build()
+        ix = index.open_dir(str(self.folders.path(name)))
         # Both cores, and no final merge: the segments are merged by later writes as usual.
         w = (
             ix.writer(procs=self.procs, limitmb=128, multisegment=True)
@@ -382,14 +211,9 @@ class WhooshBackend(SearchBackend):
             w.commit()
         except BaseException:
             w.cancel()
-            shutil.rmtree(self.root / name, ignore_errors=True)
+            self.folders.discard(name)
             raise
-        with _file_lock(self.root / "write.lock"):
-            old = self._current_file.read_text().strip() if self._current_file.exists() else None
-            self._set_current(name)
-        for path in self.root.glob("index-*"):
-            if path.name not in (name, old):
-                shutil.rmtree(path, ignore_errors=True)
+        self.folders.swap_in(name)
         return count
 
     # Reading ---------------------------------------------------------------------------------
@@ -446,14 +270,13 @@ class WhooshBackend(SearchBackend):
             return SearchResult(total=0, hits=[], facets={f: {} for f in FACETS})
         sortedby = None
         if query.sort == "date" or parsed is None:
-            sortedby = sorting.FieldFacet("published_at", reverse=True)
+            sortedby = sorting.FieldFacet("year_order", reverse=True)
         page = max(query.page, 1)
-        # One pass over the index: every match is collected (limit=None), so that the total and the
-        # facet counts come from the same results as the page, without running the query again.
-        results = s.search(q, limit=None, filter=filt, sortedby=sortedby, terms=parsed is not None)
-        # Character positions are stored, so snippets come from the postings, not a re-read of the text.
+        # Only the page is scored (a top-k collector); the total and the facet counts come from
+        # the unscored set of matching documents.
+        results = s.search(q, limit=page * query.per_page, filter=filt, sortedby=sortedby)
         results.highlighter = highlight.Highlighter(
-            fragmenter=highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=70, autotrim=True),
+            fragmenter=highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70),
             formatter=_MarkFormatter(),
         )
         hits = []
@@ -463,8 +286,7 @@ class WhooshBackend(SearchBackend):
             if parsed is not None:
                 snippet = hit.highlights("text", top=2) or hit.highlights("summary", top=1)
             if not snippet:
-                plain = fields.get("summary") or fields.get("text", "")
-                snippet = html.escape(plain[:SNIPPET_CHARS] + ("…" if len(plain) > SNIPPET_CHARS else ""))
+                snippet = lead(fields.get("summary") or fields.get("text", ""))
             hits.append(
                 Hit(
                     id=int(fields["id"]),
@@ -474,34 +296,40 @@ class WhooshBackend(SearchBackend):
                     fields=fields,
                 )
             )
-        matched = set(results.docs())
+        matched = set(s.docs_for_query(And([q, filt]) if filt is not None else q))
         counted = self._facet_counts(s, matched)
         suggestion = None
-        if parsed is not None and results.scored_length() < 3:
-            suggestion = self._suggestion(s, parsed, cleaned, filt)
+        if parsed is not None and len(matched) < 3:
+            suggestion = self._suggestion(s, cleaned, filt, len(matched))
         return SearchResult(total=len(matched), hits=hits, facets=counted, suggestion=suggestion)
 
-    def _suggestion(self, s, parsed, cleaned: str, filt) -> str | None:
-        """ "Did you mean": words drawn only from the documents this query may return (the
-        caller's access labels and filters), never from others, nor from removed documents whose
-        words linger in the index's word list until its segments merge."""
+    def _suggestion(self, s, cleaned: str, filt, total: int) -> str | None:
+        """ "Did you mean": only words of the documents this query may return (the caller's
+        access labels and filters; never words of removed documents, which linger in the word
+        list until segments merge), offered only when the corrected query finds more."""
         reader = s.reader()
         allowed = set(s.docs_for_query(filt)) if filt is not None else set(reader.all_doc_ids())
+        counts: dict[str, int] = {}
+
+        def word_count(word: str) -> int:
+            if word not in counts:
+                found = ("words", word) in reader
+                counts[word] = len(set(reader.postings("words", word).all_ids()) & allowed) if found else 0
+            return counts[word]
+
+        def candidates(word: str):
+            for candidate in reader.terms_within("words", word, allowed_distance(word), prefix=1):
+                yield candidate, word_count(candidate)
+
+        def count_query(text: str) -> int:
+            parsed, _ = self.parse(text)
+            if parsed is None:
+                return 0
+            return sum(1 for _ in s.docs_for_query(And([parsed, filt]) if filt is not None else parsed))
+
         if not allowed:
             return None
-        corrector = _AllowedWords(reader, allowed)
-        terms = [
-            (token.fieldname, token.text)
-            for token in parsed.all_tokens()
-            if token.fieldname in TEXT_FIELDS and not corrector.count(token.text)
-        ]
-        if not terms:
-            return None
-        correctors = dict.fromkeys(TEXT_FIELDS, corrector)
-        corrected = s.correct_query(parsed, cleaned, correctors=correctors, terms=terms, prefix=1)
-        if corrected.query != parsed and corrected.string.lower() != cleaned.lower():
-            return corrected.string
-        return None
+        return suggest(cleaned, total, word_count, candidates, count_query)
 
     def _cached(self, s) -> dict:
         """Per searcher (so per index version): the documents holding each facet value."""

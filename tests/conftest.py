@@ -383,3 +383,21 @@ def second_approver(db, people, password_hash):
     db.add(user)
     db.commit()
     return user
+
+
+@pytest.fixture
+def postgres_search(_database):
+    """PostgreSQL search backends on the suite's database (skipped on SQLite)."""
+    if _database["kind"] != "postgresql":
+        pytest.skip("the PostgreSQL search backend needs TEST_DATABASE_URL")
+    from search_index.postgres_backend import PostgresBackend
+
+    engine = create_engine(_database["url"])
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE search_entries"))
+
+    def make(thesaurus):
+        return PostgresBackend(engine, thesaurus)
+
+    yield make
+    engine.dispose()

@@ -1,11 +1,12 @@
-"""The Whoosh backend on its own: no Flask, no database."""
+"""Every search backend against the same tests: Whoosh and Tantivy on their own (no Flask, no
+database), PostgreSQL when the suite runs on it."""
 
 from datetime import datetime, timedelta
 
 import pytest
 
-from search_index import IndexedDocument, SearchQuery, WhooshBackend, labels_for_scope
-from search_index.whoosh_backend import Thesaurus, clean_query
+from search_index import IndexedDocument, SearchQuery, TantivyBackend, WhooshBackend, labels_for_scope
+from search_index.common import Thesaurus, clean_query, plain_text
 
 THESAURUS = Thesaurus(
     [
@@ -48,9 +49,32 @@ def doc(
     )
 
 
+FOLDER_BACKENDS = {"whoosh": WhooshBackend, "tantivy": TantivyBackend}
+
+
+@pytest.fixture(params=["whoosh", "tantivy", "postgres"])
+def make_backend(request, tmp_path):
+    """Makes a backend of the kind under test; a second one made is another process's view of
+    the same index."""
+    made = []
+
+    def make(thesaurus=THESAURUS, name="search"):
+        if request.param == "postgres":
+            backend = request.getfixturevalue("postgres_search")(thesaurus)
+        else:
+            backend = FOLDER_BACKENDS[request.param](tmp_path / name, thesaurus)
+        made.append(backend)
+        return backend
+
+    make.kind = request.param
+    yield make
+    for backend in made:
+        backend.close()
+
+
 @pytest.fixture
-def backend(tmp_path):
-    b = WhooshBackend(tmp_path / "search", THESAURUS)
+def backend(make_backend):
+    b = make_backend()
     b.add(
         [
             doc(
@@ -91,8 +115,7 @@ def backend(tmp_path):
             ),
         ]
     )
-    yield b
-    b.close()
+    return b
 
 
 def ids(result):
@@ -151,15 +174,15 @@ def test_filters(backend):
     assert sorted(ids(result)) == [1, 2]
 
 
-def test_sort_by_date_and_pagination(backend):
+def test_newest_first_is_by_year_then_date_shared(backend):
     result = backend.search(SearchQuery(labels=None, sort="date", per_page=3, page=1))
-    assert ids(result) == [4, 3, 2] and result.total == 4
-    assert ids(backend.search(SearchQuery(labels=None, sort="date", per_page=3, page=2))) == [1]
+    assert ids(result) == [3, 2, 1] and result.total == 4  # 4 was shared last, but is of 2024
+    assert ids(backend.search(SearchQuery(labels=None, sort="date", per_page=3, page=2))) == [4]
     assert ids(backend.search(SearchQuery(labels=None, per_page=3, page=9))) == []
 
 
-def test_snippets_are_escaped_with_only_mark_as_markup(tmp_path):
-    b = WhooshBackend(tmp_path / "s")
+def test_snippets_are_escaped_with_only_mark_as_markup(make_backend):
+    b = make_backend(Thesaurus())
     b.add([doc(1, "Script", 'Beware <script>alert("x")</script> & <b>bold</b> plans for the hub')])
     snippet = b.search(SearchQuery("script plans", labels=None)).hits[0].snippet
     assert "<script>" not in snippet and "&lt;" in snippet and "&amp;" in snippet
@@ -215,24 +238,24 @@ def test_remove_and_replace(backend):
     assert backend.indexed() == {1: "fp1", 2: "fp2", 4: "fp4"}
 
 
-def test_rebuild_swaps_in_a_new_index(backend, tmp_path):
+def test_rebuild_swaps_in_a_new_index(backend, make_backend):
     seen = []
     count = backend.rebuild([doc(9, "Only one", "Alone now")], progress=seen.append)
     assert count == 1 and seen == [1]
     assert ids(backend.search(SearchQuery(labels=None))) == [9]
-    other = WhooshBackend(tmp_path / "search", THESAURUS)  # another process sees the swap
+    other = make_backend()  # another process sees the swap
     assert ids(other.search(SearchQuery(labels=None))) == [9]
 
 
-def test_a_second_backend_sees_writes(backend, tmp_path):
-    other = WhooshBackend(tmp_path / "search", THESAURUS)
+def test_a_second_backend_sees_writes(backend, make_backend):
+    other = make_backend()
     assert other.search(SearchQuery(labels=None)).total == 4
     backend.remove([1])
     assert other.search(SearchQuery(labels=None)).total == 3
 
 
-def test_more_like_this_respects_labels(tmp_path):
-    b = WhooshBackend(tmp_path / "s")
+def test_more_like_this_respects_labels(make_backend):
+    b = make_backend(Thesaurus())
     text = "step-down early help family hubs thresholds referrals contacts practice " * 5
     b.add(
         [
@@ -243,3 +266,48 @@ def test_more_like_this_respects_labels(tmp_path):
     )
     assert [h.id for h in b.more_like_this(1, ["national"])] == [3]
     assert sorted(h.id for h in b.more_like_this(1, None)) == [2, 3]
+
+
+def test_snippets_are_plain_text_without_markdown(make_backend):
+    b = make_backend(Thesaurus())
+    b.add(
+        [
+            doc(
+                1,
+                "Learning",
+                "## The question that helped most\n\n- **Step-down** to *early help* was [agreed](http://x)\n\n"
+                "| Measure | Step-down |\n| --- | --- |\n| Rate | 12% |",
+            )
+        ]
+    )
+    snippet = b.search(SearchQuery("step-down", labels=None)).hits[0].snippet
+    assert "#" not in snippet and "**" not in snippet and "|" not in snippet and "](" not in snippet
+    assert "<mark>" in snippet and "The question that helped most" in snippet
+    lead_ = b.search(SearchQuery("", labels=None)).hits[0].snippet
+    assert lead_.startswith("The question that helped most")
+
+
+def test_did_you_mean_only_when_it_finds_more(make_backend):
+    b = make_backend(Thesaurus())
+    b.add(
+        [
+            doc(1, "Step down", "A step down from social care to early help."),
+            doc(2, "Step down two", "Another step down with Ofsted."),
+            doc(3, "Doors", "The front door handled contacts; the door was open."),
+            doc(
+                4, "Secret", "Placement sufficiency for the region only.", scope="authority", authority="ASH"
+            ),
+        ]
+    )
+    assert b.search(SearchQuery("step down", labels=None)).suggestion is None  # found: nothing to mend
+    assert b.search(SearchQuery("ofsted", labels=BRK)).suggestion is None
+    mended = b.search(SearchQuery("stepp down", labels=BRK))
+    assert mended.suggestion and "step" in mended.suggestion.lower()
+    # Words of documents the caller may not read are never offered.
+    assert b.search(SearchQuery("sufficiensy", labels=BRK)).suggestion is None
+    assert b.search(SearchQuery("sufficiensy", labels=ASH)).suggestion
+
+
+def test_plain_text():
+    md = "# Title\n\n1. First *point*\n2. Second\n\n> quoted `code`\n\n| a | b |\n|---|:--:|\n| 1 | 2 |"
+    assert plain_text(md) == "Title\n\nFirst point\nSecond\n\nquoted code\n\na · b\n\n1 · 2"

@@ -1,0 +1,343 @@
+"""What every backend shares: query cleaning, the thesaurus, plain text for indexing and snippets,
+"did you mean" from a caller's own vocabulary, and index folders swapped in whole."""
+
+from __future__ import annotations
+
+import fcntl
+import html
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+MAX_QUERY_CHARS = 300
+SNIPPET_CHARS = 240
+LOCK_TIMEOUT = 30.0
+
+# Query text ---------------------------------------------------------------------------------------
+
+_OPERATOR_RE = re.compile(r"^(?:AND|OR|NOT|ANDNOT|ANDMAYBE)$")
+
+
+def clean_query(text: str) -> str:
+    """A query Whoosh can always parse: no wildcards or field names, balanced quotes and
+    brackets, no dangling operators, at most MAX_QUERY_CHARS characters."""
+    text = (text or "")[:MAX_QUERY_CHARS]
+    text = re.sub(r"[*?~^:{}\[\]\\/<>=]", " ", text)
+    if text.count('"') % 2:
+        head, _, tail = text.rpartition('"')
+        text = head + " " + tail
+    depth, chars = 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                continue
+            depth -= 1
+        chars.append(ch)
+    text = "".join(chars) + ")" * depth
+    words = text.split()
+    while words and _OPERATOR_RE.match(words[0]):
+        words.pop(0)
+    while words and _OPERATOR_RE.match(words[-1]):
+        words.pop()
+    cleaned = " ".join(words)
+    return "" if not re.search(r"\w", cleaned) else cleaned
+
+
+class Thesaurus:
+    """Groups of terms that mean the same (SEND and special educational needs and disabilities...).
+
+    Each group is a concept. At indexing time every document is tagged with the concepts any of
+    whose forms it mentions; a query naming any form then looks up that one tag, instead of
+    matching every form as a phrase. Forms written in capitals (acronyms) match in capitals only,
+    so that "send" the verb is not SEND; the others match in any case.
+    """
+
+    TOKEN = "xthesaurusconcept{}x"  # noqa: S105 - a placeholder word, not a secret
+    TOKEN_RE = re.compile(r"^xthesaurusconcept(\d+)x$")
+    TOKEN_RE_INLINE = re.compile(r"\bxthesaurusconcept(\d+)x\b")
+
+    def __init__(self, groups: Iterable[Iterable[str]] = ()):
+        self.groups = [list(dict.fromkeys(g)) for g in groups if g]
+        self._concept = {}
+        for number, group in enumerate(self.groups):
+            for form in group:
+                self._concept[form if form.isupper() else form.lower()] = number
+        acronyms = [f for f in self._concept if f.isupper()]
+        phrases = [f for f in self._concept if not f.isupper()]
+        self._acronyms = self._compile(acronyms, 0)
+        self._phrases = self._compile(phrases, re.I)
+
+    @staticmethod
+    def _compile(forms: list[str], flags: int) -> re.Pattern | None:
+        if not forms:
+            return None
+        forms = sorted(forms, key=len, reverse=True)
+        body = "|".join(r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", f)) for f in forms)
+        return re.compile(r"(?<![\w-])(" + body + r")(?![\w-])", flags)
+
+    def _lookup(self, form: str) -> int | None:
+        key = " ".join(re.split(r"[\s-]+", form))
+        for candidate in (form, form.lower(), key.lower(), key.lower().replace(" ", "-")):
+            if candidate in self._concept:
+                return self._concept[candidate]
+        lowered = {k.lower().replace("-", " "): v for k, v in self._concept.items()}
+        return lowered.get(key.lower().replace("-", " "))
+
+    def concepts(self, text: str) -> set[int]:
+        """The concepts a text mentions."""
+        found: set[int] = set()
+        for pattern in (self._acronyms, self._phrases):
+            if pattern is not None:
+                for match in pattern.finditer(text):
+                    concept = self._lookup(match.group(1))
+                    if concept is not None:
+                        found.add(concept)
+        return found
+
+    def expand(self, query: str) -> str:
+        """Each thesaurus term outside quotes becomes a concept token (see ``concept_query``)."""
+        if not query:
+            return query
+        parts = re.split(r'("[^"]*")', query)
+        for i, part in enumerate(parts):
+            if part.startswith('"'):
+                continue
+            for pattern in (self._acronyms, self._phrases):
+                if pattern is not None:
+                    part = pattern.sub(self._token, part)
+            parts[i] = part
+        return "".join(parts)
+
+    def _token(self, match: re.Match) -> str:
+        concept = self._lookup(match.group(1))
+        return match.group(1) if concept is None else self.TOKEN.format(concept)
+
+
+@contextmanager
+def _file_lock(path: Path, timeout: float = LOCK_TIMEOUT):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the search index is busy ({path})") from None
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+TEXT_FIELDS = ("title", "summary", "text")
+
+
+# Plain text --------------------------------------------------------------------------------------
+
+_MD_LINE = [
+    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.M), ""),  # headings
+    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # quotes
+    (re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?", re.M), ""),  # list markers
+    (re.compile(r"^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*(?::?-+:?)?[ \t]*$", re.M), ""),  # table rules
+    (re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$", re.M), ""),  # thematic breaks
+    (re.compile(r"^[ \t]*```.*$", re.M), ""),  # fences
+]
+_MD_INLINE = [
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: their words
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links: their words
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])"), r"\2"),  # emphasis
+    (re.compile(r"`([^`]*)`"), r"\1"),  # code
+    (re.compile(r"\s*\|\s*"), " · "),  # table cells
+]
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as the words a reader sees: no heading marks, list markers, emphasis or table
+    pipes, so that snippets read as prose."""
+    text = markdown or ""
+    for pattern, replacement in _MD_LINE:
+        text = pattern.sub(replacement, text)
+    lines = []
+    for line in text.split("\n"):
+        for pattern, replacement in _MD_INLINE:
+            line = pattern.sub(replacement, line)
+        lines.append(line.strip(" ·"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def mark_html(
+    fragment: str, ranges: Iterable[tuple[int, int]], *, more_before=False, more_after=False
+) -> str:
+    """A fragment escaped, with only the given character ranges wrapped in <mark>."""
+    out, at = [], 0
+    for start, end in sorted(ranges):
+        if start < at:
+            continue
+        out.append(html.escape(fragment[at:start]))
+        out.append("<mark>" + html.escape(fragment[start:end]) + "</mark>")
+        at = end
+    out.append(html.escape(fragment[at:]))
+    body = "".join(out).strip()
+    return ("… " if more_before else "") + body + (" …" if more_after else "")
+
+
+def lead(text: str, chars: int = SNIPPET_CHARS) -> str:
+    """The opening of a text as an escaped snippet."""
+    text = " ".join((text or "").split())
+    if len(text) <= chars:
+        return html.escape(text)
+    cut = text.rfind(" ", 0, chars)
+    return html.escape(text[: cut if cut > chars // 2 else chars]) + "…"
+
+
+# Did you mean ------------------------------------------------------------------------------------
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance with adjacent transpositions, giving up past ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def allowed_distance(word: str) -> int:
+    return 0 if len(word) < 4 else 1 if len(word) < 7 else 2
+
+
+def suggest(
+    cleaned: str,
+    total: int,
+    word_count: Callable[[str], int],
+    candidates: Callable[[str], Iterable[tuple[str, int]]],
+    count_query: Callable[[str], int],
+) -> str | None:
+    """A corrected query, offered only if it finds more than the query did.
+
+    ``word_count(word)`` and ``candidates(word)`` (words with how many documents hold them) see
+    only the documents the caller may read with the chosen filters; ``count_query`` runs a query
+    under the same limits. A word is replaced only when the caller's documents do not hold it, by
+    the closest of their words (then the most common), sharing its first letter.
+    """
+    if not cleaned:
+        return None
+    parts = re.split(r'("[^"]*")', cleaned)
+    changed = False
+    for i, part in enumerate(parts):
+        if part.startswith('"'):
+            continue
+
+        def fix(match: re.Match) -> str:
+            nonlocal changed
+            word = match.group(0)
+            lowered = word.lower()
+            limit = allowed_distance(lowered)
+            if not limit or word.isupper() or word in ("AND", "OR", "NOT") or word_count(lowered):
+                return word
+            best = None
+            for candidate, n in candidates(lowered):
+                if not n or candidate == lowered:
+                    continue
+                d = distance(lowered, candidate, limit)
+                if d <= limit and (best is None or (d, -n) < (best[0], -best[1])):
+                    best = (d, n, candidate)
+            if best is None:
+                return word
+            changed = True
+            return best[2]
+
+        parts[i] = _WORD_RE.sub(fix, part)
+    if not changed:
+        return None
+    corrected = "".join(parts)
+    if corrected.lower() == cleaned.lower() or count_query(corrected) <= total:
+        return None
+    return corrected
+
+
+# Index folders -----------------------------------------------------------------------------------
+
+
+class BuildFolders:
+    """One folder per index build under ``root`` and a ``CURRENT`` file naming the live one, so a
+    rebuild is made aside and swapped in at once. Writers hold ``write.lock``."""
+
+    def __init__(self, root: str | os.PathLike, create: Callable[[Path], None]):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._create = create
+        if not self.current_file.exists():
+            with self.lock():
+                if not self.current_file.exists():
+                    self.set_current(self.new_build())
+
+    @property
+    def current_file(self) -> Path:
+        return self.root / "CURRENT"
+
+    def lock(self):
+        return _file_lock(self.root / "write.lock")
+
+    def current_name(self) -> str:
+        return self.current_file.read_text().strip()
+
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    def new_build(self) -> str:
+        name = f"index-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        path = self.root / name
+        path.mkdir()
+        self._create(path)
+        return name
+
+    def set_current(self, name: str) -> None:
+        tmp = self.root / f"CURRENT.{uuid.uuid4().hex}"
+        tmp.write_text(name)
+        os.replace(tmp, self.current_file)
+
+    def swap_in(self, name: str) -> None:
+        """Make ``name`` live and remove every build but it and the one it replaces (which a
+        reader in another process may still hold open)."""
+        import shutil
+
+        with self.lock():
+            old = self.current_name() if self.current_file.exists() else None
+            self.set_current(name)
+        for path in self.root.glob("index-*"):
+            if path.name not in (name, old):
+                shutil.rmtree(path, ignore_errors=True)
+
+    def discard(self, name: str) -> None:
+        import shutil
+
+        shutil.rmtree(self.root / name, ignore_errors=True)
+
+
+def newest_key(year: int | None, published_at) -> int:
+    """The "newest first" order: the document's year, then when it was shared."""
+    seconds = int(published_at.timestamp()) if published_at is not None else 0
+    return (year or 0) * 10**11 + max(seconds, 0)
