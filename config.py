@@ -13,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 MB = 1024 * 1024
+SEARCH_BACKENDS = ("tantivy", "whoosh", "postgres")
 
 
 class ConfigError(RuntimeError):
@@ -104,6 +105,10 @@ class BaseConfig:
     LOG_FORMAT = "text"
     # Without a scheduler for `notifications digest`, the running app sends the digests once a day.
     DIGESTS_IN_APP = True
+    # Full-text search: "tantivy" (the default: an index in DATA_DIR/search), "whoosh" (the same,
+    # in pure Python) or "postgres" (a table in the library's PostgreSQL database, written in the
+    # same transaction as consent: for several app hosts sharing one index).
+    SEARCH_BACKEND = "tantivy"
     # Single-use links: an invitation lasts 7 days, a password reset 1 hour.
     INVITATION_DAYS = 7
     RESET_MINUTES = 60
@@ -138,6 +143,7 @@ class BaseConfig:
         self.MAIL_FROM = os.environ.get("MAIL_FROM") or self.MAIL_FROM
         self.BASE_URL = (os.environ.get("LIBRARY_BASE_URL") or self.BASE_URL).rstrip("/")
         self.DIGESTS_IN_APP = _bool_env("LIBRARY_DIGESTS_IN_APP", self.DIGESTS_IN_APP)
+        self.SEARCH_BACKEND = (os.environ.get("SEARCH_BACKEND") or self.SEARCH_BACKEND).strip().lower()
         for name in ("OIDC_METADATA_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_ISSUER"):
             setattr(self, name, os.environ.get(name, getattr(self, name)))
 
@@ -146,6 +152,12 @@ class BaseConfig:
         if not self.DATABASE_URL:
             self.DATABASE_URL = "sqlite:///" + str(Path(self.DATA_DIR) / "library.db")
         self.DATABASE_URL = normalise_database_url(self.DATABASE_URL)
+        if self.SEARCH_BACKEND not in SEARCH_BACKENDS:
+            raise ConfigError(
+                f"SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}, not {self.SEARCH_BACKEND!r}"
+            )
+        if self.SEARCH_BACKEND == "postgres" and not self.DATABASE_URL.startswith("postgresql"):
+            raise ConfigError("SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
         # The request may carry the form fields as well as the file.
         self.MAX_CONTENT_LENGTH = self.UPLOAD_MAX_BYTES + MB
 

@@ -70,13 +70,15 @@ def create_app(config: dict | str | None = None) -> Flask:
 
 def start_up(app: Flask) -> None:
     """What a serving process does before its first request: finish the index and mail work that
-    a process which died between a commit and its drain left in the outboxes."""
+    a process which died between a commit and its drain left in the outboxes, and build an empty
+    search index (a new backend chosen) from the database."""
     from sqlalchemy import inspect
 
     try:
         if not inspect(app.extensions["db_engine"]).has_table("index_outbox"):
             return  # no schema yet (`init-db` has not run): nothing can be waiting
         app.extensions["search_indexer"].drain()
+        app.extensions["search_indexer"].fill_if_empty()
         app.extensions["mailer"].deliver()
     except Exception:  # the outboxes keep the work; the next request tries again
         log.exception("catching up with the outboxes at start-up failed")

@@ -1,9 +1,12 @@
 """The library's search index: a cache of the database that can always be rebuilt.
 
-Every change to what readers may find (consent, scope, withdrawal, take-down) writes a row to
-``index_outbox`` in the same transaction. After the commit, one process at a time drains the
-outbox into the index, bringing each document's entry in line with the database as it is then,
-so a retried or repeated drain is harmless and a failed one loses nothing.
+Every change to what readers may find (consent, scope, withdrawal, take-down) asks for the
+document's entry to be brought in line (``enqueue``). With an index in the data folder (Tantivy,
+Whoosh) that writes a row to ``index_outbox`` in the same transaction; after the commit one process
+at a time drains the outbox into the index, bringing each entry in line with the database as it
+is then, so a retried or repeated drain is harmless and a failed one loses nothing. With the
+PostgreSQL backend the entries themselves are written just before that transaction commits, in
+it: no outbox, and every app host reads the same index.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from flask import Flask
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from search_index import IndexedDocument, SearchBackend, WhooshBackend, labels_for_scope
-from search_index.whoosh_backend import Thesaurus
+from search_index import IndexedDocument, SearchBackend, TantivyBackend, WhooshBackend, labels_for_scope
+from search_index.common import Thesaurus
 
 from .models import Authority, Document, DocumentStatus, DocumentVersion, IndexOutbox
 
@@ -40,9 +43,23 @@ def load_thesaurus() -> Thesaurus:
 
 
 def enqueue(session: Session, document_id: int) -> None:
-    """Ask for the document's search entry to be brought up to date once this transaction commits."""
+    """Ask for the document's search entry to be brought up to date: in this transaction (the
+    PostgreSQL backend) or once it commits (through the outbox)."""
+    if session.info.get("search_in_transaction"):
+        session.info.setdefault("search_ids", set()).add(document_id)
+        return
     session.add(IndexOutbox(document_id=document_id))
     session.info["search_outbox"] = True
+
+
+def entries_for(session: Session, ids) -> tuple[list[IndexedDocument], list[int]]:
+    """What the index should hold for these documents as the session sees them now."""
+    documents = {d.id: d for d in _load(session, ids)}
+    upserts, removals = [], []
+    for doc_id in ids:
+        entry = to_indexed(documents[doc_id]) if doc_id in documents else None
+        (upserts.append(entry) if entry else removals.append(doc_id))
+    return upserts, removals
 
 
 def fingerprint(document: Document, version: DocumentVersion) -> str:
@@ -159,11 +176,7 @@ class Indexer:
                 if not rows:
                     return done, False
                 ids = {r.document_id for r in rows}
-                documents = {d.id: d for d in _load(session, ids)}
-                upserts, removals = [], []
-                for doc_id in ids:
-                    entry = to_indexed(documents[doc_id]) if doc_id in documents else None
-                    (upserts.append(entry) if entry else removals.append(doc_id))
+                upserts, removals = entries_for(session, ids)
                 try:
                     self.backend.apply(upserts, removals)
                 except Exception as exc:  # the rows stay, to be tried again
@@ -201,6 +214,26 @@ class Indexer:
         self.drain()
         return count
 
+    def fill_if_empty(self) -> int:
+        """A new index (a first start, or another backend chosen) is built from the database.
+        One process does it; the others go on without waiting."""
+        with self.make_session() as session:
+            published = session.scalar(
+                select(func.count(Document.id)).where(Document.status == DocumentStatus.PUBLISHED.value)
+            )
+        if not published or self.backend.size():
+            return 0
+        with open(self.lock_path.with_name("fill.lock"), "a+") as fh:
+            if not self._try_lock(fh, 0):
+                return 0
+            try:
+                if self.backend.size():
+                    return 0
+                log.info("the search index is empty: building it from %d published documents", published)
+                return self.rebuild()
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
     def differences(self) -> list[dict]:
         """Documents whose index entry differs from the database."""
         indexed = self.backend.indexed()
@@ -220,13 +253,41 @@ class Indexer:
 CATCH_UP_SECONDS = 5.0
 
 
+def _write_in_transaction(makers: sessionmaker, backend) -> None:
+    """Sessions ask for entries to be written in their own transaction, just before it commits."""
+    makers.configure(info={"search_in_transaction": True})
+
+    @event.listens_for(makers, "before_commit")
+    def _write_entries(session: Session) -> None:
+        while session.info.get("search_ids"):
+            ids = session.info.pop("search_ids")
+            session.flush()
+            upserts, removals = entries_for(session, sorted(ids))
+            backend.write(session.connection(), upserts, removals)
+
+    @event.listens_for(makers, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop("search_ids", None)
+
+
+def make_backend(app: Flask) -> SearchBackend:
+    kind, thesaurus = app.config.get("SEARCH_BACKEND", "tantivy"), load_thesaurus()
+    if kind == "postgres":
+        from search_index.postgres_backend import PostgresBackend
+
+        return PostgresBackend(app.extensions["db_engine"], thesaurus)
+    folder = Path(app.config["DATA_DIR"]) / "search" / ("whoosh" if kind == "whoosh" else "tantivy")
+    return (WhooshBackend if kind == "whoosh" else TantivyBackend)(folder, thesaurus)
+
+
 def init_app(app: Flask) -> None:
-    backend = WhooshBackend(Path(app.config["DATA_DIR"]) / "search", load_thesaurus())
-    indexer = Indexer(
-        backend, app.extensions["db_sessionmaker"], Path(app.config["DATA_DIR"]) / "search" / "outbox.lock"
-    )
+    backend = make_backend(app)
+    makers = app.extensions["db_sessionmaker"]
+    indexer = Indexer(backend, makers, Path(app.config["DATA_DIR"]) / "search" / "outbox.lock")
     app.extensions["search"] = backend
     app.extensions["search_indexer"] = indexer
+    if getattr(backend, "in_transaction", False):
+        _write_in_transaction(makers, backend)
 
     @event.listens_for(app.extensions["db_sessionmaker"], "after_commit")
     def _drain_after_commit(session: Session) -> None:

@@ -339,5 +339,5 @@ class BuildFolders:
 
 def newest_key(year: int | None, published_at) -> int:
     """The "newest first" order: the document's year, then when it was shared."""
-    seconds = int(published_at.timestamp()) if published_at is not None else 0
-    return (year or 0) * 10**11 + max(seconds, 0)
+    millis = int(published_at.timestamp() * 1000) if published_at is not None else 0
+    return (year or 0) * 10**13 + max(millis, 0)

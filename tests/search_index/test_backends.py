@@ -185,9 +185,10 @@ def test_snippets_are_escaped_with_only_mark_as_markup(make_backend):
     b = make_backend(Thesaurus())
     b.add([doc(1, "Script", 'Beware <script>alert("x")</script> & <b>bold</b> plans for the hub')])
     snippet = b.search(SearchQuery("script plans", labels=None)).hits[0].snippet
-    assert "<script>" not in snippet and "&lt;" in snippet and "&amp;" in snippet
+    assert "<script>" not in snippet and "&amp;" in snippet and "<mark>plans</mark>" in snippet
     assert snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
-    assert "<mark>script</mark>" in snippet
+    if make_backend.kind != "postgres":  # PostgreSQL's headline leaves out text that looks like a tag
+        assert "&lt;" in snippet and "<mark>script</mark>" in snippet
 
 
 @pytest.mark.parametrize(
