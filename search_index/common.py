@@ -49,6 +49,26 @@ def clean_query(text: str) -> str:
     return "" if not re.search(r"\w", cleaned) else cleaned
 
 
+_SEPARATORS_RE = re.compile(r"[\s-]+")
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _contains_word(text: str, words: str) -> bool:
+    """Whether ``words`` occur in ``text`` with no letter or digit joined on either side."""
+    at = text.find(words)
+    while at >= 0:
+        end = at + len(words)
+        if (at == 0 or not _is_word_char(text[at - 1])) and (
+            end == len(text) or not _is_word_char(text[end])
+        ):
+            return True
+        at = text.find(words, at + 1)
+    return False
+
+
 class Thesaurus:
     """Groups of terms that mean the same (SEND and special educational needs and disabilities...).
 
@@ -72,6 +92,10 @@ class Thesaurus:
         phrases = [f for f in self._concept if not f.isupper()]
         self._acronyms = self._compile(acronyms, 0)
         self._phrases = self._compile(phrases, re.I)
+        self._forms = [
+            (_SEPARATORS_RE.sub(" ", form if form.isupper() else form.lower()), form.isupper(), concept)
+            for form, concept in self._concept.items()
+        ]
 
     @staticmethod
     def _compile(forms: list[str], flags: int) -> re.Pattern | None:
@@ -90,14 +114,14 @@ class Thesaurus:
         return lowered.get(key.lower().replace("-", " "))
 
     def concepts(self, text: str) -> set[int]:
-        """The concepts a text mentions."""
+        """The concepts a text mentions (spaces and hyphens between words alike), found by plain
+        substring search so that a long text costs little."""
+        spaced = _SEPARATORS_RE.sub(" ", text)
+        lowered = spaced.lower()
         found: set[int] = set()
-        for pattern in (self._acronyms, self._phrases):
-            if pattern is not None:
-                for match in pattern.finditer(text):
-                    concept = self._lookup(match.group(1))
-                    if concept is not None:
-                        found.add(concept)
+        for form, acronym, concept in self._forms:
+            if concept not in found and _contains_word(spaced if acronym else lowered, form):
+                found.add(concept)
         return found
 
     def expand(self, query: str) -> str:
@@ -152,12 +176,15 @@ _MD_LINE = [
     (re.compile(r"^[ \t]*```.*$", re.M), ""),  # fences
 ]
 _MD_INLINE = [
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: their words
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links: their words
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
-    (re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])"), r"\2"),  # emphasis
-    (re.compile(r"`([^`]*)`"), r"\1"),  # code
-    (re.compile(r"\s*\|\s*"), " · "),  # table cells
+    (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # images: their words
+    (re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)"), r"\1"),  # links: their words
+    (re.compile(r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"([*_])(?<![\w*][*_])(?=\S)([^\n]+?)(?<=\S)\1(?![\w*])"), r"\2"),  # emphasis
+    (re.compile(r"`([^`\n]*)`"), r"\1"),  # code
+    (
+        re.compile(r"^.*\|.*$", re.M),
+        lambda row: " · ".join(c.strip() for c in row[0].strip().strip("|").split("|")),
+    ),
 ]
 
 
@@ -165,14 +192,9 @@ def plain_text(markdown: str) -> str:
     """Markdown as the words a reader sees: no heading marks, list markers, emphasis or table
     pipes, so that snippets read as prose."""
     text = markdown or ""
-    for pattern, replacement in _MD_LINE:
+    for pattern, replacement in (*_MD_LINE, *_MD_INLINE):
         text = pattern.sub(replacement, text)
-    lines = []
-    for line in text.split("\n"):
-        for pattern, replacement in _MD_INLINE:
-            line = pattern.sub(replacement, line)
-        lines.append(line.strip(" ·"))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def mark_html(

@@ -60,6 +60,66 @@ def make_schema():
     return b.build()
 
 
+ANALYZER = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.remove_long(40))
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.stemmer("english"))
+    .build()
+)  # as the "en_stem" tokenizer the text fields use
+_WORDS_RE = re.compile(r"[^\W_]+")
+_EXCLUDED_RE = re.compile(r"(?:(?<=\s)|^)-\S+|\b(?:NOT|ANDNOT)\s+\S+")
+WINDOW = 200  # characters in which a snippet gathers as many of the words asked for as it can
+
+
+def _word_end(text: str, at: int) -> int:
+    while at < len(text) and (text[at].isalnum() or text[at] == "_"):
+        at += 1
+    return at
+
+
+def snippet_for(text: str, stems: set[str], prefixes: list[str], most: int = 30) -> str:
+    """A snippet of ``text`` around the place holding the most of the words asked for (compared
+    by stem, as the index does), those words marked. Looks at the first ``most`` places each
+    word occurs, found by plain substring search, so a long text costs little."""
+    lowered = text.lower()
+    places: list[tuple[int, int, str]] = []
+    for prefix in prefixes:
+        at, kept = lowered.find(prefix), 0
+        while at >= 0 and kept < most:
+            if at == 0 or not (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
+                end = _word_end(lowered, at)
+                stem = ANALYZER.analyze(text[at:end])
+                if stem and stem[0] in stems:
+                    places.append((at, end, stem[0]))
+                    kept += 1
+                at = lowered.find(prefix, end)
+            else:
+                at = lowered.find(prefix, at + 1)
+    if not places:
+        return ""
+    places.sort()
+    best, best_count = 0, 0
+    for i, (start, _end, _stem) in enumerate(places):
+        count = len({stem for s, _e, stem in places[i:] if s < start + WINDOW})
+        if count > best_count:
+            best, best_count = i, count
+    first = places[best][0]
+    start = max(0, first - 60)
+    if start:
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else first
+    stop = min(len(text), start + SNIPPET_CHARS)
+    if stop < len(text):
+        space = text.rfind(" ", first, stop)
+        stop = space if space > first else stop
+    fragment = text[start:stop]
+    ranges = [(s - start, e - start) for s, e, _stem in places if s >= start and e <= stop]
+    return mark_html(
+        " ".join(fragment.split("\n")), ranges, more_before=start > 0, more_after=stop < len(text)
+    )
+
+
 _NOT_RE = re.compile(r"\b(?:AND\s+NOT|ANDNOT|NOT)\s+(?=[\w\"(])")
 _MAYBE_RE = re.compile(r"\bANDMAYBE\b")
 
@@ -255,22 +315,15 @@ class TantivyBackend(SearchBackend):
             count=True,
             order_by_field="newest" if by_date else None,
         )
-        snippets = None
-        if parsed is not None and result.hits:
-            snippets = {}
-            for name in ("text", "summary"):
-                generator = tantivy.SnippetGenerator.create(s, parsed, self.schema, name)
-                generator.set_max_num_chars(SNIPPET_CHARS)
-                snippets[name] = generator
+        marks = self._marks(cleaned) if parsed is not None else None
         hits = []
         for key, address in result.hits:
             stored = s.doc(address)
             fields = self._fields(stored)
             snippet = ""
-            if snippets:
-                snippet = self._snippet(snippets["text"], stored) or self._snippet(
-                    snippets["summary"], stored
-                )
+            if marks:
+                snippet = snippet_for(stored.get_first("text") or "", *marks)
+                snippet = snippet or snippet_for(fields["summary"], *marks)
             if not snippet:
                 snippet = lead(fields["summary"] or stored.get_first("text") or "")
             hits.append(
@@ -288,20 +341,15 @@ class TantivyBackend(SearchBackend):
             suggestion = self._suggestion(s, cleaned, result.count, filt)
         return SearchResult(total=result.count, hits=hits, facets=facets, suggestion=suggestion)
 
-    @staticmethod
-    def _snippet(generator, stored) -> str:
-        snippet = generator.snippet_from_doc(stored)
-        fragment = snippet.fragment()
-        ranges = [(r.start, r.end) for r in snippet.highlighted()]
-        if not ranges:
-            return ""
-        data = fragment.encode("utf-8")
-        spans = [
-            (len(data[:a].decode("utf-8", "ignore")), len(data[:b].decode("utf-8", "ignore")))
-            for a, b in ranges
-        ]
-        where = snippet.fragment_range()
-        return mark_html(fragment, spans, more_before=where.start > 0, more_after=True)
+    def _marks(self, cleaned: str):
+        """What a snippet looks for: the stems of the words asked for (not those excluded), and
+        the beginnings of those stems to find them by."""
+        asked = _EXCLUDED_RE.sub(" ", cleaned)
+        words = [w for w in _WORDS_RE.findall(asked) if w not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
+        stems = {stem for stem in ANALYZER.analyze(" ".join(words)) if stem}
+        if not stems:
+            return None
+        return stems, sorted({stem[:4] for stem in stems})
 
     @staticmethod
     def _fields(stored) -> dict:

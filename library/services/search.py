@@ -57,10 +57,10 @@ def caller_labels(actor: User | None) -> list[str] | None:
 
 def vocabulary_names(session: Session) -> dict[str, dict[str, str]]:
     return {
-        "service_area": {a.slug: a.name for a in session.scalars(select(ServiceArea))},
-        "document_type": {t.slug: t.name for t in session.scalars(select(DocumentType))},
-        "region": {r.slug: r.name for r in session.scalars(select(Region))},
-        "authority": {a.code: a.name for a in session.scalars(select(Authority))},
+        "service_area": dict(session.execute(select(ServiceArea.slug, ServiceArea.name)).tuples().all()),
+        "document_type": dict(session.execute(select(DocumentType.slug, DocumentType.name)).tuples().all()),
+        "region": dict(session.execute(select(Region.slug, Region.name)).tuples().all()),
+        "authority": dict(session.execute(select(Authority.code, Authority.name)).tuples().all()),
     }
 
 
