@@ -58,6 +58,13 @@ def init_app(app: Flask) -> None:
     def _date(value) -> str:
         return value.strftime("%-d %B %Y") if value else ""
 
+    @app.template_filter("isodate")
+    def _isodate(value: str | None) -> str:
+        """A date written as ISO 8601 (as the API gives it), in words."""
+        from datetime import datetime
+
+        return datetime.fromisoformat(value.rstrip("Z")).strftime("%-d %B %Y") if value else ""
+
     @app.template_filter("filesize")
     def _filesize(value: int) -> str:
         if value >= 1024 * 1024:

@@ -19,6 +19,15 @@ def labels_for_scope(scope: str, authority_code: str, region_slug: str) -> list[
     return [f"authority:{authority_code}"]
 
 
+def labels_for_reader(authority_code: str, region_slug: str) -> list[str]:
+    """The access labels a person of this authority may read: every scope that reaches them."""
+    return [
+        *labels_for_scope("authority", authority_code, region_slug),
+        *labels_for_scope("region", authority_code, region_slug),
+        *labels_for_scope("national", authority_code, region_slug),
+    ]
+
+
 @dataclass
 class IndexedDocument:
     id: int
@@ -74,6 +83,13 @@ class SearchBackend(ABC):
     @abstractmethod
     def remove(self, ids: Iterable[int]) -> None:
         """Remove these documents if present."""
+
+    @abstractmethod
+    def apply(self, upserts: Iterable[IndexedDocument], removals: Iterable[int]) -> None:
+        """Add or replace ``upserts`` and remove ``removals``, all in one commit."""
+
+    def close(self) -> None:  # noqa: B027 - most backends hold nothing to let go of
+        """Let go of open files or readers."""
 
     @abstractmethod
     def search(self, query: SearchQuery) -> SearchResult: ...

@@ -150,6 +150,9 @@ class PostgresBackend(SearchBackend):
                     batch = []
             if batch:
                 connection.execute(UPSERT, batch)
+        with self.engine.connect() as connection:  # the planner's figures for the new entries
+            connection.execute(text(f"ANALYZE {TABLE}"))
+            connection.commit()
         return count
 
     # Reading ---------------------------------------------------------------------------------
@@ -204,11 +207,15 @@ class PostgresBackend(SearchBackend):
         by_date = query.sort == "date" or not cleaned
         order = "newest DESC, document_id DESC" if by_date else "rank DESC, newest DESC, document_id DESC"
         rank = "ts_rank(tsv, websearch_to_tsquery('english', :q))" if cleaned else "0"
-        snippet = (
-            f"ts_headline('{CONFIG}', page.body, websearch_to_tsquery('english', :q), '{HEADLINE}')"
-            if cleaned
-            else "NULL"
-        )
+        # ts_headline reads the whole text it is given: it is given the part around the first
+        # place a word asked for begins (or the opening), not the whole document.
+        snippet = "NULL"
+        if cleaned:
+            params["near"] = self._near(cleaned)
+            window = (
+                "substring(page.body from greatest(1, strpos(lower(page.body), :near) - 200) for 1200)"
+            )
+            snippet = f"ts_headline('{CONFIG}', {window}, websearch_to_tsquery('english', :q), '{HEADLINE}')"
         with self.engine.connect() as connection:
             rows = connection.execute(
                 text(
@@ -227,6 +234,14 @@ class PostgresBackend(SearchBackend):
             if cleaned and total < 3:
                 suggestion = self._suggestion(connection, cleaned, total, where[1:], params)
         return SearchResult(total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _near(self, cleaned: str) -> str:
+        """The beginning of the first word asked for (not excluded, not an operator)."""
+        asked = re.sub(r"(?:(?<=\s)|^)-\S+|\b(?:NOT|ANDNOT)\s+\S+", " ", cleaned)
+        for word in re.findall(r"[^\W_]{3,}", asked):
+            if word not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"):
+                return word.lower()[:4]
+        return ""
 
     @staticmethod
     def _hit(row) -> Hit:

@@ -60,7 +60,15 @@ def _database(tmp_path_factory):
 
 
 @pytest.fixture
-def app(tmp_path, _database):
+def app(request, tmp_path, _database):
+    """The app on a data folder of its own. ``@pytest.mark.search_backend("postgres")`` picks the
+    search backend (the PostgreSQL one is skipped on SQLite); otherwise SEARCH_BACKEND decides."""
+    overrides = {}
+    marker = request.node.get_closest_marker("search_backend")
+    if marker is not None:
+        if marker.args[0] == "postgres" and _database["kind"] != "postgresql":
+            pytest.skip("the PostgreSQL search backend needs TEST_DATABASE_URL")
+        overrides["SEARCH_BACKEND"] = marker.args[0]
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     if _database["kind"] == "sqlite":
@@ -79,6 +87,7 @@ def app(tmp_path, _database):
             "DATABASE_URL": url,
             "WTF_CSRF_ENABLED": False,
             "BASE_URL": "http://127.0.0.1:5000",  # whatever the environment says: links in tests
+            **overrides,
         }
     )
     session = app.extensions["db_sessionmaker"]()

@@ -58,6 +58,7 @@ def test_four_processes_leave_the_index_equal_to_the_database(app, db, people):
         "ENV_NAME": "test",
         "DATA_DIR": app.config["DATA_DIR"],
         "DATABASE_URL": app.config["DATABASE_URL"],
+        "SEARCH_BACKEND": app.config["SEARCH_BACKEND"],
         "WTF_CSRF_ENABLED": False,
     }
     context = multiprocessing.get_context("spawn")

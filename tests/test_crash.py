@@ -36,7 +36,12 @@ print("the process was not stopped")
 
 
 def _killed_after_commit(app, hook: str, action: str, user_id: int, document_id: int) -> None:
-    env = {**os.environ, "LIBRARY_ENV": "test", "LIBRARY_CRASH_AFTER_COMMIT": hook}
+    env = {
+        **os.environ,
+        "LIBRARY_ENV": "test",
+        "LIBRARY_CRASH_AFTER_COMMIT": hook,
+        "SEARCH_BACKEND": app.config["SEARCH_BACKEND"],
+    }
     result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
         [
             sys.executable,
@@ -67,6 +72,8 @@ def shared(app, db, people, make_document):
     return doc
 
 
+# The outbox is what these test; the PostgreSQL backend has none (tests/test_search.py).
+@pytest.mark.search_backend("tantivy")
 def test_killed_between_withdrawal_and_the_index(app, db, client, api, people, shared):
     _killed_after_commit(app, "search", "withdraw", people.kgm_approver.id, shared.id)
     db.expire_all()
@@ -79,7 +86,12 @@ def test_killed_between_withdrawal_and_the_index(app, db, client, api, people, s
     assert reader.get(f"/api/v1/documents/{shared.id}").status_code == 410
     # A new process starting up catches up.
     fresh = create_app(
-        {"ENV_NAME": "test", "DATA_DIR": app.config["DATA_DIR"], "DATABASE_URL": app.config["DATABASE_URL"]}
+        {
+            "ENV_NAME": "test",
+            "DATA_DIR": app.config["DATA_DIR"],
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "SEARCH_BACKEND": app.config["SEARCH_BACKEND"],
+        }
     )
     start_up(fresh)
     assert fresh.extensions["search_indexer"].differences() == []
@@ -87,6 +99,7 @@ def test_killed_between_withdrawal_and_the_index(app, db, client, api, people, s
     fresh.extensions["db_engine"].dispose()
 
 
+@pytest.mark.search_backend("tantivy")
 def test_killed_between_a_commit_and_the_index_caught_up_by_the_next_request(app, db, client, people, shared):
     _killed_after_commit(app, "search", "withdraw", people.kgm_approver.id, shared.id)
     assert app.extensions["search_indexer"].pending() == 1

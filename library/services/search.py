@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from search_index import SearchBackend, SearchQuery
-from search_index.base import FACETS
+from search_index.base import FACETS, labels_for_reader
 
 from .. import permissions
 from ..models import Authority, Document, DocumentType, Region, ServiceArea, User
@@ -52,16 +52,24 @@ def caller_labels(actor: User | None) -> list[str] | None:
         return None
     if actor.authority is None:
         return []
-    return [f"authority:{actor.authority.code}", f"region:{actor.authority.region.slug}", "national"]
+    return labels_for_reader(actor.authority.code, actor.authority.region.slug)
 
 
 def vocabulary_names(session: Session) -> dict[str, dict[str, str]]:
     return {
-        "service_area": dict(session.execute(select(ServiceArea.slug, ServiceArea.name)).tuples().all()),
-        "document_type": dict(session.execute(select(DocumentType.slug, DocumentType.name)).tuples().all()),
-        "region": dict(session.execute(select(Region.slug, Region.name)).tuples().all()),
-        "authority": dict(session.execute(select(Authority.code, Authority.name)).tuples().all()),
+        "service_area": dict(session.execute(select(ServiceArea.slug, ServiceArea.name)).all()),
+        "document_type": dict(session.execute(select(DocumentType.slug, DocumentType.name)).all()),
+        "region": dict(session.execute(select(Region.slug, Region.name)).all()),
+        "authority": dict(session.execute(select(Authority.code, Authority.name)).all()),
     }
+
+
+def area_named(session: Session, slug: str) -> ServiceArea | None:
+    return session.scalar(select(ServiceArea).where(ServiceArea.slug == slug))
+
+
+def authority_coded(session: Session, code: str) -> Authority | None:
+    return session.scalar(select(Authority).where(Authority.code == code))
 
 
 def parse_params(args: dict[str, list[str]]) -> SearchParams:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..db import get_session
-from ..models import Authority, ServiceArea
 from ..services import follows, search
 from ..services.errors import ServiceError, ValidationError
 from .auth import _safe_next
@@ -44,6 +42,14 @@ def _render(
         query = {k: v for k, v in args.items() if k not in ("page", *(fixed or {}))}
         return url_for(endpoint, **(endpoint_args or {}), page=page, **query)
 
+    def without(name: str | None = None, value: str | None = None) -> str:
+        """This search without one chosen filter value (or, with no name, without any filter)."""
+        query = {k: v for k, v in args.items() if k not in ("page", *(fixed or {}))}
+        for key in search.FACETS if name is None else (name,):
+            if key in query:
+                query[key] = [v for v in query[key] if name is not None and v != value]
+        return url_for(endpoint, **(endpoint_args or {}), **{k: v for k, v in query.items() if v})
+
     return render_template(
         "search/results.html",
         params=params,
@@ -53,6 +59,13 @@ def _render(
         intro=intro,
         fixed=fixed or {},
         page_url=page_url,
+        without=without,
+        chosen=[
+            (name, value)
+            for name in search.FACETS
+            if name not in (fixed or {})
+            for value in (params.filters.get(name, []) if not errors else [])
+        ],
         action=url_for(endpoint, **(endpoint_args or {})),
         follow_label=_follow_label(params, fixed, heading),
         here=request.full_path.rstrip("?"),
@@ -77,7 +90,7 @@ def page():
 @bp.get("/areas/<slug>")
 @login_required
 def area(slug: str):
-    item = get_session().scalar(select(ServiceArea).where(ServiceArea.slug == slug))
+    item = search.area_named(get_session(), slug)
     if item is None:
         abort(404)
     return _render({"service_area": slug}, item.name, item.description, "search.area", {"slug": slug})
@@ -86,7 +99,7 @@ def area(slug: str):
 @bp.get("/authorities/<code>")
 @login_required
 def authority(code: str):
-    item = get_session().scalar(select(Authority).where(Authority.code == code))
+    item = search.authority_coded(get_session(), code)
     if item is None:
         abort(404)
     return _render(

@@ -33,11 +33,18 @@ def upgrade() -> None:
             newest bigint NOT NULL,
             fingerprint text NOT NULL,
             tsv tsvector NOT NULL
-        )
+        ) WITH (toast_tuple_target = 8160)
         """
     )
-    op.execute('CREATE INDEX ix_search_entries_tsv ON search_entries USING gin (tsv)')
-    op.execute('CREATE INDEX ix_search_entries_labels ON search_entries USING gin (labels)')
+    # The tsvector is read for every match (to rank it): kept in the row, uncompressed where it
+    # fits, not in TOAST; the text is read for the page's snippets only: out of line, uncompressed.
+    op.execute('ALTER TABLE search_entries ALTER COLUMN tsv SET STORAGE MAIN')
+    op.execute('ALTER TABLE search_entries ALTER COLUMN body SET STORAGE EXTERNAL')
+    # No pending list (fastupdate off): every query would scan it whole until a vacuum clears it.
+    op.execute('CREATE INDEX ix_search_entries_tsv ON search_entries USING gin (tsv) WITH (fastupdate = off)')
+    op.execute(
+        'CREATE INDEX ix_search_entries_labels ON search_entries USING gin (labels) WITH (fastupdate = off)'
+    )
     op.execute('CREATE INDEX ix_search_entries_newest ON search_entries (newest DESC)')
 
 

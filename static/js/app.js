@@ -36,3 +36,18 @@ for (const form of document.querySelectorAll("form[data-module='app-upload']")) 
     request.send(new FormData(form));
   });
 }
+
+// Search filters: beside the results on a wide screen, always open; on a narrow screen, closed
+// behind "Filter and sort" so that the results come first.
+const wide = window.matchMedia("(min-width: 40.0625em)");
+const filters = document.querySelectorAll("details[data-module='app-filters']");
+const placeFilters = () => {
+  for (const details of filters) details.open = wide.matches;
+};
+placeFilters();
+wide.addEventListener("change", placeFilters);
+for (const details of filters) {
+  details.querySelector("summary").addEventListener("click", (event) => {
+    if (wide.matches) event.preventDefault();
+  });
+}

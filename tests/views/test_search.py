@@ -233,6 +233,7 @@ def test_reindex_and_check_commands(app, runner, published):
     assert runner.invoke(args=["search", "check"]).exit_code == 0
 
 
+@pytest.mark.search_backend("tantivy")  # the outbox's retry; the PostgreSQL backend has no outbox
 def test_a_failed_index_write_is_retried_and_never_leaves_a_withdrawn_document_findable(
     app, api, published, monkeypatch
 ):
@@ -281,3 +282,40 @@ def test_an_authority_moved_to_another_region_is_relabelled_at_once(client, logi
     assert _search(api, "ash_reader", "?q=stability")["total"] == 0
     assert _search(api, "ash_reader", "")["facets"]["region"].get("south-east", 0) == 0
     assert [r["id"] for r in _search(api, "brk_reader", "?q=stability")["results"]] == [doc_id]
+
+
+def test_results_say_what_each_document_is(client, login, published):
+    login("kgm_reader")
+    html = client.get("/search?q=stability").get_data(as_text=True)
+    assert "<dt>Type</dt><dd>Follow-up review</dd>" in html
+    assert "<dt>Service area</dt><dd>Children in care</dd>" in html
+    assert "<dt>Year</dt><dd>2025</dd>" in html and "<dt>Shared</dt>" in html
+    assert "Kingsmere Borough Council, South East" in html
+
+
+def test_snippets_are_plain_text(api, published):
+    for item in _search(api, "kgm_reader")["results"]:
+        assert not item["snippet"].startswith("#") and "**" not in item["snippet"]
+        assert item["snippet"].startswith(item["title"])  # the document's first heading, as words
+
+
+def test_chosen_filters_are_chips_with_clear_all(client, login, published):
+    login("kgm_reader")
+    html = client.get("/search?q=plans&service_area=send&service_area=early-help&sort=date").get_data(
+        as_text=True
+    )
+    assert "Chosen filters" in html
+    # Each chip removes its own value and keeps the rest of the search.
+    assert 'href="/search?q=plans&amp;service_area=early-help&amp;sort=date"' in html
+    assert 'href="/search?q=plans&amp;service_area=send&amp;sort=date"' in html
+    assert 'href="/search?q=plans&amp;sort=date">Clear all filters' in html
+    assert "Chosen filters" not in client.get("/search?q=plans").get_data(as_text=True)
+    # On a service area's page, its own area is not a chip.
+    assert "Chosen filters" not in client.get("/areas/send").get_data(as_text=True)
+
+
+def test_newest_first_says_how_it_orders(client, login, published):
+    login("kgm_reader")
+    html = client.get("/search?q=plans&sort=date").get_data(as_text=True)
+    assert "newest first (by year, then date shared)" in html
+    assert "Newest first (by year, then date shared)" in html  # the choice itself
