@@ -212,9 +212,7 @@ class PostgresBackend(SearchBackend):
         snippet = "NULL"
         if cleaned:
             params["near"] = self._near(cleaned)
-            window = (
-                "substring(page.body from greatest(1, strpos(lower(page.body), :near) - 200) for 1200)"
-            )
+            window = "substring(page.body from greatest(1, strpos(lower(page.body), :near) - 200) for 1200)"
             snippet = f"ts_headline('{CONFIG}', {window}, websearch_to_tsquery('english', :q), '{HEADLINE}')"
         with self.engine.connect() as connection:
             rows = connection.execute(
