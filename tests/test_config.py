@@ -7,6 +7,25 @@ from config import ConfigError, load_config, normalise_database_url
 from library import create_app
 
 
+@pytest.fixture(autouse=True)
+def _default_search_backend(monkeypatch):
+    """These apps use SQLite: the environment's search backend (PostgreSQL in CI) is not theirs."""
+    monkeypatch.delenv("SEARCH_BACKEND", raising=False)
+
+
+def test_search_backend_is_checked(tmp_path, monkeypatch):
+    with pytest.raises(ConfigError, match="SEARCH_BACKEND must be one of tantivy, whoosh, postgres"):
+        load_config("test", {"DATA_DIR": str(tmp_path), "SEARCH_BACKEND": "elastic"})
+    assert load_config("test", {"DATA_DIR": str(tmp_path)})["SEARCH_BACKEND"] == "tantivy"
+    monkeypatch.setenv("SEARCH_BACKEND", "postgres")
+    with pytest.raises(ConfigError, match="needs a PostgreSQL DATABASE_URL"):
+        load_config("test", {"DATA_DIR": str(tmp_path)})
+    settings = load_config(
+        "test", {"DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://u@db.example/lib"}
+    )
+    assert settings["SEARCH_BACKEND"] == "postgres"
+
+
 def test_production_refuses_to_start_without_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError, match="SECRET_KEY"):

@@ -123,7 +123,12 @@ def test_killed_between_a_commit_and_its_mail(app, db, client, people, make_docu
 
 def test_start_up_on_a_new_data_folder_is_quiet(tmp_path, caplog):
     fresh = create_app(
-        {"ENV_NAME": "test", "DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+        {
+            "ENV_NAME": "test",
+            "DATA_DIR": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            "SEARCH_BACKEND": "tantivy",
+        }
     )
     with caplog.at_level("ERROR"):
         start_up(fresh)

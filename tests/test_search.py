@@ -93,16 +93,30 @@ def test_consent_writes_the_entry_in_its_own_transaction_and_every_host_reads_it
 
 
 def test_a_failed_entry_write_undoes_the_consent(app, api, db, monkeypatch):
-    backend = app.extensions["search"]
+    owner, approver = api("kgm_contributor"), api("kgm_approver")
+    doc_id = owner.post(
+        "/api/v1/documents",
+        data={
+            "title": "Never half shared",
+            "document_type": "self-assessment",
+            "service_areas": ["early-help"],
+            "file": (io.BytesIO(b"# Never half shared\n\nStep-down.\n"), "d.md"),
+        },
+        content_type="multipart/form-data",
+    ).get_json()["id"]
+    owner.post(f"/api/v1/documents/{doc_id}/redactions/accept-all")
+    content_hash = approver.get(f"/api/v1/documents/{doc_id}/preview").get_json()["content_hash"]
 
     def failing_write(*args, **kwargs):
         raise RuntimeError("the index table is unavailable")
 
-    monkeypatch.setattr(backend, "write", failing_write)
-    with pytest.raises(RuntimeError):
-        _share(api, "Never half shared", "national")
+    monkeypatch.setattr(app.extensions["search"], "write", failing_write)
+    response = approver.post(
+        f"/api/v1/documents/{doc_id}/consent",
+        json={"scope": "national", "confirm": True, "content_hash": content_hash},
+    )
+    assert response.status_code == 500
     monkeypatch.undo()
-    document = db.scalar(select(Document).where(Document.title == "Never half shared"))
-    db.refresh(document)
-    assert document.status != "published"
+    db.expire_all()
+    assert db.get(Document, doc_id).status != "published"
     assert db.execute(text("SELECT count(*) FROM search_entries")).scalar_one() == 0

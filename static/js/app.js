@@ -42,7 +42,11 @@ for (const form of document.querySelectorAll("form[data-module='app-upload']")) 
 const wide = window.matchMedia("(min-width: 40.0625em)");
 const filters = document.querySelectorAll("details[data-module='app-filters']");
 const placeFilters = () => {
-  for (const details of filters) details.open = wide.matches;
+  for (const details of filters) {
+    details.open = wide.matches;
+    // Beside the results the heading only names them: nothing to press.
+    details.querySelector("summary").tabIndex = wide.matches ? -1 : 0;
+  }
 };
 placeFilters();
 wide.addEventListener("change", placeFilters);

@@ -87,7 +87,7 @@ def test_session_cookie_flags(client, people):
 
 def test_production_cookies_are_secure(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
-    app = create_app({"ENV_NAME": "production", "DATA_DIR": str(tmp_path)})
+    app = create_app({"ENV_NAME": "production", "DATA_DIR": str(tmp_path), "SEARCH_BACKEND": "tantivy"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
