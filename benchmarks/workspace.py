@@ -14,6 +14,7 @@ import json
 import re
 import statistics
 import tempfile
+import threading
 import time
 from urllib.parse import urlencode
 
@@ -86,11 +87,22 @@ def _setup(app) -> int:
         return document.id
 
 
+def _serve(app):
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per request
+
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server
+
+
 def measure() -> dict:
     from library import create_app
     from library.migrate import upgrade
-
-    from .search import _serve
 
     with tempfile.TemporaryDirectory() as data_dir:
         app = create_app({"ENV_NAME": "test", "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"})

@@ -459,7 +459,11 @@ def description() -> dict:
                         _query(name, {"type": "string"})
                         for name in ("service_area", "document_type", "region", "authority", "year")
                     ],
-                    _query("sort", {"enum": ["relevance", "date"]}),
+                    _query(
+                        "sort",
+                        {"enum": ["relevance", "date"]},
+                        "relevance: best match; date: newest first (by year, then date shared)",
+                    ),
                     _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000}),
                     _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
                 ],

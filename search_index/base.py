@@ -77,16 +77,18 @@ class SearchResult:
 
 class SearchBackend(ABC):
     @abstractmethod
-    def add(self, documents: Iterable[IndexedDocument]) -> int:
-        """Add or replace these documents; returns how many."""
-
-    @abstractmethod
-    def remove(self, ids: Iterable[int]) -> None:
-        """Remove these documents if present."""
-
-    @abstractmethod
     def apply(self, upserts: Iterable[IndexedDocument], removals: Iterable[int]) -> None:
         """Add or replace ``upserts`` and remove ``removals``, all in one commit."""
+
+    def add(self, documents: Iterable[IndexedDocument]) -> int:
+        """Add or replace these documents; returns how many."""
+        documents = list(documents)
+        self.apply(documents, [])
+        return len(documents)
+
+    def remove(self, ids: Iterable[int]) -> None:
+        """Remove these documents if present."""
+        self.apply([], ids)
 
     def close(self) -> None:  # noqa: B027 - most backends hold nothing to let go of
         """Let go of open files or readers."""

@@ -127,14 +127,6 @@ class PostgresBackend(SearchBackend):
         with self.engine.begin() as connection:
             self.write(connection, upserts, removals)
 
-    def add(self, documents: Iterable[IndexedDocument]) -> int:
-        documents = list(documents)
-        self.apply(documents, [])
-        return len(documents)
-
-    def remove(self, ids: Iterable[int]) -> None:
-        self.apply([], ids)
-
     def rebuild(self, documents: Iterable[IndexedDocument], progress=None) -> int:
         """Every entry anew in one transaction: readers see the old index until it commits."""
         count, batch = 0, []
@@ -215,19 +207,16 @@ class PostgresBackend(SearchBackend):
             window = "substring(page.body from greatest(1, strpos(lower(page.body), :near) - 200) for 1200)"
             snippet = f"ts_headline('{CONFIG}', {window}, websearch_to_tsquery('english', :q), '{HEADLINE}')"
         with self.engine.connect() as connection:
+            page_ids, facets, total = self._scan(connection, condition, rank, order, params)
             rows = connection.execute(
                 text(
-                    f"""
-                    SELECT page.*, {snippet} AS snippet FROM (
-                        SELECT {COLUMNS}, body, {rank} AS rank FROM {TABLE}
-                        WHERE {condition} ORDER BY {order} LIMIT :limit OFFSET :offset
-                    ) AS page ORDER BY {order}
-                    """
+                    f"SELECT {COLUMNS}, page.body, {snippet} AS snippet "
+                    f"FROM {TABLE} AS page WHERE document_id = ANY(:ids)"
                 ),
-                params,
+                {**params, "ids": list(page_ids)},
             ).mappings()
-            hits = [self._hit(row) for row in rows]
-            facets, total = self._facets(connection, condition, params)
+            by_id = {row["document_id"]: row for row in rows}
+            hits = [self._hit(by_id[i], page_ids[i]) for i in page_ids if i in by_id]
             suggestion = None
             if cleaned and total < 3:
                 suggestion = self._suggestion(connection, cleaned, total, where[1:], params)
@@ -242,7 +231,7 @@ class PostgresBackend(SearchBackend):
         return ""
 
     @staticmethod
-    def _hit(row) -> Hit:
+    def _hit(row, score: float) -> Hit:
         snippet = ""
         if row["snippet"] and _OPEN in row["snippet"]:
             snippet = html.escape(" ".join(row["snippet"].split()))
@@ -263,28 +252,36 @@ class PostgresBackend(SearchBackend):
         }
         return Hit(
             id=row["document_id"],
-            score=float(row["rank"]),
+            score=score,
             title=row["title"],
             snippet=snippet,
             fields=fields,
         )
 
     @staticmethod
-    def _facets(connection, condition: str, params: dict) -> tuple[dict[str, dict[str, int]], int]:
+    def _scan(connection, condition: str, rank: str, order: str, params: dict):
+        """One pass over the matches: the page's ids (in order, with their rank), the facet
+        counts and the total."""
         parts = [
-            f"SELECT '{name}' AS facet, {column} AS value, count(*) AS n FROM m GROUP BY {column}"
+            f"SELECT '{name}', {column}, count(*), NULL::integer, NULL::real FROM m GROUP BY {column}"
             for name, column in FACET_COLUMN.items()
         ]
         parts.append(
-            "SELECT 'service_area', area, count(*) FROM m, unnest(m.service_areas) AS area GROUP BY area"
+            "SELECT 'service_area', area, count(*), NULL, NULL "
+            "FROM m, unnest(m.service_areas) AS area GROUP BY area"
         )
-        parts.append("SELECT 'total', NULL, count(*) FROM m")
+        parts.append("SELECT 'total', NULL, count(*), NULL, NULL FROM m")
+        parts.append(
+            f"(SELECT 'page', NULL, NULL, document_id, rank FROM m "
+            f"ORDER BY {order} LIMIT :limit OFFSET :offset)"
+        )
         rows = connection.execute(
             text(
                 f"""
                 WITH m AS MATERIALIZED (
-                    SELECT service_areas, document_type, region, authority, year FROM {TABLE}
-                    WHERE {condition}
+                    SELECT document_id, service_areas, document_type, region, authority, year, newest,
+                           {rank} AS rank
+                    FROM {TABLE} WHERE {condition}
                 )
                 {" UNION ALL ".join(parts)}
                 """
@@ -292,13 +289,15 @@ class PostgresBackend(SearchBackend):
             params,
         ).all()
         facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-        total = 0
-        for facet, value, n in rows:
-            if facet == "total":
+        total, page_ids = 0, {}
+        for facet, value, n, document_id, score in rows:
+            if facet == "page":
+                page_ids[document_id] = float(score or 0)
+            elif facet == "total":
                 total = n
             elif value:
                 facets[facet][value] = n
-        return facets, total
+        return page_ids, facets, total
 
     def _suggestion(self, connection, cleaned: str, total: int, where: list[str], params: dict) -> str | None:
         """ "Did you mean": words one edit away that the caller's own documents hold (their
@@ -373,4 +372,4 @@ class PostgresBackend(SearchBackend):
                 ),
                 params,
             ).mappings()
-            return [self._hit(row) for row in rows]
+            return [self._hit(row, float(row["rank"])) for row in rows]

@@ -221,14 +221,6 @@ class TantivyBackend(SearchBackend):
                 writer.wait_merging_threads()  # also lets go of Tantivy's own writer lock
         self.index()  # this process reads its own write at once
 
-    def add(self, documents: Iterable[IndexedDocument]) -> int:
-        documents = list(documents)
-        self.apply(documents, [])
-        return len(documents)
-
-    def remove(self, ids: Iterable[int]) -> None:
-        self.apply([], ids)
-
     def rebuild(self, documents: Iterable[IndexedDocument], progress=None) -> int:
         name = self.folders.new_build()
         index = tantivy.Index(self.schema, path=str(self.folders.path(name)), reuse=True)

@@ -171,19 +171,6 @@ class WhooshBackend(SearchBackend):
             else:
                 w.commit()
 
-    def add(self, documents: Iterable[IndexedDocument]) -> int:
-        count = 0
-        with self.writer() as w:
-            for doc in documents:
-                w.update_document(**self._fields(doc))
-                count += 1
-        return count
-
-    def remove(self, ids: Iterable[int]) -> None:
-        with self.writer() as w:
-            for doc_id in ids:
-                w.delete_by_term("id", str(doc_id))
-
     def apply(self, upserts: Iterable[IndexedDocument], removals: Iterable[int]) -> None:
         """Add, replace and remove in one commit."""
         with self.writer() as w:

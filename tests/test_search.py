@@ -13,7 +13,8 @@ from library.services import search as search_service
 pytestmark = pytest.mark.search_backend("postgres")
 
 
-def _share(api, title: str, scope: str) -> int:
+def _ready(api, title: str) -> tuple[int, str]:
+    """A draft with every suggestion accepted: its id and the hash of what the approver reads."""
     owner = api("kgm_contributor")
     doc_id = owner.post(
         "/api/v1/documents",
@@ -27,9 +28,12 @@ def _share(api, title: str, scope: str) -> int:
         content_type="multipart/form-data",
     ).get_json()["id"]
     owner.post(f"/api/v1/documents/{doc_id}/redactions/accept-all")
-    approver = api("kgm_approver")
-    content_hash = approver.get(f"/api/v1/documents/{doc_id}/preview").get_json()["content_hash"]
-    response = approver.post(
+    return doc_id, api("kgm_approver").get(f"/api/v1/documents/{doc_id}/preview").get_json()["content_hash"]
+
+
+def _share(api, title: str, scope: str) -> int:
+    doc_id, content_hash = _ready(api, title)
+    response = api("kgm_approver").post(
         f"/api/v1/documents/{doc_id}/consent",
         json={"scope": scope, "confirm": True, "content_hash": content_hash},
     )
@@ -93,19 +97,8 @@ def test_consent_writes_the_entry_in_its_own_transaction_and_every_host_reads_it
 
 
 def test_a_failed_entry_write_undoes_the_consent(app, api, db, monkeypatch):
-    owner, approver = api("kgm_contributor"), api("kgm_approver")
-    doc_id = owner.post(
-        "/api/v1/documents",
-        data={
-            "title": "Never half shared",
-            "document_type": "self-assessment",
-            "service_areas": ["early-help"],
-            "file": (io.BytesIO(b"# Never half shared\n\nStep-down.\n"), "d.md"),
-        },
-        content_type="multipart/form-data",
-    ).get_json()["id"]
-    owner.post(f"/api/v1/documents/{doc_id}/redactions/accept-all")
-    content_hash = approver.get(f"/api/v1/documents/{doc_id}/preview").get_json()["content_hash"]
+    doc_id, content_hash = _ready(api, "Never half shared")
+    approver = api("kgm_approver")
 
     def failing_write(*args, **kwargs):
         raise RuntimeError("the index table is unavailable")
