@@ -61,14 +61,16 @@ def _database(tmp_path_factory):
 
 @pytest.fixture
 def app(request, tmp_path, _database):
-    """The app on a data folder of its own. ``@pytest.mark.search_backend("postgres")`` picks the
-    search backend (the PostgreSQL one is skipped on SQLite); otherwise SEARCH_BACKEND decides."""
+    """The app on a data folder of its own. ``@pytest.mark.search_backend("postgres")``, or an
+    indirect parameter naming a backend, picks the search backend (the PostgreSQL one is skipped
+    on SQLite); otherwise (or with "default") SEARCH_BACKEND decides."""
     overrides = {}
     marker = request.node.get_closest_marker("search_backend")
-    if marker is not None:
-        if marker.args[0] == "postgres" and _database["kind"] != "postgresql":
+    chosen = marker.args[0] if marker is not None else getattr(request, "param", "default")
+    if chosen != "default":
+        if chosen == "postgres" and _database["kind"] != "postgresql":
             pytest.skip("the PostgreSQL search backend needs TEST_DATABASE_URL")
-        overrides["SEARCH_BACKEND"] = marker.args[0]
+        overrides["SEARCH_BACKEND"] = chosen
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     if _database["kind"] == "sqlite":

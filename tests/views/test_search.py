@@ -4,6 +4,10 @@ import io
 
 import pytest
 
+# Through the app with the configured backend (Tantivy, or PostgreSQL in CI's second run) and with
+# Whoosh: what each reader may find and count does not depend on the engine.
+pytestmark = pytest.mark.parametrize("app", ["default", "whoosh"], indirect=True)
+
 DOCS = [
     # (title, text, scope, service area, type)
     (
