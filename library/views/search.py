@@ -42,6 +42,11 @@ def _render(
         query = {k: v for k, v in args.items() if k not in ("page", *(fixed or {}))}
         return url_for(endpoint, **(endpoint_args or {}), page=page, **query)
 
+    def asking(q: str) -> str:
+        """This search, filters and order kept, for other words (a "did you mean")."""
+        query = {k: v for k, v in args.items() if k not in ("page", "q", *(fixed or {}))}
+        return url_for(endpoint, **(endpoint_args or {}), q=q, **query)
+
     def without(name: str | None = None, value: str | None = None) -> str:
         """This search without one chosen filter value (or, with no name, without any filter)."""
         query = {k: v for k, v in args.items() if k not in ("page", *(fixed or {}))}
@@ -60,6 +65,7 @@ def _render(
         fixed=fixed or {},
         page_url=page_url,
         without=without,
+        asking=asking,
         chosen=[
             (name, value)
             for name in search.FACETS

@@ -212,6 +212,9 @@ def test_did_you_mean_on_the_page(client, login, published):
     login("kgm_reader")
     html = client.get("/search?q=stabilty").get_data(as_text=True)
     assert "Did you mean" in html
+    # The offer keeps the chosen filters and order: it was counted with them.
+    html = client.get("/search?q=stabilty&service_area=children-in-care&sort=date").get_data(as_text=True)
+    assert 'href="/search?q=stability&amp;service_area=children-in-care&amp;sort=date"' in html
 
 
 def test_home_counts_follow_the_reader(client, login, published):
