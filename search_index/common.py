@@ -163,6 +163,16 @@ def _file_lock(path: Path, timeout: float = LOCK_TIMEOUT):
 
 
 TEXT_FIELDS = ("title", "summary", "text")
+OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
+# "NOT word" and "ANDNOT word" as the engines write an exclusion: "-word".
+NOT_RE = re.compile(r"\b(?:AND\s+NOT|ANDNOT|NOT)\s+(?=[\w\"(])")
+_EXCLUDED_RE = re.compile(r"(?:(?<=\s)|^)-\S+|\b(?:NOT|ANDNOT)\s+\S+")
+_ASKED_RE = re.compile(r"[^\W_]+")
+
+
+def asked_words(cleaned: str) -> list[str]:
+    """The words a cleaned query asks for: not the excluded ones, not the operators."""
+    return [w for w in _ASKED_RE.findall(_EXCLUDED_RE.sub(" ", cleaned)) if w not in OPERATORS]
 
 
 # Plain text --------------------------------------------------------------------------------------

@@ -23,13 +23,22 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from .base import FACETS, Hit, IndexedDocument, SearchBackend, SearchQuery, SearchResult
-from .common import SNIPPET_CHARS, Thesaurus, clean_query, lead, newest_key, plain_text, suggest
+from .common import (
+    NOT_RE,
+    SNIPPET_CHARS,
+    Thesaurus,
+    asked_words,
+    clean_query,
+    lead,
+    newest_key,
+    plain_text,
+    suggest,
+)
 
 TABLE = "search_entries"
 CONFIG = "english"
 _OPEN, _CLOSE = "\ue000", "\ue001"  # highlight markers: the text is escaped, then they become <mark>
 _MARKERS_RE = re.compile("[\ue000\ue001]")
-_NOT_RE = re.compile(r"\b(?:AND\s+NOT|ANDNOT|NOT)\s+(?=[\w\"(])")
 _DROP_RE = re.compile(r"\b(?:AND|ANDMAYBE)\b|[()]")
 HEADLINE = (
     f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=40, MinWords=20, ShortWord=2, "
@@ -58,12 +67,7 @@ UPSERT = text(
         fingerprint = excluded.fingerprint, body = excluded.body, tsv = excluded.tsv
     """
 )
-FACET_COLUMN = {
-    "document_type": "document_type",
-    "region": "region",
-    "authority": "authority",
-    "year": "year",
-}
+SCALAR_FACETS = ("document_type", "region", "authority", "year")  # each its own column
 
 
 def edits(word: str) -> set[str]:
@@ -175,13 +179,13 @@ class PostgresBackend(SearchBackend):
             if name == "service_area":
                 where.append(f"service_areas && CAST(:{key} AS text[])")
             else:
-                where.append(f"{FACET_COLUMN[name]} = ANY(CAST(:{key} AS text[]))")
+                where.append(f"{name} = ANY(CAST(:{key} AS text[]))")
         return where
 
     def to_websearch(self, cleaned: str) -> str:
         """The cleaned query in websearch_to_tsquery's words: quotes, OR and -word."""
         expanded = self.thesaurus.expand(cleaned)
-        expanded = _NOT_RE.sub("-", expanded)
+        expanded = NOT_RE.sub("-", expanded)
         return " ".join(_DROP_RE.sub(" ", expanded).split())
 
     def search(self, query: SearchQuery) -> SearchResult:
@@ -224,9 +228,8 @@ class PostgresBackend(SearchBackend):
 
     def _near(self, cleaned: str) -> str:
         """The beginning of the first word asked for (not excluded, not an operator)."""
-        asked = re.sub(r"(?:(?<=\s)|^)-\S+|\b(?:NOT|ANDNOT)\s+\S+", " ", cleaned)
-        for word in re.findall(r"[^\W_]{3,}", asked):
-            if word not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"):
+        for word in asked_words(cleaned):
+            if len(word) >= 3:
                 return word.lower()[:4]
         return ""
 
@@ -263,8 +266,8 @@ class PostgresBackend(SearchBackend):
         """One pass over the matches: the page's ids (in order, with their rank), the facet
         counts and the total."""
         parts = [
-            f"SELECT '{name}', {column}, count(*), NULL::integer, NULL::real FROM m GROUP BY {column}"
-            for name, column in FACET_COLUMN.items()
+            f"SELECT '{name}', {name}, count(*), NULL::integer, NULL::real FROM m GROUP BY {name}"
+            for name in SCALAR_FACETS
         ]
         parts.append(
             "SELECT 'service_area', area, count(*), NULL, NULL "

@@ -22,9 +22,12 @@ from tantivy import Occur, Query
 
 from .base import FACETS, Hit, IndexedDocument, SearchBackend, SearchQuery, SearchResult
 from .common import (
+    NOT_RE,
     SNIPPET_CHARS,
+    TEXT_FIELDS,
     BuildFolders,
     Thesaurus,
+    asked_words,
     clean_query,
     lead,
     mark_html,
@@ -35,7 +38,6 @@ from .common import (
 
 log = logging.getLogger(__name__)
 
-TEXT_FIELDS = ("title", "summary", "text")
 BOOSTS = {"title": 3.0, "summary": 2.0, "text": 1.0}
 WRITER_HEAP = 50_000_000
 REBUILD_HEAP = 200_000_000
@@ -67,8 +69,6 @@ ANALYZER = (
     .filter(tantivy.Filter.stemmer("english"))
     .build()
 )  # as the "en_stem" tokenizer the text fields use
-_WORDS_RE = re.compile(r"[^\W_]+")
-_EXCLUDED_RE = re.compile(r"(?:(?<=\s)|^)-\S+|\b(?:NOT|ANDNOT)\s+\S+")
 WINDOW = 200  # characters in which a snippet gathers as many of the words asked for as it can
 
 
@@ -120,7 +120,6 @@ def snippet_for(text: str, stems: set[str], prefixes: list[str], most: int = 30)
     )
 
 
-_NOT_RE = re.compile(r"\b(?:AND\s+NOT|ANDNOT|NOT)\s+(?=[\w\"(])")
 _MAYBE_RE = re.compile(r"\bANDMAYBE\b")
 
 
@@ -279,7 +278,7 @@ class TantivyBackend(SearchBackend):
             return None, ""
         expanded = self.thesaurus.expand(cleaned)
         expanded = Thesaurus.TOKEN_RE_INLINE.sub(r"concepts:\1", expanded)
-        expanded = _MAYBE_RE.sub(" ", _NOT_RE.sub("-", expanded))
+        expanded = _MAYBE_RE.sub(" ", NOT_RE.sub("-", expanded))
         query, _errors = self.index().parse_query_lenient(
             expanded, list(TEXT_FIELDS), field_boosts=BOOSTS, conjunction_by_default=True
         )
@@ -336,8 +335,7 @@ class TantivyBackend(SearchBackend):
     def _marks(self, cleaned: str):
         """What a snippet looks for: the stems of the words asked for (not those excluded), and
         the beginnings of those stems to find them by."""
-        asked = _EXCLUDED_RE.sub(" ", cleaned)
-        words = [w for w in _WORDS_RE.findall(asked) if w not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
+        words = asked_words(cleaned)
         stems = {stem for stem in ANALYZER.analyze(" ".join(words)) if stem}
         if not stems:
             return None
