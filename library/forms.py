@@ -36,7 +36,15 @@ class UploadForm(FlaskForm):
     document_type = SelectField("Type of document", choices=[], validate_choice=False)
     service_areas = MultiCheckboxField("Service areas", choices=[], validate_choice=False)
     year = StringField("Year of the peer challenge (optional)", validators=[Optional()])
+    challenge = SelectField("Peer challenge (optional)", choices=[], validate_choice=False)
     file = FileField("File")
+
+
+class ChallengeForm(FlaskForm):
+    title = StringField("Title", validators=[Length(max=200)])
+    year = StringField("Year of the visit (optional)", validators=[Optional()])
+    service_areas = MultiCheckboxField("Service areas", choices=[], validate_choice=False)
+    focus = TextAreaField("Focus: the question the challenge looked at", validators=[Length(max=2000)])
 
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]

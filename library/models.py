@@ -187,6 +187,39 @@ document_service_areas = Table(
 )
 
 
+challenge_service_areas = Table(
+    "challenge_service_areas",
+    Base.metadata,
+    Column("challenge_id", ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_area_id", ForeignKey("service_areas.id"), primary_key=True),
+)
+
+
+class Challenge(Base):
+    """A peer challenge: the documents one visit left behind, kept together in chain order.
+
+    These are the owners' working details. Readers see what was frozen with each consented
+    document (``DocumentVersion.challenge_*``), never these rows directly.
+    """
+
+    __tablename__ = "challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    focus: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    authority: Mapped[Authority] = relationship()
+    service_areas: Mapped[list[ServiceArea]] = relationship(
+        secondary=challenge_service_areas, order_by="ServiceArea.position"
+    )
+    documents: Mapped[list[Document]] = relationship(back_populates="challenge")
+
+
 class Document(Base):
     __tablename__ = "documents"
 
@@ -217,8 +250,13 @@ class Document(Base):
     sent_back_at: Mapped[datetime | None] = mapped_column(DateTime)
     sent_back_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sent_back_note: Mapped[str | None] = mapped_column(Text)
+    # The peer challenge it came from (its place in the chain comes from its type).
+    challenge_id: Mapped[int | None] = mapped_column(
+        ForeignKey("challenges.id", ondelete="SET NULL"), index=True
+    )
 
     authority: Mapped[Authority] = relationship()
+    challenge: Mapped[Challenge | None] = relationship(back_populates="documents")
     uploader: Mapped[User | None] = relationship(foreign_keys=[uploader_id])
     ready_by: Mapped[User | None] = relationship(foreign_keys=[ready_by_id])
     sent_back_by: Mapped[User | None] = relationship(foreign_keys=[sent_back_by_id])
@@ -399,13 +437,45 @@ class DocumentVersion(Base):
     consented_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     consented_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    # The peer challenge as it was shown to the approver and shared with this version: readers
+    # see these, never the challenge's working details.
+    challenge_id: Mapped[int | None] = mapped_column(
+        ForeignKey("challenges.id", ondelete="SET NULL"), index=True
+    )
+    challenge_title: Mapped[str | None] = mapped_column(String(200))
+    challenge_focus: Mapped[str | None] = mapped_column(Text)
+    challenge_year: Mapped[int | None] = mapped_column(Integer)
+    challenge_areas: Mapped[list[str] | None] = mapped_column(JSON)
+    # The text's headings (see library/structure.py), found once at consent: outlines, links to a
+    # section, comparisons and extracts read them.
+    sections: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
 
     document: Mapped[Document] = relationship(back_populates="versions")
+    kloes: Mapped[list[Kloe]] = relationship(
+        back_populates="version", order_by="Kloe.position", cascade="all, delete-orphan", passive_deletes=True
+    )
     document_type: Mapped[DocumentType] = relationship()
     consented_by: Mapped[User | None] = relationship()
     service_areas: Mapped[list[ServiceArea]] = relationship(
         secondary=version_service_areas, order_by="ServiceArea.position"
     )
+
+
+class Kloe(Base):
+    """A key line of enquiry found in a published version's text. Readers reach it only through
+    its document's current version, so it shares the document's audience, and goes with it."""
+
+    __tablename__ = "kloes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    # The ordinal of the section it sits in (its link: /documents/ID#section-N).
+    section: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    version: Mapped[DocumentVersion] = relationship(back_populates="kloes")
 
 
 class IndexOutbox(Base):

@@ -277,8 +277,18 @@ def render_snippet(snippet: str | None) -> Markup:
     return Markup(_sanitise(snippet or "", tags={"mark"}, attributes={}))  # noqa: S704
 
 
+def render_sectioned(text: str | None, sections: list[dict] | None, *, shift_headings: int = 0) -> Markup:
+    """:func:`render_markdown`, each heading given the id ``section-N`` of its section (see
+    library/structure.py), so that outlines, key lines of enquiry and comparisons link to it."""
+    from .structure import Section, anchor_headings
+
+    html = str(render_markdown(text, shift_headings=shift_headings))
+    return Markup(anchor_headings(html, [Section.from_dict(s) for s in sections or []]))  # noqa: S704 - sanitised above
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(render_sectioned, "sectioned")
     app.add_template_filter(render_snippet, "snippet")
     app.add_template_filter(highlight, "highlight")
     app.add_template_filter(render_marked, "marked")

@@ -13,6 +13,8 @@ def _navigation() -> list[dict]:
     items = [{"href": "/", "text": "Browse"}]
     if current_user.is_authenticated:
         items.append({"href": "/search", "text": "Search"})
+        items.append({"href": "/challenges", "text": "Peer challenges"})
+        items.append({"href": "/start", "text": "Start from examples"})
     user = current_user
     if user.is_authenticated:
         if user.authority_id:

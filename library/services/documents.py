@@ -24,7 +24,7 @@ from ..models import (
     version_service_areas,
 )
 from ..storage import FileStorage
-from . import audit, redaction
+from . import audit, challenges, redaction
 from .errors import Conflict, FileTooLarge, Gone, NotFound, PermissionDenied, UnsupportedFile, ValidationError
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,11 @@ class UploadInput:
     year: str | int | None = None
     filename: str = ""
     data: bytes | None = None
+    # The id of one of the authority's peer challenges, None to detach, KEEP to leave as it is.
+    challenge: object = "keep"
+
+
+KEEP = "keep"
 
 
 def _check_metadata(session: Session, form: UploadInput) -> tuple[dict, dict[str, str]]:
@@ -96,6 +101,12 @@ def upload_document(
     if actor is None or not actor.can_upload:
         raise PermissionDenied("Only contributors and approvers can upload documents for their authority.")
     clean, errors = _check_metadata(session, form)
+    challenge = None
+    if form.challenge not in (KEEP, None, ""):
+        try:
+            challenge = challenges.challenge_for_document(session, actor, form.challenge)
+        except ValidationError as exc:
+            errors["challenge"] = exc.message
     analysis = None
     file_error: ExtractionError | None = None
     if not form.data:
@@ -137,6 +148,7 @@ def upload_document(
             year=clean["year"],
             status=DocumentStatus.DRAFT.value,
             extracted_text=extracted.text,
+            challenge=challenge,
         )
         document.original = StoredFile(
             storage_key=key,
@@ -232,7 +244,7 @@ def tombstone_message(document: Document) -> str:
 
 
 def update_details(session: Session, actor: User, document_id: int, form: UploadInput) -> Document:
-    """Change the title, summary, type, service areas or year. A changed title or summary is
+    """Change the title, summary, type, service areas, year or peer challenge. A changed title or summary is
     checked for personal information again. On a published document this makes a new draft
     version: readers keep the consented one until consent is given again."""
     from .redaction import redetect_field
@@ -243,6 +255,7 @@ def update_details(session: Session, actor: User, document_id: int, form: Upload
     clean, errors = _check_metadata(session, form)
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
+    challenge = None if form.challenge == KEEP else challenges.challenge_for_document(session, actor, form.challenge)
     changed = []
     for name in ("title", "summary"):
         if getattr(document, name) != clean[name]:
@@ -258,6 +271,10 @@ def update_details(session: Session, actor: User, document_id: int, form: Upload
     if document.year != clean["year"]:
         document.year = clean["year"]
         changed.append("year")
+    if form.challenge != KEEP:
+        if document.challenge_id != (challenge.id if challenge else None):
+            document.challenge = challenge
+            changed.append("challenge")
     if changed:
         document.updated_at = utcnow()
         audit.record(

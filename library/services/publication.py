@@ -14,13 +14,15 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .. import permissions, search
+from .. import permissions, search, structure
 from ..db import utcnow
-from ..models import Authority, Document, DocumentStatus, DocumentVersion, Role, Scope, User
+from ..models import Authority, Document, DocumentStatus, DocumentVersion, Kloe, Role, Scope, User
 from . import audit, notifications, redaction
 from .errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
 
 SCOPES = tuple(s.value for s in Scope)
+# The document types whose key lines of enquiry go into the bank.
+KLOE_TYPES = ("scoping-document", "self-assessment")
 FORM_STATEMENT = (
     "I confirm that I may consent for {authority}, that I have read the redacted text above, and that it may "
     "be shared with the readers I have chosen. I understand that I can withdraw this consent at any time."
@@ -80,6 +82,20 @@ def statement_for(session: Session, document: Document, scope: str) -> str:
 
 
 @dataclass
+class SharedChallenge:
+    """What readers will see of the document's peer challenge."""
+
+    id: int
+    title: str
+    focus: str
+    year: int | None
+    areas: list[str]  # service area slugs
+
+    def as_list(self) -> list:
+        return [self.id, self.title, self.focus, self.year, sorted(self.areas)]
+
+
+@dataclass
 class Snapshot:
     title: str
     summary: str
@@ -87,25 +103,32 @@ class Snapshot:
     document_type_id: int
     service_area_ids: list[int]
     year: int | None
+    challenge: SharedChallenge | None = None
 
     @property
     def content_hash(self) -> str:
-        body = json.dumps(
-            [
-                self.title,
-                self.summary,
-                self.text,
-                self.document_type_id,
-                sorted(self.service_area_ids),
-                self.year,
-            ],
-            ensure_ascii=False,
-        )
+        parts: list = [
+            self.title,
+            self.summary,
+            self.text,
+            self.document_type_id,
+            sorted(self.service_area_ids),
+            self.year,
+        ]
+        if self.challenge is not None:  # (so that the hashes of versions without one stand)
+            parts.append({"challenge": self.challenge.as_list()})
+        body = json.dumps(parts, ensure_ascii=False)
         return hashlib.sha256(body.encode()).hexdigest()
+
+    @property
+    def sections(self) -> list[structure.Section]:
+        return structure.sections(self.text)
 
 
 def snapshot(document: Document) -> Snapshot:
-    """The redacted title, summary and text, and the metadata, as they would be published now."""
+    """The redacted title, summary and text, and the metadata (the peer challenge's details
+    among them), as they would be published now."""
+    challenge = document.challenge
     return Snapshot(
         title=redaction.redacted(document, "title"),
         summary=redaction.redacted(document, "summary"),
@@ -113,7 +136,24 @@ def snapshot(document: Document) -> Snapshot:
         document_type_id=document.document_type_id,
         service_area_ids=[a.id for a in document.service_areas],
         year=document.year,
+        challenge=None
+        if challenge is None
+        else SharedChallenge(
+            challenge.id,
+            challenge.title,
+            challenge.focus,
+            challenge.year,
+            [a.slug for a in challenge.service_areas],
+        ),
     )
+
+
+def kloes_to_share(document: Document, shot: Snapshot) -> list[structure.FoundKloe]:
+    """The key lines of enquiry consent would put in the bank (scoping documents and
+    self-assessments only)."""
+    if document.document_type.slug not in KLOE_TYPES:
+        return []
+    return structure.kloes(shot.text, shot.sections)
 
 
 def has_unpublished_changes(document: Document) -> bool:
@@ -230,6 +270,7 @@ def give_consent(
         is_current=True,
     )
     session.add(version)
+    _freeze_structure(version, document, now_snapshot)
     first = document.status != DocumentStatus.PUBLISHED.value
     document.status = DocumentStatus.PUBLISHED.value
     document.scope = scope
@@ -254,6 +295,23 @@ def give_consent(
     )
     session.commit()
     return version
+
+
+def _freeze_structure(version: DocumentVersion, document: Document, shot: Snapshot) -> None:
+    """Keep with the version what readers see of its challenge, its sections and its key lines
+    of enquiry: all of them read from the text and details consented to."""
+    if shot.challenge is not None:
+        version.challenge_id = shot.challenge.id
+        version.challenge_title = shot.challenge.title
+        version.challenge_focus = shot.challenge.focus
+        version.challenge_year = shot.challenge.year
+        version.challenge_areas = sorted(shot.challenge.areas)
+    found = shot.sections
+    version.sections = [s.as_dict() for s in found]
+    version.kloes = [
+        Kloe(document_id=document.id, position=i, section=k.section, text=k.text)
+        for i, k in enumerate(kloes_to_share(document, shot), start=1)
+    ]
 
 
 def _refused_stale(session: Session, actor: User, document: Document, what: str, sent: str, now: str):
@@ -370,14 +428,20 @@ def take_down(session: Session, actor: User, document_id: int, reason: str | Non
 # Lists -------------------------------------------------------------------------------------------
 
 
-def download_markdown(session: Session, actor: User, document_id: int) -> str:
-    """The published redacted version as markdown: never the original file, never a draft."""
+def published_for_download(session: Session, actor: User, document_id: int) -> tuple[Document, DocumentVersion]:
+    """The document and the version readers get (owners too): never a draft."""
     from .documents import get_for_viewer
 
     document = get_for_viewer(session, actor, document_id)
     version = document.current_version
     if document.status != DocumentStatus.PUBLISHED.value or version is None:
         raise NotFound("This document has not been published, so there is nothing to download.")
+    return document, version
+
+
+def download_markdown(session: Session, actor: User, document_id: int) -> str:
+    """The published redacted version as markdown: never the original file, never a draft."""
+    document, version = published_for_download(session, actor, document_id)
     areas = ", ".join(a.name for a in version.service_areas)
     lines = [f"# {version.title}", ""]
     if version.summary:

@@ -14,6 +14,7 @@ from search_index.base import FACETS, labels_for_reader
 
 from .. import permissions
 from ..models import Authority, Document, DocumentType, Region, ServiceArea, User
+from . import challenges
 from .errors import ValidationError
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ def search(session: Session, backend: SearchBackend, actor: User, params: Search
         }
         for h in hits
     ]
+    _add_challenges(session, actor, results)
     pages = max(math.ceil(result.total / params.per_page), 1)
     return SearchPage(
         total=result.total,
@@ -148,6 +150,26 @@ def search(session: Session, backend: SearchBackend, actor: User, params: Search
         names=names,
         suggestion=result.suggestion,
     )
+
+
+def _add_challenges(session: Session, actor: User, results: list[dict]) -> None:
+    """Each result's peer challenge as shared with it, and the challenge's other documents the
+    caller may read ("part of")."""
+    links = challenges.part_of(session, actor, [r["id"] for r in results])
+    for r in results:
+        link = links.get(r["id"])
+        r["challenge"] = (
+            None
+            if link is None
+            else {
+                "id": link.id,
+                "title": link.title,
+                "others": [
+                    {"id": m.id, "title": m.title, "document_type": m.document_type, "url": f"/documents/{m.id}"}
+                    for m in link.others
+                ],
+            }
+        )
 
 
 def _still_readable(session: Session, actor: User, hits):

@@ -74,3 +74,14 @@ def service_area_counts(session: Session, where) -> dict[int, int]:
         .group_by(version_service_areas.c.service_area_id)
     )
     return {area_id: count for area_id, count in session.execute(stmt)}
+
+
+def area_names(session: Session, slugs: list[str]) -> list[str]:
+    """The names of these service areas, in the vocabulary's order."""
+    if not slugs:
+        return []
+    return list(
+        session.scalars(
+            select(ServiceArea.name).where(ServiceArea.slug.in_(slugs)).order_by(ServiceArea.position)
+        )
+    )

@@ -8,7 +8,17 @@ from .. import permissions
 from ..db import get_session
 from ..extraction import Limits
 from ..models import Document, User
-from ..services import accounts, documents, follows, handoff, publication, redaction, vocabularies
+from ..services import (
+    accounts,
+    challenges,
+    documents,
+    follows,
+    handoff,
+    publication,
+    redaction,
+    reuse,
+    vocabularies,
+)
 from ..services import search as search_service
 from ..services.errors import NotAuthenticated, ValidationError
 from .paging import MAX_PAGE
@@ -81,6 +91,13 @@ def document_json(document: Document, user: User) -> dict:
     if published and (owner or permissions.can_read_published(user, document)):
         body["text"] = version.text
         body["version"] = version.number
+    if owner:
+        body["challenge"] = (
+            {"id": document.challenge.id, "title": document.challenge.title} if document.challenge else None
+        )
+    else:
+        shared = version if published and version.challenge_id else None
+        body["challenge"] = {"id": shared.challenge_id, "title": shared.challenge_title} if shared else None
     if owner:
         body["created_at"] = _iso(document.created_at)
         body["unpublished_changes"] = publication.has_unpublished_changes(document)
@@ -344,6 +361,7 @@ def patch_document(document_id: int):
         document_type=body.get("document_type", document.document_type.slug),
         service_areas=body.get("service_areas", [a.slug for a in document.service_areas]),
         year=body.get("year", document.year),
+        challenge=body.get("challenge_id", documents.KEEP),
     )
     if not isinstance(form.service_areas, list) or not all(isinstance(x, str) for x in form.service_areas):
         raise ValidationError("service_areas must be a list of slugs.", field="service_areas")
@@ -403,14 +421,152 @@ def take_down(document_id: int):
     )
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def download_response(user: User, document_id: int):
+    """The published text as markdown (``format=md``, the default) or Word (``format=docx``)."""
+    kind = request.args.get("format", "md") or "md"
+    if kind not in ("md", "docx"):
+        raise ValidationError("format is md or docx.", field="format")
+    session = get_session()
+    if kind == "docx":
+        data = reuse.document_docx(session, user, document_id, current_app.config["BASE_URL"])
+        response = current_app.response_class(data, mimetype=DOCX)
+    else:
+        response = current_app.response_class(
+            publication.download_markdown(session, user, document_id), mimetype="text/markdown"
+        )
+        response.charset = "utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="peer-challenge-library-{document_id}.{kind}"'
+    )
+    return response
+
+
 @bp.get("/documents/<int:document_id>/download")
 def download(document_id: int):
-    text = publication.download_markdown(get_session(), _user(), document_id)
-    response = current_app.response_class(text, mimetype="text/markdown")
-    response.charset = "utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="peer-challenge-library-{document_id}.md"'
+    return download_response(_user(), document_id)
+
+
+# Peer challenges and reuse ---------------------------------------------------------------------------
+
+
+def _challenge_input(body: dict, current=None) -> challenges.ChallengeInput:
+    return challenges.ChallengeInput(
+        title=body.get("title", current.title if current else ""),
+        year=body.get("year", current.year if current else None),
+        service_areas=body.get("service_areas", [a.slug for a in current.service_areas] if current else []),
+        focus=body.get("focus", current.focus if current else ""),
     )
+
+
+def _challenge_json(challenge_id: int) -> dict:
+    return challenges.view(get_session(), _user(), challenge_id).as_json(url_for)
+
+
+@bp.post("/challenges")
+def create_challenge():
+    challenge = challenges.create(get_session(), _user(), _challenge_input(_json_body()))
+    response = jsonify(_challenge_json(challenge.id))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_challenge", challenge_id=challenge.id)
+    return response
+
+
+@bp.patch("/challenges/<int:challenge_id>")
+def patch_challenge(challenge_id: int):
+    body = _json_body()
+    session = get_session()
+    current = challenges.get_for_owner(session, _user(), challenge_id)
+    challenges.update(session, _user(), challenge_id, _challenge_input(body, current))
+    return jsonify(_challenge_json(challenge_id))
+
+
+def _text_arg(name: str) -> str:
+    return (request.args.get(name) or "").strip()
+
+
+@bp.get("/challenges")
+def list_challenges():
+    page, per_page = _page_args()
+    params = challenges.BrowseParams(
+        q=_text_arg("q"),
+        service_area=_text_arg("service_area"),
+        region=_text_arg("region"),
+        year=_text_arg("year"),
+        page=page,
+        per_page=per_page,
+    )
+    found, total = challenges.browse(get_session(), _user(), params)
+    return jsonify(
+        {
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+            "results": [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "authority": {"code": c.authority.code, "name": c.authority.name},
+                    "region": c.authority.region.slug,
+                    "year": c.year,
+                    "service_areas": c.areas,
+                    "focus": c.focus,
+                    "documents": c.documents,
+                    "url": url_for("challenges.show", challenge_id=c.id),
+                }
+                for c in found
+            ],
+        }
+    )
+
+
+@bp.get("/challenges/<int:challenge_id>")
+def get_challenge(challenge_id: int):
+    return jsonify(_challenge_json(challenge_id))
+
+
+@bp.get("/kloes")
+def list_kloes():
+    page, per_page = _page_args()
+    params = reuse.KloeParams(
+        q=_text_arg("q"),
+        service_area=_text_arg("service_area"),
+        region=_text_arg("region"),
+        year=_text_arg("year"),
+        page=page,
+        per_page=per_page,
+    )
+    total, results = reuse.kloe_bank(get_session(), _user(), params)
+    return jsonify({"total": total, "page": page, "per_page": per_page, "results": results})
+
+
+@bp.get("/outline")
+def get_outline():
+    found = reuse.outline(
+        get_session(), _user(), request.args.get("document_type"), request.args.get("service_area")
+    )
+    return jsonify(found.as_json())
+
+
+@bp.post("/starter")
+def make_starter():
+    body = _json_body()
+    made = reuse.starter(
+        get_session(),
+        _user(),
+        reuse.StarterRequest(
+            document_type=body.get("document_type"),
+            service_area=body.get("service_area"),
+            headings=body.get("headings", []),
+            kloe_ids=body.get("kloe_ids", []),
+            extracts=body.get("extracts", []),
+        ),
+        current_app.config["BASE_URL"],
+    )
+    response = current_app.response_class(made.data, mimetype=DOCX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'
     return response
 
 

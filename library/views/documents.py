@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..db import get_session
 from ..forms import UploadForm
-from ..services import documents, publication, search, vocabularies
+from ..services import challenges, documents, publication, search, vocabularies
 from ..services.errors import PermissionDenied, ValidationError
 from .api import limits
 from .paging import page_number
@@ -25,6 +25,10 @@ def _upload_form(read_request: bool = True) -> UploadForm:
         (t.slug, t.name) for t in vocabularies.document_types(session)
     ]
     form.service_areas.choices = [(a.slug, a.name) for a in vocabularies.service_areas(session)]
+    form.challenge.choices = [("", "Not part of a recorded peer challenge")] + [
+        (str(c.id), f"{c.title} ({c.year})" if c.year else c.title)
+        for c in challenges.own_challenges(session, current_user)
+    ]
     return form
 
 
@@ -56,6 +60,7 @@ def upload():
         )
     form = _upload_form()
     if request.method == "GET":
+        form.challenge.data = request.args.get("challenge", "")
         return _render_upload(form, {}, 200)
     if not form.validate_on_submit():
         errors = {name: field_errors[0] for name, field_errors in form.errors.items()}
@@ -70,6 +75,7 @@ def upload():
         year=form.year.data,
         filename=upload.filename if upload else "",
         data=data,
+        challenge=form.challenge.data or None,
     )
     try:
         document = documents.upload_document(
@@ -120,6 +126,7 @@ def show(document_id: int):
         similar=[]
         if owner
         else search.more_like_this(session, current_app.extensions["search"], current_user, document.id),
+        part_of=challenges.document_challenge(session, current_user, document),
     )
 
 
@@ -135,6 +142,7 @@ def edit(document_id: int):
         form.document_type.data = document.document_type.slug
         form.service_areas.data = [a.slug for a in document.service_areas]
         form.year.data = str(document.year or "")
+        form.challenge.data = str(document.challenge_id or "")
     elif form.validate_on_submit():
         submitted = documents.UploadInput(
             title=form.title.data or "",
@@ -142,6 +150,7 @@ def edit(document_id: int):
             document_type=form.document_type.data or "",
             service_areas=form.service_areas.data or [],
             year=form.year.data,
+            challenge=form.challenge.data or None,
         )
         try:
             documents.update_details(session, current_user, document_id, submitted)

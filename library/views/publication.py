@@ -9,8 +9,9 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required
 
 from ..db import get_session
-from ..services import audit_trail, documents, handoff, publication
+from ..services import audit_trail, documents, handoff, publication, vocabularies
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
+from .api import download_response
 from .paging import page_number
 
 bp = Blueprint("publication", __name__)
@@ -38,6 +39,8 @@ def _consent_page(
         errors=errors or {},
         scope=scope or document.scope or "",
         area_names=[a.name for a in document.service_areas],
+        kloes=publication.kloes_to_share(document, snap),
+        challenge_areas=vocabularies.area_names(session, snap.challenge.areas) if snap.challenge else [],
         can_send_back=handoff.needs_consent(document),
         note=note,
     ), status
@@ -176,13 +179,8 @@ def waiting():
 @bp.get("/documents/<int:document_id>/download")
 @login_required
 def download(document_id: int):
-    text = publication.download_markdown(get_session(), current_user, document_id)
-    response = Response(text, mimetype="text/markdown")
-    response.charset = "utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="peer-challenge-library-{document_id}.md"'
-    )
-    return response
+    """The published text as markdown or, with ``format=docx``, as a Word document."""
+    return download_response(current_user, document_id)
 
 
 @bp.get("/audit")

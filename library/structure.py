@@ -1,0 +1,346 @@
+"""The structure of a document's markdown text: its sections, its key lines of enquiry, and
+headings grouped across documents (case, numbering and wording variants as one).
+
+Pure functions: no Flask, no database. Section numbers are the order headings appear in the text
+(1, 2, ...); the rendered page gives each heading the id ``section-N`` (see
+:func:`anchor_headings`), so ``/documents/ID#section-N`` is that section.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from whoosh.lang.porter import stem
+
+from search_index.common import Thesaurus
+
+_ATX_RE = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$|^ {0,3}(#{1,6})[ \t]*$")
+_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ITEM_RE = re.compile(r"^(\s{0,8})(?:\d{1,3}[.)]|[-*+•])[ \t]+(.*\S)\s*$")
+_LABEL_RE = re.compile(r"^\s*(?:\*\*|__)?(.{3,80}?)(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*$")
+KLOE_HEADING_RE = re.compile(r"\b(?:key\s+)?lines?\s+of\s+(?:en|in)quiry\b|\bKLOEs?\b", re.I)
+KLOE_MAX = 600  # characters: longer items are prose, not a line of enquiry
+KLOES_PER_DOCUMENT = 60
+
+
+@dataclass
+class Section:
+    n: int
+    level: int
+    heading: str
+    # Offsets into the text: the heading line starts at ``start``; its body runs from
+    # ``body_start`` to ``end`` (the next heading of the same or a higher level).
+    start: int
+    body_start: int
+    end: int
+
+    def as_dict(self) -> dict:
+        return {
+            "n": self.n,
+            "level": self.level,
+            "heading": self.heading,
+            "start": self.start,
+            "body_start": self.body_start,
+            "end": self.end,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Section:
+        return cls(**{k: data[k] for k in ("n", "level", "heading", "start", "body_start", "end")})
+
+
+def plain_heading(text: str) -> str:
+    """A heading's words without inline markup (emphasis, code marks, escapes)."""
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", text)
+    text = re.sub(r"(\*\*|__|\*|_|`)", "", text)
+    return " ".join(text.split())
+
+
+def sections(text: str) -> list[Section]:
+    """Every heading of the text in order (ATX ``#`` headings and underlined ones), outside code."""
+    found: list[tuple[int, str, int, int]] = []  # level, heading, start, body_start
+    lines = text.splitlines(keepends=True)
+    offset = 0
+    fence: str | None = None
+    previous: tuple[str, int] | None = None  # a one-line paragraph so far, and its offset
+    in_paragraph = False
+    for line in lines:
+        bare = line.rstrip("\r\n")
+        start, offset = offset, offset + len(line)
+        marker = _FENCE_RE.match(bare)
+        if fence is not None:
+            if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+                fence = None
+            continue
+        if marker:
+            fence, previous, in_paragraph = marker.group(1), None, False
+            continue
+        atx = _ATX_RE.match(bare)
+        if atx:
+            level = len(atx.group(1) or atx.group(3))
+            heading = plain_heading(atx.group(2) or "")
+            if heading:
+                found.append((level, heading, start, offset))
+            previous, in_paragraph = None, False
+            continue
+        setext = _SETEXT_RE.match(bare)
+        if setext and previous is not None:
+            words = plain_heading(previous[0])
+            if words:
+                found.append((1 if setext.group(1)[0] == "=" else 2, words, previous[1], offset))
+                previous, in_paragraph = None, False
+                continue
+        if not bare.strip() or bare.startswith(("    ", "\t", ">")) or _ITEM_RE.match(bare) or "|" in bare:
+            previous, in_paragraph = None, False
+        else:
+            # Only a one-line paragraph is taken as an underlined heading.
+            previous = None if in_paragraph else (bare, start)
+            in_paragraph = True
+    made = []
+    for i, (level, heading, start, body_start) in enumerate(found):
+        end = len(text)
+        for later_level, _h, later_start, _b in found[i + 1 :]:
+            if later_level <= level:
+                end = later_start
+                break
+        made.append(Section(i + 1, level, heading, start, body_start, end))
+    return made
+
+
+def top_level(found: list[Section]) -> list[Section]:
+    """The sections a reader would call the document's sections: a single level-1 heading is the
+    document's title; below it, the highest level used."""
+    if not found:
+        return []
+    ones = [s for s in found if s.level == 1]
+    rest = [s for s in found if not (len(ones) == 1 and s is ones[0])]
+    if not rest:
+        return []
+    level = min(s.level for s in rest)
+    return [s for s in rest if s.level == level]
+
+
+def section_text(text: str, section: Section) -> str:
+    """The body of a section (its subsections included), without the heading line."""
+    return text[section.body_start : section.end].strip("\n")
+
+
+# Key lines of enquiry ------------------------------------------------------------------------------
+
+
+@dataclass
+class FoundKloe:
+    section: int
+    text: str
+
+
+def _inline_plain(text: str) -> str:
+    return " ".join(re.sub(r"(\*\*|__|`)", "", text).split())
+
+
+def kloes(text: str, found: list[Section] | None = None) -> list[FoundKloe]:
+    """The key lines of enquiry of a text: the numbered or bulleted items (and questions written
+    as paragraphs) of every section headed "key lines of enquiry" (or "KLOEs", "lines of
+    enquiry"), and of a list introduced by such a label in a paragraph of its own."""
+    found = sections(text) if found is None else found
+    spans: list[tuple[int, int, int]] = []  # body start, end, section number
+    for s in found:
+        if KLOE_HEADING_RE.search(s.heading):
+            spans.append((s.body_start, s.end, s.n))
+    # "Key lines of enquiry:" as a paragraph of its own, followed by a list.
+    for match in re.finditer(r"(?m)^[^\n#|>]{0,80}$", text):
+        line = match.group(0)
+        if not line.strip() or not KLOE_HEADING_RE.search(line) or not _LABEL_RE.match(line):
+            continue
+        start = match.end()
+        if any(a <= start < b for a, b, _n in spans):
+            continue
+        after = text[start:]
+        ending = re.search(r"\n[ \t]*\n(?![ \t]*(?:\d{1,3}[.)]|[-*+•])[ \t])", after.lstrip("\n"))
+        stop = start + (len(after) - len(after.lstrip("\n"))) + (ending.start() if ending else len(after))
+        owner = next((s.n for s in reversed(found) if s.start <= start), 0)
+        spans.append((start, stop, owner))
+    items: list[FoundKloe] = []
+    for start, end, number in sorted(spans):
+        items += _items(text[start:end], number)
+        if len(items) >= KLOES_PER_DOCUMENT:
+            break
+    seen: set[str] = set()
+    unique = []
+    for item in items[:KLOES_PER_DOCUMENT]:
+        key = item.text.casefold()
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique
+
+
+def _items(body: str, number: int) -> list[FoundKloe]:
+    items: list[list[str]] = []
+    current: list[str] | None = None
+    for line in body.splitlines():
+        if _ATX_RE.match(line):
+            current = None
+            continue
+        item = _ITEM_RE.match(line)
+        if item:
+            current = [item.group(2)]
+            items.append(current)
+        elif not line.strip():
+            current = None
+        elif current is not None and line.startswith((" ", "\t")):
+            current.append(line.strip())
+        else:
+            words = line.strip()
+            current = None
+            if words.endswith("?") and not words.startswith("|"):
+                items.append([words])
+    made = []
+    for parts in items:
+        words = _inline_plain(" ".join(parts))
+        if 3 <= len(words) <= KLOE_MAX:
+            made.append(FoundKloe(number, words))
+    return made
+
+
+# Headings across documents ------------------------------------------------------------------------
+
+STOPWORDS = frozenset(
+    "a an the and or of to for in on at by with we our us you your they their what how is are be "
+    "do does did it its this that these those from about as into has have was were will can".split()
+)
+_NUMBERING_RE = re.compile(
+    r"^\s*(?:(?:section|part|chapter|appendix|annex|step)\s+)?"
+    r"(?:\d+(?:\.\d+)*[.):]?|[ivxlc]+[.):]|[a-z][.):])\s+",
+    re.I,
+)
+_TRAILING_RE = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
+
+
+def display_heading(heading: str) -> str:
+    """A heading without its numbering or a trailing remark in brackets."""
+    text = _NUMBERING_RE.sub("", plain_heading(heading))
+    text = _TRAILING_RE.sub("", text).strip(" :.-–—")
+    return text or plain_heading(heading)
+
+
+@lru_cache(maxsize=20000)
+def _key(heading: str, thesaurus: Thesaurus | None) -> frozenset[str]:
+    text = display_heading(heading)
+    if thesaurus is not None:
+        text = Thesaurus.TOKEN_RE_INLINE.sub(" ", thesaurus.expand(text.replace('"', " ")))
+        concepts = {f"concept{n}" for n in thesaurus.concepts(display_heading(heading))}
+    else:
+        concepts = set()
+    words = re.findall(r"[a-z0-9]+", text.casefold())
+    stems = {stem(w) for w in words if w not in STOPWORDS and not w.startswith("xthesaurusconcept")}
+    key = stems | concepts
+    return frozenset(key or {stem(w) for w in words} or {text.casefold()})
+
+
+def heading_key(heading: str, thesaurus: Thesaurus | None = None) -> frozenset[str]:
+    """What a heading is about: its words' stems without filler words, numbering or a bracketed
+    remark, thesaurus terms as their concept ("KLOEs" and "Key lines of enquiry" alike)."""
+    return _key(heading, thesaurus)
+
+
+def _alike(a: frozenset[str], b: frozenset[str]) -> bool:
+    if a == b:
+        return True
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if small <= large and len(large) - len(small) <= 1:
+        return True
+    return len(a & b) / len(a | b) >= 0.6
+
+
+@dataclass
+class Example:
+    """One document an outline is made from: its id, and its top-level sections."""
+
+    document_id: int
+    sections: list[Section]
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class HeadingGroup:
+    key: frozenset[str]
+    variants: Counter = field(default_factory=Counter)
+    # document id -> (the section there, its relative place in that document 0..1)
+    places: dict[int, tuple[Section, float]] = field(default_factory=dict)
+
+    @property
+    def heading(self) -> str:
+        return self.variants.most_common(1)[0][0]
+
+    @property
+    def count(self) -> int:
+        return len(self.places)
+
+    @property
+    def position(self) -> float:
+        return sum(p for _s, p in self.places.values()) / max(len(self.places), 1)
+
+
+def group_headings(examples: Iterable[Example], thesaurus: Thesaurus | None = None) -> list[HeadingGroup]:
+    """The sections of many documents grouped by what they are about, most common first (then
+    in their usual order). Each document counts once per group, at its first such section."""
+    by_key: dict[frozenset[str], list[tuple[int, Section, float]]] = defaultdict(list)
+    for example in examples:
+        total = max(len(example.sections), 1)
+        for i, s in enumerate(example.sections):
+            by_key[heading_key(s.heading, thesaurus)].append((example.document_id, s, i / total))
+    groups: list[HeadingGroup] = []
+    for key, places in sorted(by_key.items(), key=lambda kv: (-len({p[0] for p in kv[1]}), sorted(kv[0]))):
+        group = next((g for g in groups if _alike(g.key, key)), None)
+        if group is None:
+            group = HeadingGroup(key)
+            groups.append(group)
+        for document_id, s, where in places:
+            group.variants[display_heading(s.heading)] += 1
+            if document_id not in group.places:
+                group.places[document_id] = (s, where)
+    groups.sort(key=lambda g: (-g.count, g.position, g.heading.casefold()))
+    return groups
+
+
+def find_group(groups: list[HeadingGroup], heading: str, thesaurus: Thesaurus | None = None):
+    """The group a heading belongs to (as :func:`group_headings` would put it), or None."""
+    key = heading_key(heading, thesaurus)
+    exact = next((g for g in groups if g.key == key), None)
+    return exact or next((g for g in groups if _alike(g.key, key)), None)
+
+
+# Rendering ---------------------------------------------------------------------------------------
+
+_HEADING_HTML_RE = re.compile(r"<h([1-6])((?:\s[^>]*)?)>(.*?)</h\1>", re.S)
+
+
+def _comparable(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def anchor_headings(rendered: str, found: list[Section]) -> str:
+    """Give each rendered heading the id ``section-N`` of the section it shows: matched in order
+    by its words, so a heading the renderer made that the parser did not (or the reverse) never
+    shifts the others."""
+    wanted = [(s.n, _comparable(s.heading)) for s in found]
+    at = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal at
+        words = _comparable(html.unescape(re.sub(r"<[^>]+>", "", match.group(3))))
+        for i in range(at, len(wanted)):
+            if wanted[i][1] == words:
+                at = i + 1
+                level, attributes, inner = match.groups()
+                return f'<h{level} id="section-{wanted[i][0]}"{attributes}>{inner}</h{level}>'
+        return match.group(0)
+
+    return _HEADING_HTML_RE.sub(replace, rendered)
