@@ -89,6 +89,11 @@ SCHEMAS: dict[str, Any] = {
             "unpublished_changes": {"type": "boolean"},
             "hand_off": {"type": "object"},
             "original": {"type": "object"},
+            "challenge": {
+                "type": ["object", "null"],
+                "required": ["id", "title"],
+                "properties": {"id": ID, "title": {"type": ["string", "null"]}},
+            },
         },
     },
     "DocumentPage": {
@@ -174,10 +179,127 @@ SCHEMAS: dict[str, Any] = {
                         "service_areas": {"type": "array", "items": {"type": "string"}},
                         "year": {"type": ["integer", "null"]},
                         "published_at": NULLABLE_TIME,
+                        "challenge": {"type": ["object", "null"]},
                     },
                 },
             },
             "facets": {"type": "object", "additionalProperties": {"type": "object"}},
+        },
+    },
+    "Challenge": {
+        "type": "object",
+        "required": ["id", "title", "authority", "year", "service_areas", "focus", "documents"],
+        "properties": {
+            "id": ID,
+            "title": {"type": "string"},
+            "authority": _ref("Authority"),
+            "region": {"type": "string"},
+            "year": {"type": ["integer", "null"]},
+            "service_areas": {"type": "array", "items": {"type": "string"}},
+            "focus": {"type": "string"},
+            "documents": {
+                "type": "array",
+                "description": "In chain order; only those the caller may read",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "title", "document_type", "url"],
+                    "properties": {
+                        "id": ID,
+                        "title": {"type": "string"},
+                        "document_type": {"type": "string"},
+                        "url": {"type": "string"},
+                    },
+                },
+            },
+        },
+    },
+    "ChallengePage": {
+        "type": "object",
+        "required": ["total", "page", "per_page", "results"],
+        "properties": {
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "title", "authority", "year", "service_areas", "focus", "documents", "url"],
+                    "properties": {
+                        "id": ID,
+                        "title": {"type": "string"},
+                        "authority": _ref("Authority"),
+                        "region": {"type": "string"},
+                        "year": {"type": ["integer", "null"]},
+                        "service_areas": {"type": "array", "items": {"type": "string"}},
+                        "focus": {"type": "string"},
+                        "documents": {"type": "integer", "description": "How many the caller may read"},
+                        "url": {"type": "string"},
+                    },
+                },
+            },
+        },
+    },
+    "KloePage": {
+        "type": "object",
+        "required": ["total", "results"],
+        "properties": {
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "text", "document", "authority", "service_areas", "year"],
+                    "properties": {
+                        "id": ID,
+                        "text": {"type": "string"},
+                        "document": {
+                            "type": "object",
+                            "required": ["id", "title", "url"],
+                            "properties": {"id": ID, "title": {"type": "string"}, "url": {"type": "string"}},
+                        },
+                        "authority": _ref("Authority"),
+                        "region": {"type": "string"},
+                        "service_areas": {"type": "array", "items": {"type": "string"}},
+                        "document_type": {"type": "string"},
+                        "year": {"type": ["integer", "null"]},
+                    },
+                },
+            },
+        },
+    },
+    "Outline": {
+        "type": "object",
+        "required": ["examples", "sections"],
+        "properties": {
+            "document_type": {"type": "string"},
+            "service_area": {"type": "string"},
+            "examples": {"type": "integer", "description": "How many documents the caller may read it is made from"},
+            "sections": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["heading", "count", "examples"],
+                    "properties": {
+                        "heading": {"type": "string"},
+                        "count": {"type": "integer"},
+                        "examples": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["document_id", "heading", "url"],
+                                "properties": {
+                                    "document_id": ID,
+                                    "heading": {"type": "string"},
+                                    "url": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
         },
     },
     "Follow": {
@@ -197,6 +319,16 @@ SCHEMAS: dict[str, Any] = {
 }
 
 JSON_OBJECT = {"type": "object"}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CHALLENGE_BODY = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string"},
+        "year": {"type": ["integer", "string", "null"]},
+        "service_areas": {"type": "array", "items": {"type": "string"}},
+        "focus": {"type": "string"},
+    },
+}
 
 
 def _body(schema: dict, required: bool = True) -> dict:
@@ -262,6 +394,10 @@ def description() -> dict:
                             "document_type": {"type": "string"},
                             "service_areas": {"type": "array", "items": {"type": "string"}},
                             "year": {"type": ["integer", "string", "null"]},
+                            "challenge_id": {
+                                "type": ["integer", "null"],
+                                "description": "One of the caller's authority's peer challenges, or null",
+                            },
                         },
                     }
                 ),
@@ -409,11 +545,15 @@ def description() -> dict:
         "/documents/{document_id}/download": {
             **doc,
             "get": {
-                "summary": "The published redacted text as markdown",
+                "summary": "The published redacted text as markdown or Word",
+                "parameters": [_query("format", {"enum": ["md", "docx"]}, "md (the default) or docx")],
                 "responses": {
                     "200": {
-                        "description": "Markdown",
-                        "content": {"text/markdown": {"schema": {"type": "string"}}},
+                        "description": "Markdown, or a Word document",
+                        "content": {
+                            "text/markdown": {"schema": {"type": "string"}},
+                            DOCX: {"schema": {"type": "string", "format": "binary"}},
+                        },
                     },
                     "default": {"description": "An error", **_json(_ref("Error"))},
                 },
@@ -505,6 +645,93 @@ def description() -> dict:
                 "responses": {
                     "200": {"description": "Already followed", **_json(_ref("Follow"))},
                     "201": {"description": "Now followed", **_json(_ref("Follow"))},
+                    "default": {"description": "An error", **_json(_ref("Error"))},
+                },
+            },
+        },
+        "/challenges": {
+            "get": {
+                "summary": "Peer challenges the caller may see",
+                "parameters": [
+                    _query("q", {"type": "string"}, "words in the title or focus"),
+                    _query("service_area", {"type": "string"}),
+                    _query("region", {"type": "string"}),
+                    _query("year", {"type": "string"}),
+                    _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000}),
+                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                ],
+                "responses": _ok("A page of peer challenges", _ref("ChallengePage")),
+            },
+            "post": {
+                "summary": "Record a peer challenge (contributors, approvers)",
+                "requestBody": _body(CHALLENGE_BODY),
+                "responses": {
+                    "201": {"description": "Recorded", **_json(_ref("Challenge"))},
+                    "default": {"description": "An error", **_json(_ref("Error"))},
+                },
+            },
+        },
+        "/challenges/{challenge_id}": {
+            "parameters": [_path_id("challenge_id")],
+            "get": {
+                "summary": "A peer challenge and its documents in chain order",
+                "responses": _ok("The peer challenge", _ref("Challenge")),
+            },
+            "patch": {
+                "summary": "Change a peer challenge's details (its authority's owners)",
+                "requestBody": _body(CHALLENGE_BODY),
+                "responses": _ok("The peer challenge", _ref("Challenge")),
+            },
+        },
+        "/kloes": {
+            "get": {
+                "summary": "Key lines of enquiry in published documents the caller may read",
+                "parameters": [
+                    _query("q", {"type": "string"}),
+                    _query("service_area", {"type": "string"}),
+                    _query("region", {"type": "string"}),
+                    _query("year", {"type": "string"}),
+                    _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000}),
+                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                ],
+                "responses": _ok("A page of key lines of enquiry", _ref("KloePage")),
+            },
+        },
+        "/outline": {
+            "get": {
+                "summary": "The common structure of the examples the caller may read",
+                "parameters": [
+                    {**_query("document_type", {"type": "string"}), "required": True},
+                    {**_query("service_area", {"type": "string"}), "required": True},
+                ],
+                "responses": _ok("Sections, most common first", _ref("Outline")),
+            },
+        },
+        "/starter": {
+            "post": {
+                "summary": "A starting Word document from chosen headings and key lines of enquiry",
+                "requestBody": _body(
+                    {
+                        "type": "object",
+                        "required": ["document_type", "service_area", "headings"],
+                        "properties": {
+                            "document_type": {"type": "string"},
+                            "service_area": {"type": "string"},
+                            "headings": {"type": "array", "items": {"type": "string"}},
+                            "kloe_ids": {"type": "array", "items": {"type": "integer"}},
+                            "extracts": {
+                                "type": "array",
+                                "items": {"type": "string"},
+                                "description": "Headings under which to include an attributed extract",
+                            },
+                        },
+                    }
+                ),
+                "responses": {
+                    "200": {
+                        "description": "A Word document",
+                        "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}},
+                    },
                     "default": {"description": "An error", **_json(_ref("Error"))},
                 },
             },

@@ -11,3 +11,21 @@ def consent(session, approver, document_id: int, scope: str, confirm: bool = Tru
     document = session.get(Document, document_id)
     content_hash = publication.snapshot(document).content_hash if document is not None else "unknown"
     return publication.give_consent(session, approver, document_id, scope, confirm, content_hash)
+
+
+def publish(app, db, people, make_document, text: str, scope: str, *, who: str = "kgm", challenge=None, **metadata):
+    """Upload ``text`` as ``who``'s contributor, accept every suggestion, attach it to
+    ``challenge`` and consent to ``scope`` as their approver. Returns the document's id."""
+    from library.services import redaction
+
+    document = make_document(text, who=f"{who}_contributor", **metadata)
+    with app.app_context():
+        if challenge is not None:
+            from library.models import Challenge
+
+            db.get(Document, document.id).challenge = db.get(Challenge, challenge)
+            db.commit()
+        redaction.accept_all(db, db.merge(people[f"{who}_contributor"]), document.id)
+        if scope != "draft":
+            consent(db, db.merge(people[f"{who}_approver"]), document.id, scope)
+    return document.id

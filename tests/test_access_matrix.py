@@ -10,7 +10,8 @@ Brackenford (North West). Administrators belong to no authority.
 
 import pytest
 
-from library.services import publication, redaction
+from library.models import Document
+from library.services import challenges, publication, redaction
 from tests.helpers import consent
 
 STATES = [
@@ -70,6 +71,10 @@ CONSENT = {  # the consent page: the owning authority's approver only
     for caller in CALLERS
 }
 
+CHALLENGE = {  # a peer challenge whose one document is in that state: page and API
+    caller: OWNER if row == OWNER else row.replace("410", "404") for caller, row in READ.items()
+}
+
 ROUTES = {
     "page /documents/{id}": ("page", "/documents/{id}", READ),
     "page /documents/{id}/download": ("page", "/documents/{id}/download", DOWNLOAD),
@@ -82,6 +87,11 @@ ROUTES = {
     "api /documents/{id}/redactions": ("api", "/api/v1/documents/{id}/redactions", OWNERS_ONLY),
     "api /documents/{id}/preview": ("api", "/api/v1/documents/{id}/preview", OWNERS_ONLY),
     "api /documents/{id}/download": ("api", "/api/v1/documents/{id}/download", DOWNLOAD),
+    "page /documents/{id}/download as Word": ("page", "/documents/{id}/download?format=docx", DOWNLOAD),
+    "api /documents/{id}/download as Word": ("api", "/api/v1/documents/{id}/download?format=docx", DOWNLOAD),
+    "page /challenges/{challenge}": ("page", "/challenges/{challenge}", CHALLENGE),
+    "api /challenges/{challenge}": ("api", "/api/v1/challenges/{challenge}", CHALLENGE),
+    "page /challenges/{challenge}/edit": ("page", "/challenges/{challenge}/edit", OWNERS_ONLY),
 }
 
 
@@ -91,6 +101,12 @@ def documents_in_every_state(app, db, people, make_document):
     for state in STATES:
         doc = make_document(b"# Notes\n\nAmelia Hughes met the team.\n", title=f"Doc {state}")
         with app.app_context():
+            challenge = challenges.create(
+                db, people.kgm_contributor, challenges.ChallengeInput(f"Challenge {state}", 2025, ["early-help"])
+            )
+            db.get(Document, doc.id).challenge = challenge
+            db.commit()
+            made[f"{state}:challenge"] = challenge.id
             if state != "draft":
                 redaction.accept_all(db, people.kgm_contributor, doc.id)
                 consent(db, people.kgm_approver, doc.id, state.split("-")[1], True)
@@ -108,7 +124,9 @@ def test_access_matrix(client, login, api, documents_in_every_state):
         for route, (kind, path, table) in ROUTES.items():
             expected = table[(role, relation)].split()
             for state, status in zip(STATES, expected, strict=True):
-                url = path.format(id=documents_in_every_state[state])
+                url = path.format(
+                    id=documents_in_every_state[state], challenge=documents_in_every_state[f"{state}:challenge"]
+                )
                 got = (client.get(url) if kind == "page" else token_client.get(url)).status_code
                 if got != int(status):
                     failures.append(
@@ -119,6 +137,6 @@ def test_access_matrix(client, login, api, documents_in_every_state):
 
 
 def test_matrix_covers_every_caller_and_route():
-    for table in (READ, DOWNLOAD, OWNERS_ONLY, CONSENT):
+    for table in (READ, DOWNLOAD, OWNERS_ONLY, CONSENT, CHALLENGE):
         assert set(table) == set(CALLERS)
         assert all(len(row.split()) == len(STATES) for row in table.values())

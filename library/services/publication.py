@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from .. import permissions, search, structure
 from ..db import utcnow
-from ..models import Authority, Document, DocumentStatus, DocumentVersion, Kloe, Role, Scope, User
+from ..models import Authority, Challenge, Document, DocumentStatus, DocumentVersion, Kloe, Role, Scope, User
 from . import audit, notifications, redaction
 from .errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
 
@@ -129,6 +129,8 @@ def snapshot(document: Document) -> Snapshot:
     """The redacted title, summary and text, and the metadata (the peer challenge's details
     among them), as they would be published now."""
     challenge = document.challenge
+    if (challenge.id if challenge else None) != document.challenge_id:  # only the id was set
+        challenge = object_session(document).get(Challenge, document.challenge_id) if document.challenge_id else None
     return Snapshot(
         title=redaction.redacted(document, "title"),
         summary=redaction.redacted(document, "summary"),

@@ -8,6 +8,7 @@ from .. import permissions
 from ..db import get_session
 from ..extraction import Limits
 from ..models import Document, User
+from ..openapi import DOCX
 from ..services import (
     accounts,
     challenges,
@@ -421,7 +422,6 @@ def take_down(document_id: int):
     )
 
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def download_response(user: User, document_id: int):
