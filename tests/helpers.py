@@ -19,6 +19,7 @@ def publish(app, db, people, make_document, text: str, scope: str, *, who: str =
     from library.services import redaction
 
     document = make_document(text, who=f"{who}_contributor", **metadata)
+    db.expire_all()  # (changes made through the app's own sessions are read afresh)
     with app.app_context():
         if challenge is not None:
             from library.models import Challenge

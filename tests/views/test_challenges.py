@@ -1,0 +1,195 @@
+"""Peer challenges, key lines of enquiry, the outline, the starter, compare and Word downloads
+through the API and the pages."""
+
+import io
+
+import docx
+import pytest
+
+from library.services import challenges
+from tests.helpers import publish
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SCOPING = """# Front door scoping letter
+
+## The purpose of the peer challenge
+
+To look hard at thresholds.
+
+## Key lines of enquiry
+
+1. Are thresholds understood by partners?
+2. How quickly are decisions made on contacts?
+
+## Contacts
+
+- The team
+"""
+
+
+@pytest.fixture
+def challenge(app, db, people, api, make_document):
+    owner = api("kgm_contributor")
+    response = owner.post(
+        "/api/v1/challenges",
+        json={"title": "Front door challenge", "year": 2025, "service_areas": ["front-door-and-mash"], "focus": "Thresholds"},
+    )
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert response.headers["Location"].endswith(f"/api/v1/challenges/{body['id']}")
+    ids = {"challenge": body["id"]}
+    for doc_type, scope, text in (
+        ("action-plan", "authority", "# Plan\n\n## Actions\n\n- Act\n"),
+        ("scoping-document", "national", SCOPING),
+        ("self-assessment", "region", "# SA\n\n## Introduction\n\nWords.\n"),
+    ):
+        document = make_document(
+            text, title=f"Front door {doc_type}", document_type=doc_type, service_areas=["front-door-and-mash"]
+        )
+        patched = owner.patch(f"/api/v1/documents/{document.id}", json={"challenge_id": body["id"]})
+        assert patched.status_code == 200
+        assert patched.get_json()["challenge"] == {"id": body["id"], "title": "Front door challenge"}
+        ids[doc_type] = publish(app, db, people, lambda *a, **k: document, "", scope)
+    return ids
+
+
+def test_the_api_gives_each_reader_their_part_of_a_challenge_in_chain_order(api, challenge):
+    def types(who):
+        response = api(who).get(f"/api/v1/challenges/{challenge['challenge']}")
+        return response.status_code, [d["document_type"] for d in response.get_json().get("documents", [])]
+
+    assert types("kgm_reader") == (200, ["scoping-document", "self-assessment", "action-plan"])
+    assert types("ash_reader") == (200, ["scoping-document", "self-assessment"])
+    assert types("brk_reader") == (200, ["scoping-document"])
+    body = api("brk_reader").get(f"/api/v1/challenges/{challenge['challenge']}").get_json()
+    assert body["title"] == "Front door challenge" and body["authority"]["code"] == "KGM"
+    assert body["service_areas"] == ["front-door-and-mash"] and body["focus"] == "Thresholds"
+    assert body["documents"][0]["url"] == f"/documents/{challenge['scoping-document']}"
+    listed = api("brk_reader").get("/api/v1/challenges?service_area=front-door-and-mash&year=2025").get_json()
+    assert [c["id"] for c in listed["results"]] == [challenge["challenge"]] and listed["results"][0]["documents"] == 1
+    document = api("brk_reader").get(f"/api/v1/documents/{challenge['scoping-document']}").get_json()
+    assert document["challenge"] == {"id": challenge["challenge"], "title": "Front door challenge"}
+
+
+def test_bad_challenge_input_gets_a_clear_answer(api, challenge, make_document):
+    assert api("kgm_reader").post("/api/v1/challenges", json={"title": "X", "service_areas": ["send"]}).status_code == 403
+    bad = api("kgm_contributor").post("/api/v1/challenges", json={"title": "", "service_areas": ["nowhere"]})
+    assert bad.status_code == 400 and set(bad.get_json()["error"]["fields"]) == {"title", "service_areas"}
+    assert api("brk_reader").get("/api/v1/challenges?region=atlantis").status_code == 400
+    assert api("brk_reader").get("/api/v1/challenges/999999").status_code == 404
+    theirs = make_document("# Notes\n", who="ash_contributor")
+    wrong = api("ash_contributor").patch(f"/api/v1/documents/{theirs.id}", json={"challenge_id": challenge["challenge"]})
+    assert wrong.status_code == 400 and wrong.get_json()["error"]["fields"] == {"challenge_id": wrong.get_json()["error"]["message"]}
+    assert api("ash_contributor").patch(f"/api/v1/challenges/{challenge['challenge']}", json={"title": "Mine"}).status_code == 404
+    renamed = api("kgm_approver").patch(f"/api/v1/challenges/{challenge['challenge']}", json={"title": "Renamed"})
+    assert renamed.status_code == 200 and renamed.get_json()["title"] == "Renamed"
+    # Readers keep the title consented with the documents they read.
+    assert api("brk_reader").get(f"/api/v1/challenges/{challenge['challenge']}").get_json()["title"] == "Front door challenge"
+
+
+def test_kloes_outline_and_starter_through_the_api(api, challenge):
+    reader = api("brk_reader")
+    bank = reader.get("/api/v1/kloes?service_area=front-door-and-mash").get_json()
+    assert bank["total"] == 2
+    assert bank["results"][0]["document"]["url"] == f"/documents/{challenge['scoping-document']}#section-3"
+    outline = reader.get("/api/v1/outline?document_type=scoping-document&service_area=front-door-and-mash").get_json()
+    assert outline["examples"] == 1 and outline["sections"][0]["count"] == 1
+    assert reader.get("/api/v1/outline?document_type=nope&service_area=send").status_code == 400
+    assert reader.get("/api/v1/outline?service_area=send").status_code == 400
+    made = reader.post(
+        "/api/v1/starter",
+        json={
+            "document_type": "scoping-document",
+            "service_area": "front-door-and-mash",
+            "headings": ["Key lines of enquiry", "The purpose of the peer challenge"],
+            "kloe_ids": [bank["results"][0]["id"]],
+        },
+    )
+    assert made.status_code == 200 and made.mimetype == DOCX
+    document = docx.Document(io.BytesIO(made.data))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:2] == ["The purpose of the peer challenge", "Key lines of enquiry"]
+    assert any(bank["results"][0]["text"] in p.text for p in document.paragraphs)
+    for body, status in (
+        ({"document_type": "scoping-document", "service_area": "front-door-and-mash", "headings": []}, 400),
+        ({"document_type": "scoping-document", "service_area": "atlantis", "headings": ["A"]}, 400),
+        ({"document_type": "scoping-document", "service_area": "send", "headings": ["A"], "kloe_ids": [99999]}, 404),
+        ({"document_type": "scoping-document", "service_area": "send", "headings": ["A"], "kloe_ids": "1"}, 400),
+    ):
+        assert reader.post("/api/v1/starter", json=body).status_code == status, body
+
+
+def test_word_and_markdown_downloads(api, challenge):
+    reader = api("brk_reader")
+    word = reader.get(f"/api/v1/documents/{challenge['scoping-document']}/download?format=docx")
+    assert word.status_code == 200 and word.mimetype == DOCX
+    assert word.headers["Content-Disposition"].endswith('.docx"')
+    paragraphs = [(p.style.name, p.text) for p in docx.Document(io.BytesIO(word.data)).paragraphs]
+    assert ("Heading 2", "Key lines of enquiry") in paragraphs
+    assert ("List Number", "Are thresholds understood by partners?") in paragraphs
+    markdown = reader.get(f"/api/v1/documents/{challenge['scoping-document']}/download?format=md")
+    assert markdown.mimetype == "text/markdown" and "## Key lines of enquiry" in markdown.get_data(as_text=True)
+    assert reader.get(f"/api/v1/documents/{challenge['scoping-document']}/download?format=pdf").status_code == 400
+    assert reader.get(f"/api/v1/documents/{challenge['action-plan']}/download?format=docx").status_code == 404
+
+
+def test_the_pages(client, login, challenge, db, people):
+    login("ash_reader")
+    page = client.get(f"/challenges/{challenge['challenge']}").get_data(as_text=True)
+    assert page.index("Front door scoping-document") < page.index("Front door self-assessment")
+    assert "Front door action-plan" not in page
+    listing = client.get("/challenges?region=south-east").get_data(as_text=True)
+    assert "Front door challenge" in listing and "1 peer challenge" in listing
+    assert client.get("/challenges?service_area=atlantis").status_code == 400
+    shown = client.get(f"/documents/{challenge['scoping-document']}").get_data(as_text=True)
+    assert "Part of:" in shown and f"/documents/{challenge['self-assessment']}" in shown
+    assert 'id="section-3"' in shown and "format=docx" in shown
+    kloes = client.get("/kloes?q=thresholds").get_data(as_text=True)
+    assert "Are thresholds understood by partners?" in kloes and "1 key line of enquiry" in kloes
+    start = client.get("/start?document_type=scoping-document&service_area=front-door-and-mash")
+    assert start.status_code == 200 and "Key lines of enquiry" in start.get_data(as_text=True)
+    assert client.get("/start?document_type=nope&service_area=send").status_code == 400
+    compare = client.get(f"/compare?ids={challenge['scoping-document']}&ids={challenge['self-assessment']}")
+    assert compare.status_code == 400  # not of one type
+    assert client.get(f"/compare?ids={challenge['action-plan']}&ids={challenge['scoping-document']}").status_code == 404
+    results = client.get("/search?q=front+door").get_data(as_text=True)
+    assert "Part of:" in results
+
+
+def test_the_starter_form_downloads_a_word_document_or_says_what_is_missing(client, login, challenge):
+    login("brk_reader")
+    page = client.get("/start?document_type=scoping-document&service_area=front-door-and-mash").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    form = {"csrf_token": token, "document_type": "scoping-document", "service_area": "front-door-and-mash"}
+    missing = client.post("/start", data=form)
+    assert missing.status_code == 400 and "Choose at least one heading" in missing.get_data(as_text=True)
+    made = client.post("/start", data={**form, "headings": ["Key lines of enquiry", "Our own heading"]})
+    assert made.status_code == 200 and made.mimetype == DOCX
+
+
+def test_owners_record_a_challenge_and_attach_documents_on_the_pages(client, login, db, people, make_document):
+    login("kgm_contributor")
+    page = client.get("/challenges/new").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    bad = client.post("/challenges/new", data={"csrf_token": token, "title": ""})
+    assert bad.status_code == 400 and "Enter a title" in bad.get_data(as_text=True)
+    made = client.post(
+        "/challenges/new",
+        data={"csrf_token": token, "title": "SEND challenge", "year": "2025", "service_areas": ["send"], "focus": "Plans"},
+    )
+    assert made.status_code == 302
+    challenge_id = int(made.headers["Location"].rsplit("/", 1)[1])
+    document = make_document("# Notes\n", service_areas=["send"])
+    edit = client.get(f"/documents/{document.id}/edit").get_data(as_text=True)
+    assert "SEND challenge (2025)" in edit
+    form = {
+        "csrf_token": token,
+        "title": "Notes",
+        "document_type": "action-plan",
+        "service_areas": ["send"],
+        "challenge": str(challenge_id),
+    }
+    assert client.post(f"/documents/{document.id}/edit", data=form).status_code == 302
+    shown = client.get(f"/challenges/{challenge_id}").get_data(as_text=True)
+    assert "Notes" in shown and "Draft" in shown
+    assert challenges.view(db, db.merge(people.kgm_contributor), challenge_id).documents[0].id == document.id
