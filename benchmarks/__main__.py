@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import bounded, detection, extraction, search, workspace
+from . import bounded, detection, extraction, reuse, search, workspace
 
 
 def main() -> int:
@@ -78,6 +78,20 @@ def main() -> int:
         f"p50 {row['check_p50']:.0f} ms, p95 {row['check_p95']:.0f} ms"
     )
     failed |= not row["ok"]
+    print(
+        f"Starting from examples ({reuse.DOCUMENTS:,} published documents; {reuse.EXAMPLES} SEND "
+        f"self-assessments the reader may read; through the app, {reuse.CALLS} calls each)"
+    )
+    for row in reuse.run():
+        mark = "ok" if row["ok"] else "MISSES A TARGET"
+        print(
+            f"  {row['database']:<10} outline of {row['examples']} examples ({row['headings']} sections in "
+            f"{row['groups']} groups): p50 {row['outline_p50']:.0f} ms, p95 {row['outline_p95']:.0f} ms "
+            f"(target < {reuse.OUTLINE_TARGET_MS:.0f});  starter: p50 {row['starter_p50']:.0f} ms, "
+            f"p95 {row['starter_p95']:.0f} ms (target < {reuse.STARTER_TARGET_MS:.0f}), "
+            f"{row['starter_kb']:.0f} KB  {mark}"
+        )
+        failed |= not row["ok"]
     return 1 if failed else 0
 
 

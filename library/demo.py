@@ -109,6 +109,99 @@ def generated_documents() -> list[dict]:
     return entries
 
 
+# Peer challenges with every document of the chain, shared at different scopes, so that each demo
+# reader sees a different part of each.
+CHALLENGES = [
+    {
+        "uploader": "contributor@kingsmere.example",
+        "title": "Front door and MASH peer challenge",
+        "year": 2025,
+        "areas": ["front-door-and-mash", "early-help"],
+        "theme": "front-door-and-mash",
+        "focus": "Are thresholds understood and applied consistently at the front door, and is step-down "
+        "to early help safe and planned with families?",
+        "scopes": ["national", "region", "region", "authority", "national", "national", "region"],
+    },
+    {
+        "uploader": "contributor@ashcombe.example",
+        "title": "SEND peer challenge",
+        "year": 2024,
+        "areas": ["send"],
+        "theme": "send",
+        "focus": "How timely and good are education, health and care plans, and how well do partners "
+        "commission together?",
+        "scopes": ["national", "national", "national", "region", "national", "region", "authority"],
+    },
+    {
+        "uploader": "contributor@brackenford.example",
+        "title": "Youth justice peer challenge",
+        "year": 2024,
+        "areas": ["youth-justice"],
+        "theme": "youth-justice",
+        "focus": "How well do partners keep children out of the justice system, and how well is "
+        "reoffending reduced?",
+        "scopes": ["national", "region", "national", "national", "authority", "national", "national"],
+    },
+]
+
+
+def challenge_documents() -> list[dict]:
+    """Every document of each demo peer challenge's chain (see library/services/challenges.py)."""
+    from .demo_compose import TYPE_LABELS, compose
+    from .services.challenges import CHAIN
+
+    entries = []
+    for n, challenge in enumerate(CHALLENGES):
+        code = AUTHORITY_OF[challenge["uploader"]]
+        for k, (doc_type, scope) in enumerate(zip(CHAIN, challenge["scopes"], strict=True)):
+            year = challenge["year"] + (1 if doc_type == "follow-up-review" else 0)
+            _title, text = compose(
+                area=challenge["theme"],
+                document_type=doc_type,
+                authority=NAMES[code],
+                domain=DOMAINS[code],
+                pages=2,
+                seed=1000 + n * 10 + k,
+                year=year,
+            )
+            label = TYPE_LABELS.get(doc_type, doc_type)
+            entries.append(
+                {
+                    "file": f"{challenge['theme']}-challenge-{doc_type}.md",
+                    "uploader": challenge["uploader"],
+                    "data": text.encode(),
+                    "title": f"{challenge['title']}: {label.lower()}",
+                    "type": doc_type,
+                    "areas": challenge["areas"],
+                    "year": year,
+                    "summary": f"The {label.lower()} of our {challenge['title'].lower()}.",
+                    "fate": scope,
+                    "challenge": challenge,
+                }
+            )
+    return entries
+
+
+def _challenge_id(session, uploader: User, challenge: dict) -> int:
+    from .models import Challenge
+    from .services import challenges
+
+    found = session.scalar(
+        select(Challenge).where(
+            Challenge.authority_id == uploader.authority_id, Challenge.title == challenge["title"]
+        )
+    )
+    if found is None:
+        found = challenges.create(
+            session,
+            uploader,
+            challenges.ChallengeInput(
+                challenge["title"], challenge["year"], challenge["areas"], challenge["focus"]
+            ),
+        )
+    return found.id
+
+
 def seed_demo(app: Flask) -> str:
     if app.config["ENV_NAME"] == "production":
         raise RuntimeError("demo data is never added in production")
@@ -138,7 +231,7 @@ def seed_demo(app: Flask) -> str:
 
 def _documents(app: Flask, session, limits: Limits, made: dict) -> None:
     """Upload the demo documents; share, or share and withdraw, each as its entry says."""
-    for entry in demo_documents() + generated_documents():
+    for entry in demo_documents() + generated_documents() + challenge_documents():
         uploader = accounts.get_user_by_email(session, entry["uploader"])
         exists = session.scalar(
             select(Document).where(
@@ -159,6 +252,9 @@ def _documents(app: Flask, session, limits: Limits, made: dict) -> None:
                 year=entry.get("year"),
                 filename=entry["file"],
                 data=entry.get("data") or (DEMO_DIR / entry["file"]).read_bytes(),
+                challenge=_challenge_id(session, uploader, entry["challenge"])
+                if "challenge" in entry
+                else None,
             ),
             limits,
         )

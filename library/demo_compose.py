@@ -25,6 +25,8 @@ TYPE_LABELS = {
     "action-plan": "Action plan",
     "learning-summary": "Learning summary",
     "position-statement": "Position statement",
+    "pre-visit-pack": "Pre-visit pack",
+    "follow-up-review": "Follow-up review",
 }
 
 

@@ -224,7 +224,16 @@ SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["id", "title", "authority", "year", "service_areas", "focus", "documents", "url"],
+                    "required": [
+                        "id",
+                        "title",
+                        "authority",
+                        "year",
+                        "service_areas",
+                        "focus",
+                        "documents",
+                        "url",
+                    ],
                     "properties": {
                         "id": ID,
                         "title": {"type": "string"},
@@ -276,7 +285,10 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "document_type": {"type": "string"},
             "service_area": {"type": "string"},
-            "examples": {"type": "integer", "description": "How many documents the caller may read it is made from"},
+            "examples": {
+                "type": "integer",
+                "description": "How many documents the caller may read it is made from",
+            },
             "sections": {
                 "type": "array",
                 "items": {

@@ -13,7 +13,9 @@ def consent(session, approver, document_id: int, scope: str, confirm: bool = Tru
     return publication.give_consent(session, approver, document_id, scope, confirm, content_hash)
 
 
-def publish(app, db, people, make_document, text: str, scope: str, *, who: str = "kgm", challenge=None, **metadata):
+def publish(
+    app, db, people, make_document, text: str, scope: str, *, who: str = "kgm", challenge=None, **metadata
+):
     """Upload ``text`` as ``who``'s contributor, accept every suggestion, attach it to
     ``challenge`` and consent to ``scope`` as their approver. Returns the document's id."""
     from library.services import redaction

@@ -102,7 +102,9 @@ def documents_in_every_state(app, db, people, make_document):
         doc = make_document(b"# Notes\n\nAmelia Hughes met the team.\n", title=f"Doc {state}")
         with app.app_context():
             challenge = challenges.create(
-                db, people.kgm_contributor, challenges.ChallengeInput(f"Challenge {state}", 2025, ["early-help"])
+                db,
+                people.kgm_contributor,
+                challenges.ChallengeInput(f"Challenge {state}", 2025, ["early-help"]),
             )
             db.get(Document, doc.id).challenge = challenge
             db.commit()
@@ -125,7 +127,8 @@ def test_access_matrix(client, login, api, documents_in_every_state):
             expected = table[(role, relation)].split()
             for state, status in zip(STATES, expected, strict=True):
                 url = path.format(
-                    id=documents_in_every_state[state], challenge=documents_in_every_state[f"{state}:challenge"]
+                    id=documents_in_every_state[state],
+                    challenge=documents_in_every_state[f"{state}:challenge"],
                 )
                 got = (client.get(url) if kind == "page" else token_client.get(url)).status_code
                 if got != int(status):

@@ -67,7 +67,10 @@ def test_key_lines_of_enquiry_are_the_items_and_questions_of_their_section():
 
 
 def test_a_label_paragraph_introduces_key_lines_of_enquiry_too():
-    text = "# Self-assessment\n\nOur proposals.\n\nKey lines of enquiry:\n\n- Is help early enough?\n- Do plans work?\n\nAfter.\n"
+    text = (
+        "# Self-assessment\n\nOur proposals.\n\nKey lines of enquiry:\n\n"
+        "- Is help early enough?\n- Do plans work?\n\nAfter.\n"
+    )
     assert [k.text for k in structure.kloes(text)] == ["Is help early enough?", "Do plans work?"]
     assert structure.kloes("# Notes\n\n- Not a line of enquiry\n") == []
 
@@ -92,7 +95,9 @@ def test_headings_are_grouped_across_case_numbering_wording_and_the_thesaurus():
     assert by_heading["What we think we do well"].count == 2
     assert sorted(by_heading["Introduction"].places) == [1, 2, 3]
     assert groups[0].count == 3 and groups[-1].count == 1
-    assert structure.find_group(groups, "key lines of enquiry", thesaurus) is by_heading["Key lines of enquiry"]
+    assert (
+        structure.find_group(groups, "key lines of enquiry", thesaurus) is by_heading["Key lines of enquiry"]
+    )
 
 
 def test_rendered_headings_get_the_ids_of_their_sections():

@@ -114,7 +114,9 @@ def _owner_of(actor: User | None, challenge: Challenge) -> bool:
 
 def create(session: Session, actor: User, form: ChallengeInput) -> Challenge:
     if actor is None or not actor.can_upload:
-        raise PermissionDenied("Only contributors and approvers can record their authority's peer challenges.")
+        raise PermissionDenied(
+            "Only contributors and approvers can record their authority's peer challenges."
+        )
     clean = _check(session, form)
     challenge = Challenge(authority_id=actor.authority_id, created_by_id=actor.id, **clean)
     session.add(challenge)
@@ -144,11 +146,7 @@ def update(session: Session, actor: User, challenge_id: int, form: ChallengeInpu
     approver consents to that document again (its page says it has changes to share)."""
     challenge = get_for_owner(session, actor, challenge_id)
     clean = _check(session, form)
-    changed = [
-        name
-        for name in ("title", "year", "focus")
-        if getattr(challenge, name) != clean[name]
-    ]
+    changed = [name for name in ("title", "year", "focus") if getattr(challenge, name) != clean[name]]
     if {a.id for a in challenge.service_areas} != {a.id for a in clean["service_areas"]}:
         changed.append("service_areas")
     for name, value in clean.items():
@@ -191,8 +189,10 @@ def challenge_for_document(session: Session, actor: User, value) -> Challenge | 
             raise ValueError
         challenge_id = int(value)
     except (TypeError, ValueError):
-        raise ValidationError("challenge_id is the id of one of your authority's peer challenges, or null.",
-                              field="challenge_id") from None
+        raise ValidationError(
+            "challenge_id is the id of one of your authority's peer challenges, or null.",
+            field="challenge_id",
+        ) from None
     challenge = session.get(Challenge, challenge_id)
     if challenge is None or not _owner_of(actor, challenge):
         raise ValidationError("There is no such peer challenge of your authority.", field="challenge_id")
@@ -259,7 +259,9 @@ def _readable_versions(session: Session, actor: User | None, *where):
     stmt = (
         select(DocumentVersion, Document)
         .join(Document, Document.id == DocumentVersion.document_id)
-        .where(readable, DocumentVersion.is_current.is_(True), DocumentVersion.challenge_id.is_not(None), *where)
+        .where(
+            readable, DocumentVersion.is_current.is_(True), DocumentVersion.challenge_id.is_not(None), *where
+        )
         .options(selectinload(DocumentVersion.document_type))
     )
     return session.execute(stmt).all()
@@ -359,7 +361,9 @@ def part_of(session: Session, actor: User | None, document_ids: list[int]) -> di
     if not document_ids:
         return {}
     own = session.execute(
-        select(DocumentVersion.document_id, DocumentVersion.challenge_id, DocumentVersion.challenge_title).where(
+        select(
+            DocumentVersion.document_id, DocumentVersion.challenge_id, DocumentVersion.challenge_title
+        ).where(
             DocumentVersion.document_id.in_(document_ids),
             DocumentVersion.is_current.is_(True),
             DocumentVersion.challenge_id.is_not(None),
@@ -419,9 +423,10 @@ class BrowseParams:
 
 
 def check_params(session: Session, params: BrowseParams) -> None:
-    if params.service_area and session.scalar(
-        select(ServiceArea.id).where(ServiceArea.slug == params.service_area)
-    ) is None:
+    if (
+        params.service_area
+        and session.scalar(select(ServiceArea.id).where(ServiceArea.slug == params.service_area)) is None
+    ):
         raise ValidationError(f"Unknown service area: {params.service_area}.", field="service_area")
     if params.region and session.scalar(select(Region.id).where(Region.slug == params.region)) is None:
         raise ValidationError(f"Unknown region: {params.region}.", field="region")

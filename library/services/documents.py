@@ -255,7 +255,9 @@ def update_details(session: Session, actor: User, document_id: int, form: Upload
     clean, errors = _check_metadata(session, form)
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
-    challenge = None if form.challenge == KEEP else challenges.challenge_for_document(session, actor, form.challenge)
+    challenge = (
+        None if form.challenge == KEEP else challenges.challenge_for_document(session, actor, form.challenge)
+    )
     changed = []
     for name in ("title", "summary"):
         if getattr(document, name) != clean[name]:

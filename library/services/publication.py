@@ -130,7 +130,9 @@ def snapshot(document: Document) -> Snapshot:
     among them), as they would be published now."""
     challenge = document.challenge
     if (challenge.id if challenge else None) != document.challenge_id:  # only the id was set
-        challenge = object_session(document).get(Challenge, document.challenge_id) if document.challenge_id else None
+        challenge = (
+            object_session(document).get(Challenge, document.challenge_id) if document.challenge_id else None
+        )
     return Snapshot(
         title=redaction.redacted(document, "title"),
         summary=redaction.redacted(document, "summary"),
@@ -430,7 +432,9 @@ def take_down(session: Session, actor: User, document_id: int, reason: str | Non
 # Lists -------------------------------------------------------------------------------------------
 
 
-def published_for_download(session: Session, actor: User, document_id: int) -> tuple[Document, DocumentVersion]:
+def published_for_download(
+    session: Session, actor: User, document_id: int
+) -> tuple[Document, DocumentVersion]:
     """The document and the version readers get (owners too): never a draft."""
     from .documents import get_for_viewer
 

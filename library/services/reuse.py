@@ -64,7 +64,10 @@ class KloeParams:
 
 
 def _check_vocabulary(session: Session, *, service_area: str = "", region: str = "", year: str = "") -> None:
-    if service_area and session.scalar(select(ServiceArea.id).where(ServiceArea.slug == service_area)) is None:
+    if (
+        service_area
+        and session.scalar(select(ServiceArea.id).where(ServiceArea.slug == service_area)) is None
+    ):
         raise ValidationError(f"Unknown service area: {service_area}.", field="service_area")
     if region and session.scalar(select(Region.id).where(Region.slug == region)) is None:
         raise ValidationError(f"Unknown region: {region}.", field="region")
@@ -116,7 +119,9 @@ def kloe_bank(session: Session, actor: User | None, params: KloeParams) -> tuple
     if params.service_area:
         where.append(_in_area(params.service_area))
     if params.region:
-        where.append(Document.authority_id.in_(select(Authority.id).join(Region).where(Region.slug == params.region)))
+        where.append(
+            Document.authority_id.in_(select(Authority.id).join(Region).where(Region.slug == params.region))
+        )
     if params.year:
         where.append(DocumentVersion.year == int(params.year))
     for term in params.q.split()[:12]:
@@ -137,7 +142,9 @@ def kloe_bank(session: Session, actor: User | None, params: KloeParams) -> tuple
     return total, [kloe_json(k, v, d) for k, v, d in rows]
 
 
-def kloes_by_id(session: Session, actor: User | None, ids: list[int]) -> list[tuple[Kloe, DocumentVersion, Document]]:
+def kloes_by_id(
+    session: Session, actor: User | None, ids: list[int]
+) -> list[tuple[Kloe, DocumentVersion, Document]]:
     """These key lines of enquiry, in this order; 404 if the actor may not read any one of them."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
@@ -219,12 +226,16 @@ def vocabulary(session: Session, document_type: str | None, service_area: str | 
     return doc_type, area
 
 
-def examples(session: Session, actor: User | None, doc_type: DocumentType, area: ServiceArea) -> list[ExampleDoc]:
+def examples(
+    session: Session, actor: User | None, doc_type: DocumentType, area: ServiceArea
+) -> list[ExampleDoc]:
     """The current published versions of this type and service area the actor may read."""
     readable = permissions.readable_filter(actor)
     if readable is None:
         return []
-    in_area = select(version_service_areas.c.version_id).where(version_service_areas.c.service_area_id == area.id)
+    in_area = select(version_service_areas.c.version_id).where(
+        version_service_areas.c.service_area_id == area.id
+    )
     rows = session.execute(
         select(
             DocumentVersion.id,
@@ -259,7 +270,9 @@ def examples(session: Session, actor: User | None, doc_type: DocumentType, area:
     ]
 
 
-def outline(session: Session, actor: User | None, document_type: str | None, service_area: str | None) -> Outline:
+def outline(
+    session: Session, actor: User | None, document_type: str | None, service_area: str | None
+) -> Outline:
     doc_type, area = vocabulary(session, document_type, service_area)
     found = examples(session, actor, doc_type, area)
     groups = structure.group_headings(
@@ -421,12 +434,17 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
             item.add_run(f" ({document.authority.name}, {version.year or 'year not given'})").italic = True
     doc.add_heading("Examples we drew on", level=1)
     listed = list(drew_on.values())
-    for kloe, version, document in chosen_kloes:
+    for _kloe, version, document in chosen_kloes:
         if document.id not in drew_on:
             listed.append(
                 ExampleDoc(
-                    document.id, version.id, version.title, document.authority.name, document.authority.code,
-                    version.year, [],
+                    document.id,
+                    version.id,
+                    version.title,
+                    document.authority.name,
+                    document.authority.code,
+                    version.year,
+                    [],
                 )
             )
             drew_on[document.id] = listed[-1]
@@ -494,8 +512,12 @@ def compare(session: Session, actor: User | None, ids: list[int]) -> Comparison:
     for i in ids:
         document, version = rows[i]
         found = structure.top_level([structure.Section.from_dict(s) for s in version.sections or []])
-        compared.append(Compared(i, version.title, document.authority.name, version.year, version.text, found))
-    groups = structure.group_headings((structure.Example(c.document_id, c.sections) for c in compared), _thesaurus())
+        compared.append(
+            Compared(i, version.title, document.authority.name, version.year, version.text, found)
+        )
+    groups = structure.group_headings(
+        (structure.Example(c.document_id, c.sections) for c in compared), _thesaurus()
+    )
     groups.sort(key=lambda g: (g.position, -g.count))
     table = []
     for group in groups:

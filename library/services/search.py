@@ -165,7 +165,12 @@ def _add_challenges(session: Session, actor: User, results: list[dict]) -> None:
                 "id": link.id,
                 "title": link.title,
                 "others": [
-                    {"id": m.id, "title": m.title, "document_type": m.document_type, "url": f"/documents/{m.id}"}
+                    {
+                        "id": m.id,
+                        "title": m.title,
+                        "document_type": m.document_type,
+                        "url": f"/documents/{m.id}",
+                    }
                     for m in link.others
                 ],
             }

@@ -422,8 +422,6 @@ def take_down(document_id: int):
     )
 
 
-
-
 def download_response(user: User, document_id: int):
     """The published text as markdown (``format=md``, the default) or Word (``format=docx``)."""
     kind = request.args.get("format", "md") or "md"

@@ -64,7 +64,9 @@ def browse():
 @login_required
 def new():
     if not current_user.can_upload:
-        raise PermissionDenied("Only contributors and approvers can record their authority's peer challenges.")
+        raise PermissionDenied(
+            "Only contributors and approvers can record their authority's peer challenges."
+        )
     form = _form()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -75,11 +77,16 @@ def new():
                 get_session().rollback()
                 errors = exc.errors or {"title": exc.message}
             else:
-                flash("The peer challenge was recorded. Add its documents from each document's details.", "success")
+                flash(
+                    "The peer challenge was recorded. Add its documents from each document's details.",
+                    "success",
+                )
                 return redirect(url_for("challenges.show", challenge_id=challenge.id))
         else:
             errors = {name: errs[0] for name, errs in form.errors.items()}
-    return render_template("challenges/form.html", form=form, errors=errors, challenge=None), 400 if errors else 200
+    return render_template(
+        "challenges/form.html", form=form, errors=errors, challenge=None
+    ), 400 if errors else 200
 
 
 @bp.route("/challenges/<int:challenge_id>/edit", methods=["GET", "POST"])

@@ -24,7 +24,11 @@ def _arg(name: str) -> str:
 def kloes():
     session = get_session()
     params = reuse.KloeParams(
-        q=_arg("q"), service_area=_arg("service_area"), region=_arg("region"), year=_arg("year"), page=page_number()
+        q=_arg("q"),
+        service_area=_arg("service_area"),
+        region=_arg("region"),
+        year=_arg("year"),
+        page=page_number(),
     )
     try:
         total, results = reuse.kloe_bank(session, current_user, params)
@@ -116,4 +120,6 @@ def compare():
     if len(ids) != len(raw):
         raise ValidationError("ids are document numbers.", field="ids")
     result = reuse.compare(get_session(), current_user, ids)
-    return render_template("reuse/compare.html", result=result, back=request.referrer or url_for("reuse.start"))
+    return render_template(
+        "reuse/compare.html", result=result, back=request.referrer or url_for("reuse.start")
+    )

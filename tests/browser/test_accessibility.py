@@ -43,6 +43,13 @@ READER_PAGES = [
     "/documents/99999",
     "/search?service_area=astrology",
     "/follows",
+    "/challenges",
+    "/challenges?service_area=atlantis",
+    "/challenges/1",
+    "/kloes",
+    "/kloes?service_area=send&q=plans",
+    "/start",
+    "/start?document_type=scoping-document&service_area=front-door-and-mash",
 ]
 OWNER_PAGES = [
     "/our-documents",
@@ -55,6 +62,9 @@ OWNER_PAGES = [
     "/documents/1/consent",
     "/people",
     "/account",
+    "/challenges/new",
+    "/challenges/1",
+    "/challenges/1/edit",
 ]
 
 

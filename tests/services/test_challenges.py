@@ -7,6 +7,7 @@ from library.services import challenges, publication
 from library.services.errors import NotFound, PermissionDenied, ValidationError
 from tests.helpers import consent, publish
 
+
 @pytest.fixture(autouse=True)
 def _app_context(app):
     with app.app_context():  # messages about consent and withdrawal need the app's settings

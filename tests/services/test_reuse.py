@@ -66,15 +66,35 @@ def library(app, db, people, make_document):
     challenge = challenges.create(
         db,
         people.kgm_contributor,
-        challenges.ChallengeInput("Purple lantern SEND challenge", 2025, ["send"], "The purple lantern protocol."),
+        challenges.ChallengeInput(
+            "Purple lantern SEND challenge", 2025, ["send"], "The purple lantern protocol."
+        ),
     )
     region = publish(
-        app, db, people, make_document, REGION_TEXT, "region", challenge=challenge.id,
-        title="Kingsmere SEND self-assessment", document_type="self-assessment", service_areas=["send"], year=2025,
+        app,
+        db,
+        people,
+        make_document,
+        REGION_TEXT,
+        "region",
+        challenge=challenge.id,
+        title="Kingsmere SEND self-assessment",
+        document_type="self-assessment",
+        service_areas=["send"],
+        year=2025,
     )
     national = publish(
-        app, db, people, make_document, NATIONAL_TEXT, "national", who="ash",
-        title="Ashcombe SEND self-assessment", document_type="self-assessment", service_areas=["send"], year=2024,
+        app,
+        db,
+        people,
+        make_document,
+        NATIONAL_TEXT,
+        "national",
+        who="ash",
+        title="Ashcombe SEND self-assessment",
+        document_type="self-assessment",
+        service_areas=["send"],
+        year=2024,
     )
     return {"region": region, "national": national, "challenge": challenge.id}
 
@@ -96,9 +116,7 @@ def _everything(db, person, library) -> list[str]:
     starter = reuse.starter(
         db,
         person,
-        reuse.StarterRequest(
-            "self-assessment", "send", headings, [k["id"] for k in bank], extracts=headings
-        ),
+        reuse.StarterRequest("self-assessment", "send", headings, [k["id"] for k in bank], extracts=headings),
     )
     outputs = [str(found.as_json()), str(bank), _docx_text(starter.data)]
     browse, _n = challenges.browse(db, person, challenges.BrowseParams())
@@ -149,7 +167,9 @@ def test_withdrawing_removes_its_kloes_from_the_bank_and_from_any_later_starter(
 
 def test_narrowing_the_scope_takes_kloes_out_of_other_authorities_view_at_once(db, people, library):
     document = db.get(__import__("library.models", fromlist=["Document"]).Document, library["region"])
-    publication.change_scope(db, people.kgm_approver, document.id, "authority", document.current_version.text_hash)
+    publication.change_scope(
+        db, people.kgm_approver, document.id, "authority", document.current_version.text_hash
+    )
     ids = [r["document"]["id"] for r in reuse.kloe_bank(db, people.ash_reader, reuse.KloeParams())[1]]
     assert library["region"] not in ids
     ids = [r["document"]["id"] for r in reuse.kloe_bank(db, people.kgm_reader, reuse.KloeParams())[1]]
@@ -161,7 +181,9 @@ def test_a_new_version_replaces_its_kloes(app, db, people, library):
     from library.services import redaction
 
     document = db.get(Document, library["national"])
-    document.extracted_text = NATIONAL_TEXT.replace("Is the local offer known to parents?", "Is the offer clear?")
+    document.extracted_text = NATIONAL_TEXT.replace(
+        "Is the local offer known to parents?", "Is the offer clear?"
+    )
     db.commit()
     redaction.accept_all(db, people.ash_contributor, document.id)
     consent(db, people.ash_approver, document.id, "national")
@@ -191,7 +213,12 @@ def test_the_outline_groups_the_examples_sections_most_common_first(db, people, 
 
 
 def test_the_outline_refuses_unknown_types_and_areas(db, people, library):
-    for args in (("no-type", "send"), ("self-assessment", "nowhere"), ("", "send"), ("self-assessment", None)):
+    for args in (
+        ("no-type", "send"),
+        ("self-assessment", "nowhere"),
+        ("", "send"),
+        ("self-assessment", None),
+    ):
         with pytest.raises(ValidationError):
             reuse.outline(db, people.brk_reader, *args)
     assert reuse.outline(db, people.brk_reader, "action-plan", "send").as_json() == {
@@ -208,7 +235,9 @@ def test_the_starter_holds_headings_prompts_kloes_and_examples_never_text_unless
         db,
         people.brk_reader,
         reuse.StarterRequest(
-            "self-assessment", "send", ["What we will do next", "Introduction", "What we think we do well"],
+            "self-assessment",
+            "send",
+            ["What we will do next", "Introduction", "What we think we do well"],
             [bank[0]["id"]],
         ),
         "https://library.example",

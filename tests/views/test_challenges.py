@@ -32,7 +32,12 @@ def challenge(app, db, people, api, make_document):
     owner = api("kgm_contributor")
     response = owner.post(
         "/api/v1/challenges",
-        json={"title": "Front door challenge", "year": 2025, "service_areas": ["front-door-and-mash"], "focus": "Thresholds"},
+        json={
+            "title": "Front door challenge",
+            "year": 2025,
+            "service_areas": ["front-door-and-mash"],
+            "focus": "Thresholds",
+        },
     )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -44,12 +49,15 @@ def challenge(app, db, people, api, make_document):
         ("self-assessment", "region", "# SA\n\n## Introduction\n\nWords.\n"),
     ):
         document = make_document(
-            text, title=f"Front door {doc_type}", document_type=doc_type, service_areas=["front-door-and-mash"]
+            text,
+            title=f"Front door {doc_type}",
+            document_type=doc_type,
+            service_areas=["front-door-and-mash"],
         )
         patched = owner.patch(f"/api/v1/documents/{document.id}", json={"challenge_id": body["id"]})
         assert patched.status_code == 200
         assert patched.get_json()["challenge"] == {"id": body["id"], "title": "Front door challenge"}
-        ids[doc_type] = publish(app, db, people, lambda *a, **k: document, "", scope)
+        ids[doc_type] = publish(app, db, people, lambda *_a, made=document, **_k: made, "", scope)
     return ids
 
 
@@ -66,25 +74,46 @@ def test_the_api_gives_each_reader_their_part_of_a_challenge_in_chain_order(api,
     assert body["service_areas"] == ["front-door-and-mash"] and body["focus"] == "Thresholds"
     assert body["documents"][0]["url"] == f"/documents/{challenge['scoping-document']}"
     listed = api("brk_reader").get("/api/v1/challenges?service_area=front-door-and-mash&year=2025").get_json()
-    assert [c["id"] for c in listed["results"]] == [challenge["challenge"]] and listed["results"][0]["documents"] == 1
+    assert [c["id"] for c in listed["results"]] == [challenge["challenge"]] and listed["results"][0][
+        "documents"
+    ] == 1
     document = api("brk_reader").get(f"/api/v1/documents/{challenge['scoping-document']}").get_json()
     assert document["challenge"] == {"id": challenge["challenge"], "title": "Front door challenge"}
 
 
 def test_bad_challenge_input_gets_a_clear_answer(api, challenge, make_document):
-    assert api("kgm_reader").post("/api/v1/challenges", json={"title": "X", "service_areas": ["send"]}).status_code == 403
+    assert (
+        api("kgm_reader")
+        .post("/api/v1/challenges", json={"title": "X", "service_areas": ["send"]})
+        .status_code
+        == 403
+    )
     bad = api("kgm_contributor").post("/api/v1/challenges", json={"title": "", "service_areas": ["nowhere"]})
     assert bad.status_code == 400 and set(bad.get_json()["error"]["fields"]) == {"title", "service_areas"}
     assert api("brk_reader").get("/api/v1/challenges?region=atlantis").status_code == 400
     assert api("brk_reader").get("/api/v1/challenges/999999").status_code == 404
     theirs = make_document("# Notes\n", who="ash_contributor")
-    wrong = api("ash_contributor").patch(f"/api/v1/documents/{theirs.id}", json={"challenge_id": challenge["challenge"]})
-    assert wrong.status_code == 400 and wrong.get_json()["error"]["fields"] == {"challenge_id": wrong.get_json()["error"]["message"]}
-    assert api("ash_contributor").patch(f"/api/v1/challenges/{challenge['challenge']}", json={"title": "Mine"}).status_code == 404
-    renamed = api("kgm_approver").patch(f"/api/v1/challenges/{challenge['challenge']}", json={"title": "Renamed"})
+    wrong = api("ash_contributor").patch(
+        f"/api/v1/documents/{theirs.id}", json={"challenge_id": challenge["challenge"]}
+    )
+    assert wrong.status_code == 400 and wrong.get_json()["error"]["fields"] == {
+        "challenge_id": wrong.get_json()["error"]["message"]
+    }
+    assert (
+        api("ash_contributor")
+        .patch(f"/api/v1/challenges/{challenge['challenge']}", json={"title": "Mine"})
+        .status_code
+        == 404
+    )
+    renamed = api("kgm_approver").patch(
+        f"/api/v1/challenges/{challenge['challenge']}", json={"title": "Renamed"}
+    )
     assert renamed.status_code == 200 and renamed.get_json()["title"] == "Renamed"
     # Readers keep the title consented with the documents they read.
-    assert api("brk_reader").get(f"/api/v1/challenges/{challenge['challenge']}").get_json()["title"] == "Front door challenge"
+    assert (
+        api("brk_reader").get(f"/api/v1/challenges/{challenge['challenge']}").get_json()["title"]
+        == "Front door challenge"
+    )
 
 
 def test_kloes_outline_and_starter_through_the_api(api, challenge):
@@ -92,7 +121,9 @@ def test_kloes_outline_and_starter_through_the_api(api, challenge):
     bank = reader.get("/api/v1/kloes?service_area=front-door-and-mash").get_json()
     assert bank["total"] == 2
     assert bank["results"][0]["document"]["url"] == f"/documents/{challenge['scoping-document']}#section-3"
-    outline = reader.get("/api/v1/outline?document_type=scoping-document&service_area=front-door-and-mash").get_json()
+    outline = reader.get(
+        "/api/v1/outline?document_type=scoping-document&service_area=front-door-and-mash"
+    ).get_json()
     assert outline["examples"] == 1 and outline["sections"][0]["count"] == 1
     assert reader.get("/api/v1/outline?document_type=nope&service_area=send").status_code == 400
     assert reader.get("/api/v1/outline?service_area=send").status_code == 400
@@ -113,8 +144,19 @@ def test_kloes_outline_and_starter_through_the_api(api, challenge):
     for body, status in (
         ({"document_type": "scoping-document", "service_area": "front-door-and-mash", "headings": []}, 400),
         ({"document_type": "scoping-document", "service_area": "atlantis", "headings": ["A"]}, 400),
-        ({"document_type": "scoping-document", "service_area": "send", "headings": ["A"], "kloe_ids": [99999]}, 404),
-        ({"document_type": "scoping-document", "service_area": "send", "headings": ["A"], "kloe_ids": "1"}, 400),
+        (
+            {
+                "document_type": "scoping-document",
+                "service_area": "send",
+                "headings": ["A"],
+                "kloe_ids": [99999],
+            },
+            404,
+        ),
+        (
+            {"document_type": "scoping-document", "service_area": "send", "headings": ["A"], "kloe_ids": "1"},
+            400,
+        ),
     ):
         assert reader.post("/api/v1/starter", json=body).status_code == status, body
 
@@ -128,8 +170,13 @@ def test_word_and_markdown_downloads(api, challenge):
     assert ("Heading 2", "Key lines of enquiry") in paragraphs
     assert ("List Number", "Are thresholds understood by partners?") in paragraphs
     markdown = reader.get(f"/api/v1/documents/{challenge['scoping-document']}/download?format=md")
-    assert markdown.mimetype == "text/markdown" and "## Key lines of enquiry" in markdown.get_data(as_text=True)
-    assert reader.get(f"/api/v1/documents/{challenge['scoping-document']}/download?format=pdf").status_code == 400
+    assert markdown.mimetype == "text/markdown" and "## Key lines of enquiry" in markdown.get_data(
+        as_text=True
+    )
+    assert (
+        reader.get(f"/api/v1/documents/{challenge['scoping-document']}/download?format=pdf").status_code
+        == 400
+    )
     assert reader.get(f"/api/v1/documents/{challenge['action-plan']}/download?format=docx").status_code == 404
 
 
@@ -151,14 +198,19 @@ def test_the_pages(client, login, challenge, db, people):
     assert client.get("/start?document_type=nope&service_area=send").status_code == 400
     compare = client.get(f"/compare?ids={challenge['scoping-document']}&ids={challenge['self-assessment']}")
     assert compare.status_code == 400  # not of one type
-    assert client.get(f"/compare?ids={challenge['action-plan']}&ids={challenge['scoping-document']}").status_code == 404
+    assert (
+        client.get(f"/compare?ids={challenge['action-plan']}&ids={challenge['scoping-document']}").status_code
+        == 404
+    )
     results = client.get("/search?q=front+door").get_data(as_text=True)
     assert "Part of:" in results
 
 
 def test_the_starter_form_downloads_a_word_document_or_says_what_is_missing(client, login, challenge):
     login("brk_reader")
-    page = client.get("/start?document_type=scoping-document&service_area=front-door-and-mash").get_data(as_text=True)
+    page = client.get("/start?document_type=scoping-document&service_area=front-door-and-mash").get_data(
+        as_text=True
+    )
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     form = {"csrf_token": token, "document_type": "scoping-document", "service_area": "front-door-and-mash"}
     missing = client.post("/start", data=form)
@@ -167,7 +219,9 @@ def test_the_starter_form_downloads_a_word_document_or_says_what_is_missing(clie
     assert made.status_code == 200 and made.mimetype == DOCX
 
 
-def test_owners_record_a_challenge_and_attach_documents_on_the_pages(client, login, db, people, make_document):
+def test_owners_record_a_challenge_and_attach_documents_on_the_pages(
+    client, login, db, people, make_document
+):
     login("kgm_contributor")
     page = client.get("/challenges/new").get_data(as_text=True)
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
@@ -175,7 +229,13 @@ def test_owners_record_a_challenge_and_attach_documents_on_the_pages(client, log
     assert bad.status_code == 400 and "Enter a title" in bad.get_data(as_text=True)
     made = client.post(
         "/challenges/new",
-        data={"csrf_token": token, "title": "SEND challenge", "year": "2025", "service_areas": ["send"], "focus": "Plans"},
+        data={
+            "csrf_token": token,
+            "title": "SEND challenge",
+            "year": "2025",
+            "service_areas": ["send"],
+            "focus": "Plans",
+        },
     )
     assert made.status_code == 302
     challenge_id = int(made.headers["Location"].rsplit("/", 1)[1])

@@ -1,0 +1,53 @@
+"""Starting from examples in the browser: the outline, comparing two examples, the starter as a
+Word download, and a peer challenge's documents in chain order."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+
+from tests.browser.conftest import assert_accessible
+
+
+def test_a_reader_starts_a_document_from_the_examples(new_page, live_server):
+    page = new_page("reader@brackenford.example")
+    page.goto(live_server + "/start")
+    page.get_by_label("Type of document").select_option("self-assessment")
+    page.get_by_label("Service area").select_option("send")
+    page.get_by_role("button", name="Show the examples").click()
+    page.wait_for_selector("#outline")
+    assert_accessible(page)
+    examples = page.locator("input[name=ids]")
+    assert examples.count() >= 2
+    examples.nth(0).check()
+    examples.nth(1).check()
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_selector(".app-compare")
+    assert "Compare self-assessments" in page.locator("h1").inner_text()
+    assert_accessible(page)
+    page.go_back()
+    page.locator("input[name=headings]").first.check()
+    page.locator("input[name=extracts]").first.check()
+    page.locator("#own-heading").fill("Our own heading")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download a starting document (Word)").click()
+    data = open(download.value.path(), "rb").read()
+    document = docx.Document(io.BytesIO(data))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert "Our own heading" in headings and "Examples we drew on" in headings
+    assert any(p.text.startswith("Extract from ") for p in document.paragraphs)
+
+
+def test_a_challenge_shows_its_documents_in_chain_order_and_each_links_back(new_page, live_server):
+    page = new_page("reader@ashcombe.example")
+    page.goto(live_server + "/challenges?q=front+door")
+    page.get_by_role("link", name="Front door and MASH peer challenge").click()
+    types = page.locator(".app-chain__item .govuk-caption-m").all_inner_texts()
+    assert types[0].startswith("Scoping document") and types[-1] == "Follow-up review"
+    page.locator(".app-chain__item a").first.click()
+    assert page.locator("#part-of").is_visible()
+    assert page.locator(".app-published-text [id^=section-]").count() >= 3
+    page.emulate_media(media="print")
+    assert not page.locator(".govuk-service-navigation").is_visible()
+    assert not page.locator("#part-of ~ .govuk-button-group").is_visible()
