@@ -34,6 +34,30 @@ def new_document(title: str) -> DocxDocument:
     return doc
 
 
+def _style_id(doc: DocxDocument, name: str) -> str:
+    """The id of a style, looked up once per document (python-docx looks it up afresh for every
+    paragraph given a style by name, which costs a millisecond each)."""
+    cache = doc.__dict__.setdefault("_library_style_ids", {})
+    if name not in cache:
+        cache[name] = doc.styles[name].style_id
+    return cache[name]
+
+
+def paragraph(doc: DocxDocument, text: str = "", style: str | None = None):
+    """A new paragraph at the end of ``doc``, in ``style`` (a style name), holding ``text``."""
+    made = doc.add_paragraph()
+    if style:
+        made._p.style = _style_id(doc, style)
+    if text:
+        made.add_run(text)
+    return made
+
+
+def heading(doc: DocxDocument, text: str, level: int):
+    """A heading: level 0 is the document's title."""
+    return paragraph(doc, text, "Title" if level == 0 else f"Heading {min(level, 9)}")
+
+
 def to_bytes(doc: DocxDocument) -> bytes:
     out = io.BytesIO()
     doc.save(out)
@@ -69,7 +93,7 @@ class _Writer(HTMLParser):
     # Blocks ----------------------------------------------------------------------------------
 
     def _start_paragraph(self, style: str | None = None) -> None:
-        self.paragraph = self.doc.add_paragraph(style=style)
+        self.paragraph = paragraph(self.doc, style=style)
 
     def handle_starttag(self, tag: str, attrs) -> None:
         attributes = dict(attrs)
@@ -82,8 +106,7 @@ class _Writer(HTMLParser):
                 self.cell.append(" ")
             return
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            level = min(int(tag[1]) + self.offset, 9)
-            self.paragraph = self.doc.add_heading(level=level)
+            self.paragraph = heading(self.doc, "", int(tag[1]) + self.offset)
         elif tag == "p":
             self._start_paragraph("Quote" if self.quote else None)
         elif tag in ("ul", "ol"):
@@ -100,7 +123,7 @@ class _Writer(HTMLParser):
         elif tag == "table":
             self.table = _Table()
         elif tag == "hr":
-            self.doc.add_paragraph().add_run().add_break(WD_BREAK.LINE)
+            paragraph(self.doc).add_run().add_break(WD_BREAK.LINE)
         elif tag == "br" and self.paragraph is not None:
             self.paragraph.add_run().add_break(WD_BREAK.LINE)
         elif tag in ("strong", "b"):
@@ -182,7 +205,7 @@ class _Writer(HTMLParser):
                 run = cell.paragraphs[0].add_run(text)
                 if header:
                     run.bold = True
-        self.doc.add_paragraph()
+        paragraph(self.doc)
 
 
 def add_markdown(doc: DocxDocument, text: str, *, heading_offset: int = 0, base_url: str = "") -> None:

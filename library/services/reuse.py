@@ -32,6 +32,7 @@ MAX_HEADINGS = 60
 HEADING_MAX = 200
 MAX_KLOES = 100
 EXTRACT_WORDS = 400
+MAX_LISTED = 30  # examples named in a starter; the rest are counted
 KLOES_PER_PAGE = 20
 
 
@@ -396,22 +397,23 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
     type_name, area_name = found.document_type.name, found.service_area.name
     title = f"{type_name}: {area_name}"
     doc = word.new_document(title)
-    doc.add_heading(title, level=0)
-    doc.add_paragraph(
+    word.heading(doc, title, 0)
+    word.paragraph(
+        doc,
         f"A starting point made from {len(found.examples)} example{'s' if len(found.examples) != 1 else ''} "
-        "shared in the Peer Challenge Library. Replace the prompts with your own evidence and judgement."
+        "shared in the Peer Challenge Library. Replace the prompts with your own evidence and judgement.",
     )
     prompts = PROMPTS.get(found.document_type.slug, DEFAULT_PROMPTS)
-    drew_on: dict[int, ExampleDoc] = {}
+    drew_on: dict[int, int] = {}  # document id -> how many of the chosen sections it has
     versions_text: dict[int, str] = {}
     for _position, _i, heading, group in placed:
-        doc.add_heading(heading, level=1)
+        word.heading(doc, heading, 1)
         for prompt in prompts:
-            doc.add_paragraph(prompt, style="List Bullet")
+            word.paragraph(doc, prompt, "List Bullet")
         if group is None:
             continue
         for document_id in group.places:
-            drew_on.setdefault(document_id, by_id[document_id])
+            drew_on[document_id] = drew_on.get(document_id, 0) + 1
         if heading in extracts:
             document_id, (section, _where) = next(iter(group.places.items()))
             example = by_id[document_id]
@@ -420,22 +422,24 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
                     select(DocumentVersion.text).where(DocumentVersion.id == example.version_id)
                 )
             body = _extract(structure.section_text(versions_text[example.version_id], section))
-            note = doc.add_paragraph()
+            note = word.paragraph(doc)
             note.add_run(
                 f"Extract from {example.authority}'s “{example.title}” ({example.year or 'year not given'}): "
                 f"{base}{document_url(document_id, section.n)}"
             ).italic = True
             word.add_markdown(doc, body, heading_offset=1, base_url=base)
+            drew_on[document_id] = drew_on.get(document_id, 0) + len(placed)  # listed first
     if chosen_kloes:
-        doc.add_heading("Key lines of enquiry", level=1)
+        word.heading(doc, "Key lines of enquiry", 1)
         for kloe, version, document in chosen_kloes:
-            item = doc.add_paragraph(style="List Number")
-            item.add_run(kloe.text)
+            item = word.paragraph(doc, kloe.text, "List Number")
             item.add_run(f" ({document.authority.name}, {version.year or 'year not given'})").italic = True
-    doc.add_heading("Examples we drew on", level=1)
-    listed = list(drew_on.values())
+    word.heading(doc, "Examples we drew on", 1)
+    # The examples holding most of the chosen sections, then those the key lines come from.
+    ranked = sorted(drew_on, key=lambda d: (-drew_on[d], -(by_id[d].year or 0), d))
+    listed = [by_id[d] for d in ranked[:MAX_LISTED]]
     for _kloe, version, document in chosen_kloes:
-        if document.id not in drew_on:
+        if all(e.document_id != document.id for e in listed):
             listed.append(
                 ExampleDoc(
                     document.id,
@@ -447,14 +451,21 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
                     [],
                 )
             )
-            drew_on[document.id] = listed[-1]
     if not listed:
-        doc.add_paragraph("None: the headings chosen are your own.")
+        word.paragraph(doc, "None: the headings chosen are your own.")
     for example in listed:
-        doc.add_paragraph(
+        word.paragraph(
+            doc,
             f"{example.title}, {example.authority}, {example.year or 'year not given'}: "
             f"{base}{document_url(example.document_id)}",
-            style="List Bullet",
+            "List Bullet",
+        )
+    more = len(drew_on) - min(len(ranked), MAX_LISTED)
+    if more > 0:
+        word.paragraph(
+            doc,
+            f"And {more} more example{'s' if more != 1 else ''} with some of these sections: see them all at "
+            f"{base}/start?document_type={found.document_type.slug}&service_area={found.service_area.slug}",
         )
     filename = f"starter-{found.document_type.slug}-{found.service_area.slug}.docx"
     return Starter(filename, word.to_bytes(doc), [p[2] for p in placed], listed)
@@ -538,12 +549,12 @@ def document_docx(session: Session, actor: User | None, document_id: int, base_u
 
     document, version = published_for_download(session, actor, document_id)
     doc = word.new_document(version.title)
-    doc.add_heading(version.title, level=0)
+    word.heading(doc, version.title, 0)
     if version.summary:
-        doc.add_paragraph(version.summary)
+        word.paragraph(doc, version.summary)
     areas = ", ".join(a.name for a in version.service_areas)
     year = f", {version.year}" if version.year else ""
-    about = doc.add_paragraph()
+    about = word.paragraph(doc)
     about.add_run(
         f"{document.authority.name} ({document.authority.region.name}). {version.document_type.name}{year}. "
         f"Service areas: {areas}. Version {version.number}, shared on {version.consented_at:%-d %B %Y} "

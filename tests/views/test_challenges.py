@@ -253,3 +253,48 @@ def test_owners_record_a_challenge_and_attach_documents_on_the_pages(
     shown = client.get(f"/challenges/{challenge_id}").get_data(as_text=True)
     assert "Notes" in shown and "Draft" in shown
     assert challenges.view(db, db.merge(people.kgm_contributor), challenge_id).documents[0].id == document.id
+
+
+def test_the_consent_page_shows_the_challenge_details_and_the_kloes_that_will_be_shared(
+    client, login, api, make_document
+):
+    owner = api("kgm_contributor")
+    made = owner.post(
+        "/api/v1/challenges",
+        json={
+            "title": "Thresholds challenge",
+            "year": 2025,
+            "service_areas": ["early-help"],
+            "focus": "Step-down",
+        },
+    ).get_json()
+    document = make_document(SCOPING, document_type="scoping-document")
+    owner.patch(f"/api/v1/documents/{document.id}", json={"challenge_id": made["id"]})
+    login("kgm_approver")
+    page = client.get(f"/documents/{document.id}/consent").get_data(as_text=True)
+    assert 'id="consent-challenge"' in page and "Thresholds challenge" in page and "Step-down" in page
+    kloes = page.split('id="consent-kloes"')[1]
+    assert "Are thresholds understood by partners?" in kloes and "How quickly are decisions made" in kloes
+    # The details are part of what is consented to: changing them changes the hash.
+    before = owner.get(f"/api/v1/documents/{document.id}/preview").get_json()["content_hash"]
+    owner.patch(f"/api/v1/challenges/{made['id']}", json={"focus": "Something else"})
+    assert owner.get(f"/api/v1/documents/{document.id}/preview").get_json()["content_hash"] != before
+
+
+def test_deleting_a_document_for_good_deletes_its_kloes(app, db, people, api, challenge):
+    from sqlalchemy import func, select
+
+    from library.models import Kloe
+    from library.services import publication
+
+    assert (
+        db.scalar(select(func.count(Kloe.id)).where(Kloe.document_id == challenge["scoping-document"])) == 2
+    )
+    with app.app_context():
+        publication.withdraw(db, people.kgm_approver, challenge["scoping-document"], "Gone.")
+    assert api("kgm_approver").delete(f"/api/v1/documents/{challenge['scoping-document']}").status_code == 204
+    db.expire_all()
+    assert (
+        db.scalar(select(func.count(Kloe.id)).where(Kloe.document_id == challenge["scoping-document"])) == 0
+    )
+    assert api("brk_reader").get(f"/api/v1/challenges/{challenge['challenge']}").status_code == 404
