@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import text as sql_text
 
 from .load import fresh_database
+from .search import frame
 
 OUTLINE_TARGET_MS = 300.0
 STARTER_TARGET_MS = 500.0
@@ -70,22 +71,12 @@ def _vary(text: str, rng: random.Random) -> str:
 def populate(app, seed: int = 11) -> None:
     from library import structure
     from library.demo_compose import compose
-    from library.models import Authority, Document, DocumentType, DocumentVersion, Kloe, Region, ServiceArea
+    from library.models import Document, DocumentVersion, Kloe
     from library.services.publication import KLOE_TYPES
-    from library.services.vocabularies import load_vocabularies
 
     rng = random.Random(seed)
     session = app.extensions["db_sessionmaker"]()
-    load_vocabularies(session)
-    regions = {r.slug: r for r in session.query(Region)}
-    authorities = [
-        Authority(code=f"A{i:03d}", name=f"Authority {i} Council", region=regions[slug])
-        for i, slug in enumerate((sorted(regions) * 17)[:150])
-    ]
-    session.add_all(authorities)
-    areas = {a.slug: a for a in session.query(ServiceArea)}
-    types = {t.slug: t for t in session.query(DocumentType)}
-    session.flush()
+    authorities, areas, types = frame(session)
     start = datetime(2022, 1, 1)
     for i in range(DOCUMENTS):
         example = i < EXAMPLES

@@ -81,14 +81,11 @@ FILTERS = [
 ]
 
 
-def populate(app, n: int, seed: int = 7) -> None:
-    """N published documents straight into the database (as consent would leave them)."""
-    from library.demo_compose import compose
-    from library.models import Authority, Document, DocumentType, DocumentVersion, Region, ServiceArea
+def frame(session):
+    """The vocabularies, and 150 authorities in the 9 regions: (authorities, areas by slug, types by slug)."""
+    from library.models import Authority, DocumentType, Region, ServiceArea
     from library.services.vocabularies import load_vocabularies
 
-    rng = random.Random(seed)
-    session = app.extensions["db_sessionmaker"]()
     load_vocabularies(session)
     regions = {r.slug: r for r in session.query(Region)}
     authorities = [
@@ -96,9 +93,22 @@ def populate(app, n: int, seed: int = 7) -> None:
         for i, slug in enumerate((sorted(regions) * 17)[:150])
     ]
     session.add_all(authorities)
-    areas = {a.slug: a for a in session.query(ServiceArea)}
-    types = {t.slug: t for t in session.query(DocumentType)}
     session.flush()
+    return (
+        authorities,
+        {a.slug: a for a in session.query(ServiceArea)},
+        {t.slug: t for t in session.query(DocumentType)},
+    )
+
+
+def populate(app, n: int, seed: int = 7) -> None:
+    """N published documents straight into the database (as consent would leave them)."""
+    from library.demo_compose import compose
+    from library.models import Document, DocumentVersion
+
+    rng = random.Random(seed)
+    session = app.extensions["db_sessionmaker"]()
+    authorities, areas, types = frame(session)
     start = datetime(2022, 1, 1)
     for i in range(n):
         area = rng.choice(AREAS)

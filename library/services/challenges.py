@@ -29,7 +29,7 @@ from ..models import (
     ServiceArea,
     User,
 )
-from . import audit
+from . import audit, vocabularies
 from .errors import NotFound, PermissionDenied, ValidationError
 
 TITLE_MAX = 200
@@ -213,6 +213,14 @@ class Member:
     authority: str
     unshared_changes: bool = False
 
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "document_type": self.document_type,
+            "url": f"/documents/{self.id}",
+        }
+
 
 @dataclass
 class ChallengeView:
@@ -225,7 +233,7 @@ class ChallengeView:
     documents: list[Member]
     owner: bool = False
 
-    def as_json(self, url_for) -> dict:
+    def as_json(self) -> dict:
         return {
             "id": self.id,
             "title": self.title,
@@ -234,15 +242,7 @@ class ChallengeView:
             "year": self.year,
             "service_areas": self.areas,
             "focus": self.focus,
-            "documents": [
-                {
-                    "id": m.id,
-                    "title": m.title,
-                    "document_type": m.document_type,
-                    "url": url_for("documents.show", document_id=m.id),
-                }
-                for m in self.documents
-            ],
+            "documents": [m.as_json() for m in self.documents],
         }
 
 
@@ -339,20 +339,8 @@ class PartOf:
     title: str
     others: list[Member]
 
-    def as_json(self, url_for) -> dict:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "others": [
-                {
-                    "id": m.id,
-                    "title": m.title,
-                    "document_type": m.document_type,
-                    "url": url_for("documents.show", document_id=m.id),
-                }
-                for m in self.others
-            ],
-        }
+    def as_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "others": [m.as_json() for m in self.others]}
 
 
 def part_of(session: Session, actor: User | None, document_ids: list[int]) -> dict[int, PartOf]:
@@ -423,15 +411,9 @@ class BrowseParams:
 
 
 def check_params(session: Session, params: BrowseParams) -> None:
-    if (
-        params.service_area
-        and session.scalar(select(ServiceArea.id).where(ServiceArea.slug == params.service_area)) is None
-    ):
-        raise ValidationError(f"Unknown service area: {params.service_area}.", field="service_area")
-    if params.region and session.scalar(select(Region.id).where(Region.slug == params.region)) is None:
-        raise ValidationError(f"Unknown region: {params.region}.", field="region")
-    if params.year and not (params.year.isdigit() and len(params.year) == 4):
-        raise ValidationError("year is a year, like 2025.", field="year")
+    vocabularies.check_filters(
+        session, service_area=params.service_area, region=params.region, year=params.year
+    )
 
 
 def browse(session: Session, actor: User | None, params: BrowseParams) -> tuple[list[Summary], int]:

@@ -26,6 +26,7 @@ from ..models import (
     User,
     version_service_areas,
 )
+from . import vocabularies
 from .errors import NotFound, ValidationError
 
 MAX_HEADINGS = 60
@@ -62,18 +63,6 @@ class KloeParams:
     year: str = ""
     page: int = 1
     per_page: int = KLOES_PER_PAGE
-
-
-def _check_vocabulary(session: Session, *, service_area: str = "", region: str = "", year: str = "") -> None:
-    if (
-        service_area
-        and session.scalar(select(ServiceArea.id).where(ServiceArea.slug == service_area)) is None
-    ):
-        raise ValidationError(f"Unknown service area: {service_area}.", field="service_area")
-    if region and session.scalar(select(Region.id).where(Region.slug == region)) is None:
-        raise ValidationError(f"Unknown region: {region}.", field="region")
-    if year and not (year.isdigit() and len(year) == 4):
-        raise ValidationError("year is a year, like 2025.", field="year")
 
 
 def _readable_kloes(actor: User | None, *where):
@@ -115,7 +104,9 @@ def kloe_json(kloe: Kloe, version: DocumentVersion, document: Document) -> dict:
 
 def kloe_bank(session: Session, actor: User | None, params: KloeParams) -> tuple[int, list[dict]]:
     """Key lines of enquiry of the published documents the actor may read, newest first."""
-    _check_vocabulary(session, service_area=params.service_area, region=params.region, year=params.year)
+    vocabularies.check_filters(
+        session, service_area=params.service_area, region=params.region, year=params.year
+    )
     where = []
     if params.service_area:
         where.append(_in_area(params.service_area))

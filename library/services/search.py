@@ -158,23 +158,7 @@ def _add_challenges(session: Session, actor: User, results: list[dict]) -> None:
     links = challenges.part_of(session, actor, [r["id"] for r in results])
     for r in results:
         link = links.get(r["id"])
-        r["challenge"] = (
-            None
-            if link is None
-            else {
-                "id": link.id,
-                "title": link.title,
-                "others": [
-                    {
-                        "id": m.id,
-                        "title": m.title,
-                        "document_type": m.document_type,
-                        "url": f"/documents/{m.id}",
-                    }
-                    for m in link.others
-                ],
-            }
-        )
+        r["challenge"] = link.as_json() if link else None
 
 
 def _still_readable(session: Session, actor: User, hits):

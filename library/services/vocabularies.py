@@ -85,3 +85,18 @@ def area_names(session: Session, slugs: list[str]) -> list[str]:
             select(ServiceArea.name).where(ServiceArea.slug.in_(slugs)).order_by(ServiceArea.position)
         )
     )
+
+
+def check_filters(session: Session, *, service_area: str = "", region: str = "", year: str = "") -> None:
+    """A list's filters name a service area, a region and a year that exist (400 otherwise)."""
+    from .errors import ValidationError
+
+    if (
+        service_area
+        and session.scalar(select(ServiceArea.id).where(ServiceArea.slug == service_area)) is None
+    ):
+        raise ValidationError(f"Unknown service area: {service_area}.", field="service_area")
+    if region and session.scalar(select(Region.id).where(Region.slug == region)) is None:
+        raise ValidationError(f"Unknown region: {region}.", field="region")
+    if year and not (year.isdigit() and len(year) == 4):
+        raise ValidationError("year is a year, like 2025.", field="year")

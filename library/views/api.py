@@ -460,7 +460,7 @@ def _challenge_input(body: dict, current=None) -> challenges.ChallengeInput:
 
 
 def _challenge_json(challenge_id: int) -> dict:
-    return challenges.view(get_session(), _user(), challenge_id).as_json(url_for)
+    return challenges.view(get_session(), _user(), challenge_id).as_json()
 
 
 @bp.post("/challenges")
@@ -481,21 +481,17 @@ def patch_challenge(challenge_id: int):
     return jsonify(_challenge_json(challenge_id))
 
 
-def _text_arg(name: str) -> str:
-    return (request.args.get(name) or "").strip()
+def list_filters() -> dict:
+    """The filters of the challenge and key line of enquiry lists: words, service area, region, year."""
+    return {
+        name: (request.args.get(name) or "").strip()[:200] for name in ("q", "service_area", "region", "year")
+    }
 
 
 @bp.get("/challenges")
 def list_challenges():
     page, per_page = _page_args()
-    params = challenges.BrowseParams(
-        q=_text_arg("q"),
-        service_area=_text_arg("service_area"),
-        region=_text_arg("region"),
-        year=_text_arg("year"),
-        page=page,
-        per_page=per_page,
-    )
+    params = challenges.BrowseParams(**list_filters(), page=page, per_page=per_page)
     found, total = challenges.browse(get_session(), _user(), params)
     return jsonify(
         {
@@ -528,14 +524,7 @@ def get_challenge(challenge_id: int):
 @bp.get("/kloes")
 def list_kloes():
     page, per_page = _page_args()
-    params = reuse.KloeParams(
-        q=_text_arg("q"),
-        service_area=_text_arg("service_area"),
-        region=_text_arg("region"),
-        year=_text_arg("year"),
-        page=page,
-        per_page=per_page,
-    )
+    params = reuse.KloeParams(**list_filters(), page=page, per_page=per_page)
     total, results = reuse.kloe_bank(get_session(), _user(), params)
     return jsonify({"total": total, "page": page, "per_page": per_page, "results": results})
 

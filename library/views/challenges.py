@@ -9,6 +9,7 @@ from ..db import get_session
 from ..forms import ChallengeForm
 from ..services import challenges, vocabularies
 from ..services.errors import PermissionDenied, ValidationError
+from .api import list_filters
 from .paging import page_number
 
 bp = Blueprint("challenges", __name__)
@@ -33,13 +34,7 @@ def _submitted(form: ChallengeForm) -> challenges.ChallengeInput:
 @login_required
 def browse():
     session = get_session()
-    params = challenges.BrowseParams(
-        q=(request.args.get("q") or "").strip()[:200],
-        service_area=(request.args.get("service_area") or "").strip(),
-        region=(request.args.get("region") or "").strip(),
-        year=(request.args.get("year") or "").strip(),
-        page=page_number(),
-    )
+    params = challenges.BrowseParams(**list_filters(), page=page_number())
     try:
         found, total = challenges.browse(session, current_user, params)
         error = None

@@ -9,27 +9,17 @@ from flask_login import current_user, login_required
 from ..db import get_session
 from ..services import reuse, vocabularies
 from ..services.errors import NotFound, ValidationError
-from .api import DOCX
+from .api import DOCX, list_filters
 from .paging import page_number
 
 bp = Blueprint("reuse", __name__)
-
-
-def _arg(name: str) -> str:
-    return (request.args.get(name) or "").strip()[:200]
 
 
 @bp.get("/kloes")
 @login_required
 def kloes():
     session = get_session()
-    params = reuse.KloeParams(
-        q=_arg("q"),
-        service_area=_arg("service_area"),
-        region=_arg("region"),
-        year=_arg("year"),
-        page=page_number(),
-    )
+    params = reuse.KloeParams(**list_filters(), page=page_number())
     try:
         total, results = reuse.kloe_bank(session, current_user, params)
         error = None
