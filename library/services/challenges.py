@@ -400,14 +400,7 @@ class Summary:
     owner: bool = False
 
 
-@dataclass
-class BrowseParams:
-    q: str = ""
-    service_area: str = ""
-    region: str = ""
-    year: str = ""
-    page: int = 1
-    per_page: int = 20
+BrowseParams = vocabularies.ListParams
 
 
 def check_params(session: Session, params: BrowseParams) -> None:

@@ -34,7 +34,6 @@ HEADING_MAX = 200
 MAX_KLOES = 100
 EXTRACT_WORDS = 400
 MAX_LISTED = 30  # examples named in a starter; the rest are counted
-KLOES_PER_PAGE = 20
 
 
 @cache
@@ -55,14 +54,7 @@ def document_url(document_id: int, section: int | None = None) -> str:
 # The bank of key lines of enquiry ------------------------------------------------------------------
 
 
-@dataclass
-class KloeParams:
-    q: str = ""
-    service_area: str = ""
-    region: str = ""
-    year: str = ""
-    page: int = 1
-    per_page: int = KLOES_PER_PAGE
+KloeParams = vocabularies.ListParams
 
 
 def _readable_kloes(actor: User | None, *where):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -85,6 +86,18 @@ def area_names(session: Session, slugs: list[str]) -> list[str]:
             select(ServiceArea.name).where(ServiceArea.slug.in_(slugs)).order_by(ServiceArea.position)
         )
     )
+
+
+@dataclass
+class ListParams:
+    """What a list of peer challenges or key lines of enquiry is asked for."""
+
+    q: str = ""
+    service_area: str = ""
+    region: str = ""
+    year: str = ""
+    page: int = 1
+    per_page: int = 20
 
 
 def check_filters(session: Session, *, service_area: str = "", region: str = "", year: str = "") -> None:
