@@ -298,3 +298,85 @@ def test_deleting_a_document_for_good_deletes_its_kloes(app, db, people, api, ch
         db.scalar(select(func.count(Kloe.id)).where(Kloe.document_id == challenge["scoping-document"])) == 0
     )
     assert api("brk_reader").get(f"/api/v1/challenges/{challenge['challenge']}").status_code == 404
+
+
+def test_withdrawing_the_scoping_document_takes_its_kloes_out_of_the_bank_and_later_starters(
+    app, db, people, api, challenge
+):
+    from library.services import publication
+
+    reader = api("brk_reader")
+    bank = reader.get("/api/v1/kloes").get_json()
+    ids = [k["id"] for k in bank["results"] if k["document"]["id"] == challenge["scoping-document"]]
+    assert len(ids) == 2
+    body = {
+        "document_type": "scoping-document",
+        "service_area": "front-door-and-mash",
+        "headings": ["Key lines of enquiry"],
+        "kloe_ids": ids,
+    }
+    before = docx.Document(io.BytesIO(reader.post("/api/v1/starter", json=body).data))
+    assert any("Are thresholds understood by partners?" in p.text for p in before.paragraphs)
+    with app.app_context():
+        publication.withdraw(db, people.kgm_approver, challenge["scoping-document"], "Superseded.")
+    assert reader.get("/api/v1/kloes").get_json()["total"] == bank["total"] - 2
+    assert reader.post("/api/v1/starter", json=body).status_code == 404
+    after = reader.post("/api/v1/starter", json={**body, "kloe_ids": []})
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(after.data)).paragraphs)
+    assert (
+        "Are thresholds understood" not in text and f"/documents/{challenge['scoping-document']}" not in text
+    )
+    assert "None: the headings chosen are your own." in text
+    outline = reader.get("/api/v1/outline?document_type=scoping-document&service_area=front-door-and-mash")
+    assert outline.get_json()["examples"] == 0
+
+
+def test_nothing_of_a_region_scoped_document_reaches_another_region_through_any_route(
+    app, db, people, api, client, login, make_document
+):
+    secret = "tangerine lighthouse"
+    challenge = api("kgm_contributor").post(
+        "/api/v1/challenges",
+        json={
+            "title": "Tangerine lighthouse challenge",
+            "year": 2025,
+            "service_areas": ["send"],
+            "focus": "x",
+        },
+    )
+    publish(
+        app,
+        db,
+        people,
+        make_document,
+        "# SEND\n\n## Tangerine lighthouse model\n\nThe tangerine lighthouse model works.\n\n"
+        "## Key lines of enquiry\n\n1. Does the tangerine lighthouse model reach every family?\n",
+        "region",
+        challenge=challenge.get_json()["id"],
+        title="Tangerine lighthouse self-assessment",
+        document_type="self-assessment",
+        service_areas=["send"],
+    )
+    body = {"document_type": "self-assessment", "service_area": "send", "headings": ["Key lines of enquiry"]}
+
+    def everything(who):
+        reader = api(who)
+        outline = reader.get("/api/v1/outline?document_type=self-assessment&service_area=send").get_json()
+        headings = [s["heading"] for s in outline["sections"]] + ["Key lines of enquiry"]
+        starter = reader.post("/api/v1/starter", json={**body, "headings": headings, "extracts": headings})
+        words = [
+            str(outline),
+            reader.get("/api/v1/kloes?q=tangerine").get_data(as_text=True),
+            reader.get("/api/v1/challenges").get_data(as_text=True),
+            reader.get("/api/v1/search?q=tangerine+lighthouse").get_data(as_text=True),
+            "\n".join(p.text for p in docx.Document(io.BytesIO(starter.data)).paragraphs),
+        ]
+        login(who)
+        for page in ("/start?document_type=self-assessment&service_area=send", "/kloes", "/challenges"):
+            words.append(client.get(page).get_data(as_text=True))
+        client.post("/logout")
+        return "\n".join(words).lower()
+
+    assert secret not in everything("brk_reader")
+    seen = everything("ash_reader")  # a reader of the region gets it: the check above can fail
+    assert "the tangerine lighthouse model works." in seen and "reach every family?" in seen
