@@ -109,6 +109,9 @@ class BaseConfig:
     # in pure Python) or "postgres" (a table in the library's PostgreSQL database, written in the
     # same transaction as consent: for several app hosts sharing one index).
     SEARCH_BACKEND = "tantivy"
+    # Reads and downloads are counted in memory and written this often (seconds) by each process;
+    # 0 writes each one at once (the tests).
+    USAGE_FLUSH_SECONDS = 2.0
     # Single-use links: an invitation lasts 7 days, a password reset 1 hour.
     INVITATION_DAYS = 7
     RESET_MINUTES = 60
@@ -178,6 +181,7 @@ class TestConfig(BaseConfig):
     ENV_NAME = "test"
     TESTING = True
     DIGESTS_IN_APP = False
+    USAGE_FLUSH_SECONDS = 0.0
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     LOG_LEVEL = "WARNING"

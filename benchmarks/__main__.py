@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import bounded, detection, extraction, reuse, search, workspace
+from . import bounded, detection, extraction, insights, reuse, search, workspace
 
 
 def main() -> int:
@@ -90,6 +90,21 @@ def main() -> int:
             f"(target < {reuse.OUTLINE_TARGET_MS:.0f});  starter: p50 {row['starter_p50']:.0f} ms, "
             f"p95 {row['starter_p95']:.0f} ms (target < {reuse.STARTER_TARGET_MS:.0f}), "
             f"{row['starter_kb']:.0f} KB  {mark}"
+        )
+        failed |= not row["ok"]
+    print(
+        f"Insights ({insights.DOCUMENTS:,} published documents, {insights.READS:,} reads recorded; "
+        f"through the app, {insights.CALLS} calls each)"
+    )
+    for row in insights.run():
+        mark = "ok" if row["ok"] else "MISSES A TARGET"
+        print(
+            f"  {row['database']:<10} /insights: a reader p50 {row['reader_p50']:.0f} ms, "
+            f"p95 {row['reader_p95']:.0f} ms; an administrator p50 {row['admin_p50']:.0f} ms, "
+            f"p95 {row['admin_p95']:.0f} ms (target < {insights.PAGE_TARGET_MS:.0f});  a document request "
+            f"p95 {row['on_p95']:.2f} ms counting, {row['off_p95']:.2f} ms not: "
+            f"adds {row['added_p95']:.2f} ms (target < {insights.COUNT_TARGET_MS:.0f}); "
+            f"{row['reads']:,} reads  {mark}"
         )
         failed |= not row["ok"]
     return 1 if failed else 0

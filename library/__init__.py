@@ -31,7 +31,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     """
     from config import load_config
 
-    from . import auth, cli, db, logs, mail, oidc, rendering, search, security, storage, templating
+    from . import auth, cli, db, logs, mail, oidc, rendering, search, security, storage, templating, usage
     from .views import register_blueprints
 
     if isinstance(config, str):
@@ -57,6 +57,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.extensions["file_storage"] = storage.LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
     search.init_app(app)
     mail.init_app(app)
+    usage.init_app(app)
     app.extensions["oidc"] = oidc.provider_for(app.config)
     auth.init_app(app)
     templating.init_app(app)

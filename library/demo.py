@@ -220,6 +220,8 @@ def seed_demo(app: Flask) -> str:
     limits = Limits(max_bytes=app.config["UPLOAD_MAX_BYTES"])
     with app.extensions["search_indexer"].defer():
         _documents(app, session, limits, made)
+    if made["documents"]:
+        _usage(app, session)
     lines = [
         f"Demo data: {made['authorities']} authorities, {made['users']} users and "
         f"{made['documents']} documents added.",
@@ -227,6 +229,34 @@ def seed_demo(app: Flask) -> str:
     ]
     lines += [f"  {role:<12} {email}" for email, _name, _code, role in USERS]
     return "\n".join(lines)
+
+
+def _usage(app: Flask, session) -> None:
+    """Six months of reads and downloads by the demo readers of other authorities, so that the
+    owners' pages and the insights page have something to show."""
+    import random
+
+    from . import permissions, usage
+    from .models import Document
+    from .services.usage import event_for, months_back
+
+    rng = random.Random(3)
+    readers = [accounts.get_user_by_email(session, email) for email, _n, code, _r in USERS if code]
+    published = list(
+        session.scalars(select(Document).where(Document.status == "published").order_by(Document.id))
+    )
+    events = []
+    for month in months_back(6):
+        for reader in readers:
+            for document in rng.sample(published, min(len(published), 6)):
+                if not permissions.can_read_published(reader, document):
+                    continue
+                for kind in ("view",) * rng.randint(1, 3) + ("download",) * rng.randint(0, 1):
+                    event = event_for(app.config["SECRET_KEY"], reader, document, kind)
+                    if event is not None:
+                        events.append(usage.Event(**{**event.__dict__, "month": month}))
+    usage.write(session, events)
+    session.commit()
 
 
 def _documents(app: Flask, session, limits: Limits, made: dict) -> None:

@@ -555,3 +555,37 @@ class Follow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class UsageMonth(Base):
+    """How often a document was read and downloaded in a month, by people of other authorities.
+    ``month`` is the year and month as one number (202611). Never who they were."""
+
+    __tablename__ = "usage_months"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    downloads: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UsageReader(Base):
+    """Each person of another authority who read a document, known only by a keyed hash (so the
+    number of people, authorities and regions can be counted, never who they were)."""
+
+    __tablename__ = "usage_readers"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    reader: Mapped[str] = mapped_column(String(32), primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id", ondelete="CASCADE"))
+    region_id: Mapped[int] = mapped_column(Integer)
+    first_month: Mapped[int] = mapped_column(Integer)
+
+
+class UsageActive(Base):
+    """Who read anything in a month, by the same keyed hash: the programme's "readers active"."""
+
+    __tablename__ = "usage_active"
+
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reader: Mapped[str] = mapped_column(String(32), primary_key=True)

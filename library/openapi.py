@@ -213,6 +213,30 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "Usage": {
+        "type": "object",
+        "required": ["views", "downloads", "authorities", "regions"],
+        "properties": {
+            "views": {"type": "integer"},
+            "downloads": {"type": "integer"},
+            "people": {"type": "integer"},
+            "authorities": {"type": "integer"},
+            "regions": {"type": "integer"},
+            "months": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["month", "views", "downloads"],
+                    "properties": {
+                        "month": {"type": "string"},
+                        "views": {"type": "integer"},
+                        "downloads": {"type": "integer"},
+                    },
+                },
+            },
+            "regions_by_people": {"type": "array", "items": {"type": "object"}},
+        },
+    },
     "ChallengePage": {
         "type": "object",
         "required": ["total", "page", "per_page", "results"],
@@ -659,6 +683,13 @@ def description() -> dict:
                     "201": {"description": "Now followed", **_json(_ref("Follow"))},
                     "default": {"description": "An error", **_json(_ref("Error"))},
                 },
+            },
+        },
+        "/documents/{document_id}/usage": {
+            **doc,
+            "get": {
+                "summary": "How often people of other authorities read and downloaded it (owners, admins)",
+                "responses": _ok("Usage", _ref("Usage")),
             },
         },
         "/challenges": {

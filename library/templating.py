@@ -15,6 +15,7 @@ def _navigation() -> list[dict]:
         items.append({"href": "/search", "text": "Search"})
         items.append({"href": "/challenges", "text": "Peer challenges"})
         items.append({"href": "/start", "text": "Start from examples"})
+        items.append({"href": "/insights", "text": "Insights"})
     user = current_user
     if user.is_authenticated:
         if user.authority_id:
@@ -66,6 +67,13 @@ def init_app(app: Flask) -> None:
         from datetime import datetime
 
         return datetime.fromisoformat(value.rstrip("Z")).strftime("%-d %B %Y") if value else ""
+
+    @app.template_filter("month_label")
+    def _month_label(value: int) -> str:
+        """A month kept as one number (202611) in words: "Nov 2026"."""
+        from .services.usage import month_label
+
+        return month_label(value)
 
     @app.template_filter("filesize")
     def _filesize(value: int) -> str:

@@ -75,6 +75,11 @@ CHALLENGE = {  # a peer challenge whose one document is in that state: page and 
     caller: OWNER if row == OWNER else row.replace("410", "404") for caller, row in READ.items()
 }
 
+USAGE = {  # a document's usage: its owners, and administrators once it was shared
+    **OWNERS_ONLY,
+    ("admin", "none"): "404 200 200 200 200 200",
+}
+
 ROUTES = {
     "page /documents/{id}": ("page", "/documents/{id}", READ),
     "page /documents/{id}/download": ("page", "/documents/{id}/download", DOWNLOAD),
@@ -92,6 +97,8 @@ ROUTES = {
     "page /challenges/{challenge}": ("page", "/challenges/{challenge}", CHALLENGE),
     "api /challenges/{challenge}": ("api", "/api/v1/challenges/{challenge}", CHALLENGE),
     "page /challenges/{challenge}/edit": ("page", "/challenges/{challenge}/edit", OWNERS_ONLY),
+    "api /documents/{id}/usage": ("api", "/api/v1/documents/{id}/usage", USAGE),
+    "page /documents/{id}/usage.csv": ("page", "/documents/{id}/usage.csv", USAGE),
 }
 
 
@@ -140,6 +147,6 @@ def test_access_matrix(client, login, api, documents_in_every_state):
 
 
 def test_matrix_covers_every_caller_and_route():
-    for table in (READ, DOWNLOAD, OWNERS_ONLY, CONSENT, CHALLENGE):
+    for table in (READ, DOWNLOAD, OWNERS_ONLY, CONSENT, CHALLENGE, USAGE):
         assert set(table) == set(CALLERS)
         assert all(len(row.split()) == len(STATES) for row in table.values())

@@ -40,7 +40,20 @@ def error_page(status: int, message: str | None = None, title: str | None = None
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, api, auth, challenges, documents, main, people, publication, redaction, reuse, search
+    from . import (
+        admin,
+        api,
+        auth,
+        challenges,
+        documents,
+        insights,
+        main,
+        people,
+        publication,
+        redaction,
+        reuse,
+        search,
+    )
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -52,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search.bp)
     app.register_blueprint(challenges.bp)
     app.register_blueprint(reuse.bp)
+    app.register_blueprint(insights.bp)
     app.register_blueprint(api.bp)
     # Every form is protected; the API takes bearer tokens and no cookies, so it needs no token.
     csrf.init_app(app)

@@ -18,6 +18,7 @@ from ..services import (
     publication,
     redaction,
     reuse,
+    usage,
     vocabularies,
 )
 from ..services import search as search_service
@@ -197,7 +198,14 @@ def list_documents():
 @bp.get("/documents/<int:document_id>")
 def get_document(document_id: int):
     document = documents.get_for_viewer(get_session(), _user(), document_id)
+    count_use(_user(), document, "view")
     return jsonify(document_json(document, _user()))
+
+
+@bp.get("/documents/<int:document_id>/usage")
+def get_usage(document_id: int):
+    """How often people of other authorities read and downloaded it (owners, administrators)."""
+    return jsonify(usage.usage_of(get_session(), _user(), document_id).as_json())
 
 
 @bp.get("/documents/<int:document_id>/text")
@@ -422,6 +430,12 @@ def take_down(document_id: int):
     )
 
 
+def count_use(user: User, document: Document, kind: str) -> None:
+    """Count a read or a download of a shared document (queued: no wait for the database)."""
+    event = usage.event_for(current_app.config["SECRET_KEY"], user, document, kind)
+    current_app.extensions["usage"].record(event)
+
+
 def download_response(user: User, document_id: int):
     """The published text as markdown (``format=md``, the default) or Word (``format=docx``)."""
     kind = request.args.get("format", "md") or "md"
@@ -439,6 +453,7 @@ def download_response(user: User, document_id: int):
     response.headers["Content-Disposition"] = (
         f'attachment; filename="peer-challenge-library-{document_id}.{kind}"'
     )
+    count_use(user, session.get(Document, document_id), "download")
     return response
 
 

@@ -10,9 +10,9 @@ from flask_login import current_user, login_required
 from .. import permissions
 from ..db import get_session
 from ..forms import UploadForm
-from ..services import challenges, documents, publication, search, vocabularies
+from ..services import challenges, documents, publication, search, usage, vocabularies
 from ..services.errors import PermissionDenied, ValidationError
-from .api import limits
+from .api import count_use, limits
 from .paging import page_number
 
 bp = Blueprint("documents", __name__)
@@ -96,13 +96,17 @@ def our_documents():
     per_page = current_app.config["PAGE_SIZE"]
     items, total = documents.own_documents(get_session(), current_user, page=page, per_page=per_page)
     pages = max(math.ceil(total / per_page), 1)
+    is_owner = current_user.role in permissions.OWNER_ROLES
     return render_template(
         "documents/our_documents.html",
         documents=items,
         total=total,
         page=page,
         pages=pages,
-        is_owner=current_user.role in permissions.OWNER_ROLES,
+        is_owner=is_owner,
+        usage=usage.summaries(get_session(), [d.id for d in items if d.status != "draft"])
+        if is_owner
+        else {},
     )
 
 
@@ -113,6 +117,8 @@ def show(document_id: int):
     document = documents.get_for_viewer(session, current_user, document_id)
     owner = permissions.is_owner(current_user, document)
     version = document.current_version
+    if not owner:
+        count_use(current_user, document, "view")
     return render_template(
         "documents/show.html",
         document=document,
@@ -127,6 +133,9 @@ def show(document_id: int):
         if owner
         else search.more_like_this(session, current_app.extensions["search"], current_user, document.id),
         part_of=challenges.document_challenge(session, current_user, document),
+        usage=usage.usage_of(session, current_user, document.id)
+        if owner and document.status != "draft"
+        else None,
     )
 
 

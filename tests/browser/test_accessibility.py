@@ -18,6 +18,7 @@ ADMIN_PAGES = [
     "/admin/users/1",
     "/admin/authorities/1",
     "/audit",
+    "/insights",
 ]
 PUBLIC_PAGES = [
     "/",
@@ -50,6 +51,8 @@ READER_PAGES = [
     "/kloes?service_area=send&q=plans",
     "/start",
     "/start?document_type=scoping-document&service_area=front-door-and-mash",
+    "/insights",
+    "/insights?service_area=send",
 ]
 OWNER_PAGES = [
     "/our-documents",

@@ -51,3 +51,21 @@ def test_a_challenge_shows_its_documents_in_chain_order_and_each_links_back(new_
     page.emulate_media(media="print")
     assert not page.locator(".govuk-service-navigation").is_visible()
     assert not page.locator("#part-of ~ .govuk-button-group").is_visible()
+
+
+def test_the_charts_read_without_script_and_open_as_tables(new_page, live_server):
+    # A reader of another authority reads a document; its owners then see it counted.
+    reader = new_page("reader@brackenford.example")
+    reader.goto(live_server + "/challenges?q=SEND")
+    reader.get_by_role("link", name="SEND peer challenge").click()
+    reader.locator(".app-chain__item a").first.click()
+    owner = new_page("contributor@ashcombe.example")
+    owner.goto(live_server + reader.url.removeprefix(live_server))
+    assert "Read by" in owner.locator("#usage").locator("xpath=following-sibling::p[1]").inner_text()
+    owner.get_by_text("Show as table").first.click()
+    assert owner.locator("#usage-months-table").is_visible()
+    assert_accessible(owner)
+    page = new_page("admin@library.example")
+    page.goto(live_server + "/insights")
+    assert page.locator("#areas-by-region svg").is_visible() and page.locator("#growth svg").is_visible()
+    assert_accessible(page)
