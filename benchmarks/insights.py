@@ -20,15 +20,13 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import tempfile
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import insert
 from sqlalchemy import text as sql_text
 
-from .load import fresh_database
+from .load import bench_app
 from .search import frame
 
 PAGE_TARGET_MS = 500.0
@@ -113,7 +111,7 @@ def populate(app, seed: int = 5) -> None:
     for i in range(1, DOCUMENTS + 1):
         weight = rng.paretovariate(2.0)
         for month in months:
-            views = int(per_month * weight * rng.random() * 0.85) + 1
+            views = int(per_month * weight * rng.random() * 0.95) + 1
             total += views
             rows.append({"document_id": i, "month": month, "views": views, "downloads": views // 5})
         if len(rows) >= 20_000:
@@ -164,89 +162,64 @@ def _login(client, email: str) -> None:
 
 
 def measure(database: str) -> dict:
-    from library import create_app
-    from library.migrate import upgrade
     from library.models import Authority, User
     from library.services import accounts
 
-    with tempfile.TemporaryDirectory() as data_dir:
-        base_url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-        database_url, drop = (
-            fresh_database(base_url, Path(data_dir))
-            if database == "postgresql"
-            else (f"sqlite:///{data_dir}/library.db", lambda: None)
+    with bench_app(database, USAGE_FLUSH_SECONDS=2.0, WTF_CSRF_ENABLED=False) as app:
+        reads = populate(app)
+        session = app.extensions["db_sessionmaker"]()
+        password = accounts.hash_password("bench-password-1")
+        reader = User(
+            email="reader@bench.example",
+            name="Reader",
+            role="reader",
+            active=True,
+            password_hash=password,
+            authority=session.query(Authority).filter_by(code="A021").one(),
         )
-        try:
-            app = create_app(
-                {
-                    "ENV_NAME": "test",
-                    "DATA_DIR": data_dir,
-                    "DATABASE_URL": database_url,
-                    "LOG_LEVEL": "WARNING",
-                    "USAGE_FLUSH_SECONDS": 2.0,
-                    "WTF_CSRF_ENABLED": False,
-                }
-            )
-            upgrade(app.extensions["db_engine"])
-            reads = populate(app)
-            session = app.extensions["db_sessionmaker"]()
-            password = accounts.hash_password("bench-password-1")
-            reader = User(
-                email="reader@bench.example",
-                name="Reader",
-                role="reader",
-                active=True,
-                password_hash=password,
-                authority=session.query(Authority).filter_by(code="A021").one(),
-            )
-            admin = User(
-                email="admin@bench.example", name="Admin", role="admin", active=True, password_hash=password
-            )
-            session.add_all([reader, admin])
-            session.commit()
-            token = accounts.create_token(session, None, reader)
-            document_id = session.scalar(
-                sql_text(
-                    "SELECT id FROM documents WHERE scope = 'national' AND authority_id != :a "
-                    "ORDER BY id LIMIT 1"
-                ),
-                {"a": reader.authority_id},
-            )
-            session.close()
-            row = {"database": database, "reads": reads}
-            for who, email in (("reader", "reader@bench.example"), ("admin", "admin@bench.example")):
-                client = app.test_client()
-                _login(client, email)
-                client.get("/insights")
-                times = []
-                for _ in range(CALLS):
-                    started = time.perf_counter()
-                    response = client.get("/insights")
-                    times.append((time.perf_counter() - started) * 1000)
-                    assert response.status_code == 200
-                row[f"{who}_p50"], row[f"{who}_p95"] = _percentiles(times)
+        admin = User(
+            email="admin@bench.example", name="Admin", role="admin", active=True, password_hash=password
+        )
+        session.add_all([reader, admin])
+        session.commit()
+        token = accounts.create_token(session, None, reader)
+        document_id = session.scalar(
+            sql_text(
+                "SELECT id FROM documents WHERE scope = 'national' AND authority_id != :a ORDER BY id LIMIT 1"
+            ),
+            {"a": reader.authority_id},
+        )
+        session.close()
+        row = {"database": database, "reads": reads}
+        for who, email in (("reader", "reader@bench.example"), ("admin", "admin@bench.example")):
             client = app.test_client()
-            headers = {"Authorization": f"Bearer {token}"}
-            recorder = app.extensions["usage"]
-            record = recorder.record
-            on, off = [], []
-            url = f"/api/v1/documents/{document_id}"
-            client.get(url, headers=headers)
-            for n in range(REQUESTS * 2):
-                counting = n % 2 == 0
-                recorder.record = record if counting else (lambda _event: None)
+            _login(client, email)
+            client.get("/insights")
+            times = []
+            for _ in range(CALLS):
                 started = time.perf_counter()
-                response = client.get(url, headers=headers)
-                (on if counting else off).append((time.perf_counter() - started) * 1000)
+                response = client.get("/insights")
+                times.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200
-            recorder.record = record
-            recorder.close()
-            row["on_p50"], row["on_p95"] = _percentiles(on)
-            row["off_p50"], row["off_p95"] = _percentiles(off)
-            app.extensions["search"].close()
-            app.extensions["db_engine"].dispose()
-        finally:
-            drop()
+            row[f"{who}_p50"], row[f"{who}_p95"] = _percentiles(times)
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        recorder = app.extensions["usage"]
+        record = recorder.record
+        on, off = [], []
+        url = f"/api/v1/documents/{document_id}"
+        client.get(url, headers=headers)
+        for n in range(REQUESTS * 2):
+            counting = n % 2 == 0
+            recorder.record = record if counting else (lambda _event: None)
+            started = time.perf_counter()
+            response = client.get(url, headers=headers)
+            (on if counting else off).append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        recorder.record = record
+        recorder.close()
+        row["on_p50"], row["on_p95"] = _percentiles(on)
+        row["off_p50"], row["off_p95"] = _percentiles(off)
     row["added_p95"] = row["on_p95"] - row["off_p95"]
     row["ok"] = (
         row["reader_p95"] < PAGE_TARGET_MS

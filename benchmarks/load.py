@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +82,38 @@ def fresh_database(base_url: str, data_dir: Path) -> tuple[str, callable]:
         admin.dispose()
 
     return base_url.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+@contextmanager
+def bench_app(database: str, **settings):
+    """An app on an empty, migrated database of its own (``sqlite`` in a temporary folder, or
+    ``postgresql`` on ``BENCH_DATABASE_URL``), dropped afterwards."""
+    from library import create_app
+    from library.migrate import upgrade
+
+    with tempfile.TemporaryDirectory() as data_dir:
+        base_url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+        database_url, drop = (
+            fresh_database(base_url, Path(data_dir))
+            if database == "postgresql"
+            else (f"sqlite:///{data_dir}/library.db", lambda: None)
+        )
+        try:
+            app = create_app(
+                {
+                    "ENV_NAME": "test",
+                    "DATA_DIR": data_dir,
+                    "DATABASE_URL": database_url,
+                    "LOG_LEVEL": "WARNING",
+                }
+                | settings
+            )
+            upgrade(app.extensions["db_engine"])
+            yield app
+            app.extensions["search"].close()
+            app.extensions["db_engine"].dispose()
+        finally:
+            drop()
 
 
 def prepare(database_url: str, data_dir: Path) -> dict[str, str]:

@@ -18,14 +18,12 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import tempfile
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import text as sql_text
 
-from .load import fresh_database
+from .load import bench_app
 from .search import frame
 
 OUTLINE_TARGET_MS = 300.0
@@ -154,61 +152,39 @@ def _timed(call, count: int) -> list[float]:
 
 
 def measure(database: str) -> dict:
-    from library import create_app
-    from library.migrate import upgrade
     from library.models import Authority, User
     from library.services import accounts
 
-    with tempfile.TemporaryDirectory() as data_dir:
-        base_url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-        database_url, drop = (
-            fresh_database(base_url, Path(data_dir))
-            if database == "postgresql"
-            else (f"sqlite:///{data_dir}/library.db", lambda: None)
+    with bench_app(database) as app:
+        populate(app)
+        session = app.extensions["db_sessionmaker"]()
+        reader = User(
+            email="reader@bench.example",
+            name="Reader",
+            role="reader",
+            active=True,
+            authority=session.query(Authority).filter_by(code="A021").one(),
         )
-        try:
-            app = create_app(
-                {
-                    "ENV_NAME": "test",
-                    "DATA_DIR": data_dir,
-                    "DATABASE_URL": database_url,
-                    "LOG_LEVEL": "WARNING",
-                }
-            )
-            upgrade(app.extensions["db_engine"])
-            populate(app)
-            session = app.extensions["db_sessionmaker"]()
-            reader = User(
-                email="reader@bench.example",
-                name="Reader",
-                role="reader",
-                active=True,
-                authority=session.query(Authority).filter_by(code="A021").one(),
-            )
-            session.add(reader)
-            session.commit()
-            token = accounts.create_token(session, None, reader)
-            session.close()
-            client = app.test_client()
-            headers = {"Authorization": f"Bearer {token}"}
-            outline_url = "/api/v1/outline?document_type=self-assessment&service_area=send"
-            outline = client.get(outline_url, headers=headers).get_json()
-            kloes = client.get("/api/v1/kloes?service_area=send&per_page=8", headers=headers).get_json()
-            headings = [s["heading"] for s in outline["sections"][:10]]
-            body = {
-                "document_type": "self-assessment",
-                "service_area": "send",
-                "headings": headings,
-                "extracts": headings[1:3],
-                "kloe_ids": [k["id"] for k in kloes["results"]],
-            }
-            outline_ms = _timed(lambda: client.get(outline_url, headers=headers), CALLS)
-            starter_ms = _timed(lambda: client.post("/api/v1/starter", json=body, headers=headers), CALLS)
-            size = len(client.post("/api/v1/starter", json=body, headers=headers).data)
-            app.extensions["search"].close()
-            app.extensions["db_engine"].dispose()
-        finally:
-            drop()
+        session.add(reader)
+        session.commit()
+        token = accounts.create_token(session, None, reader)
+        session.close()
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        outline_url = "/api/v1/outline?document_type=self-assessment&service_area=send"
+        outline = client.get(outline_url, headers=headers).get_json()
+        kloes = client.get("/api/v1/kloes?service_area=send&per_page=8", headers=headers).get_json()
+        headings = [s["heading"] for s in outline["sections"][:10]]
+        body = {
+            "document_type": "self-assessment",
+            "service_area": "send",
+            "headings": headings,
+            "extracts": headings[1:3],
+            "kloe_ids": [k["id"] for k in kloes["results"]],
+        }
+        outline_ms = _timed(lambda: client.get(outline_url, headers=headers), CALLS)
+        starter_ms = _timed(lambda: client.post("/api/v1/starter", json=body, headers=headers), CALLS)
+        size = len(client.post("/api/v1/starter", json=body, headers=headers).data)
     o50, o95 = _percentiles(outline_ms)
     s50, s95 = _percentiles(starter_ms)
     return {
