@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import Select, and_, or_, select
 
-from .models import Authority, Document, DocumentStatus, Role, Scope, User
+from .models import Authority, Challenge, Document, DocumentStatus, Role, Scope, User
 
 OWNER_ROLES = (Role.CONTRIBUTOR.value, Role.APPROVER.value)
 
 
-def is_owner(user: User | None, document: Document) -> bool:
-    """Contributors and approvers of the authority that uploaded the document."""
+def is_owner(user: User | None, document: Document | Challenge) -> bool:
+    """Contributors and approvers of the authority that uploaded the document (or recorded the
+    peer challenge)."""
     return (
         user is not None
         and user.is_active

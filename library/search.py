@@ -20,6 +20,7 @@ import time
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from flask import Flask
@@ -37,7 +38,9 @@ DRAIN_TIMEOUT = 15.0
 BATCH = 200
 
 
+@cache
 def load_thesaurus() -> Thesaurus:
+    """The thesaurus of content/thesaurus.toml, read once per process."""
     with open(THESAURUS, "rb") as fh:
         return Thesaurus(tomllib.load(fh)["groups"])
 

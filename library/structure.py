@@ -265,7 +265,6 @@ class Example:
 
     document_id: int
     sections: list[Section]
-    data: dict = field(default_factory=dict)
 
 
 @dataclass

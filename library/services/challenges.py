@@ -8,7 +8,6 @@ may read.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,13 +22,11 @@ from ..models import (
     Challenge,
     Document,
     DocumentStatus,
-    DocumentType,
     DocumentVersion,
-    Region,
     ServiceArea,
     User,
 )
-from . import audit, vocabularies
+from . import audit, documents, vocabularies
 from .errors import NotFound, PermissionDenied, ValidationError
 
 TITLE_MAX = 200
@@ -102,16 +99,6 @@ def _check(session: Session, form: ChallengeInput) -> dict:
     return clean
 
 
-def _owner_of(actor: User | None, challenge: Challenge) -> bool:
-    return (
-        actor is not None
-        and actor.is_active
-        and actor.role in permissions.OWNER_ROLES
-        and actor.authority_id is not None
-        and actor.authority_id == challenge.authority_id
-    )
-
-
 def create(session: Session, actor: User, form: ChallengeInput) -> Challenge:
     if actor is None or not actor.can_upload:
         raise PermissionDenied(
@@ -136,7 +123,7 @@ def create(session: Session, actor: User, form: ChallengeInput) -> Challenge:
 
 def get_for_owner(session: Session, actor: User | None, challenge_id: int) -> Challenge:
     challenge = session.get(Challenge, challenge_id)
-    if challenge is None or not _owner_of(actor, challenge):
+    if challenge is None or not permissions.is_owner(actor, challenge):
         raise NotFound("No such peer challenge.")
     return challenge
 
@@ -174,7 +161,10 @@ def own_challenges(session: Session, actor: User | None) -> list[Challenge]:
         session.scalars(
             select(Challenge)
             .where(Challenge.authority_id == actor.authority_id)
-            .options(selectinload(Challenge.service_areas), selectinload(Challenge.documents))
+            .options(
+                selectinload(Challenge.service_areas),
+                selectinload(Challenge.documents).load_only(Document.id, Document.document_type_id),
+            )
             .order_by(Challenge.year.desc().nulls_last(), Challenge.title)
         )
     )
@@ -194,7 +184,7 @@ def challenge_for_document(session: Session, actor: User, value) -> Challenge | 
             field="challenge_id",
         ) from None
     challenge = session.get(Challenge, challenge_id)
-    if challenge is None or not _owner_of(actor, challenge):
+    if challenge is None or not permissions.is_owner(actor, challenge):
         raise ValidationError("There is no such peer challenge of your authority.", field="challenge_id")
     return challenge
 
@@ -262,7 +252,7 @@ def _readable_versions(session: Session, actor: User | None, *where):
         .where(
             readable, DocumentVersion.is_current.is_(True), DocumentVersion.challenge_id.is_not(None), *where
         )
-        .options(selectinload(DocumentVersion.document_type))
+        .options(selectinload(DocumentVersion.document_type), *documents.without_texts())
     )
     return session.execute(stmt).all()
 
@@ -282,7 +272,7 @@ def _member(version: DocumentVersion, document: Document) -> Member:
 def view(session: Session, actor: User | None, challenge_id: int) -> ChallengeView:
     """A challenge as the actor may see it; 404 when they may read none of its documents."""
     challenge = session.get(Challenge, challenge_id)
-    if challenge is not None and _owner_of(actor, challenge):
+    if challenge is not None and permissions.is_owner(actor, challenge):
         return _owner_view(session, challenge)
     rows = _readable_versions(session, actor, DocumentVersion.challenge_id == challenge_id)
     if not rows:
@@ -415,8 +405,7 @@ def browse(session: Session, actor: User | None, params: BrowseParams) -> tuple[
     check_params(session, params)
     where = []
     if params.region:
-        in_region = select(Authority.id).join(Region).where(Region.slug == params.region)
-        where.append(Document.authority_id.in_(in_region))
+        where.append(documents.authority_in_region(params.region))
     found: dict[int, Summary] = {}
     latest: dict[int, tuple] = {}
     for version, document in _readable_versions(session, actor, *where):
@@ -462,11 +451,3 @@ def browse(session: Session, actor: User | None, params: BrowseParams) -> tuple[
     total = len(chosen)
     start = (max(params.page, 1) - 1) * params.per_page
     return chosen[start : start + params.per_page], total
-
-
-def pages(total: int, per_page: int) -> int:
-    return max(math.ceil(total / per_page), 1)
-
-
-def type_names(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(DocumentType.slug, DocumentType.name)).all())

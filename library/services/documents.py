@@ -8,16 +8,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from .. import permissions, processing
 from ..db import utcnow
 from ..extraction import ExtractionError, Limits, strip_invisible
 from ..models import (
+    Authority,
     Document,
     DocumentStatus,
     DocumentType,
     DocumentVersion,
+    Region,
     ServiceArea,
     StoredFile,
     User,
@@ -193,6 +195,31 @@ def _with_relations(stmt: Select) -> Select:
         selectinload(Document.document_type),
         selectinload(Document.authority),
         selectinload(Document.original),
+    )
+
+
+def version_in_area(slug: str):
+    """A WHERE clause: the version is in the service area with this slug."""
+    return DocumentVersion.id.in_(
+        select(version_service_areas.c.version_id)
+        .join(ServiceArea, ServiceArea.id == version_service_areas.c.service_area_id)
+        .where(ServiceArea.slug == slug)
+    )
+
+
+def authority_in_region(slug: str):
+    """A WHERE clause: the document's authority is in the region with this slug."""
+    return Document.authority_id.in_(select(Authority.id).join(Region).where(Region.slug == slug))
+
+
+def without_texts() -> tuple:
+    """Query options for lists of (version, document) rows: the long texts (the unredacted one
+    among them) stay unread, and each document's authority comes in one more query."""
+    return (
+        defer(Document.extracted_text),
+        defer(DocumentVersion.text),
+        defer(DocumentVersion.sections),
+        selectinload(Document.authority),
     )
 
 

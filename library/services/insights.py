@@ -26,7 +26,7 @@ from ..models import (
     User,
     version_service_areas,
 )
-from . import usage, vocabularies
+from . import documents, usage, vocabularies
 from .errors import ValidationError
 
 RECENT_MONTHS = 3  # "the last 90 days": this month and the two before
@@ -58,13 +58,7 @@ def parse_filters(session: Session, args: dict[str, str]) -> dict[str, str]:
     if unknown:
         raise ValidationError(f"Unknown filter: {', '.join(unknown)}.", field=unknown[0])
     chosen = {k: v.strip() for k, v in args.items() if k in FILTERS and v and v.strip()}
-    if (
-        "document_type" in chosen
-        and session.scalar(select(DocumentType.id).where(DocumentType.slug == chosen["document_type"]))
-        is None
-    ):
-        raise ValidationError(f"Unknown document type: {chosen['document_type']}.", field="document_type")
-    vocabularies.check_filters(session, service_area=chosen.get("service_area", ""))
+    vocabularies.check_filters(session, **chosen)
     return chosen
 
 
@@ -83,13 +77,7 @@ def _readable_versions(actor: User | None, filters: dict[str, str]):
             DocumentType.slug == filters["document_type"]
         )
     if "service_area" in filters:
-        stmt = stmt.where(
-            DocumentVersion.id.in_(
-                select(version_service_areas.c.version_id)
-                .join(ServiceArea, ServiceArea.id == version_service_areas.c.service_area_id)
-                .where(ServiceArea.slug == filters["service_area"])
-            )
-        )
+        stmt = stmt.where(documents.version_in_area(filters["service_area"]))
     return stmt.subquery()
 
 

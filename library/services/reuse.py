@@ -7,12 +7,10 @@ Everything here reads only the current published versions the caller may read
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from functools import cache
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from .. import permissions, structure, word
 from ..models import (
@@ -21,12 +19,11 @@ from ..models import (
     DocumentType,
     DocumentVersion,
     Kloe,
-    Region,
     ServiceArea,
     User,
     version_service_areas,
 )
-from . import vocabularies
+from . import documents, vocabularies
 from .errors import NotFound, ValidationError
 
 MAX_HEADINGS = 60
@@ -36,7 +33,6 @@ EXTRACT_WORDS = 400
 MAX_LISTED = 30  # examples named in a starter; the rest are counted
 
 
-@cache
 def _thesaurus():
     from ..search import load_thesaurus
 
@@ -66,14 +62,7 @@ def _readable_kloes(actor: User | None, *where):
         .join(DocumentVersion, DocumentVersion.id == Kloe.version_id)
         .join(Document, Document.id == Kloe.document_id)
         .where(readable, DocumentVersion.is_current.is_(True), *where)
-    )
-
-
-def _in_area(slug: str):
-    return DocumentVersion.id.in_(
-        select(version_service_areas.c.version_id)
-        .join(ServiceArea, ServiceArea.id == version_service_areas.c.service_area_id)
-        .where(ServiceArea.slug == slug)
+        .options(*documents.without_texts())
     )
 
 
@@ -101,11 +90,9 @@ def kloe_bank(session: Session, actor: User | None, params: KloeParams) -> tuple
     )
     where = []
     if params.service_area:
-        where.append(_in_area(params.service_area))
+        where.append(documents.version_in_area(params.service_area))
     if params.region:
-        where.append(
-            Document.authority_id.in_(select(Authority.id).join(Region).where(Region.slug == params.region))
-        )
+        where.append(documents.authority_in_region(params.region))
     if params.year:
         where.append(DocumentVersion.year == int(params.year))
     for term in params.q.split()[:12]:
@@ -141,10 +128,6 @@ def kloes_by_id(
     return [rows[i] for i in wanted]
 
 
-def pages(total: int, per_page: int) -> int:
-    return max(math.ceil(total / per_page), 1)
-
-
 # The outline of the examples -----------------------------------------------------------------------
 
 
@@ -154,7 +137,6 @@ class ExampleDoc:
     version_id: int
     title: str
     authority: str
-    authority_code: str
     year: int | None
     sections: list[structure.Section]
 
@@ -228,7 +210,6 @@ def examples(
             DocumentVersion.year,
             DocumentVersion.sections,
             Authority.name,
-            Authority.code,
         )
         .join(Document, Document.id == DocumentVersion.document_id)
         .join(Authority, Authority.id == Document.authority_id)
@@ -246,11 +227,10 @@ def examples(
             version_id,
             title,
             authority,
-            code,
             year,
             structure.top_level([structure.Section.from_dict(s) for s in sections or []]),
         )
-        for version_id, document_id, title, year, sections, authority, code in rows
+        for version_id, document_id, title, year, sections, authority in rows
     ]
 
 
@@ -318,8 +298,6 @@ class StarterRequest:
 class Starter:
     filename: str
     data: bytes
-    headings: list[str]
-    drew_on: list[ExampleDoc]
 
 
 def _clean_headings(values, name: str) -> list[str]:
@@ -429,7 +407,6 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
                     version.id,
                     version.title,
                     document.authority.name,
-                    document.authority.code,
                     version.year,
                     [],
                 )
@@ -451,7 +428,7 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
             f"{base}/start?document_type={found.document_type.slug}&service_area={found.service_area.slug}",
         )
     filename = f"starter-{found.document_type.slug}-{found.service_area.slug}.docx"
-    return Starter(filename, word.to_bytes(doc), [p[2] for p in placed], listed)
+    return Starter(filename, word.to_bytes(doc))
 
 
 # Comparing documents -------------------------------------------------------------------------------
@@ -492,7 +469,11 @@ def compare(session: Session, actor: User | None, ids: list[int]) -> Comparison:
                 select(DocumentVersion, Document)
                 .join(Document, Document.id == DocumentVersion.document_id)
                 .where(readable, DocumentVersion.is_current.is_(True), Document.id.in_(ids))
-                .options(selectinload(DocumentVersion.document_type))
+                .options(
+                    selectinload(DocumentVersion.document_type),
+                    defer(Document.extracted_text),
+                    selectinload(Document.authority),
+                )
             ).all()
         }
     )

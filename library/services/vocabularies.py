@@ -77,6 +77,11 @@ def service_area_counts(session: Session, where) -> dict[int, int]:
     return {area_id: count for area_id, count in session.execute(stmt)}
 
 
+def type_names(session: Session) -> dict[str, str]:
+    """Document types' names by slug."""
+    return dict(session.execute(select(DocumentType.slug, DocumentType.name)).all())
+
+
 def area_names(session: Session, slugs: list[str]) -> list[str]:
     """The names of these service areas, in the vocabulary's order."""
     if not slugs:
@@ -99,10 +104,22 @@ class ListParams:
     page: int = 1
     per_page: int = 20
 
+    def pages(self, total: int) -> int:
+        return max(-(-total // self.per_page), 1)
 
-def check_filters(session: Session, *, service_area: str = "", region: str = "", year: str = "") -> None:
-    """A list's filters name a service area, a region and a year that exist (400 otherwise)."""
+
+def check_filters(
+    session: Session, *, service_area: str = "", region: str = "", year: str = "", document_type: str = ""
+) -> None:
+    """A list's filters name a service area, a region, a year and a document type that exist
+    (400 otherwise)."""
     from .errors import ValidationError
+
+    if (
+        document_type
+        and session.scalar(select(DocumentType.id).where(DocumentType.slug == document_type)) is None
+    ):
+        raise ValidationError(f"Unknown document type: {document_type}.", field="document_type")
 
     if (
         service_area

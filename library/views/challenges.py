@@ -46,11 +46,11 @@ def browse():
         total=total,
         params=params,
         error=error,
-        pages=challenges.pages(total, params.per_page),
+        pages=params.pages(total),
         areas=vocabularies.service_areas(session),
         regions=vocabularies.regions(session),
         area_names={a.slug: a.name for a in vocabularies.service_areas(session)},
-        type_names=challenges.type_names(session),
+        type_names=vocabularies.type_names(session),
         can_create=current_user.can_upload,
     ), 400 if error else 200
 
@@ -125,5 +125,5 @@ def show(challenge_id: int):
         view=view,
         area_names=vocabularies.area_names(session, view.areas),
         chain=challenges.CHAIN,
-        type_names=challenges.type_names(session),
+        type_names=vocabularies.type_names(session),
     )

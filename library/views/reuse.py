@@ -31,7 +31,7 @@ def kloes():
         results=results,
         params=params,
         error=error,
-        pages=reuse.pages(total, params.per_page),
+        pages=params.pages(total),
         areas=vocabularies.service_areas(session),
         regions=vocabularies.regions(session),
         area_names={a.slug: a.name for a in vocabularies.service_areas(session)},
