@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from .. import permissions, search, structure
 from ..db import utcnow
-from ..models import Authority, Challenge, Document, DocumentStatus, DocumentVersion, Kloe, Role, Scope, User
+from ..models import Authority, Document, DocumentStatus, DocumentVersion, Kloe, Role, Scope, User
 from . import audit, notifications, redaction
 from .errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
 
@@ -129,10 +129,6 @@ def snapshot(document: Document) -> Snapshot:
     """The redacted title, summary and text, and the metadata (the peer challenge's details
     among them), as they would be published now."""
     challenge = document.challenge
-    if (challenge.id if challenge else None) != document.challenge_id:  # only the id was set
-        challenge = (
-            object_session(document).get(Challenge, document.challenge_id) if document.challenge_id else None
-        )
     return Snapshot(
         title=redaction.redacted(document, "title"),
         summary=redaction.redacted(document, "summary"),
@@ -179,7 +175,24 @@ def blockers(session: Session, document: Document) -> list[str]:
             f"The final redaction check found {len(findings)} thing{'s' if len(findings) != 1 else ''} "
             "still to redact."
         )
+    found = challenge_findings(session, document)
+    if found:
+        reasons.append(
+            "The peer challenge's details, which are shared with this document, hold what may be "
+            f"personal information ({', '.join(f'“{v}”' for v in found)}): change them on the peer "
+            "challenge's page."
+        )
     return reasons
+
+
+def challenge_findings(session: Session, document: Document) -> list[str]:
+    """What the detectors (with the authority's term lists) find in the title and focus of the
+    document's peer challenge: these are shared with it unredacted, so they must hold nothing."""
+    challenge = document.challenge
+    if challenge is None:
+        return []
+    detect = redaction.detector_for(session, document, warn=False)
+    return list(dict.fromkeys(s.text for text in (challenge.title, challenge.focus) for s in detect(text)))
 
 
 # Who may act ---------------------------------------------------------------------------------------

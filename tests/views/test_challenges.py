@@ -380,3 +380,40 @@ def test_nothing_of_a_region_scoped_document_reaches_another_region_through_any_
     assert secret not in everything("brk_reader")
     seen = everything("ash_reader")  # a reader of the region gets it: the check above can fail
     assert "the tangerine lighthouse model works." in seen and "reach every family?" in seen
+
+
+def test_a_name_in_the_challenge_details_blocks_consent_until_it_is_changed(
+    app, db, people, client, login, api, make_document
+):
+    """The title and focus are shared unredacted with each document: the detectors read them first."""
+    owner = api("kgm_contributor")
+    made = owner.post(
+        "/api/v1/challenges",
+        json={
+            "title": "Front door",
+            "year": 2025,
+            "service_areas": ["send"],
+            "focus": "Led by Amelia Hughes",
+        },
+    ).get_json()
+    document = make_document("# Notes\n\nNothing personal.\n", document_type="scoping-document")
+    owner.patch(f"/api/v1/documents/{document.id}", json={"challenge_id": made["id"]})
+    approver = api("kgm_approver")
+    content_hash = approver.get(f"/api/v1/documents/{document.id}/preview").get_json()["content_hash"]
+    refused = approver.post(
+        f"/api/v1/documents/{document.id}/consent",
+        json={"scope": "national", "confirm": True, "content_hash": content_hash},
+    )
+    assert refused.status_code == 409 and "“Amelia Hughes”" in refused.get_json()["error"]["message"]
+    login("kgm_approver")
+    assert "“Amelia Hughes”" in client.get(f"/documents/{document.id}/consent").get_data(as_text=True)
+    owner.patch(f"/api/v1/challenges/{made['id']}", json={"focus": "Thresholds at the front door"})
+    content_hash = approver.get(f"/api/v1/documents/{document.id}/preview").get_json()["content_hash"]
+    shared = approver.post(
+        f"/api/v1/documents/{document.id}/consent",
+        json={"scope": "national", "confirm": True, "content_hash": content_hash},
+    )
+    assert shared.status_code == 200
+    assert api("brk_reader").get(f"/api/v1/challenges/{made['id']}").get_json()["focus"] == (
+        "Thresholds at the front door"
+    )
