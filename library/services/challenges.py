@@ -9,7 +9,6 @@ may read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -23,15 +22,12 @@ from ..models import (
     Document,
     DocumentStatus,
     DocumentVersion,
-    ServiceArea,
     User,
 )
 from . import audit, documents, vocabularies
 from .errors import NotFound, PermissionDenied, ValidationError
 
-TITLE_MAX = 200
 FOCUS_MAX = 2000
-FIRST_YEAR = 2000
 # The order a peer challenge leaves its documents in; other types follow.
 CHAIN = (
     "scoping-document",
@@ -62,8 +58,8 @@ def _check(session: Session, form: ChallengeInput) -> dict:
     title = " ".join(strip_invisible(form.title if isinstance(form.title, str) else "").split())
     if not title:
         errors["title"] = "Enter a title for the peer challenge."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"The title must be {TITLE_MAX} characters or fewer."
+    elif len(title) > documents.TITLE_MAX:
+        errors["title"] = f"The title must be {documents.TITLE_MAX} characters or fewer."
     clean["title"] = title
     focus = strip_invisible(form.focus if isinstance(form.focus, str) else "").strip()
     if not isinstance(form.focus, str | None):
@@ -74,26 +70,14 @@ def _check(session: Session, form: ChallengeInput) -> dict:
     slugs = form.service_areas
     if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
         errors["service_areas"] = "service_areas is a list of service area slugs."
-        slugs = []
-    slugs = [s.strip() for s in slugs if s.strip()]
-    areas = list(session.scalars(select(ServiceArea).where(ServiceArea.slug.in_(slugs)))) if slugs else []
-    unknown = sorted(set(slugs) - {a.slug for a in areas})
-    if unknown:
-        errors["service_areas"] = f"Unknown service area: {', '.join(unknown)}."
-    elif not slugs and "service_areas" not in errors:
-        errors["service_areas"] = "Choose at least one service area."
-    clean["service_areas"] = areas
-    year = form.year
-    clean["year"] = None
-    if year not in (None, ""):
-        try:
-            if isinstance(year, bool) or isinstance(year, float):
-                raise ValueError
-            clean["year"] = int(str(year).strip())
-            if not FIRST_YEAR <= clean["year"] <= date.today().year + 1:
-                raise ValueError
-        except ValueError:
-            errors["year"] = f"Enter a year between {FIRST_YEAR} and {date.today().year + 1}, like 2025."
+        clean["service_areas"] = []
+    else:
+        clean["service_areas"], problem = documents.check_areas(session, slugs)
+        if problem:
+            errors["service_areas"] = problem
+    clean["year"], problem = documents.check_year(form.year)
+    if problem:
+        errors["year"] = problem
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     return clean

@@ -72,25 +72,38 @@ def _check_metadata(session: Session, form: UploadInput) -> tuple[dict, dict[str
     elif doc_type is None:
         errors["document_type"] = f"'{slug}' is not a document type we know. Choose one from the list."
     clean["document_type"] = doc_type
-    slugs = [s.strip() for s in form.service_areas or [] if s and s.strip()]
+    clean["service_areas"], problem = check_areas(session, form.service_areas or [])
+    if problem:
+        errors["service_areas"] = problem
+    clean["year"], problem = check_year(form.year)
+    if problem:
+        errors["year"] = problem
+    return clean, errors
+
+
+def check_areas(session: Session, slugs: list[str]) -> tuple[list[ServiceArea], str | None]:
+    """The service areas these slugs name, and what is wrong with them (none, or unknown ones)."""
+    slugs = [s.strip() for s in slugs if s and s.strip()]
     areas = list(session.scalars(select(ServiceArea).where(ServiceArea.slug.in_(slugs)))) if slugs else []
     unknown = sorted(set(slugs) - {a.slug for a in areas})
     if not slugs:
-        errors["service_areas"] = "Choose at least one service area."
-    elif unknown:
-        errors["service_areas"] = f"Unknown service area: {', '.join(unknown)}."
-    clean["service_areas"] = areas
-    year = form.year
-    if year in (None, ""):
-        clean["year"] = None
-    else:
-        try:
-            clean["year"] = int(str(year).strip())
-            if not FIRST_YEAR <= clean["year"] <= date.today().year + 1:
-                raise ValueError
-        except ValueError:
-            errors["year"] = f"Enter a year between {FIRST_YEAR} and {date.today().year + 1}, like 2025."
-    return clean, errors
+        return areas, "Choose at least one service area."
+    if unknown:
+        return areas, f"Unknown service area: {', '.join(unknown)}."
+    return areas, None
+
+
+def check_year(value) -> tuple[int | None, str | None]:
+    """A year (or none), and what is wrong with it."""
+    if value in (None, ""):
+        return None, None
+    try:
+        year = int(str(value).strip())
+        if not FIRST_YEAR <= year <= date.today().year + 1:
+            raise ValueError
+    except ValueError:
+        return None, f"Enter a year between {FIRST_YEAR} and {date.today().year + 1}, like 2025."
+    return year, None
 
 
 def upload_document(
