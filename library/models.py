@@ -535,6 +535,8 @@ class AccountLink(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Ended unused, because the person's access changed (deactivated, a new role or authority).
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 

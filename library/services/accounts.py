@@ -9,13 +9,13 @@ from datetime import timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import search
 from ..db import utcnow
-from ..models import ApiToken, Authority, Document, DocumentStatus, Region, Role, User
+from ..models import AccountLink, ApiToken, Authority, Document, DocumentStatus, Region, Role, User
 from ..throttle import SignInThrottle
 from . import audit
 from .errors import Conflict, NotFound, PermissionDenied, TooManyAttempts, ValidationError
@@ -289,7 +289,7 @@ def update_user(
             changes[field] = [old, new]
     user.name, user.role, user.authority, user.active = name, role, authority, active
     if "active" in changes or "role" in changes or "authority" in changes:
-        end_every_session(user)  # sign in again with the new access
+        end_access(session, user)  # sign in again with the new access; links sent before end
     if "active" in changes and not active:
         changes["tokens_revoked"] = [0, revoke_all_tokens(user, "deactivated")]
     audit.record(
@@ -399,6 +399,23 @@ def _audit_sign_in_failure(session: Session, user: User | None, email: str, reas
 def end_every_session(user: User) -> None:
     """Every session of ``user`` ends on the server: copies of old session cookies stop working."""
     user.session_version = (user.session_version or 1) + 1
+
+
+def end_access(session: Session, user: User) -> None:
+    """What a change of a person's access (deactivation, a new role or authority) ends: every
+    session of theirs, and every link mailed to them and not yet used (an invitation or a reset
+    sent for the old access must not open the new one, nor bring back a deactivated account)."""
+    end_every_session(user)
+    if user.id is not None:
+        session.execute(
+            update(AccountLink)
+            .where(
+                AccountLink.user_id == user.id,
+                AccountLink.used_at.is_(None),
+                AccountLink.ended_at.is_(None),
+            )
+            .values(ended_at=utcnow())
+        )
 
 
 def validate_new_password(new: str, confirm: str, user: User) -> None:
@@ -570,7 +587,7 @@ def change_active(session: Session, actor: User | None, user: User, active: bool
     user.active = active
     details: dict = {"active": [not active, active]}
     if not active:
-        end_every_session(user)
+        end_access(session, user)
         details["tokens_revoked"] = revoke_all_tokens(user, "deactivated")
     audit.record(
         session,

@@ -2,7 +2,10 @@
 
 The secret is in the link only; the database keeps its SHA-256. A link works once, until it
 expires (``INVITATION_DAYS``, ``RESET_MINUTES``); using one ends every other link of that kind
-for that person. Asking for a reset gets the same answer whether or not the address is known.
+for that person, and a change of access (deactivation, a new role or authority) ends every open
+link of theirs (``accounts.end_access``). No link works for a deactivated account or activates
+one; an invitation works only for an account that has never been used. Asking for a reset gets
+the same answer whether or not the address is known.
 """
 
 from __future__ import annotations
@@ -84,10 +87,17 @@ def open_link(session: Session, secret: str, purpose: str) -> OpenLink:
         raise LinkProblem(f"This link is not one we sent, or it was copied only in part. {again}")
     if link.used_at is not None:
         raise LinkProblem(f"This link has already been used: each link works once. {again}")
+    if link.ended_at is not None:
+        raise LinkProblem(f"This link no longer works: the account was changed after it was sent. {again}")
     if link.expires_at < utcnow():
         raise LinkProblem(f"This link has expired. {again}")
-    if purpose == RESET and not link.user.is_active:
+    if not link.user.is_active:
         raise LinkProblem("This account is deactivated. Ask your authority's approver or an administrator.")
+    if purpose == INVITATION and (link.user.last_login_at is not None or link.user.password_hash):
+        raise LinkProblem(
+            "This account is already in use: sign in with its password, or ask for a new one on the "
+            "“Forgotten your password?” page."
+        )
     return OpenLink(link, link.user)
 
 
@@ -107,8 +117,7 @@ def complete(session: Session, secret: str, purpose: str, password: str, confirm
 def _use(session: Session, opened: OpenLink, password: str, confirm: str) -> User:
     user = opened.user
     accounts.validate_new_password(password, confirm, user)
-    user.password_hash = accounts.hash_password(password)
-    user.active = True
+    user.password_hash = accounts.hash_password(password)  # a link never activates an account
     accounts.end_every_session(user)
     now = utcnow()
     session.execute(

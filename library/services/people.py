@@ -63,7 +63,7 @@ def change_role(session: Session, actor: User, user_id: int, role: str) -> User:
         raise Conflict("Your authority needs at least one approver: make someone else an approver first.")
     old = user.role
     user.role = role
-    accounts.end_every_session(user)  # the new access starts at their next sign-in
+    accounts.end_access(session, user)  # the new access starts at their next sign-in
     event = audit.record(
         session,
         actor,

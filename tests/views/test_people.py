@@ -60,3 +60,75 @@ def test_bad_requests_on_the_people_page(client, db, login, people):
         ).status_code
         == 403
     )
+
+
+def _invitation_path(mailbox, address: str) -> str:
+    import re
+
+    (message,) = [m for m in mailbox.to(address) if "/invitation/" in mailbox.text(m)]
+    return re.search(r"http://127\.0\.0\.1:5000(/invitation/\S+)", mailbox.text(message)).group(1)
+
+
+def test_deactivating_an_invited_person_ends_their_invitation(app, client, db, login, people, mailbox):
+    """An invitation sent, then the account deactivated before it was used: the link no longer
+    opens, and using it cannot bring the account back or sign anyone in."""
+    login("kgm_approver")
+    client.post("/people/invite", data={"email": "nia@kgm.example", "name": "Nia New", "role": "contributor"})
+    path = _invitation_path(mailbox, "nia@kgm.example")
+    from library.models import User
+
+    nia = db.scalars(select(User).where(User.email == "nia@kgm.example")).one()
+    assert client.post(f"/people/{nia.id}", data={"action": "deactivate"}).status_code == 302
+    client.post("/logout")
+    visitor = app.test_client()
+    assert visitor.get(path).status_code == 410
+    response = visitor.post(
+        path, data={"new_password": "violet kettle orbit", "confirm_password": "violet kettle orbit"}
+    )
+    assert response.status_code == 410
+    db.expire_all()
+    nia = db.get(User, nia.id)
+    assert nia.active is False and nia.password_hash is None
+    assert visitor.get("/account").status_code == 302  # not signed in
+    # Reactivated, the old link stays ended: the approver sends a new one if wanted.
+    login("kgm_approver")
+    assert client.post(f"/people/{nia.id}", data={"action": "activate"}).status_code == 302
+    assert visitor.get(path).status_code == 410
+
+
+def test_a_change_of_role_ends_open_links(app, client, db, login, people, mailbox):
+    from library.services import links
+
+    with app.app_context():
+        links.request_reset(db, "reader@kgm.example")
+    import re
+
+    (message,) = mailbox.to("reader@kgm.example")
+    path = re.search(r"http://127\.0\.0\.1:5000(/password/reset/\S+)", mailbox.text(message)).group(1)
+    login("kgm_approver")
+    assert (
+        client.post(
+            f"/people/{people.kgm_reader.id}", data={"action": "role", "role": "contributor"}
+        ).status_code
+        == 302
+    )
+    page = app.test_client().get(path)
+    assert page.status_code == 410 and "account was changed" in page.get_data(as_text=True)
+
+
+def test_an_invitation_is_only_for_an_account_never_used(app, client, db, people, mailbox):
+    """A link kept from an invitation cannot set the password of an account already in use."""
+    from library.db import utcnow
+    from library.models import User
+    from library.services import links
+
+    with app.app_context():
+        user = links.invite(
+            db, people.kgm_approver, email="ola@kgm.example", name="Ola", role="reader", authority_code="KGM"
+        )
+    path = _invitation_path(mailbox, "ola@kgm.example")
+    user = db.get(User, user.id)
+    user.last_login_at = utcnow()  # signed in another way (with Microsoft, say) since
+    db.commit()
+    response = app.test_client().get(path)
+    assert response.status_code == 410 and "already in use" in response.get_data(as_text=True)
