@@ -63,6 +63,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     templating.init_app(app)
     rendering.init_app(app)
     register_blueprints(app)
+    logs.note_secret_routes(app)
     security.init_app(app)
     cli.init_app(app)
     log.debug("application created (%s)", app.config["ENV_NAME"])

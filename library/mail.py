@@ -4,8 +4,9 @@ A message is written to the outbox (``mail_outbox``) in the same transaction as 
 causes it, so it exists exactly when the event does. After each commit, and whenever
 ``notifications send`` runs, what is due is delivered: over SMTP (``SMTP_HOST``, STARTTLS and
 authentication through settings) or, without a mail server, as ``.eml`` files in
-``DATA_DIR/mail/`` with the message's links in the log. A failure leaves the message in the outbox
-to be tried again later, with growing pauses; the action that caused it has already succeeded.
+``DATA_DIR/mail/`` (the log names the file: open it to follow a link). A failure leaves the
+message in the outbox to be tried again later, with growing pauses; the action that caused it has
+already succeeded.
 
 Each message is claimed before it is sent (so two senders never send it both) and marked sent
 straight after; its Message-ID is fixed by its row, so a mail client sees a repeat after a crash
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import signal
 import smtplib
 import ssl
@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 BACKOFF_MINUTES = (1, 5, 30, 120)
 CLAIM_MINUTES = 5
 CATCH_UP_SECONDS = 30.0
-_LINK_RE = re.compile(r"https?://\S+")
 
 
 class Transport(Protocol):
@@ -85,11 +84,10 @@ class _SmtpSender:
 
 @dataclass
 class FileTransport:
-    """Without a mail server: each message as an .eml file, and (``log_links``: in development and
-    tests only, never in production) its links in the log: reset and invitation links are secrets."""
+    """Without a mail server: each message as an .eml file in ``directory``. The log names the
+    file, never the message's links (invitation and reset links are secrets) or its subject."""
 
     directory: Path
-    log_links: bool = True
 
     @contextmanager
     def connection(self) -> Iterator[Sender]:
@@ -99,17 +97,7 @@ class FileTransport:
     def send(self, message: EmailMessage) -> None:
         name = f"{utcnow():%Y%m%d-%H%M%S}-{message['X-Outbox-Id']}.eml"
         (self.directory / name).write_bytes(bytes(message))
-        links = []
-        if self.log_links:
-            text = message.get_body(("plain",)).get_content()
-            links = [link.rstrip(".,;:)") for link in _LINK_RE.findall(text)]
-        log.info(
-            "mail written to %s: to %s, %r%s",
-            name,
-            message["To"],
-            message["Subject"],
-            "; links: " + " ".join(links) if links else "",
-        )
+        log.info("mail written to %s", self.directory / name)
 
 
 @dataclass
@@ -282,7 +270,7 @@ def transport_for(config: dict) -> Transport:
             timeout=float(config.get("SMTP_TIMEOUT_SECONDS") or 10),
             ca_file=config.get("SMTP_CA_FILE") or "",
         )
-    return FileTransport(Path(config["DATA_DIR"]) / "mail", log_links=config.get("ENV_NAME") != "production")
+    return FileTransport(Path(config["DATA_DIR"]) / "mail")
 
 
 def init_app(app: Flask) -> None:

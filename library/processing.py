@@ -126,7 +126,9 @@ def analyse(
         sender.close()
     try:
         if not receiver.poll(limits.timeout_seconds):
-            log.warning("reading %s took more than %.0f s: stopped", filename[-80:], limits.timeout_seconds)
+            log.warning(
+                "reading a file of %d bytes took more than %.0f s: stopped", len(data), limits.timeout_seconds
+            )
             raise too_complex(limits, f"it took more than {limits.timeout_seconds:.0f} seconds")
         try:
             kind, value = receiver.recv()
@@ -137,7 +139,7 @@ def analyse(
         if process.is_alive():
             process.kill()
         process.join(5)
-    log.debug("read %s in %.2f s", filename[-80:], time.monotonic() - started)
+    log.debug("read a file of %d bytes in %.2f s", len(data), time.monotonic() - started)
     if kind == "ok":
         return value
     if kind == "refused":
@@ -145,7 +147,7 @@ def analyse(
         raise ExtractionError(message, code=code, status=status)
     if kind == "memory":
         raise too_complex(limits, f"it needed more than {limits.memory_bytes // (1024 * 1024)} MB of memory")
-    log.info("reading %s failed in the worker: %s", filename[-80:], value)
+    log.info("reading a file of %d bytes failed in the worker: %s", len(data), value)
     raise ExtractionError(
         "The file seems to be damaged or incomplete. Save it again and upload the new copy.",
         code="damaged_file",

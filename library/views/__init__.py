@@ -9,6 +9,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..logs import request_target
 from ..services.errors import Gone, ServiceError, ValidationError
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ def register_blueprints(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, request_target())
         if _is_api():
             return api.json_error(500, "server_error", "Something went wrong on our side. Try again later.")
         return error_page(500)

@@ -141,7 +141,7 @@ def account():
     ), status
 
 
-@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@bp.route("/unsubscribe/<secret:token>", methods=["GET", "POST"])
 @csrf.exempt  # one click from a mail client (RFC 8058): the signed token is the permission
 def unsubscribe(token: str):
     """GET asks (a link scanner must not unsubscribe anyone); POST stops that kind of email."""
@@ -180,12 +180,12 @@ def forgot_password():
     return render_template("auth/forgot_sent.html", email=email)
 
 
-@bp.route("/password/reset/<secret>", methods=["GET", "POST"])
+@bp.route("/password/reset/<secret:secret>", methods=["GET", "POST"])
 def reset_password(secret: str):
     return _choose_password(secret, links.RESET)
 
 
-@bp.route("/invitation/<secret>", methods=["GET", "POST"])
+@bp.route("/invitation/<secret:secret>", methods=["GET", "POST"])
 def invitation(secret: str):
     return _choose_password(secret, links.INVITATION)
 
