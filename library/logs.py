@@ -3,10 +3,10 @@ that decides what a log line may hold.
 
 No secret reaches a log: a route whose address carries one declares it with the ``secret``
 converter (``/invitation/<secret:secret>``) and its requests are logged by their rule
-(``/invitation/<secret>``), never the value; query strings are not logged; and every line written by the library, the development
-server or gunicorn passes :class:`SecretFilter`, which also takes out API tokens, bearer
-credentials, secret query values and the secret part of any address whose rule has one (a
-mistyped link that found no route, say).
+(``/invitation/<secret>``), never the value; query strings are not logged; and every line
+written by the library, the development server or gunicorn passes :class:`SecretFilter`, which
+also takes out API tokens, bearer credentials, secret query values and the secret part of any
+address whose rule has one (a mistyped link that found no route, say).
 """
 
 from __future__ import annotations
