@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from flask import Flask, current_app, g
@@ -47,7 +48,10 @@ def make_engine(url: str) -> Engine:
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    # What every session of this app carries for the services that need a setting of the app (the
+    # audit trail's key for hashing values): given once here, so services need no app context.
+    info = {"audit_key": hashlib.sha256(b"audit-values:" + app.config["SECRET_KEY"].encode()).digest()}
+    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False, info=info)
     app.teardown_appcontext(_close_session)
 
 

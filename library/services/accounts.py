@@ -318,11 +318,13 @@ def get_user_by_email(session: Session, email: str) -> User:
     return user
 
 
-def _email_for_audit(email: str) -> str:
-    """What a failed sign-in's audit event keeps of the address typed: only an address, never
-    anything else typed in that box (a password, say)."""
-    email = normalise_email(email)[:254]
-    return email if EMAIL_RE.match(email) else "(not an email address)"
+def _typed_for_audit(session: Session, user: User | None, email: str) -> dict:
+    """What a failed sign-in's audit event keeps of what was typed in the email box: nothing when
+    it names an account (the event's subject says whose), else a keyed hash, so that attempts on
+    one address can be counted without keeping what was typed (a password, say)."""
+    if user is not None:
+        return {}
+    return {"email_hash": audit.value_hash(session, normalise_email(email)[:254])}
 
 
 def authenticate(
@@ -391,7 +393,7 @@ def _audit_sign_in_failure(session: Session, user: User | None, email: str, reas
         subject_type="user",
         subject_id=user.id if user else None,
         authority_id=user.authority_id if user else None,
-        details={"email": _email_for_audit(email), "reason": reason},
+        details={**_typed_for_audit(session, user, email), "reason": reason},
     )
     session.commit()
 

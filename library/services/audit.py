@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from typing import Any
 
@@ -43,13 +45,9 @@ def record(
     return event
 
 
-def value_hash(value: str) -> str:
-    """A keyed hash of a redacted value, so the trail can show two decisions were about the same
-    value without ever holding the value itself."""
-    import hashlib
-    import hmac
-
-    from flask import current_app
-
-    key = hashlib.sha256(b"audit-values:" + current_app.config["SECRET_KEY"].encode()).digest()
+def value_hash(session: Session, value: str) -> str:
+    """A keyed hash of a value (a redacted value, a reason, what was typed), so the trail can show
+    two events were about the same value without ever holding the value itself. The key comes
+    with the session (``db.init_app``)."""
+    key = session.info["audit_key"]
     return hmac.new(key, " ".join(value.lower().split()).encode(), hashlib.sha256).hexdigest()[:32]

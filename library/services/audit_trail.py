@@ -60,21 +60,30 @@ def _name(event: AuditEvent) -> str:
     return event.actor.name if event.actor is not None else event.actor_label.split(" <", 1)[0]
 
 
-def document_titles(session: Session, actor: User, events: list[AuditEvent]) -> dict[int, str]:
-    """The title to show for each document in ``events``: the working title for the owning
-    authority's approvers, the shared title for administrators (who never read drafts)."""
-    from ..models import Document
+def document_titles(session: Session, events: list[AuditEvent]) -> dict[int, str]:
+    """The title to show for each document in ``events``: only text that was consented (the
+    title of its newest shared version), whoever reads the trail; "a draft (document N)" for a
+    document never shared, and "a deleted document (document N)" for one deleted for good."""
+    from ..models import Document, DocumentVersion
 
     ids = {e.subject_id for e in events if e.subject_type == "document" and e.subject_id is not None}
-    titles: dict[int, str] = {}
-    for document in session.scalars(select(Document).where(Document.id.in_(ids))) if ids else []:
-        version = document.current_version
-        if actor.is_admin and document.authority_id != actor.authority_id:
-            titles[document.id] = (
-                version.title if version is not None else f"a draft (document {document.id})"
-            )
-        else:
-            titles[document.id] = document.title
+    if not ids:
+        return {}
+    titles = {
+        document_id: f"a deleted document (document {document_id})"
+        if deleted
+        else f"a draft (document {document_id})"
+        for document_id, deleted in session.execute(
+            select(Document.id, Document.deleted_at.is_not(None)).where(Document.id.in_(ids))
+        )
+    }
+    shared = session.execute(
+        select(DocumentVersion.document_id, DocumentVersion.title)
+        .where(DocumentVersion.document_id.in_(ids))
+        .order_by(DocumentVersion.document_id, DocumentVersion.number)
+    )
+    for document_id, title in shared:  # the newest version last: its title stays
+        titles[document_id] = title
     return titles
 
 
@@ -100,11 +109,11 @@ def describe(event: AuditEvent, titles: dict[int, str], regions: dict[int, str])
             + (f" (version {d['version']})" if d.get("version") else "")
         ),
         "consent.scope_changed": lambda: f"{who} changed who can read {title} to {audience(d.get('to'))}",
-        "consent.withdrawn": lambda: f"{who} withdrew consent for {title}: {d.get('reason', '')}",
+        "consent.withdrawn": lambda: f"{who} withdrew consent for {title}, giving a reason",
         "consent.refused_stale": lambda: (
             f"{who}'s consent to {title} was refused: the text had changed since they read it"
         ),
-        "document.taken_down": lambda: f"{who} took down {title}: {d.get('reason', '')}",
+        "document.taken_down": lambda: f"{who} took down {title}, giving a reason",
         "document.uploaded": lambda: f"{who} uploaded {title}",
         "document.updated": lambda: f"{who} changed the details of {title}",
         "document.ready": lambda: f"{who} marked {title} ready for approval",
@@ -156,6 +165,6 @@ def a_or_an(words: str) -> str:
 
 def sentences(session: Session, actor: User, events: list[AuditEvent]) -> list[str]:
     """Each event of a page of the trail in plain words."""
-    titles = document_titles(session, actor, events)
+    titles = document_titles(session, events)
     regions = {a.id: a.region.name for a in session.scalars(select(Authority))}
     return [describe(event, titles, regions) for event in events]

@@ -99,7 +99,7 @@ def create(session: Session, actor: User, form: ChallengeInput) -> Challenge:
         subject_type="challenge",
         subject_id=challenge.id,
         authority_id=challenge.authority_id,
-        details={"title": challenge.title, "year": challenge.year},
+        details={"year": challenge.year},  # never its title or focus: they are not yet shared
     )
     session.commit()
     return challenge

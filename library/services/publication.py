@@ -406,7 +406,8 @@ def _end(session: Session, actor: User, document: Document, kind: str, reason: s
         subject_id=document.id,
         authority_id=document.authority_id,
         details={
-            "reason": reason,
+            # The reason stays with the document (its owners read it); the trail keeps a keyed hash.
+            "reason_hash": audit.value_hash(session, reason),
             "scope": document.scope,
             "version": document.current_version.number if document.current_version else None,
         },

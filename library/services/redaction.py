@@ -338,7 +338,7 @@ def _audit_decision(
         "rule": redaction.rule,
         "field": redaction.field,
         "source": redaction.source,
-        "value_hash": audit.value_hash(redaction.text),
+        "value_hash": audit.value_hash(session, redaction.text),
     }
     details.update(extra or {})
     audit.record(
@@ -503,7 +503,7 @@ def generalise(session: Session, actor: User, document_id: int, redaction_id: in
         document,
         "redaction.generalised",
         redaction,
-        {"edit": "manual", "replacement_hash": audit.value_hash(words), "variants": inside},
+        {"edit": "manual", "replacement_hash": audit.value_hash(session, words), "variants": inside},
     )
     session.commit()
     return redaction
@@ -801,7 +801,7 @@ def _new_term(session: Session, actor: User, term: str, kind: str, category: str
         subject_type="term",
         subject_id=row.id,
         authority_id=actor.authority_id,
-        details={"kind": kind, "category": category, "value_hash": audit.value_hash(term)},
+        details={"kind": kind, "category": category, "value_hash": audit.value_hash(session, term)},
     )
     return row
 
@@ -818,7 +818,7 @@ def delete_term(session: Session, actor: User, term_id: int) -> None:
         subject_type="term",
         subject_id=row.id,
         authority_id=actor.authority_id,
-        details={"kind": row.kind, "value_hash": audit.value_hash(row.term)},
+        details={"kind": row.kind, "value_hash": audit.value_hash(session, row.term)},
     )
     session.delete(row)
     session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -271,7 +272,10 @@ def microsoft_callback():
     if not started or not request.args.get("state") or request.args.get("state") != started.get("state"):
         raise microsoft.refuse(db, "this sign-in did not start here, or it was already used (state)")
     if request.args.get("error"):
-        raise microsoft.refuse(db, f"Microsoft answered “{request.args.get('error')[:60]}”")
+        # Only an error code of the protocol's shape is repeated (it reaches the audit trail).
+        code = request.args.get("error", "")
+        code = code if re.fullmatch(r"[a-z_]{1,40}", code) else "an unknown error"
+        raise microsoft.refuse(db, f"Microsoft answered “{code}”")
     try:
         token = provider.exchange(request.args.get("code", ""), _callback_url())
         claims = provider.validate(token, started["nonce"])

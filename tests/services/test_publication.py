@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from library.models import AuditEvent, DocumentVersion
-from library.services import documents, publication, redaction
+from library.services import audit, documents, publication, redaction
 from library.services.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
 from tests.helpers import consent
 
@@ -148,7 +148,10 @@ def test_withdrawal(app, db, reviewed, people):
         with pytest.raises(Conflict):
             redaction.accept_all(db, people.kgm_contributor, reviewed.id)
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.withdrawn")).one()
-    assert event.details["reason"] == "A family asked us to."
+    # The reason stays with the document; the trail keeps only a keyed hash of it.
+    assert reviewed.withdrawn_reason == "A family asked us to."
+    assert "reason" not in event.details and "family" not in str(event.details)
+    assert event.details["reason_hash"] == audit.value_hash(db, "A family asked us to.")
 
 
 def test_take_down_by_an_administrator(app, db, reviewed, people):

@@ -373,7 +373,7 @@ def test_generalising_puts_the_reviewers_words_where_readers_read(app, db, case,
         text = redaction.redacted(case)
         assert redaction.final_check(db, case) == []
         version = consent(db, people.kgm_approver, case.id, "region")
-        expected_hash = audit.value_hash("a teenager with a disability")
+        expected_hash = audit.value_hash(db, "a teenager with a disability")
     assert warning.status == "accepted" and warning.replacement == "a teenager with a disability"
     assert "a teenager with a disability, told us the new worker listened. [PERSON 1] agreed." in text
     assert "Larkfield" not in text and "Child K" not in text

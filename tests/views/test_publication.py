@@ -328,7 +328,8 @@ def test_the_audit_trail_in_plain_words(client, login, api, doc_id):
     html = client.get("/audit").get_data(as_text=True).replace("&#39;", "'")
     title = api("kgm_contributor").get(f"/api/v1/documents/{doc_id}").get_json()["title"]
     assert f"Abi Approver shared ‘{title}’ with the South East region (version 1)." in html
-    assert f"Abi Approver withdrew consent for ‘{title}’: Superseded." in html
+    assert f"Abi Approver withdrew consent for ‘{title}’, giving a reason." in html
+    assert "Superseded" not in html  # the reason is the document's, never the trail's
     assert "Colin Contributor redacted all" in html and f"suggestions still to review in ‘{title}’" in html
     assert f"Colin Contributor uploaded ‘{title}’." in html
 
