@@ -7,7 +7,6 @@ import json
 from sqlalchemy import select
 
 from library.models import AuditEvent
-from tests.conftest import PASSWORD
 
 
 def _canary(field: str) -> str:
