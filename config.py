@@ -54,6 +54,9 @@ class BaseConfig:
     UPLOAD_MAX_PAGES = 300
     UPLOAD_MAX_CHARACTERS = 750_000
     UPLOAD_MAX_SUGGESTIONS = 5_000
+    # Elements the text may render to (headings, paragraphs, list items, table cells): bounds
+    # what every page showing it costs.
+    UPLOAD_MAX_ELEMENTS = 40_000
     # Extraction and detection run in a child process with a deadline and a memory ceiling, so
     # that one bad file cannot hold a web worker. Off only where a test needs it in-process.
     PROCESSING_IN_WORKER = True
@@ -125,6 +128,7 @@ class BaseConfig:
         self.UPLOAD_MAX_PAGES = _int_env("LIBRARY_UPLOAD_MAX_PAGES", self.UPLOAD_MAX_PAGES)
         self.UPLOAD_MAX_CHARACTERS = _int_env("LIBRARY_UPLOAD_MAX_CHARACTERS", self.UPLOAD_MAX_CHARACTERS)
         self.UPLOAD_MAX_SUGGESTIONS = _int_env("LIBRARY_UPLOAD_MAX_SUGGESTIONS", self.UPLOAD_MAX_SUGGESTIONS)
+        self.UPLOAD_MAX_ELEMENTS = _int_env("LIBRARY_UPLOAD_MAX_ELEMENTS", self.UPLOAD_MAX_ELEMENTS)
         self.PROCESSING_TIMEOUT_SECONDS = float(
             _int_env("LIBRARY_PROCESSING_TIMEOUT_SECONDS", int(self.PROCESSING_TIMEOUT_SECONDS))
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import bounded, detection, extraction, insights, reuse, search, workspace
+from . import bounded, detection, extraction, insights, rendering, reuse, search, workspace
 
 
 def main() -> int:
@@ -42,6 +42,18 @@ def main() -> int:
         f"x{growth['ratio']:.1f} for x10 input (target <= x{growth['target']:.0f}) {mark}"
     )
     failed |= not growth["ok"]
+    print(
+        f"Adversarial markdown ({rendering.LIMIT:,} characters, and the most the element limit takes; "
+        f"each page's first opening, target < {rendering.PAGE_TARGET_S:.0f} s)"
+    )
+    for row in rendering.run():
+        mark = "ok" if row["ok"] else "SLOWER THAN TARGET"
+        pages = "  ".join(f"{name} {seconds:.2f}" for name, seconds in row["pages"].items())
+        print(
+            f"  {row['shape']:<16} {row['characters']:>8} chars {row['elements']:>7} elements  "
+            f"{row['outcome']:<22} upload {row['upload']:5.2f} s  {pages}  {mark}"
+        )
+        failed |= not row["ok"]
     print(
         f"Search ({len(search.QUERIES)} realistic queries x {len(search.FILTERS)} filter sets; in process, "
         f"then GET /api/v1/search under gunicorn with 2 workers: one client, then {search.CLIENTS} at once)"

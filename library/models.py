@@ -75,6 +75,10 @@ class Authority(Base):
     # domains accepted from it.
     tenant_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     email_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # A tenant is used for sign-in once confirmed: at once where the authority had no contributor
+    # or approver when it was connected, else by one of its approvers.
+    tenant_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    tenant_confirmed_by_id: Mapped[int | None] = mapped_column(Integer)  # a user's id (no cycle of keys)
 
     region: Mapped[Region] = relationship(back_populates="authorities")
     users: Mapped[list[User]] = relationship(back_populates="authority")
@@ -300,6 +304,9 @@ class DocumentCheck(Base):
     key: Mapped[str] = mapped_column(String(64))
     findings: Mapped[int] = mapped_column(Integer)
     checked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # What it found (field, places, value, category, reason): pages show the last check's result
+    # while nothing it read changed, instead of running detection over the text again.
+    details: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class StoredFile(Base):

@@ -16,7 +16,9 @@ import time
 from dataclasses import dataclass, field
 
 from .extraction import Extracted, ExtractionError, Limits, extract
+from .extraction.base import too_many_elements
 from .redaction import Suggestion, detect
+from .rendering import element_count
 
 log = logging.getLogger(__name__)
 FIELDS = ("title", "summary", "text")
@@ -40,8 +42,12 @@ class Analysis:
 def analyse_here(
     data: bytes, filename: str, limits: Limits, title: str, summary: str, terms: Terms
 ) -> Analysis:
-    """Extract the text and find what to redact in it, its title and its summary."""
+    """Extract the text, check that every page can show it, and find what to redact in it, its
+    title and its summary."""
     extracted = extract(data, filename, limits)
+    elements = element_count(extracted.text)
+    if elements > limits.max_elements:
+        raise too_many_elements(elements, limits)
     texts = {"title": title, "summary": summary, "text": extracted.text}
     found = {
         name: detect(texts[name], always=terms.always, never=terms.never, allow=terms.allow)

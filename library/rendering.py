@@ -1,19 +1,31 @@
 """The one pipeline that turns stored text into HTML. Every page that shows document text or
 guidance goes through :func:`render_markdown` (or :func:`render_marked`, the same pipeline with the
-redaction workspace's highlights), which sanitises with an allow-list (Ammonia, through nh3)."""
+redaction workspace's highlights), which sanitises with an allow-list (Ammonia, through nh3).
+
+Markdown is read by cmark-gfm (the CommonMark reference parser in C, with GitHub's table
+extension): its time grows linearly with the text whatever the text is (CommonMark's
+pathological cases are part of its test suite), where Python-Markdown took quadratic time on
+shapes such as thousands of setext headings in one block. Elements never nest deeper than
+:data:`MAX_DEPTH` (deeper ones are flattened, their text kept), so the sanitiser and everything
+that reads the HTML after it work in bounded depth too.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate
+from typing import TYPE_CHECKING
 
-import markdown as md
+import cmarkgfm
 import nh3
-from flask import Flask
 from markupsafe import Markup, escape
 
 from .extraction.base import strip_invisible
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 ALLOWED_TAGS = [
     "p",
@@ -46,55 +58,46 @@ ALLOWED_TAGS = [
 # Nothing that hides text (no class, style or title): every character shown is a character read.
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 ALLOWED_PROTOCOLS = {"http", "https", "mailto"}
+# Deeper than this, elements are flattened into their parent (their text stays).
+MAX_DEPTH = 24
 
 _CLASSES = {
-    "<h1>": '<h1 class="govuk-heading-l">',
-    "<h2>": '<h2 class="govuk-heading-m">',
-    "<h3>": '<h3 class="govuk-heading-s">',
-    "<h4>": '<h4 class="govuk-heading-s">',
-    "<p>": '<p class="govuk-body">',
-    "<ul>": '<ul class="govuk-list govuk-list--bullet">',
-    "<ol>": '<ol class="govuk-list govuk-list--number">',
-    "<ol ": '<ol class="govuk-list govuk-list--number" ',
-    "<table>": '<table class="govuk-table">',
-    "<tr>": '<tr class="govuk-table__row">',
-    "<th>": '<th class="govuk-table__header" scope="col">',
-    "<td>": '<td class="govuk-table__cell">',
-    "<blockquote>": '<blockquote class="govuk-inset-text">',
-    "<a ": '<a class="govuk-link" ',
+    "h1": "govuk-heading-l",
+    "h2": "govuk-heading-m",
+    "h3": "govuk-heading-s",
+    "h4": "govuk-heading-s",
+    "p": "govuk-body",
+    "ul": "govuk-list govuk-list--bullet",
+    "ol": "govuk-list govuk-list--number",
+    "table": "govuk-table",
+    "tr": "govuk-table__row",
+    "th": "govuk-table__header",
+    "td": "govuk-table__cell",
+    "blockquote": "govuk-inset-text",
+    "a": "govuk-link",
 }
-
-# Stands for "&" while markdown runs, so that "&#8203;" or "&nbsp;" in a text shows as written.
-_AMP = "\ue000"
+_CLASS_RE = re.compile(r"<(" + "|".join(_CLASSES) + r")(?=[\s>])")
 
 
-def _marker(text: str) -> str:
-    """A stand-in for "&" that does not occur in ``text`` (private-use characters may)."""
-    marker = _AMP
+def _add_class(match: re.Match) -> str:
+    tag = match.group(1)
+    extra = ' scope="col"' if tag == "th" else ""
+    return f'<{tag} class="{_CLASSES[tag]}"{extra}'
+
+
+# Stand-ins while cmark reads the text, for the characters that would make markup of it: "&"
+# (character references show as written), "<" (raw HTML and autolinks show as the text they
+# are) and "[" (link, image and reference syntax, whose address or alternative text would not
+# show). Private-use characters, lengthened until none occurs in the text.
+_AMP, _LT, _BRACKET = "\ue000", "\ue004", "\ue005"
+
+
+def _marker(text: str, base: str = _AMP) -> str:
+    """A stand-in for ``base``'s character that does not occur in ``text``."""
+    marker = base
     while marker in text:
         marker += "\ue001"
     return marker
-
-
-class _WhatYouSee(md.Extension):
-    """Markdown for document text: structure (headings, lists, tables, emphasis) is rendered, but
-    nothing can hide text. Raw HTML (comments, hidden elements) and link or image syntax (whose
-    address or alternative text would not show) are kept as literal text."""
-
-    def extendMarkdown(self, parser: md.Markdown) -> None:  # noqa: N802 - the library's name
-        parser.preprocessors.deregister("html_block")
-        parser.parser.blockprocessors.deregister("reference")
-        for name in (
-            "reference",
-            "link",
-            "image_link",
-            "image_reference",
-            "short_reference",
-            "short_image_ref",
-            "automail",
-            "html",
-        ):
-            parser.inlinePatterns.deregister(name)
 
 
 def _sanitise(html: str, tags: Iterable[str] = ALLOWED_TAGS, attributes: dict | None = None) -> str:
@@ -108,35 +111,124 @@ def _sanitise(html: str, tags: Iterable[str] = ALLOWED_TAGS, attributes: dict | 
     )
 
 
-# A heading after a blank line always starts afresh: nothing before it (a list, a quote, a code
-# block) continues past it. Text is rendered in sections cut there, each remembered, so that a
-# change to one paragraph of a long document renders one section again, not the whole text. The
-# result is the same as rendering the whole text at once (tests compare them).
-_SECTION_RE = re.compile(r"\n[ \t]*\n(?=#)")
+_RAW_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+_VOID = {"br", "hr", "img", "input"}
+
+
+_VOID_TAG_RE = re.compile(r"<(?:br|hr|img|input)\b[^>]*>")
+_TAG_START_RE = re.compile(r"<(/?)[a-zA-Z]")
+
+
+def _depth(html: str) -> int:
+    """How deep the elements of ``html`` (as cmark writes it) nest."""
+    marks = _TAG_START_RE.findall(_VOID_TAG_RE.sub("", html))  # "" opens, "/" closes
+    return max(accumulate(1 - 2 * len(m) for m in marks), default=0)
+
+
+def _cap_depth(html: str, limit: int = MAX_DEPTH) -> str:
+    """``html`` (well formed, as cmark writes it) with every element deeper than ``limit``
+    flattened into its parent: its tags go, its text stays. One pass, linear in the length."""
+    if _depth(html) <= limit:
+        return html
+    out: list[str] = []
+    kept: list[bool] = []  # for each element open here, whether its tags are written
+    depth = 0
+    cursor = 0
+    for match in _RAW_TAG_RE.finditer(html):
+        out.append(html[cursor : match.start()])
+        cursor = match.end()
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if name in _VOID or self_closing:
+            out.append(match.group(0))
+        elif not closing:
+            keep = depth < limit
+            kept.append(keep)
+            depth += keep
+            out.append(match.group(0) if keep else " ")
+        elif kept:
+            keep = kept.pop()
+            depth -= keep
+            out.append(match.group(0) if keep else " ")
+    out.append(html[cursor:])
+    return "".join(out)
+
+
+# A heading after a blank line always starts afresh: nothing before it (a list, a quote, an
+# indented code block) continues past it, except a fenced code block, whose fence is followed.
+# Text is rendered in sections cut there, each remembered, so that a change to one paragraph of a
+# long document renders one section again, not the whole text. The result is the same as
+# rendering the whole text at once (tests compare them).
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _sections(source: str) -> list[str]:
+    lines = source.split("\n")
+    parts: list[str] = []
+    start = 0
+    fence = ""
+    blank_before = False
+    for i, line in enumerate(lines):
+        if fence:
+            found = _FENCE_RE.match(line)
+            if found and found.group(1)[0] == fence[0] and len(found.group(1)) >= len(fence):
+                if not line.strip().lstrip(fence[0]):
+                    fence = ""
+        elif line.startswith("#") and blank_before and i > start:
+            parts.append("\n".join(lines[start:i]))
+            start = i
+        else:
+            found = _FENCE_RE.match(line)
+            if found and not (found.group(1)[0] == "`" and "`" in line[found.end() :]):
+                fence = found.group(1)
+        blank_before = not line.strip()
+    parts.append("\n".join(lines[start:]))
+    return parts
 
 
 def _to_html(source: str, shift_headings: int) -> str:
-    """Markdown (already free of invisible characters, "&" stood in for by a marker) to
-    sanitised HTML with GOV.UK classes; the marker is still in it."""
-    return "\n".join(_section_html(part, shift_headings) for part in _SECTION_RE.split(source))
+    """Markdown (already free of invisible characters, "&", "<" and "[" stood in for) to
+    sanitised HTML with GOV.UK classes; the stand-ins are still in it."""
+    return "".join(_section_html(part, shift_headings) for part in _sections(source))
 
 
 @lru_cache(maxsize=8192)
 def _section_html(source: str, shift_headings: int) -> str:
-    html = md.markdown(source, extensions=["tables", "sane_lists", _WhatYouSee()], output_format="html")
+    html = cmarkgfm.markdown_to_html_with_extensions(source, extensions=["table"])
+    html = _cap_depth(html)
     if shift_headings:
         for level in range(6, 0, -1):
             new = min(level + shift_headings, 6)
             html = html.replace(f"<h{level}>", f"<h{new}>").replace(f"</h{level}>", f"</h{new}>")
-    clean = _sanitise(html)
-    for plain, styled in _CLASSES.items():
-        clean = clean.replace(plain, styled)
-    return clean
+    return _CLASS_RE.sub(_add_class, _sanitise(html))
 
 
 def _whole_html(source: str, shift_headings: int) -> str:
     """The same as :func:`_to_html`, in one piece (for tests)."""
     return _section_html.__wrapped__(source, shift_headings)
+
+
+class _StandIns:
+    """The stand-ins for one text: put in before cmark reads it, taken out of the HTML after."""
+
+    def __init__(self, text: str):
+        self.amp, self.lt, self.bracket = _marker(text, _AMP), _marker(text, _LT), _marker(text, _BRACKET)
+
+    def put(self, text: str) -> str:
+        return text.replace("&", self.amp).replace("<", self.lt).replace("[", self.bracket)
+
+    def take(self, html: str) -> str:
+        return html.replace(self.amp, "&amp;").replace(self.lt, "&lt;").replace(self.bracket, "[")
+
+
+_OPENING_TAG_RE = re.compile(r"<[a-zA-Z]")
+
+
+def element_count(text: str) -> int:
+    """How many elements ``text`` renders to (what a page showing it costs), counted from the
+    parser's output alone: linear time, no sanitising."""
+    source = strip_invisible(text or "")
+    html = cmarkgfm.markdown_to_html_with_extensions(_StandIns(source).put(source), extensions=["table"])
+    return len(_OPENING_TAG_RE.findall(html))
 
 
 def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
@@ -146,9 +238,9 @@ def render_markdown(text: str | None, *, shift_headings: int = 0) -> Markup:
     compete with the page's title.
     """
     source = strip_invisible(text or "")
-    amp = _marker(source)
-    html = _to_html(source.replace("&", amp), shift_headings)
-    return Markup(html.replace(amp, "&amp;"))  # noqa: S704 - sanitised above
+    stand_ins = _StandIns(source)
+    html = _to_html(stand_ins.put(source), shift_headings)
+    return Markup(stand_ins.take(html))  # noqa: S704 - sanitised above
 
 
 _TAG_RE = re.compile(r"(<[^>]*>)")
@@ -217,9 +309,9 @@ def render_marked(text: str, spans, *, shift_headings: int = 0) -> Markup:
     if strip_invisible(text) != text:
         return _plain(text, spans)  # offsets would move; extraction removes such characters anyway
     chosen = _nested(spans, len(text))
-    amp = _marker(text)
-    opening = "\ue002"  # and the next character closes: both absent from the text
-    while opening in text or opening in amp:
+    stand_ins = _StandIns(text)
+    opening = "\ue002"  # and the next character closes: both absent from the text and stand-ins
+    while opening in text or opening in stand_ins.amp + stand_ins.lt + stand_ins.bracket:
         opening = chr(ord(opening) + 2)
     closing = chr(ord(opening) + 1)
     if closing in text:
@@ -230,7 +322,7 @@ def render_marked(text: str, spans, *, shift_headings: int = 0) -> Markup:
         pieces += [text[cursor:at], closing if kind == 0 else opening]
         cursor = at
     pieces.append(text[cursor:])
-    html = _to_html("".join(pieces).replace("&", amp), shift_headings)
+    html = _to_html(stand_ins.put("".join(pieces)), shift_headings)
     if html.count(opening) != len(chosen) or html.count(closing) != len(chosen):
         return _plain(text, spans)
     out: list[str] = []
@@ -264,7 +356,7 @@ def render_marked(text: str, spans, *, shift_headings: int = 0) -> Markup:
                     out.extend(_mark_open(span, first=False) for span in stack)
                     shut = False
                 out.append(token)
-    return Markup("".join(out).replace(amp, "&amp;"))  # noqa: S704 - sanitised, marks added after
+    return Markup(stand_ins.take("".join(out)))  # noqa: S704 - sanitised, marks added after
 
 
 def _plain(text: str, spans) -> Markup:

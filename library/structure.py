@@ -55,15 +55,27 @@ class Section:
         return cls(**{k: data[k] for k in ("n", "level", "heading", "start", "body_start", "end")})
 
 
+_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
+_INLINE_MARK_RE = re.compile(r"(\*\*|__|\*|_|`)")
+
+
 def plain_heading(text: str) -> str:
     """A heading's words without inline markup (emphasis, code marks, escapes)."""
-    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!])", r"\1", text)
-    text = re.sub(r"(\*\*|__|\*|_|`)", "", text)
+    if "\\" in text:
+        text = _ESCAPE_RE.sub(r"\1", text)
+    if "*" in text or "_" in text or "`" in text:
+        text = _INLINE_MARK_RE.sub("", text)
     return " ".join(text.split())
 
 
 def sections(text: str) -> list[Section]:
-    """Every heading of the text in order (ATX ``#`` headings and underlined ones), outside code."""
+    """Every heading of the text in order (ATX ``#`` headings and underlined ones), outside code.
+    Remembered for the last few texts: a page and the consent it leads to read the same one."""
+    return list(_sections(text))
+
+
+@lru_cache(maxsize=16)
+def _sections(text: str) -> tuple[Section, ...]:
     found: list[tuple[int, str, int, int]] = []  # level, heading, start, body_start
     lines = text.splitlines(keepends=True)
     offset = 0
@@ -102,15 +114,18 @@ def sections(text: str) -> list[Section]:
             # Only a one-line paragraph is taken as an underlined heading.
             previous = None if in_paragraph else (bare, start)
             in_paragraph = True
-    made = []
-    for i, (level, heading, start, body_start) in enumerate(found):
-        end = len(text)
-        for later_level, _h, later_start, _b in found[i + 1 :]:
-            if later_level <= level:
-                end = later_start
-                break
-        made.append(Section(i + 1, level, heading, start, body_start, end))
-    return made
+    made = [
+        Section(i + 1, level, heading, start, body_start, len(text))
+        for i, (level, heading, start, body_start) in enumerate(found)
+    ]
+    # Each section ends where the next heading of its level or a higher one starts: one pass,
+    # with the sections still open on a stack (their levels rise from the bottom).
+    open_: list[Section] = []
+    for section in made:
+        while open_ and open_[-1].level >= section.level:
+            open_.pop().end = section.start
+        open_.append(section)
+    return tuple(made)
 
 
 def top_level(found: list[Section]) -> list[Section]:
@@ -321,8 +336,15 @@ def find_group(groups: list[HeadingGroup], heading: str, thesaurus: Thesaurus | 
 _HEADING_HTML_RE = re.compile(r"<h([1-6])((?:\s[^>]*)?)>(.*?)</h\1>", re.S)
 
 
+_NOT_WORD_RE = re.compile(r"\W+")
+
+
 def _comparable(text: str) -> str:
-    return re.sub(r"\W+", "", text.casefold())
+    return _NOT_WORD_RE.sub("", text.casefold())
+
+
+_TAGS_RE = re.compile(r"<[^>]+>")
+ANCHOR_LOOKAHEAD = 64
 
 
 def anchor_headings(rendered: str, found: list[Section]) -> str:
@@ -334,8 +356,12 @@ def anchor_headings(rendered: str, found: list[Section]) -> str:
 
     def replace(match: re.Match) -> str:
         nonlocal at
-        words = _comparable(html.unescape(re.sub(r"<[^>]+>", "", match.group(3))))
-        for i in range(at, len(wanted)):
+        inner = match.group(3)
+        if "<" in inner:
+            inner = _TAGS_RE.sub("", inner)
+        words = _comparable(html.unescape(inner) if "&" in inner else inner)
+        # A heading is looked for among the next few only: linear however many fail to match.
+        for i in range(at, min(at + ANCHOR_LOOKAHEAD, len(wanted))):
             if wanted[i][1] == words:
                 at = i + 1
                 level, attributes, inner = match.groups()

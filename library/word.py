@@ -7,13 +7,16 @@ the words a reader sees on the page, in Word's own structure.
 
 from __future__ import annotations
 
+import html
 import io
+import re
+import uuid
+import zipfile
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from xml.sax.saxutils import escape
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_BREAK
 from docx.shared import Pt, RGBColor
 
 from .rendering import render_markdown
@@ -59,9 +62,30 @@ def heading(doc: DocxDocument, text: str, level: int):
 
 
 def to_bytes(doc: DocxDocument) -> bytes:
+    """The .docx file, with the blocks :func:`add_markdown` wrote put in their places."""
     out = io.BytesIO()
     doc.save(out)
-    return out.getvalue()
+    blocks: dict[str, str] = doc.__dict__.get("_library_blocks", {})
+    if not blocks:
+        return out.getvalue()
+    # Written into the package's main part as text: moving a large tree into python-docx's own
+    # took lxml time that grew with the square of its size.
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    result = io.BytesIO()
+    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                xml = data.decode("utf-8")
+                for token, blocks_xml in blocks.items():
+                    xml = xml.replace(_placeholder(token), blocks_xml, 1)
+                data = xml.encode("utf-8")
+            target.writestr(item, data)
+    return result.getvalue()
+
+
+def _placeholder(token: str) -> str:
+    return f"<w:p><w:r><w:t>{token}</w:t></w:r></w:p>"
 
 
 @dataclass
@@ -69,16 +93,37 @@ class _Table:
     rows: list[list[tuple[str, bool]]] = field(default_factory=list)
 
 
-class _Writer(HTMLParser):
-    """Walks the rendered HTML and adds Word blocks to ``doc``; headings are shifted down by
-    ``heading_offset`` levels (so a document's own headings sit under a title)."""
+@dataclass
+class _Paragraph:
+    style: str | None
+    runs: list[str] = field(default_factory=list)
+
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# Characters XML 1.0 cannot hold (a text never has them after extraction; a guard all the same).
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return escape(_NOT_XML_RE.sub("", text))
+
+
+_HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
+_HREF_RE = re.compile(r'href="([^"]*)"')
+
+
+class _Writer:
+    """Walks the rendered HTML and writes Word blocks as WordprocessingML, added to ``doc`` in one
+    step at the end: linear in the length of the text (python-docx's own calls cost a look-up per
+    run and a walk of the whole table per cell). Headings are shifted down by ``heading_offset``
+    levels (so a document's own headings sit under a title)."""
 
     def __init__(self, doc: DocxDocument, heading_offset: int, base_url: str):
-        super().__init__(convert_charrefs=True)
         self.doc = doc
         self.offset = heading_offset
         self.base_url = base_url.rstrip("/")
-        self.paragraph = None
+        self.blocks: list[_Paragraph | str] = []
+        self.paragraph: _Paragraph | None = None
         self.bold = 0
         self.italic = 0
         self.code = 0
@@ -90,10 +135,38 @@ class _Writer(HTMLParser):
         self.href: str | None = None
         self.link_text: list[str] = []
 
+    def feed(self, markup: str) -> None:
+        """Walk sanitised HTML (as the renderer writes it: well formed, attributes quoted)."""
+        cursor = 0
+        for match in _HTML_TAG_RE.finditer(markup):
+            if match.start() > cursor:
+                self.handle_data(html.unescape(markup[cursor : match.start()]))
+            cursor = match.end()
+            closing, tag, rest = match.group(1), match.group(2).lower(), match.group(3)
+            if closing:
+                self.handle_endtag(tag)
+            else:
+                href = _HREF_RE.search(rest) if tag == "a" else None
+                attrs = [("href", html.unescape(href.group(1)))] if href else []
+                self.handle_starttag(tag, attrs)
+                if rest.rstrip().endswith("/") and tag not in ("br", "hr"):
+                    self.handle_endtag(tag)
+        if cursor < len(markup):
+            self.handle_data(html.unescape(markup[cursor:]))
+
+    def close(self) -> None:
+        pass
+
     # Blocks ----------------------------------------------------------------------------------
 
     def _start_paragraph(self, style: str | None = None) -> None:
-        self.paragraph = paragraph(self.doc, style=style)
+        self.paragraph = _Paragraph(_style_id(self.doc, style) if style else None)
+        self.blocks.append(self.paragraph)
+
+    def _line_break(self) -> None:
+        if self.paragraph is None:
+            self._start_paragraph()
+        self.paragraph.runs.append("<w:r><w:br/></w:r>")
 
     def handle_starttag(self, tag: str, attrs) -> None:
         attributes = dict(attrs)
@@ -106,7 +179,8 @@ class _Writer(HTMLParser):
                 self.cell.append(" ")
             return
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            self.paragraph = heading(self.doc, "", int(tag[1]) + self.offset)
+            level = int(tag[1]) + self.offset
+            self._start_paragraph("Title" if level == 0 else f"Heading {min(level, 9)}")
         elif tag == "p":
             self._start_paragraph("Quote" if self.quote else None)
         elif tag in ("ul", "ol"):
@@ -123,9 +197,11 @@ class _Writer(HTMLParser):
         elif tag == "table":
             self.table = _Table()
         elif tag == "hr":
-            paragraph(self.doc).add_run().add_break(WD_BREAK.LINE)
+            self._start_paragraph()
+            self._line_break()
+            self.paragraph = None
         elif tag == "br" and self.paragraph is not None:
-            self.paragraph.add_run().add_break(WD_BREAK.LINE)
+            self._line_break()
         elif tag in ("strong", "b"):
             self.bold += 1
         elif tag in ("em", "i"):
@@ -184,28 +260,53 @@ class _Writer(HTMLParser):
     def _run(self, text: str) -> None:
         if self.paragraph is None:
             self._start_paragraph()
-        run = self.paragraph.add_run(text)
-        run.bold = bool(self.bold) or None
-        run.italic = bool(self.italic) or None
+        props = ""
         if self.code:
-            run.font.name = "Courier New"
+            props += '<w:rFonts w:ascii="Courier New" w:hAnsi="Courier New" w:cs="Courier New"/>'
+        if self.bold:
+            props += "<w:b/>"
+        if self.italic:
+            props += "<w:i/>"
+        props = f"<w:rPr>{props}</w:rPr>" if props else ""
+        self.paragraph.runs.append(f'<w:r>{props}<w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r>')
 
     def _write_table(self, table: _Table) -> None:
         rows = [r for r in table.rows if r]
         if not rows:
             return
         width = max(len(r) for r in rows)
-        made = self.doc.add_table(rows=len(rows), cols=width)
-        made.style = "Table Grid"
-        for i, row in enumerate(rows):
+        column = 9000 // width
+        out = [
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{_style_id(self.doc, "Table Grid")}"/>'
+            '<w:tblW w:type="auto" w:w="0"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" '
+            'w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>',
+            f'<w:gridCol w:w="{column}"/>' * width,
+            "</w:tblGrid>",
+        ]
+        for row in rows:
+            out.append("<w:tr>")
             for j in range(width):
                 text, header = row[j] if j < len(row) else ("", False)
-                cell = made.cell(i, j)
-                cell.text = ""
-                run = cell.paragraphs[0].add_run(text)
-                if header:
-                    run.bold = True
-        paragraph(self.doc)
+                bold = "<w:rPr><w:b/></w:rPr>" if header else ""
+                run = f'<w:r>{bold}<w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r>' if text else ""
+                out.append(
+                    f'<w:tc><w:tcPr><w:tcW w:w="{column}" w:type="dxa"/></w:tcPr><w:p>{run}</w:p></w:tc>'
+                )
+            out.append("</w:tr>")
+        out.append("</w:tbl>")
+        self.blocks.append("".join(out))
+        self.blocks.append(_Paragraph(None))
+        self.paragraph = None
+
+    def xml(self) -> str:
+        parts = []
+        for block in self.blocks:
+            if isinstance(block, str):
+                parts.append(block)
+                continue
+            style = f'<w:pPr><w:pStyle w:val="{block.style}"/></w:pPr>' if block.style else ""
+            parts.append(f"<w:p>{style}{''.join(block.runs)}</w:p>")
+        return "".join(parts)
 
 
 def add_markdown(doc: DocxDocument, text: str, *, heading_offset: int = 0, base_url: str = "") -> None:
@@ -213,3 +314,7 @@ def add_markdown(doc: DocxDocument, text: str, *, heading_offset: int = 0, base_
     writer = _Writer(doc, heading_offset, base_url)
     writer.feed(str(render_markdown(text)))
     writer.close()
+    blocks = doc.__dict__.setdefault("_library_blocks", {})
+    token = f"library-blocks-{uuid.uuid4().hex}"
+    blocks[token] = writer.xml()
+    paragraph(doc).add_run(token)  # where the blocks go (see to_bytes)

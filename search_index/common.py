@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
+import cmarkgfm
+
 MAX_QUERY_CHARS = 300
 SNIPPET_CHARS = 240
 LOCK_TIMEOUT = 30.0
@@ -177,34 +179,42 @@ def asked_words(cleaned: str) -> list[str]:
 
 # Plain text --------------------------------------------------------------------------------------
 
-_MD_LINE = [
-    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.M), ""),  # headings
-    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # quotes
-    (re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?", re.M), ""),  # list markers
-    (re.compile(r"^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*(?::?-+:?)?[ \t]*$", re.M), ""),  # table rules
-    (re.compile(r"^[ \t]*(?:-{3,}|\*{3,}|_{3,})[ \t]*$", re.M), ""),  # thematic breaks
-    (re.compile(r"^[ \t]*```.*$", re.M), ""),  # fences
-]
-_MD_INLINE = [
-    (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # images: their words
-    (re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)"), r"\1"),  # links: their words
-    (re.compile(r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1"), r"\2"),  # strong
-    (re.compile(r"([*_])(?<![\w*][*_])(?=\S)([^\n]+?)(?<=\S)\1(?![\w*])"), r"\2"),  # emphasis
-    (re.compile(r"`([^`\n]*)`"), r"\1"),  # code
-    (
-        re.compile(r"^.*\|.*$", re.M),
-        lambda row: " · ".join(c.strip() for c in row[0].strip().strip("|").split("|")),
-    ),
-]
+# Read with the same parser the pages use (cmark-gfm: linear time whatever the text), then
+# written out as words: blocks apart by a blank line, list items and table rows on lines of
+# their own, a row's cells joined by " · ". "&" and "<" are stood in for while cmark reads, so
+# that raw HTML and character references stay words, as the pages show them.
+_AFTER_TAG_NL_RE = re.compile(r">\n")
+_CELL_GAP_RE = re.compile(r"</t[hd]>\s*<t[hd][^>]*>")
+_LINE_END_RE = re.compile(r"</li>|</tr>|<br />")
+_BLOCK_END_RE = re.compile(r"</(?:p|h[1-6]|pre|blockquote|ul|ol|thead|table)>|<hr />")
+_ANY_TAG_RE = re.compile(r"<[^>]*>")
+_BLANK_RUN_RE = re.compile(r"\n{3,}")
+
+
+def _stand_in(text: str, base: str) -> str:
+    marker = base
+    while marker in text:
+        marker += "\ue001"
+    return marker
 
 
 def plain_text(markdown: str) -> str:
     """Markdown as the words a reader sees: no heading marks, list markers, emphasis or table
     pipes, so that snippets read as prose."""
-    text = markdown or ""
-    for pattern, replacement in (*_MD_LINE, *_MD_INLINE):
-        text = pattern.sub(replacement, text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    source = markdown or ""
+    if not source.strip():
+        return ""
+    amp, lt = _stand_in(source, "\ue000"), _stand_in(source, "\ue004")
+    out = cmarkgfm.markdown_to_html_with_extensions(
+        source.replace("&", amp).replace("<", lt), extensions=["table"]
+    )
+    out = _AFTER_TAG_NL_RE.sub("> ", out)
+    out = _CELL_GAP_RE.sub(" · ", out)
+    out = _LINE_END_RE.sub("\n", out)
+    out = _BLOCK_END_RE.sub("\n\n", out)
+    out = html.unescape(_ANY_TAG_RE.sub("", out)).replace(amp, "&").replace(lt, "<")
+    out = "\n".join(line.strip() for line in out.split("\n"))
+    return _BLANK_RUN_RE.sub("\n\n", out).strip()
 
 
 def mark_html(

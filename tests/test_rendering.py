@@ -173,3 +173,52 @@ def test_a_mark_inside_another_is_drawn_inside_it_and_a_crossing_one_is_left_out
         assert "(to review: warning)" in html
         assert 'id="r-3"' not in html
         assert html.count("<mark") == html.count("</mark>")
+
+
+# Bounded cost ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "a\n=\n" * 20_000,  # underlined headings, one block: quadratic in the old renderer
+        "".join("   " * i + "1. x\n" for i in range(400)),  # 400 nested numbered lists
+        ">" * 20_000 + " x\n",  # 20,000 nested quotes
+        "*a **b " * 20_000,  # emphasis runs
+        "[" * 40_000 + "]" * 40_000,
+    ],
+)
+def test_rendering_takes_linear_time_and_bounded_depth(shape):
+    import time
+
+    from library.rendering import MAX_DEPTH, _depth, _section_html, _whole_html
+
+    _section_html.cache_clear()
+    started = time.perf_counter()
+    html = _whole_html(shape, 0)
+    assert time.perf_counter() - started < 5  # the old renderer took 29 s on the first, or failed
+    assert _depth(html) <= MAX_DEPTH + 1
+
+
+def test_plain_text_for_the_index_is_linear_on_adversarial_text():
+    import time
+
+    from search_index.common import plain_text
+
+    started = time.perf_counter()
+    words = plain_text("*a **b " * 40_000 + "\n" + "![" * 40_000)
+    assert time.perf_counter() - started < 5
+    assert words.startswith("*a **b *a **b")  # as the page shows it: unmatched marks are text
+
+
+def test_sections_and_anchors_are_linear_in_the_number_of_headings():
+    import time
+
+    from library import structure
+
+    text = "a\n=\n" * 30_000
+    started = time.perf_counter()
+    found = structure.sections(text)
+    anchored = structure.anchor_headings("<h1>b</h1>\n" * 30_000, found)  # none match
+    assert time.perf_counter() - started < 5
+    assert len(found) == 30_000 and found[0].end == found[1].start and 'id="section' not in anchored

@@ -17,6 +17,9 @@ class Limits:
     max_pages: int = 300
     max_characters: int = 750_000
     max_suggestions: int = 5_000
+    # Elements (headings, paragraphs, list items, table cells...) the text may render to: every
+    # page that shows the text renders it, so this bounds what a page costs.
+    max_elements: int = 40_000
     timeout_seconds: float = 10.0
     memory_bytes: int = 1024 * MB
     # Read the file in a child process with the deadline and memory ceiling above.
@@ -33,6 +36,7 @@ class Limits:
             max_pages=cfg["UPLOAD_MAX_PAGES"],
             max_characters=cfg["UPLOAD_MAX_CHARACTERS"],
             max_suggestions=cfg["UPLOAD_MAX_SUGGESTIONS"],
+            max_elements=cfg["UPLOAD_MAX_ELEMENTS"],
             timeout_seconds=cfg["PROCESSING_TIMEOUT_SECONDS"],
             memory_bytes=cfg["PROCESSING_MEMORY_MB"] * MB,
             isolate=cfg["PROCESSING_IN_WORKER"],
@@ -53,6 +57,16 @@ def too_much_text(limits: Limits) -> ExtractionError:
         f"The file holds more than {limits.max_characters:,} characters of text, the most the library "
         "takes in one document (about 200 pages). Split it into parts and upload each one.",
         code="too_much_text",
+        status=413,
+    )
+
+
+def too_many_elements(count: int, limits: Limits) -> ExtractionError:
+    return ExtractionError(
+        f"The text is made of {count:,} parts (headings, paragraphs, list items, table cells), more "
+        f"than the {limits.max_elements:,} one page can show. Split the file into parts and upload "
+        "each one.",
+        code="too_complex",
         status=413,
     )
 

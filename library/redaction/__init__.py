@@ -3,6 +3,10 @@
 Pure functions over text; nothing here knows about Flask or the database.
 """
 
+import hashlib
+from importlib import metadata
+from pathlib import Path
+
 from .detectors import Suggestion
 from .engine import WARNING, detect, find_values, find_variants, name_parts, term_pattern
 from .names import RULES
@@ -11,6 +15,7 @@ from .spans import Cover
 
 __all__ = [
     "CATEGORIES",
+    "FINGERPRINT",
     "WARNING",
     "Cover",
     "RULES",
@@ -29,3 +34,23 @@ __all__ = [
     "name_parts",
     "term_pattern",
 ]
+
+
+def _fingerprint() -> str:
+    """What detection is made of: this package's code, its word lists in ``content/redaction``
+    and the versions of the packages whose lists it reads. A stored result of detection (the
+    final check) counts only while this is the same."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*here.glob("*.py"), *(here.parents[1] / "content" / "redaction").glob("*")]):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for package in ("names", "gender-guesser", "english-words", "phonenumbers", "python-stdnum"):
+        try:
+            digest.update(f"{package}=={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(package.encode())
+    return digest.hexdigest()
+
+
+FINGERPRINT = _fingerprint()

@@ -128,14 +128,10 @@ def upload_document(
         errors["file"] = "Select a file." if form.data is None else "The selected file is empty."
     else:
         read = processing.analyse if limits.isolate else processing.analyse_here
+        terms = redaction.detection_terms(session, actor.authority_id)
         try:
             analysis = read(
-                form.data,
-                form.filename,
-                limits,
-                clean.get("title", ""),
-                clean.get("summary", ""),
-                redaction.detection_terms(session, actor.authority_id),
+                form.data, form.filename, limits, clean.get("title", ""), clean.get("summary", ""), terms
             )
         except ExtractionError as exc:
             file_error = exc
@@ -190,6 +186,8 @@ def upload_document(
             },
         )
         redaction.run_detection(session, actor, document, found=analysis.suggestions)
+        session.flush()
+        redaction.note_clean_upload(session, document, terms)
         session.commit()
     except Exception:
         session.rollback()

@@ -169,7 +169,7 @@ def blockers(session: Session, document: Document) -> list[str]:
     pending = sum(1 for r in document.redactions if r.status == "suggested")
     if pending:
         reasons.append(f"{pending} suggested redaction{'s are' if pending != 1 else ' is'} still to review.")
-    findings = redaction.final_check(session, document)
+    findings = redaction.checked(session, document)
     if findings:
         reasons.append(
             f"The final redaction check found {len(findings)} thing{'s' if len(findings) != 1 else ''} "

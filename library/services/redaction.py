@@ -283,8 +283,9 @@ class CheckState:
 
 
 def _check_key(document: Document, terms: processing.Terms) -> str:
-    """A digest of everything the final check reads: the texts, the decisions, the term lists."""
-    digest = hashlib.sha256()
+    """A digest of everything the final check reads: the texts, the decisions, the term lists,
+    and what detection itself is made of (its code and word lists)."""
+    digest = hashlib.sha256(engine.FINGERPRINT.encode())
     for field in FIELDS:
         digest.update(_field_text(document, field).encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
@@ -297,21 +298,49 @@ def _check_key(document: Document, terms: processing.Terms) -> str:
     return digest.hexdigest()
 
 
+def _keep_check(document: Document, key: str, findings: list[Finding]) -> None:
+    details = [dataclasses.asdict(f) for f in findings]
+    if document.check is None:
+        document.check = DocumentCheck(key=key, findings=len(findings), checked_at=utcnow(), details=details)
+    else:
+        check = document.check
+        check.key, check.findings, check.checked_at, check.details = key, len(findings), utcnow(), details
+
+
+def checked(session: Session, document: Document, terms: processing.Terms | None = None) -> list[Finding]:
+    """What the final check finds now: the findings of the last check while nothing it reads has
+    changed (the key says so), else a check run now and kept. Detection over a long text takes
+    a second or two; the pages, consent and the API read the kept result instead of paying that
+    each time."""
+    terms = terms or detection_terms(session, document.authority_id)
+    key = _check_key(document, terms)
+    check = document.check
+    if check is not None and check.key == key and check.details is not None:
+        return [Finding(**f) for f in check.details]
+    findings = final_check(session, document, terms)
+    _keep_check(document, key, findings)
+    return findings
+
+
 def check_state(session: Session, document: Document, terms: processing.Terms | None = None) -> CheckState:
-    """The document's :class:`CheckState`, from the last check while nothing it reads changed.
-    Lists of many documents use this; consent always runs the check afresh."""
+    """The document's :class:`CheckState`: suggestions still pending, or what the final check
+    finds (:func:`checked`) once none are."""
     pending = sum(1 for r in document.redactions if r.status == SUGGESTED)
     if pending:
         return CheckState(pending, 0)
     terms = terms or detection_terms(session, document.authority_id)
     key = _check_key(document, terms)
     if document.check is None or document.check.key != key:
-        found = len(final_check(session, document, terms))
-        if document.check is None:
-            document.check = DocumentCheck(key=key, findings=found, checked_at=utcnow())
-        else:
-            document.check.key, document.check.findings, document.check.checked_at = key, found, utcnow()
+        return CheckState(0, len(checked(session, document, terms)))
     return CheckState(0, document.check.findings)
+
+
+def note_clean_upload(session: Session, document: Document, terms: processing.Terms) -> None:
+    """A document in which detection suggested nothing: the final check (detection again, with no
+    decisions to look behind) would find nothing either, so its result is kept at once and no
+    page has to run it."""
+    if not document.redactions:
+        _keep_check(document, _check_key(document, terms), [])
 
 
 # Decisions ---------------------------------------------------------------------------------------
@@ -911,7 +940,7 @@ def workspace(session: Session, actor: User, document_id: int, *, check: bool = 
     document, items = redactions_for(session, actor, document_id)
     result = preview(document)
     due = result.pending == 0
-    findings = final_check(session, document) if due and check else []
+    findings = checked(session, document) if due and check else []
     by_value: dict[tuple[str, str], list[Redaction]] = {}
     for r in items:
         by_value.setdefault((r.category, _norm(r.text)), []).append(r)

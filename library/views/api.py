@@ -300,7 +300,7 @@ def get_preview(document_id: int):
     session = get_session()
     document = documents.get_for_owner(session, _user(), document_id)
     result = redaction.preview(document)
-    findings = redaction.final_check(session, document)
+    findings = redaction.checked(session, document)
     return jsonify(
         {
             "text": result.text,

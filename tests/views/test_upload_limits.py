@@ -97,3 +97,48 @@ def test_the_page_shows_the_limit_as_a_form_error(app, client, login, db):
     html = response.get_data(as_text=True)
     assert response.status_code in (400, 413) and "the library takes at most 1" in html
     assert _nothing_stored(db)
+
+
+def test_a_text_of_too_many_elements_is_refused_before_any_page_renders_it(api, client, login, db):
+    """200 KB of underlined headings (50,000 of them): every page showing it would pay for each,
+    so it is refused. 80 KB of them (20,000, 29 s a page in the old renderer) opens at once."""
+    import time
+
+    response = _upload(api, b"a\n=\n" * 50_000, "headings.md")
+    assert response.status_code == 413
+    error = response.get_json()["error"]
+    assert error["code"] == "too_complex" and "40,000 one page can show" in error["message"]
+    assert _nothing_stored(db)
+    response = _upload(api, b"a\n=\n" * 20_000, "headings.md")
+    assert response.status_code == 201
+    document_id = response.get_json()["id"]
+    login("kgm_contributor")
+    for path in (f"/documents/{document_id}", f"/documents/{document_id}/redact"):
+        started = time.perf_counter()
+        assert client.get(path).status_code == 200
+        assert time.perf_counter() - started < 5
+
+
+def test_deep_nesting_is_shown_flattened_on_every_page(app, api, client, login, db):
+    """300 nested list levels and 2,000 nested quotes: accepted, shown on the owners' page and in
+    the workspace with every word, the elements never nesting past the limit (no error)."""
+    import re
+
+    from library.rendering import MAX_DEPTH
+
+    lists = "".join("  " * i + f"- level{i}\n" for i in range(300))
+    quotes = ">" * 2000 + " deepest words\n"
+    response = _upload(api, (lists + "\n\n" + quotes).encode(), "deep.md")
+    assert response.status_code == 201, response.get_json()
+    document_id = response.get_json()["id"]
+    login("kgm_contributor")
+    for path in (f"/documents/{document_id}", f"/documents/{document_id}/redact"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        html = page.get_data(as_text=True)
+        assert "level0" in html and "level299" in html and "deepest words" in html
+        depth = deepest = 0
+        for closing, _tag in re.findall(r"<(/?)(ul|li|blockquote)\b", html):
+            depth += -1 if closing else 1
+            deepest = max(deepest, depth)
+        assert deepest <= MAX_DEPTH
