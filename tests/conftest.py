@@ -326,6 +326,21 @@ class IdentityProvider:
             oidc_provider_mock.User(
                 sub="gmail-sub", claims={"email": "kim@gmail.example", "name": "Kim G", "tid": self.TENANT}
             ),
+            # Someone of the tenant whose email claim is an approver's address (a tenant an
+            # administrator controls can say anything).
+            oidc_provider_mock.User(
+                sub="mallory-sub",
+                claims={"email": "approver@kgm.example", "name": "Mallory", "tid": self.TENANT},
+            ),
+            oidc_provider_mock.User(
+                sub="oid-sub",
+                claims={
+                    "email": "ola@kingsmere.gov.uk",
+                    "name": "Ola",
+                    "tid": self.TENANT,
+                    "oid": "ola-object",
+                },
+            ),
         ]
         self.app = oidc_provider_mock.app(require_nonce=True, user_claims=users)
         self.server = werkzeug.serving.make_server("127.0.0.1", 0, self.app, threaded=True)
@@ -347,11 +362,12 @@ class IdentityProvider:
             self.app.preprocess_request()
             return flask.g.oidc_provider_mock_storage.jwk.as_dict(is_private=True)
 
-    def sign_in(self, client, sub: str, *, before_callback=None):
-        """The whole browser journey: our start page, the provider's form, back to our callback."""
+    def sign_in(self, client, sub: str, *, before_callback=None, start=None):
+        """The whole browser journey: our start page (``start``: the response of another way in,
+        such as an invitation's), the provider's form, back to our callback."""
         import httpx
 
-        start = client.get("/login/microsoft")
+        start = start if start is not None else client.get("/login/microsoft")
         assert start.status_code == 302 and start.headers["Location"].startswith(self.url)
         answer = httpx.post(start.headers["Location"], data={"sub": sub}, follow_redirects=False)
         assert answer.status_code == 302, answer.text
@@ -373,8 +389,11 @@ def identity_provider(app, db, people):
         client_id="library-test",
         client_secret="s",
     )
+    from library.db import utcnow
+
     authority = people.kgm_reader.authority
     authority.tenant_id = IdentityProvider.TENANT
+    authority.tenant_confirmed_at = utcnow()  # confirmed by one of its approvers
     db.commit()
     yield provider
     provider.stop()

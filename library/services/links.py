@@ -78,13 +78,28 @@ def open_link(session: Session, secret: str, purpose: str) -> OpenLink:
             AccountLink.secret_hash == _hash(secret or ""), AccountLink.purpose == purpose
         )
     )
-    again = (
+    if link is None:
+        raise LinkProblem(f"This link is not one we sent, or it was copied only in part. {_again(purpose)}")
+    return open_link_row(link)
+
+
+def secret_hash(secret: str) -> str:
+    """What the database keeps of a link's secret (and what a session may keep of it)."""
+    return _hash(secret or "")
+
+
+def _again(purpose: str) -> str:
+    return (
         "Ask the person who invited you to send a new invitation."
         if purpose == INVITATION
         else "Ask for a new link on the “Forgotten your password?” page."
     )
-    if link is None:
-        raise LinkProblem(f"This link is not one we sent, or it was copied only in part. {again}")
+
+
+def open_link_row(link: AccountLink) -> OpenLink:
+    """``link``, if it can still be used: unused, not ended, in time, for an active account (and,
+    for an invitation, an account never used)."""
+    again = _again(link.purpose)
     if link.used_at is not None:
         raise LinkProblem(f"This link has already been used: each link works once. {again}")
     if link.ended_at is not None:
@@ -93,7 +108,9 @@ def open_link(session: Session, secret: str, purpose: str) -> OpenLink:
         raise LinkProblem(f"This link has expired. {again}")
     if not link.user.is_active:
         raise LinkProblem("This account is deactivated. Ask your authority's approver or an administrator.")
-    if purpose == INVITATION and (link.user.last_login_at is not None or link.user.password_hash):
+    if link.purpose == INVITATION and (
+        link.user.last_login_at is not None or link.user.password_hash or link.user.external_id
+    ):
         raise LinkProblem(
             "This account is already in use: sign in with its password, or ask for a new one on the "
             "“Forgotten your password?” page."
@@ -105,7 +122,10 @@ def complete(session: Session, secret: str, purpose: str, password: str, confirm
     """Use a link: the person's own password is set, every session of theirs ends, and every
     other link of this kind for them stops working."""
     opened = open_link(session, secret, purpose)
-    user = _use(session, opened, password, confirm)
+    user = opened.user
+    accounts.validate_new_password(password, confirm, user)
+    user.password_hash = accounts.hash_password(password)  # a link never activates an account
+    use(session, opened)
     action = "user.password_reset" if purpose == RESET else "user.invitation_accepted"
     audit.record(
         session, user, action, subject_type="user", subject_id=user.id, authority_id=user.authority_id
@@ -114,22 +134,19 @@ def complete(session: Session, secret: str, purpose: str, password: str, confirm
     return user
 
 
-def _use(session: Session, opened: OpenLink, password: str, confirm: str) -> User:
-    user = opened.user
-    accounts.validate_new_password(password, confirm, user)
-    user.password_hash = accounts.hash_password(password)  # a link never activates an account
-    accounts.end_every_session(user)
-    now = utcnow()
+def use(session: Session, opened: OpenLink) -> None:
+    """The link is used: every session of its person ends, and so does every other open link of
+    that kind for them."""
+    accounts.end_every_session(opened.user)
     session.execute(
         update(AccountLink)
         .where(
-            AccountLink.user_id == user.id,
+            AccountLink.user_id == opened.user.id,
             AccountLink.purpose == opened.link.purpose,
             AccountLink.used_at.is_(None),
         )
-        .values(used_at=now)
+        .values(used_at=utcnow())
     )
-    return user
 
 
 # Password reset ------------------------------------------------------------------------------------

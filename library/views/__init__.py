@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from ..logs import request_target
 from ..services.errors import Gone, ServiceError, ValidationError
@@ -124,13 +124,19 @@ def register_blueprints(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         status = exc.code or 500
         if _is_api():
-            return api.json_error(status, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
-        if status == 400 and "CSRF" in (exc.description or ""):
-            return error_page(
+            response = api.json_error(status, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+        elif status == 400 and "CSRF" in (exc.description or ""):
+            response = error_page(
                 400,
                 "Your form expired or was sent from somewhere else. Go back, reload the page and try again.",
             )
-        return error_page(status)
+        else:
+            response = error_page(status)
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            # RFC 9110: a 405 says which methods the resource does allow.
+            response = make_response(response)
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -146,11 +146,14 @@ def authority_tenant(authority_id: int):
                 "email_domains": request.form.get("email_domains", ""),
             },
         ), 400
-    flash(
-        f"{authority.name}: sign-in with Microsoft is "
-        f"{'connected' if authority.tenant_id else 'not connected'}.",
-        "success",
+    state = (
+        "not connected"
+        if not authority.tenant_id
+        else "connected"
+        if authority.tenant_confirmed_at
+        else "waiting for one of its approvers to confirm it (they were told by email)"
     )
+    flash(f"{authority.name}: sign-in with Microsoft is {state}.", "success")
     return redirect(url_for("admin.edit_authority", authority_id=authority.id))
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
+from werkzeug.exceptions import HTTPException
 
 from .. import oidc
 from ..auth import start_session
@@ -19,19 +20,27 @@ from . import csrf
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an address elsewhere."""
-    if not target:
-        return url_for("main.home")
+_SAFE_PATH_RE = re.compile(r"^/(?!/)[A-Za-z0-9/_.~%!$&'()*+,;=:@?-]{0,1000}$")
+
+
+def _safe_next(target: str | None, default: str | None = None) -> str:
+    """Where to go next (after signing in, say): only a page of this site that exists, as a
+    path and perhaps a query, percent-encoded; anything else is ignored for ``default`` (home)."""
+    fallback = default or url_for("main.home")
+    if not target or not isinstance(target, str) or len(target) > 500:
+        return fallback
+    if any(ord(c) < 32 or ord(c) == 127 for c in target) or "\\" in target:
+        return fallback
+    target = quote(target, safe="/?&=%:@!$'()*+,;~-._")
+    if not _SAFE_PATH_RE.match(target):
+        return fallback
     parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-    ):
-        return url_for("main.home")
+    if parts.scheme or parts.netloc:
+        return fallback
+    try:
+        current_app.url_map.bind("localhost").match(parts.path, method="GET")
+    except HTTPException:  # no such page (or not one to go to: a redirect, a POST-only action)
+        return fallback
     return target
 
 
@@ -132,6 +141,7 @@ def account():
     tokens = accounts.tokens_of(db, user, user)
     return render_template(
         "auth/account.html",
+        microsoft=current_app.extensions.get("oidc") is not None and user.authority is not None,
         errors=errors,
         tokens=tokens,
         state=accounts.token_state,
@@ -191,6 +201,15 @@ def invitation(secret: str):
     return _choose_password(secret, links.INVITATION)
 
 
+@bp.post("/invitation/<secret:secret>/microsoft")
+def invitation_with_microsoft(secret: str):
+    """Accept the invitation with the council's Microsoft account instead of a password: the
+    account is joined to the Microsoft account the person signs in with."""
+    provider = _provider()
+    links.open_link(get_session(), secret, links.INVITATION)  # still usable?
+    return _to_provider(provider, purpose="invitation", invitation=links.secret_hash(secret))
+
+
 def _choose_password(secret: str, purpose: str):
     """The page a mailed link opens: the person chooses their password. A reset signs them out
     everywhere (they sign in again); an accepted invitation signs them in."""
@@ -233,8 +252,17 @@ def _choose_password(secret: str, purpose: str):
             "intro": f"{links.describe_invitation(opened)} Your account is {opened.user.email}.",
             "button": "Save my password and sign in",
         }
+    microsoft_path = (
+        url_for("auth.invitation_with_microsoft", secret=secret)
+        if purpose == links.INVITATION and current_app.extensions.get("oidc") is not None
+        else None
+    )
     return render_template(
-        "auth/choose_password.html", errors=errors, min_length=accounts.MIN_PASSWORD_LENGTH, **words
+        "auth/choose_password.html",
+        errors=errors,
+        min_length=accounts.MIN_PASSWORD_LENGTH,
+        microsoft_path=microsoft_path,
+        **words,
     ), 400 if errors else 200
 
 
@@ -252,16 +280,37 @@ def _callback_url() -> str:
     return current_app.config["BASE_URL"] + url_for("auth.microsoft_callback")
 
 
-@bp.get("/login/microsoft")
-def microsoft_login():
-    """Off the site, to the council's sign-in page, with a fresh state and nonce for this browser."""
-    provider = _provider()
+def _to_provider(provider, **started):
+    """Off the site, to the council's sign-in page, with a fresh state and nonce for this
+    browser; ``started`` says what the sign-in is for when it comes back."""
     state, nonce = provider.new_secret(), provider.new_secret()
-    session["oidc"] = {"state": state, "nonce": nonce, "next": _safe_next(request.args.get("next"))}
+    session["oidc"] = {"state": state, "nonce": nonce, **started}
     try:
         return redirect(provider.authorization_url(_callback_url(), state, nonce))
     except oidc.Refused as exc:
         raise microsoft.refuse(get_session(), exc.reason) from None
+
+
+@bp.get("/login/microsoft")
+def microsoft_login():
+    return _to_provider(_provider(), purpose="sign_in", next=_safe_next(request.args.get("next")))
+
+
+@bp.post("/account/microsoft")
+@login_required
+def account_microsoft():
+    """Join this account to a Microsoft account (by signing in with it now), or part them."""
+    provider = _provider()
+    user = current_user._get_current_object()
+    if request.form.get("action") == "unlink":
+        try:
+            microsoft.unlink(get_session(), user)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("auth.account") + "#microsoft")
+        flash("Your account is no longer joined to a Microsoft account.", "success")
+        return redirect(url_for("auth.account") + "#microsoft")
+    return _to_provider(provider, purpose="link", user=user.id)
 
 
 @bp.get("/login/microsoft/callback")
@@ -281,6 +330,18 @@ def microsoft_callback():
         claims = provider.validate(token, started["nonce"])
     except oidc.Refused as exc:
         raise microsoft.refuse(db, exc.reason) from None
+    purpose = started.get("purpose")
+    if purpose == "link":
+        if not current_user.is_authenticated or current_user.id != started.get("user"):
+            raise microsoft.refuse(db, "the account that asked to join is no longer signed in here", claims)
+        microsoft.link(db, current_user._get_current_object(), claims)
+        flash("Your account is joined to your council's Microsoft account: sign in with it.", "success")
+        return redirect(url_for("auth.account") + "#microsoft")
+    if purpose == "invitation":
+        user = microsoft.accept_invitation(db, str(started.get("invitation") or ""), claims)
+        start_session(user)
+        flash("Welcome. Your account is joined to your council's Microsoft account.", "success")
+        return redirect(url_for("main.home"))
     user = microsoft.sign_in(db, claims)
     start_session(user)
-    return redirect(started.get("next") or url_for("main.home"))
+    return redirect(_safe_next(started.get("next")))

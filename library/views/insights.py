@@ -3,15 +3,13 @@ charts with their tables and CSV downloads; and a document's usage for its owner
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from ..db import get_session
 from ..services import insights, usage, vocabularies
 from ..services.errors import NotFound
+from .csvfile import csv_response
 
 bp = Blueprint("insights", __name__)
 CHARTS = ("areas-by-region", "types", "years", "most-read", "growth")
@@ -28,17 +26,6 @@ def page():
     return render_template(
         "insights/index.html", found=found, document_types=vocabularies.document_types(get_session())
     )
-
-
-def _csv(name: str, head: list[str], rows: list[list]) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(head)
-    writer.writerows(rows)
-    response = Response(out.getvalue(), mimetype="text/csv")
-    response.charset = "utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
 
 
 @bp.get("/insights/<chart>.csv")
@@ -66,7 +53,7 @@ def chart_csv(chart: str):
         g = found.growth
         head = ["Month", "Documents shared", "Authorities sharing", "Readers active"]
         rows = [list(r) for r in zip(g["labels"], g["shared"], g["authorities"], g["readers"], strict=True)]
-    return _csv(f"insights-{chart}", head, rows)
+    return csv_response(f"insights-{chart}", head, rows)
 
 
 @bp.get("/documents/<int:document_id>/usage.csv")
@@ -74,4 +61,4 @@ def chart_csv(chart: str):
 def usage_csv(document_id: int):
     found = usage.usage_of(get_session(), current_user, document_id)
     rows = [[usage.month_label(m), v, d] for m, v, d in found.months]
-    return _csv(f"document-{document_id}-usage", ["Month", "Reads", "Downloads"], rows)
+    return csv_response(f"document-{document_id}-usage", ["Month", "Reads", "Downloads"], rows)

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..db import get_session
-from ..services import links, notifications, people
+from ..services import links, microsoft, notifications, people
 from ..services.errors import ServiceError
 
 bp = Blueprint("people", __name__)
@@ -54,6 +54,29 @@ def invite():
             raise
         return _page(exc.errors or {"email": exc.message}, form, exc.status)
     flash(f"An invitation was sent to {user.email}. The link works once, for 7 days.", "success")
+    return redirect(url_for("people.index"))
+
+
+@bp.post("/people/microsoft")
+@login_required
+def microsoft_tenant():
+    """Confirm, or refuse, the Microsoft tenant an administrator connected to the authority."""
+    db = get_session()
+    actor = current_user._get_current_object()
+    try:
+        if request.form.get("action") == "confirm":
+            authority = microsoft.confirm_tenant(db, actor, request.form.get("tenant_id", ""))
+            flash(f"People of that Microsoft tenant can now sign in to {authority.name}.", "success")
+        elif request.form.get("action") == "refuse":
+            microsoft.refuse_tenant(db, actor)
+            flash("The request was refused: nobody signs in with that Microsoft tenant.", "success")
+        else:
+            return _page({"microsoft": "Choose to confirm or refuse."}, status=400)
+    except ServiceError as exc:
+        db.rollback()
+        if exc.status not in (400, 409):
+            raise
+        return _page({"microsoft": exc.message}, status=exc.status)
     return redirect(url_for("people.index"))
 
 

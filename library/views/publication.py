@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..db import get_session
 from ..services import audit_trail, documents, handoff, publication, vocabularies
 from ..services.errors import PermissionDenied, ServiceError, ValidationError
 from .api import download_response
+from .csvfile import csv_response
 from .paging import page_number
 
 bp = Blueprint("publication", __name__)
@@ -205,25 +203,8 @@ def audit():
     )
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def spreadsheet_safe(cell):
-    """A CSV cell that a spreadsheet shows as text, never runs as a formula ("=HYPERLINK(...")."""
-    if isinstance(cell, str) and cell.lstrip(" ").startswith(FORMULA_START):
-        return "'" + cell
-    return cell
-
-
 @bp.get("/audit.csv")
 @login_required
 def audit_csv():
-    session = get_session()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["id", "time", "actor", "action", "subject_type", "subject_id", "authority", "details"])
-    for row in audit_trail.export_rows(session, current_user):
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
-    return response
+    head = ["id", "time", "actor", "action", "subject_type", "subject_id", "authority", "details"]
+    return csv_response("audit-trail", head, audit_trail.export_rows(get_session(), current_user))

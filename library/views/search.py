@@ -138,7 +138,7 @@ def follows_page():
 def follow():
     filters = {name: request.form.getlist(name) for name in search.FACETS if request.form.getlist(name)}
     back = (
-        _safe_next(request.form.get("next")) if request.form.get("next") else url_for("search.follows_page")
+        _safe_next(request.form.get("next"), url_for("search.follows_page"))
     )
     try:
         row = follows.follow(get_session(), current_user, request.form.get("q", ""), filters)

@@ -71,12 +71,26 @@ def test_next_only_goes_to_our_own_paths(client, people):
         ("https://evil.example/", "/"),
         ("//evil.example", "/"),
         ("/\\evil.example", "/"),
+        ("/%0D%0Ax", "/"),  # a header split: once a 500
+        ("/%0D%0ASet-Cookie:%20x=y", "/"),
+        ("/no-such-page", "/"),
+        ("/search?q=step%20down", "/search?q=step%20down"),
+        ("/%E2%80%AEevil", "/"),
     ):
         client.post("/logout")
         response = client.post(
             f"/login?next={target}", data={"email": "contributor@kgm.example", "password": PASSWORD}
         )
-        assert response.headers["Location"] == expected, target
+        assert response.status_code == 302 and response.headers["Location"] == expected, target
+
+
+def test_follows_go_back_only_to_our_own_pages(client, login):
+    login("kgm_reader")
+    for target, expected in (("/%0D%0Ax", "/follows"), ("/search?q=x", "/search?q=x")):
+        response = client.post(
+            "/follows", data={"service_area": "send", "next": target.replace("%0D%0A", "\r\n")}
+        )
+        assert response.status_code == 302 and response.headers["Location"] == expected, target
 
 
 def test_session_cookie_flags(client, people):

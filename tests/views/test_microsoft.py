@@ -38,11 +38,144 @@ def test_a_council_account_signs_in_as_a_reader_of_its_authority(app, client, db
     assert db.scalar(select(User.id).where(User.email == "kim@kingsmere.gov.uk")) == kim.id
 
 
-def test_an_invited_owner_keeps_their_role(app, client, db, people, identity_provider):
+def test_an_account_is_never_joined_by_email(app, client, db, people, identity_provider):
+    """A Microsoft account whose email is that of an existing account (here a contributor's) is
+    refused: only the person, signed in, or accepting their invitation, joins the two."""
+    response = identity_provider.sign_in(client, "colin-sub")
+    assert response.status_code == 403 and "already exists" in response.get_data(as_text=True)
+    db.refresh(people.kgm_contributor)
+    assert people.kgm_contributor.external_id is None
+    assert client.get("/account").status_code == 302  # not signed in
+
+
+def test_an_owner_joins_their_own_account_on_the_account_page(
+    app, client, db, login, people, identity_provider
+):
+    login("kgm_contributor")
+    start = client.post("/account/microsoft", data={"action": "link"})
+    response = identity_provider.sign_in(client, "colin-sub", start=start)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account#microsoft")
+    db.refresh(people.kgm_contributor)
+    assert people.kgm_contributor.external_id == f"{IdentityProvider.TENANT}:colin-sub"
+    client.post("/logout")
     assert identity_provider.sign_in(client, "colin-sub").status_code == 302
     db.refresh(people.kgm_contributor)
-    assert people.kgm_contributor.role == "contributor"
-    assert people.kgm_contributor.external_id == f"{IdentityProvider.TENANT}:colin-sub"
+    assert people.kgm_contributor.role == "contributor"  # keeps the role its approvers gave it
+    assert client.get("/upload").status_code == 200
+    actions = [e.action for e in db.scalars(select(AuditEvent))]
+    assert "user.microsoft_linked" in actions
+    # Parting them again (a password is set, so they can still sign in).
+    assert client.post("/account/microsoft", data={"action": "unlink"}).status_code == 302
+    db.refresh(people.kgm_contributor)
+    assert people.kgm_contributor.external_id is None
+
+
+def test_an_account_of_another_authority_cannot_join_a_tenant(
+    app, client, db, login, people, identity_provider
+):
+    login("ash_contributor")  # Ashcombe has no tenant: Kingsmere's accounts are not Ashcombe's
+    start = client.post("/account/microsoft", data={"action": "link"})
+    response = identity_provider.sign_in(client, "kim-sub", start=start)
+    assert response.status_code == 403
+    db.refresh(people.ash_contributor)
+    assert people.ash_contributor.external_id is None
+
+
+def test_an_invitation_is_accepted_with_microsoft(app, client, db, people, identity_provider, mailbox):
+    import re
+
+    from library.services import links
+
+    with app.app_context():
+        links.invite(
+            db,
+            people.kgm_approver,
+            email="kim@kingsmere.gov.uk",
+            name="Kim Lee",
+            role="contributor",
+            authority_code="KGM",
+        )
+    (message,) = mailbox.to("kim@kingsmere.gov.uk")
+    path = re.search(r"http://127\.0\.0\.1:5000(/invitation/\S+)", mailbox.text(message)).group(1)
+    assert "Accept with Microsoft" in client.get(path).get_data(as_text=True)
+    start = client.post(path + "/microsoft")
+    assert identity_provider.sign_in(client, "kim-sub", start=start).status_code == 302
+    kim = db.scalars(select(User).where(User.email == "kim@kingsmere.gov.uk")).one()
+    assert kim.role == "contributor" and kim.external_id == f"{IdentityProvider.TENANT}:kim-sub"
+    assert kim.password_hash is None and client.get("/upload").status_code == 200
+    assert client.get(path).status_code == 410  # used
+
+
+def test_the_object_id_names_the_account(app, client, db, identity_provider):
+    assert identity_provider.sign_in(client, "oid-sub").status_code == 302
+    ola = db.scalars(select(User).where(User.email == "ola@kingsmere.gov.uk")).one()
+    assert ola.external_id == f"{IdentityProvider.TENANT}:ola-object"
+
+
+def test_an_administrator_cannot_take_over_an_approver(
+    app, client, db, login, people, identity_provider, make_document
+):
+    """The outside review's attack: an administrator maps a tenant they control to an authority
+    (with its email domain), then signs in from it with an approver's address. The connection
+    waits for the authority's approvers; and even once confirmed, the sign-in is refused and the
+    approver's account is untouched: no draft is reached."""
+    make_document(title="A draft of Kingsmere")
+    authority = people.kgm_reader.authority
+    authority.tenant_id, authority.tenant_confirmed_at = None, None
+    db.commit()
+    login("admin")
+    response = client.post(
+        f"/admin/authorities/{authority.id}/tenant",
+        data={"tenant_id": IdentityProvider.TENANT, "email_domains": "kgm.example"},
+    )
+    assert response.status_code == 302
+    client.post("/logout")
+    db.refresh(authority)
+    assert authority.tenant_id == IdentityProvider.TENANT and authority.tenant_confirmed_at is None
+    attacker = app.test_client()
+    refused = identity_provider.sign_in(attacker, "mallory-sub")
+    assert refused.status_code == 403 and "not connected" in refused.get_data(as_text=True)
+    # Suppose an approver confirms it all the same.
+    login("kgm_approver")
+    page = client.get("/people").get_data(as_text=True)
+    assert "Confirm this tenant" in page and IdentityProvider.TENANT in page
+    assert (
+        client.post(
+            "/people/microsoft", data={"action": "confirm", "tenant_id": IdentityProvider.TENANT}
+        ).status_code
+        == 302
+    )
+    refused = identity_provider.sign_in(attacker, "mallory-sub")
+    assert refused.status_code == 403 and "already exists" in refused.get_data(as_text=True)
+    db.refresh(people.kgm_approver)
+    assert people.kgm_approver.external_id is None
+    assert attacker.get("/our-documents").status_code == 302  # not signed in
+    assert "A draft of Kingsmere" not in attacker.get("/documents/1").get_data(as_text=True)
+
+
+def test_a_tenant_for_an_authority_with_owners_waits_for_an_approver(app, client, db, login, people, mailbox):
+    login("admin")
+    authority = people.ash_reader.authority
+    client.post(f"/admin/authorities/{authority.id}/tenant", data={"tenant_id": IdentityProvider.TENANT})
+    db.refresh(authority)
+    assert authority.tenant_confirmed_at is None
+    (told,) = mailbox.to("approver@ash.example")
+    assert told["Subject"] == "Confirm sign-in with Microsoft for your authority"
+    client.post("/logout")
+    login("ash_approver")
+    assert (
+        client.post("/people/microsoft", data={"action": "confirm", "tenant_id": "another"}).status_code
+        == 409
+    )
+    assert client.post("/people/microsoft", data={"action": "refuse"}).status_code == 302
+    db.refresh(authority)
+    assert authority.tenant_id is None
+    actions = [e.action for e in db.scalars(select(AuditEvent))]
+    assert "authority.tenant_refused" in actions
+    # A contributor has no say.
+    client.post("/logout")
+    login("ash_contributor")
+    assert client.post("/people/microsoft", data={"action": "refuse"}).status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -62,8 +195,10 @@ def test_refusals_get_a_plain_page_and_are_audited(
         people.kgm_reader.authority.email_domains = ["kingsmere.gov.uk"]
     elif arrange == "deactivate":
         people.kgm_contributor.active = False
+        people.kgm_contributor.external_id = f"{IdentityProvider.TENANT}:colin-sub"
     elif arrange == "other-authority":
         people.kgm_contributor.authority = people.ash_reader.authority
+        people.kgm_contributor.external_id = f"{IdentityProvider.TENANT}:colin-sub"
     elif arrange == "issuer":
         app.extensions["oidc"].issuer = "https://login.microsoftonline.com/someone-else/v2.0"
     db.commit()
