@@ -12,11 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class DatabaseId(IntegerConverter):
-    """``<int:...>`` in routes: a whole number from 0 to the largest a database integer holds."""
+    """``<int:...>`` in routes: any whole number, and one larger than a database integer holds
+    (no row has it) is read as 0, which no row has either: its page is a 404, whatever the
+    method, never an error of the database or a 405 from another route."""
 
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(url_map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= 2**31 - 1 else 0
 
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,47 @@ from typing import Any
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
-ID = {"type": "integer", "minimum": 1}
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+# What no text sent to the API may hold (PostgreSQL cannot store it; no person types it).
+NO_NUL = "^[^\\x00]*$"
+# Text with at least one character a reader can see (white space and invisible characters are
+# taken off what people type).
+_INVISIBLE = (
+    "\\x01-\\x20\\x7f-\\xa0\\u00ad\\u061c\\u1680\\u180e\\u2000-\\u200f"
+    "\\u2028-\\u202f\\u205f-\\u206f\\u3000\\ufeff"
+)
+VISIBLE = f"^[^\\x00]*[^\\x00{_INVISIBLE}][^\\x00]*$"
+
+
+def text(max_length: int | None = None, *, visible: bool = False, pattern: str | None = None) -> dict:
+    """A string of the API: never a NUL; ``visible``: with something to read in it."""
+    schema: dict[str, Any] = {"type": "string", "pattern": pattern or (VISIBLE if visible else NO_NUL)}
+    if visible:
+        schema["minLength"] = 1
+    if max_length is not None:
+        schema["maxLength"] = max_length
+    return schema
+
+
+def one_of(values: list | None, **extra) -> dict:
+    """A value from a vocabulary: its entries once known (the served description), else text."""
+    if values is None:
+        return {"type": "string", "minLength": 1, "pattern": NO_NUL, **extra}
+    return {"type": "string", "enum": list(values), **extra}
+
+
+def _vocabulary_years() -> dict:
+    from datetime import date
+
+    from .services.documents import FIRST_YEAR
+
+    return {"type": "integer", "minimum": FIRST_YEAR, "maximum": date.today().year + 1}
+
+
+# At least two characters that are not white space (a shorter value would redact too much).
+TWO_SHOWN = "^[^\\x00]*[^\\x00\\s][^\\x00]*[^\\x00\\s][^\\x00]*$"
+# A year as a filter: any year of four digits (what is not in the library finds nothing).
+FILTER_YEAR = {"type": "integer", "minimum": 1000, "maximum": 9999}
 
 
 def _ref(name: str) -> dict:
@@ -356,22 +396,67 @@ SCHEMAS: dict[str, Any] = {
 
 JSON_OBJECT = {"type": "object"}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-CHALLENGE_BODY = {
-    "type": "object",
-    "properties": {
-        "title": {"type": "string"},
-        "year": {"type": ["integer", "string", "null"]},
-        "service_areas": {"type": "array", "items": {"type": "string"}},
-        "focus": {"type": "string"},
-    },
-}
 
 
 def _body(schema: dict, required: bool = True) -> dict:
     return {"required": required, **_json(schema)}
 
 
-def description() -> dict:
+def _object(properties: dict, required: list[str] | None = None, **extra) -> dict:
+    """A JSON object of exactly these fields (any other is refused)."""
+    schema = {"type": "object", "properties": properties, "additionalProperties": False, **extra}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def description(vocabulary: dict[str, list[str]] | None = None) -> dict:
+    """The API as OpenAPI 3.1. ``vocabulary``: the slugs (and codes) of the regions, authorities,
+    service areas and document types now, so that filters and fields name exactly the values
+    the API takes; without it they are described as text (each request is checked against
+    this description, the vocabulary by the services)."""
+    from . import redaction
+    from .services.challenges import FOCUS_MAX
+    from .services.documents import SUMMARY_MAX, TITLE_MAX
+    from .services.handoff import NOTE_MAX
+    from .services.redaction import REPLACEMENT_MAX, TERM_MAX
+    from .services.reuse import HEADING_MAX, MAX_HEADINGS, MAX_KLOES
+
+    known = vocabulary or {}
+    area = one_of(known.get("service_area"))
+    doc_type = one_of(known.get("document_type"))
+    region = one_of(known.get("region"))
+    authority = one_of(known.get("authority"))
+    year = _vocabulary_years()
+    title = text(TITLE_MAX, visible=True)
+    areas = {"type": "array", "items": area, "minItems": 1, "maxItems": 50}
+    reason = text(2000, visible=True)
+    page = {"type": "integer", "minimum": 1, "maximum": 100_000}
+    per_page = {"type": "integer", "minimum": 1, "maximum": 100}
+    paging = [_query("page", page), _query("per_page", per_page)]
+
+    def repeatable(name: str, item: dict) -> dict:
+        return {
+            **_query(name, {"type": "array", "items": item, "maxItems": 20}),
+            "style": "form",
+            "explode": True,
+        }
+
+    challenge_fields = {
+        "title": title,
+        "year": {"type": ["integer", "null"], "minimum": year["minimum"], "maximum": year["maximum"]},
+        "service_areas": areas,
+        "focus": text(FOCUS_MAX),
+    }
+    filters_object = _object(
+        {
+            "service_area": {"type": "array", "items": area, "minItems": 1, "maxItems": 20},
+            "document_type": {"type": "array", "items": doc_type, "minItems": 1, "maxItems": 20},
+            "region": {"type": "array", "items": region, "minItems": 1, "maxItems": 20},
+            "authority": {"type": "array", "items": authority, "minItems": 1, "maxItems": 20},
+            "year": {"type": "array", "items": text(4, pattern="^[0-9]{4}$"), "minItems": 1, "maxItems": 20},
+        }
+    )
     doc = {"parameters": [_path_id("document_id")]}
     paths: dict[str, Any] = {
         "/taxonomy": {
@@ -383,30 +468,31 @@ def description() -> dict:
         "/documents": {
             "get": {
                 "summary": "The caller's authority's documents",
-                "parameters": [
-                    _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000}),
-                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
-                ],
+                "parameters": paging,
                 "responses": _ok("A page of documents", _ref("DocumentPage")),
             },
             "post": {
                 "summary": "Upload a document (contributors, approvers): a draft, its suggestions made",
+                "description": (
+                    "The file must be a Word document, PDF, PowerPoint, markdown or text file within "
+                    "the limits (size, pages, characters, elements, suggestions): 415 or 413 otherwise."
+                ),
                 "requestBody": {
                     "required": True,
                     "content": {
                         "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["file", "title", "document_type", "service_areas"],
-                                "properties": {
-                                    "file": {"type": "string", "format": "binary"},
-                                    "title": {"type": "string"},
-                                    "document_type": {"type": "string"},
-                                    "service_areas": {"type": "array", "items": {"type": "string"}},
-                                    "year": {"type": "string"},
-                                    "summary": {"type": "string"},
+                            "schema": _object(
+                                {
+                                    "file": {"type": "string", "format": "binary", "minLength": 1},
+                                    "title": title,
+                                    "document_type": doc_type,
+                                    "service_areas": areas,
+                                    "year": year,
+                                    "summary": text(SUMMARY_MAX),
+                                    "challenge_id": ID,
                                 },
-                            }
+                                ["file", "title", "document_type", "service_areas"],
+                            )
                         }
                     },
                 },
@@ -422,20 +508,25 @@ def description() -> dict:
             "patch": {
                 "summary": "Change a document's details (owners)",
                 "requestBody": _body(
-                    {
-                        "type": "object",
-                        "properties": {
-                            "title": {"type": "string"},
-                            "summary": {"type": "string"},
-                            "document_type": {"type": "string"},
-                            "service_areas": {"type": "array", "items": {"type": "string"}},
-                            "year": {"type": ["integer", "string", "null"]},
+                    _object(
+                        {
+                            "title": title,
+                            "summary": text(SUMMARY_MAX),
+                            "document_type": doc_type,
+                            "service_areas": areas,
+                            "year": {
+                                "type": ["integer", "null"],
+                                "minimum": year["minimum"],
+                                "maximum": year["maximum"],
+                            },
                             "challenge_id": {
                                 "type": ["integer", "null"],
+                                "minimum": 1,
+                                "maximum": 2**31 - 1,
                                 "description": "One of the caller's authority's peer challenges, or null",
                             },
-                        },
-                    }
+                        }
+                    )
                 ),
                 "responses": _ok("The document", _ref("Document")),
             },
@@ -469,17 +560,29 @@ def description() -> dict:
             },
             "post": {
                 "summary": "Redact text of the caller's choosing (owners)",
+                "description": "Either the text (every occurrence, or the first) or a span by offsets.",
                 "requestBody": _body(
                     {
-                        "type": "object",
-                        "properties": {
-                            "text": {"type": "string"},
-                            "all_occurrences": {"type": "boolean"},
-                            "category": {"type": "string"},
-                            "field": {"enum": ["title", "summary", "text"]},
-                            "start": {"type": "integer"},
-                            "end": {"type": "integer"},
-                        },
+                        "oneOf": [
+                            _object(
+                                {
+                                    "text": text(TERM_MAX, pattern=TWO_SHOWN),
+                                    "all_occurrences": {"type": "boolean"},
+                                    "category": {"enum": list(redaction.CATEGORIES)},
+                                    "field": {"enum": ["title", "summary", "text"]},
+                                },
+                                ["text"],
+                            ),
+                            _object(
+                                {
+                                    "start": {"type": "integer", "minimum": 0, "maximum": 10_000_000},
+                                    "end": {"type": "integer", "minimum": 1, "maximum": 10_000_000},
+                                    "category": {"enum": list(redaction.CATEGORIES)},
+                                    "field": {"enum": ["title", "summary", "text"]},
+                                },
+                                ["start", "end"],
+                            ),
+                        ]
                     }
                 ),
                 "responses": _ok(
@@ -499,12 +602,22 @@ def description() -> dict:
                 "summary": "Redact or keep a suggestion, or put it in the caller's own words",
                 "requestBody": _body(
                     {
-                        "type": "object",
-                        "properties": {
-                            "status": {"enum": ["accepted", "rejected"]},
-                            "never_redact": {"type": "boolean"},
-                            "replacement": {"type": "string"},
-                        },
+                        "oneOf": [
+                            _object(
+                                {
+                                    "status": {"enum": ["accepted", "rejected"]},
+                                    "never_redact": {"type": "boolean"},
+                                },
+                                ["status"],
+                            ),
+                            _object(
+                                {
+                                    "status": {"enum": ["accepted"]},
+                                    "replacement": text(REPLACEMENT_MAX, visible=True),
+                                },
+                                ["replacement"],
+                            ),
+                        ]
                     }
                 ),
                 "responses": _ok("The redaction", _ref("Redaction")),
@@ -536,22 +649,20 @@ def description() -> dict:
             "post": {
                 "summary": "Share the current redacted version (the authority's approvers)",
                 "requestBody": _body(
-                    {
-                        "type": "object",
-                        "properties": {
+                    _object(
+                        {
                             "scope": {"enum": ["authority", "region", "national"]},
-                            "confirm": {"type": "boolean"},
-                            "content_hash": {"type": "string"},
+                            "confirm": {"enum": [True]},
+                            "content_hash": text(64, pattern="^[0-9a-f]{64}$"),
                         },
-                    }
+                        ["scope", "confirm", "content_hash"],
+                    )
                 ),
                 "responses": _ok("The document", _ref("Document")),
             },
             "delete": {
                 "summary": "Withdraw consent (the authority's approvers)",
-                "requestBody": _body(
-                    {"type": "object", "properties": {"reason": {"type": "string"}}}, required=False
-                ),
+                "requestBody": _body(_object({"reason": reason}, ["reason"])),
                 "responses": _ok("The document", _ref("Document")),
             },
         },
@@ -566,7 +677,7 @@ def description() -> dict:
             **doc,
             "post": {
                 "summary": "Send back to the contributors with a note (approvers)",
-                "requestBody": _body({"type": "object", "properties": {"note": {"type": "string"}}}),
+                "requestBody": _body(_object({"note": text(NOTE_MAX, visible=True)}, ["note"])),
                 "responses": _ok("The document", _ref("Document")),
             },
         },
@@ -574,7 +685,7 @@ def description() -> dict:
             **doc,
             "post": {
                 "summary": "Take a published document down (administrators)",
-                "requestBody": _body({"type": "object", "properties": {"reason": {"type": "string"}}}),
+                "requestBody": _body(_object({"reason": reason}, ["reason"])),
                 "responses": _ok("Taken down", {"type": "object", "required": ["id", "status"]}),
             },
         },
@@ -610,14 +721,20 @@ def description() -> dict:
             "post": {
                 "summary": "Add a term to a list",
                 "requestBody": _body(
-                    {
-                        "type": "object",
-                        "properties": {
-                            "term": {"type": "string"},
+                    _object(
+                        {
+                            # At least two characters that show, one of them a letter or number.
+                            "term": text(
+                                TERM_MAX,
+                                pattern=(
+                                    "^(?=[^\\x00]*[^\\W_])[^\\x00]*[^\\x00\\s][^\\x00]*[^\\x00\\s][^\\x00]*$"
+                                ),
+                            ),
                             "kind": {"enum": ["always", "never"]},
-                            "category": {"type": "string"},
+                            "category": {"enum": list(redaction.CATEGORIES)},
                         },
-                    }
+                        ["term", "kind"],
+                    )
                 ),
                 "responses": _ok("The term", _ref("Term"), "201"),
             },
@@ -630,18 +747,18 @@ def description() -> dict:
             "get": {
                 "summary": "Search what the caller may read",
                 "parameters": [
-                    _query("q", {"type": "string"}),
-                    *[
-                        _query(name, {"type": "string"})
-                        for name in ("service_area", "document_type", "region", "authority", "year")
-                    ],
+                    _query("q", text(), "longer words are cut at 300 characters"),
+                    repeatable("service_area", area),
+                    repeatable("document_type", doc_type),
+                    repeatable("region", region),
+                    repeatable("authority", authority),
+                    repeatable("year", FILTER_YEAR),
                     _query(
                         "sort",
                         {"enum": ["relevance", "date"]},
                         "relevance: best match; date: newest first (by year, then date shared)",
                     ),
-                    _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000}),
-                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                    *paging,
                 ],
                 "responses": _ok("A page of results", _ref("SearchPage")),
             },
@@ -665,17 +782,16 @@ def description() -> dict:
                 "summary": "Follow a service area, document type, region or search",
                 "requestBody": _body(
                     {
-                        "type": "object",
-                        "properties": {
-                            "service_area": {"type": "string"},
-                            "document_type": {"type": "string"},
-                            "region": {"type": "string"},
-                            "query": {"type": "string"},
-                            "filters": {
-                                "type": "object",
-                                "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                            },
-                        },
+                        "anyOf": [
+                            _object({"service_area": area}, ["service_area"]),
+                            _object({"document_type": doc_type}, ["document_type"]),
+                            _object({"region": region}, ["region"]),
+                            _object({"query": text(200, visible=True), "filters": filters_object}, ["query"]),
+                            _object(
+                                {"query": text(200), "filters": {**filters_object, "minProperties": 1}},
+                                ["filters"],
+                            ),
+                        ]
                     }
                 ),
                 "responses": {
@@ -696,18 +812,17 @@ def description() -> dict:
             "get": {
                 "summary": "Peer challenges the caller may see",
                 "parameters": [
-                    _query("q", {"type": "string"}, "words in the title or focus"),
-                    _query("service_area", {"type": "string"}),
-                    _query("region", {"type": "string"}),
-                    _query("year", {"type": "string"}),
-                    _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000}),
-                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                    _query("q", text(), "words in the title or focus"),
+                    _query("service_area", area),
+                    _query("region", region),
+                    _query("year", FILTER_YEAR),
+                    *paging,
                 ],
                 "responses": _ok("A page of peer challenges", _ref("ChallengePage")),
             },
             "post": {
                 "summary": "Record a peer challenge (contributors, approvers)",
-                "requestBody": _body(CHALLENGE_BODY),
+                "requestBody": _body(_object(challenge_fields, ["title", "service_areas"])),
                 "responses": {
                     "201": {"description": "Recorded", **_json(_ref("Challenge"))},
                     "default": {"description": "An error", **_json(_ref("Error"))},
@@ -722,7 +837,7 @@ def description() -> dict:
             },
             "patch": {
                 "summary": "Change a peer challenge's details (its authority's owners)",
-                "requestBody": _body(CHALLENGE_BODY),
+                "requestBody": _body(_object(challenge_fields)),
                 "responses": _ok("The peer challenge", _ref("Challenge")),
             },
         },
@@ -730,12 +845,11 @@ def description() -> dict:
             "get": {
                 "summary": "Key lines of enquiry in published documents the caller may read",
                 "parameters": [
-                    _query("q", {"type": "string"}),
-                    _query("service_area", {"type": "string"}),
-                    _query("region", {"type": "string"}),
-                    _query("year", {"type": "string"}),
-                    _query("page", {"type": "integer", "minimum": 1, "maximum": 100_000}),
-                    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+                    _query("q", text()),
+                    _query("service_area", area),
+                    _query("region", region),
+                    _query("year", FILTER_YEAR),
+                    *paging,
                 ],
                 "responses": _ok("A page of key lines of enquiry", _ref("KloePage")),
             },
@@ -744,8 +858,8 @@ def description() -> dict:
             "get": {
                 "summary": "The common structure of the examples the caller may read",
                 "parameters": [
-                    {**_query("document_type", {"type": "string"}), "required": True},
-                    {**_query("service_area", {"type": "string"}), "required": True},
+                    {**_query("document_type", doc_type), "required": True},
+                    {**_query("service_area", area), "required": True},
                 ],
                 "responses": _ok("Sections, most common first", _ref("Outline")),
             },
@@ -754,21 +868,26 @@ def description() -> dict:
             "post": {
                 "summary": "A starting Word document from chosen headings and key lines of enquiry",
                 "requestBody": _body(
-                    {
-                        "type": "object",
-                        "required": ["document_type", "service_area", "headings"],
-                        "properties": {
-                            "document_type": {"type": "string"},
-                            "service_area": {"type": "string"},
-                            "headings": {"type": "array", "items": {"type": "string"}},
-                            "kloe_ids": {"type": "array", "items": {"type": "integer"}},
+                    _object(
+                        {
+                            "document_type": doc_type,
+                            "service_area": area,
+                            "headings": {
+                                "type": "array",
+                                "items": text(HEADING_MAX, visible=True),
+                                "minItems": 1,
+                                "maxItems": MAX_HEADINGS,
+                            },
+                            "kloe_ids": {"type": "array", "items": ID, "maxItems": MAX_KLOES},
                             "extracts": {
                                 "type": "array",
-                                "items": {"type": "string"},
+                                "items": text(HEADING_MAX),
+                                "maxItems": MAX_HEADINGS,
                                 "description": "Headings under which to include an attributed extract",
                             },
                         },
-                    }
+                        ["document_type", "service_area", "headings"],
+                    )
                 ),
                 "responses": {
                     "200": {

@@ -258,7 +258,7 @@ CATCH_UP_SECONDS = 5.0
 
 def _write_in_transaction(makers: sessionmaker, backend) -> None:
     """Sessions ask for entries to be written in their own transaction, just before it commits."""
-    makers.configure(info={"search_in_transaction": True})
+    makers.configure(info={**makers.kw.get("info", {}), "search_in_transaction": True})
 
     @event.listens_for(makers, "before_commit")
     def _write_entries(session: Session) -> None:

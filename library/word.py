@@ -25,9 +25,18 @@ FONT = "Arial"
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "td", "th"}
 
 
+# Characters XML 1.0 cannot hold: control characters, lone surrogates, U+FFFE and U+FFFF (a
+# stored text never has them after extraction; headings typed for a starter may).
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML_RE.sub("", text)
+
+
 def new_document(title: str) -> DocxDocument:
     doc = new_docx()
-    doc.core_properties.title = title[:250]
+    doc.core_properties.title = xml_safe(title)[:250]
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Quote"):
         style = doc.styles[name]
         style.font.name = FONT
@@ -52,8 +61,13 @@ def paragraph(doc: DocxDocument, text: str = "", style: str | None = None):
     if style:
         made._p.style = _style_id(doc, style)
     if text:
-        made.add_run(text)
+        run(made, text)
     return made
+
+
+def run(made, text: str):
+    """A run of ``text`` at the end of the paragraph ``made``."""
+    return made.add_run(xml_safe(text))
 
 
 def heading(doc: DocxDocument, text: str, level: int):
@@ -100,12 +114,10 @@ class _Paragraph:
 
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-# Characters XML 1.0 cannot hold (a text never has them after extraction; a guard all the same).
-_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _xml_text(text: str) -> str:
-    return escape(_NOT_XML_RE.sub("", text))
+    return escape(xml_safe(text))
 
 
 _HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")

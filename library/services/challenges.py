@@ -167,9 +167,9 @@ def challenge_for_document(session: Session, actor: User, value) -> Challenge | 
             "challenge_id is the id of one of your authority's peer challenges, or null.",
             field="challenge_id",
         ) from None
-    challenge = session.get(Challenge, challenge_id)
+    challenge = session.get(Challenge, challenge_id) if 0 < challenge_id < 2**31 else None
     if challenge is None or not permissions.is_owner(actor, challenge):
-        raise ValidationError("There is no such peer challenge of your authority.", field="challenge_id")
+        raise NotFound("There is no such peer challenge of your authority.", field="challenge_id")
     return challenge
 
 

@@ -122,6 +122,7 @@ def upload_document(
             challenge = challenges.challenge_for_document(session, actor, form.challenge)
         except ValidationError as exc:
             errors["challenge"] = exc.message
+        # (another authority's challenge, or none: NotFound, 404, as for any id the actor may not see)
     analysis = None
     file_error: ExtractionError | None = None
     if not form.data:

@@ -501,8 +501,8 @@ def generalise(session: Session, actor: User, document_id: int, redaction_id: in
     redaction = next((r for r in document.redactions if r.id == redaction_id), None)
     if redaction is None:
         raise NotFound("No such redaction on this document.")
-    if redaction.category == "person":
-        raise ValidationError(
+    if redaction.category == "person":  # (what this suggestion is, not what was sent: 409)
+        raise Conflict(
             "Names of people get a numbered label ([PERSON 1]) so that readers can follow who is who. "
             "Redact it instead.",
             field="replacement",
@@ -513,7 +513,7 @@ def generalise(session: Session, actor: User, document_id: int, redaction_id: in
     if len(words) > REPLACEMENT_MAX:
         raise ValidationError(f"Enter {REPLACEMENT_MAX} characters or fewer.", field="replacement")
     if _norm(words) == _norm(redaction.text):
-        raise ValidationError(
+        raise Conflict(
             "Those are the words already there. Write more general ones, or keep it.", field="replacement"
         )
     found = detector_for(session, document, warn=False)(words)
@@ -691,17 +691,16 @@ def add_manual(
             raise ValidationError(
                 "Give the text to redact, or its start and end as whole numbers.", field="text"
             )
-        if not 0 <= start < end <= len(source):
-            raise ValidationError(
-                f"The span {start}-{end} is outside the text (0-{len(source)}).", field="start"
-            )
+        # What the span must be depends on this document's text and redactions: 409 otherwise.
+        if start < 0 or end <= start:
+            raise ValidationError("start must come before end.", field="start")
+        if end > len(source):
+            raise Conflict(f"The span {start}-{end} is outside the text (0-{len(source)}).", field="start")
         if not source[start:end].strip():
-            raise ValidationError("The span holds only spaces.", field="start")
+            raise Conflict("The span holds only spaces.", field="start")
         clash = _overlapping(document, field, start, end, category)
         if clash is not None:
-            raise ValidationError(
-                f"The span overlaps redaction {clash.id} ('{clash.category}').", field="start"
-            )
+            raise Conflict(f"The span overlaps redaction {clash.id} ('{clash.category}').", field="start")
         made.append(
             Redaction(
                 field=field,
@@ -727,7 +726,7 @@ def add_manual(
             raise ValidationError(f"Enter {TERM_MAX} characters or fewer.", field="text")
         matches = list(engine.term_pattern(term).finditer(source))
         if not matches:
-            raise ValidationError(f"'{term}' is not in the text.", field="text")
+            raise Conflict(f"'{term}' is not in the text.", field="text")
         if not all_occurrences:
             matches = matches[:1]
         for m in matches:
@@ -755,7 +754,7 @@ def add_manual(
                 )
             )
         if not made:
-            raise ValidationError(f"Every occurrence of '{term}' is already redacted.", field="text")
+            raise Conflict(f"Every occurrence of '{term}' is already redacted.", field="text")
     for r in made:
         _decided(r, actor, ACCEPTED)
         document.redactions.append(r)
@@ -806,7 +805,7 @@ def add_term(
             RedactionTerm.normalised == normalised,
         )
     ):
-        raise ValidationError(f"'{term}' is already on the list.", field="term")
+        raise Conflict(f"'{term}' is already on the list.", field="term")
     row = _new_term(session, actor, term, kind, category)
     session.commit()
     return row

@@ -384,9 +384,10 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
                 )
             body = _extract(structure.section_text(versions_text[example.version_id], section))
             note = word.paragraph(doc)
-            note.add_run(
+            word.run(
+                note,
                 f"Extract from {example.authority}'s “{example.title}” ({example.year or 'year not given'}): "
-                f"{base}{document_url(document_id, section.n)}"
+                f"{base}{document_url(document_id, section.n)}",
             ).italic = True
             word.add_markdown(doc, body, heading_offset=1, base_url=base)
             drew_on[document_id] = drew_on.get(document_id, 0) + len(placed)  # listed first
@@ -394,7 +395,7 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
         word.heading(doc, "Key lines of enquiry", 1)
         for kloe, version, document in chosen_kloes:
             item = word.paragraph(doc, kloe.text, "List Number")
-            item.add_run(f" ({document.authority.name}, {version.year or 'year not given'})").italic = True
+            word.run(item, f" ({document.authority.name}, {version.year or 'year not given'})").italic = True
     word.heading(doc, "Examples we drew on", 1)
     # The examples holding most of the chosen sections, then those the key lines come from.
     ranked = sorted(drew_on, key=lambda d: (-drew_on[d], -(by_id[d].year or 0), d))
@@ -519,10 +520,11 @@ def document_docx(session: Session, actor: User | None, document_id: int, base_u
     areas = ", ".join(a.name for a in version.service_areas)
     year = f", {version.year}" if version.year else ""
     about = word.paragraph(doc)
-    about.add_run(
+    word.run(
+        about,
         f"{document.authority.name} ({document.authority.region.name}). {version.document_type.name}{year}. "
         f"Service areas: {areas}. Version {version.number}, shared on {version.consented_at:%-d %B %Y} "
-        f"through the Peer Challenge Library: {base_url.rstrip('/')}{document_url(document.id)}"
+        f"through the Peer Challenge Library: {base_url.rstrip('/')}{document_url(document.id)}",
     ).italic = True
     word.add_markdown(doc, version.text, heading_offset=0, base_url=base_url)
     return word.to_bytes(doc)

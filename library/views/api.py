@@ -23,6 +23,7 @@ from ..services import (
 )
 from ..services import search as search_service
 from ..services.errors import NotAuthenticated, ValidationError
+from . import api_checks
 from .paging import MAX_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -51,6 +52,34 @@ def _authenticate() -> None:
     if user is None:
         raise NotAuthenticated("The API token is not valid, or its user is no longer active.")
     g.api_user = user
+
+
+@bp.before_request
+def _as_described() -> None:
+    """Every request as the OpenAPI description says (types, ranges, fixed values, required and
+    unknown fields): a 400 naming the field otherwise, before any view reads it."""
+    rule = request.url_rule
+    if rule is None or request.endpoint == "api.openapi_json":
+        return
+    operation = api_checks.operation_for(rule.rule, request.method)
+    if operation is None:
+        return
+    body, has_body, form, files = None, False, None, None
+    if request.mimetype == "multipart/form-data":
+        form, files = request.form, request.files
+    elif request.content_length or request.get_data(cache=True):
+        has_body = True
+        body = request.get_json(silent=True) if request.is_json else None
+        if body is None:
+            raise ValidationError("Send a JSON object in the request body (Content-Type: application/json).")
+        body = api_checks.as_described(body, api_checks.body_schema(operation))
+        g.api_body = body
+
+    def full() -> dict:
+        names = search_service.vocabulary_names(get_session())
+        return api_checks.operation_for(rule.rule, request.method, {k: sorted(v) for k, v in names.items()})
+
+    api_checks.check(operation, request.args, body, has_body, form, files, full)
 
 
 @bp.after_request
@@ -160,6 +189,7 @@ def create_document():
         year=request.form.get("year"),
         filename=upload.filename if upload else "",
         data=upload.read() if upload else None,
+        challenge=request.form.get("challenge_id") or documents.KEEP,
     )
     document = documents.upload_document(
         get_session(), current_app.extensions["file_storage"], _user(), form, limits()
@@ -234,7 +264,9 @@ def redaction_json(r) -> dict:
 
 
 def _json_body() -> dict:
-    body = request.get_json(silent=True)
+    """The request's JSON object, as checked against the description (whole numbers sent as 2025.0
+    read as 2025)."""
+    body = g.get("api_body", request.get_json(silent=True))
     if not isinstance(body, dict):
         raise ValidationError("Send a JSON object in the request body.")
     return body
@@ -414,7 +446,7 @@ def send_back(document_id: int):
 
 @bp.delete("/documents/<int:document_id>/consent")
 def withdraw_consent(document_id: int):
-    body = request.get_json(silent=True) or {}
+    body = g.get("api_body") or {}
     if not isinstance(body, dict):
         raise ValidationError("Send a JSON object in the request body.")
     document = publication.withdraw(get_session(), _user(), document_id, body.get("reason"))
@@ -659,4 +691,5 @@ def openapi_json():
     """This API's OpenAPI 3.1 description."""
     from ..openapi import description
 
-    return jsonify(description())
+    names = search_service.vocabulary_names(get_session())
+    return jsonify(description({name: sorted(values) for name, values in names.items()}))

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from .. import redaction as engine
 from ..db import get_session
 from ..services import handoff, redaction
-from ..services.errors import ValidationError
+from ..services.errors import Conflict, ValidationError
 
 bp = Blueprint("redaction", __name__)
 
@@ -137,7 +137,7 @@ def generalise(document_id: int, redaction_id: int):
     words = request.form.get("replacement", "")
     try:
         item = redaction.generalise(get_session(), current_user, document_id, redaction_id, words)
-    except ValidationError as exc:
+    except (ValidationError, Conflict) as exc:
         get_session().rollback()
         if _background():
             raise
@@ -213,7 +213,7 @@ def add(document_id: int):
             category=form["category"],
             field=form["field"],
         )
-    except ValidationError as exc:
+    except (ValidationError, Conflict) as exc:
         get_session().rollback()
         if _background():
             raise
@@ -239,7 +239,7 @@ def terms():
         form = {key: request.form.get(key, default) for key, default in form.items()}
         try:
             row = redaction.add_term(session, current_user, form["term"], form["kind"], form["category"])
-        except ValidationError as exc:
+        except (ValidationError, Conflict) as exc:
             session.rollback()
             errors = exc.errors or {"term": exc.message}
         else:

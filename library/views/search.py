@@ -137,9 +137,7 @@ def follows_page():
 @login_required
 def follow():
     filters = {name: request.form.getlist(name) for name in search.FACETS if request.form.getlist(name)}
-    back = (
-        _safe_next(request.form.get("next"), url_for("search.follows_page"))
-    )
+    back = _safe_next(request.form.get("next"), url_for("search.follows_page"))
     try:
         row = follows.follow(get_session(), current_user, request.form.get("q", ""), filters)
     except ServiceError as exc:

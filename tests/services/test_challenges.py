@@ -122,7 +122,7 @@ def test_only_owners_record_challenges_and_attach_their_own_documents(app, db, p
     with pytest.raises(ValidationError) as bad:
         challenges.create(db, people.kgm_contributor, challenges.ChallengeInput("", 1999, []))
     assert set(bad.value.errors) == {"title", "year", "service_areas"}
-    with pytest.raises(ValidationError):
+    with pytest.raises(NotFound):  # another authority's challenge: as if it did not exist
         challenges.challenge_for_document(db, people.ash_contributor, chain["challenge"])
     with pytest.raises(NotFound):
         challenges.get_for_owner(db, people.ash_approver, chain["challenge"])

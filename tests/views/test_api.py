@@ -179,3 +179,81 @@ def test_unknown_api_path_and_method_are_json(api):
 def test_api_sets_no_cookie(api):
     response = api("kgm_contributor").get("/api/v1/taxonomy")
     assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/v1/documents/{id}/redactions", {"text": "Amelia Hughes", "category": {"a": 1}}, "category"),
+        ("/api/v1/documents/{id}/redactions", {"text": "Amelia Hughes", "category": ["person"]}, "category"),
+        ("/api/v1/documents/{id}/redactions", {"text": "Amelia Hughes", "category": 7}, "category"),
+        (
+            "/api/v1/documents/{id}/redactions",
+            {"text": "Amelia Hughes", "all_occurrences": "no"},
+            "all_occurrences",
+        ),
+        ("/api/v1/documents/{id}/redactions", {"text": ["Amelia"]}, "text"),
+        ("/api/v1/terms", {"term": "Hartley", "kind": "always", "category": {"x": 1}}, "category"),
+        ("/api/v1/terms", {"term": "Hartley", "kind": "always", "category": 3}, "category"),
+        ("/api/v1/terms", {"term": 12345, "kind": "always"}, "term"),
+        ("/api/v1/terms", {"term": ["Hartley"], "kind": "never"}, "term"),
+    ],
+)
+def test_json_fields_of_the_wrong_type_are_a_400_naming_the_field(api, path, body, field):
+    from io import BytesIO
+
+    made = api("kgm_contributor").post(
+        "/api/v1/documents",
+        data={
+            "file": (BytesIO(b"# Notes\n\nAmelia Hughes met us.\n"), "n.md"),
+            "title": "Notes",
+            "document_type": "action-plan",
+            "service_areas": ["early-help"],
+        },
+        content_type="multipart/form-data",
+    )
+    response = api("kgm_contributor").post(path.format(id=made.get_json()["id"]), json=body)
+    assert response.status_code == 400, response.get_json()
+    assert field in response.get_json()["error"]["fields"]
+
+
+def test_never_redact_and_reasons_of_the_wrong_type_are_refused(api):
+    from io import BytesIO
+
+    made = (
+        api("kgm_contributor")
+        .post(
+            "/api/v1/documents",
+            data={
+                "file": (BytesIO(b"# Notes\n\nAmelia Hughes met us.\n"), "n.md"),
+                "title": "Notes",
+                "document_type": "action-plan",
+                "service_areas": ["early-help"],
+            },
+            content_type="multipart/form-data",
+        )
+        .get_json()
+    )
+    redactions = (
+        api("kgm_contributor").get(f"/api/v1/documents/{made['id']}/redactions").get_json()["redactions"]
+    )
+    first = redactions[0]["id"]
+    response = api("kgm_contributor").patch(
+        f"/api/v1/documents/{made['id']}/redactions/{first}",
+        json={"status": "rejected", "never_redact": "yes"},
+    )
+    assert response.status_code == 400 and "never_redact" in response.get_json()["error"]["fields"]
+    for body in ({"reason": {"why": "x"}}, {"reason": ["x"]}, {"reason": 5}, {}):
+        response = api("admin").post(f"/api/v1/documents/{made['id']}/take-down", json=body)
+        assert response.status_code == 400 and "reason" in response.get_json()["error"]["fields"], body
+        response = api("kgm_approver").delete(f"/api/v1/documents/{made['id']}/consent", json=body)
+        assert response.status_code == 400, body
+
+
+def test_ids_beyond_the_database_and_methods_not_allowed(api):
+    reader = api("kgm_reader")
+    for method in ("get", "delete", "patch"):
+        response = getattr(reader, method)("/api/v1/documents/99999999999999999999", json={})
+        assert response.status_code in (403, 404), (method, response.status_code)  # never 405 or 500
+    response = reader.put("/api/v1/documents/1")
+    assert response.status_code == 405 and response.headers["Allow"] == "DELETE, GET, HEAD, OPTIONS, PATCH"

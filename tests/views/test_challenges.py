@@ -96,7 +96,7 @@ def test_bad_challenge_input_gets_a_clear_answer(api, challenge, make_document):
     wrong = api("ash_contributor").patch(
         f"/api/v1/documents/{theirs.id}", json={"challenge_id": challenge["challenge"]}
     )
-    assert wrong.status_code == 400 and wrong.get_json()["error"]["fields"] == {
+    assert wrong.status_code == 404 and wrong.get_json()["error"]["fields"] == {
         "challenge_id": wrong.get_json()["error"]["message"]
     }
     assert (

@@ -78,3 +78,50 @@ def test_every_operation_as_described_for_several_roles(app, api, people, make_d
             _fuzz(operation, headers, calls)
     assert calls["count"] >= len(operations) * len(ROLES)
     print(f"schemathesis: {len(operations)} operations, {calls['count']} cases, {len(ROLES)} roles")
+
+
+def test_every_check_of_schemathesis_as_a_contributor(app, api, people, make_document):
+    """The command-line run with every check (`st run .../openapi.json --checks all`), as an
+    outside reviewer runs it: no server error, no schema-valid request refused and no invalid one
+    accepted (but for the two rules no schema can state, in tests/views/schemathesis.toml), every
+    answer as described, 405 with Allow."""
+    import logging
+    import os
+    import subprocess
+    import sys
+    import threading
+    from pathlib import Path
+
+    from werkzeug.serving import make_server
+
+    _library(app, people, make_document)
+    token = api("kgm_contributor").headers["Authorization"]
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    config = Path(__file__).with_name("schemathesis.toml")
+    command = [
+        str(Path(sys.executable).with_name("st")),
+        "--config-file",
+        str(config),
+        "run",
+        f"http://127.0.0.1:{server.server_port}/api/v1/openapi.json",
+        "--checks",
+        "all",
+        "-H",
+        f"Authorization: {token}",
+        "--max-examples",
+        os.environ.get("SCHEMATHESIS_EXAMPLES", "5"),
+        "--seed",
+        os.environ.get("SCHEMATHESIS_SEED", "20261202"),
+        "--no-color",
+    ]
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)  # noqa: S603 - our own argv
+    finally:
+        server.shutdown()
+        thread.join(5)
+    report = run.stdout + run.stderr
+    assert run.returncode == 0, report[-6000:]
+    assert "passed" in report and "failures" not in report.split("SUMMARY")[-1].lower(), report[-3000:]

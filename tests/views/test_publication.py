@@ -62,8 +62,9 @@ def test_consent_through_the_api_and_read_as_a_reader(api, doc_id):
 @pytest.mark.parametrize(
     "who,body,status",
     [
-        ("kgm_contributor", {"scope": "region", "confirm": True}, 403),
-        ("ash_approver", {"scope": "region", "confirm": True}, 404),
+        ("kgm_contributor", {"scope": "region", "confirm": True, "content_hash": "0" * 64}, 403),
+        ("ash_approver", {"scope": "region", "confirm": True, "content_hash": "0" * 64}, 404),
+        ("ash_approver", {"scope": "region", "confirm": "yes"}, 400),  # a bad body: 400 whoever asks
         ("kgm_approver", {"scope": "region"}, 400),
         ("kgm_approver", {"scope": "region", "confirm": "yes"}, 400),
         ("kgm_approver", {"scope": "everyone", "confirm": True}, 400),

@@ -92,12 +92,16 @@ def test_redact_more_text_form(client, doc_id):
 
 
 @pytest.mark.parametrize(
-    "text,message",
-    [("", "Enter the text to redact."), ("x", "at least two characters"), ("Nowhere", "is not in the text")],
+    "text,message,status",
+    [
+        ("", "Enter the text to redact.", 400),
+        ("x", "at least two characters", 400),
+        ("Nowhere", "is not in the text", 409),
+    ],
 )
-def test_redact_more_text_errors(client, doc_id, text, message):
+def test_redact_more_text_errors(client, doc_id, text, message, status):
     response = client.post(f"/documents/{doc_id}/redactions/add", data={"text": text, "category": "other"})
-    assert response.status_code == 400
+    assert response.status_code == status
     html = response.get_data(as_text=True).replace("&#39;", "'")
     assert "There is a problem" in html and message in html
 
