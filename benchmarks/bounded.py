@@ -15,7 +15,7 @@ import random
 import time
 
 from config import load_config
-from library import processing
+from library.documents import processing
 from library.extraction import ExtractionError, Limits
 from library.redaction import detect, find_values, find_variants
 from tests import filemakers

@@ -8,7 +8,7 @@ import random
 import statistics
 import time
 
-from library.demo_compose import compose
+from library.demo.compose import compose
 from library.redaction import detect
 
 TARGET_SECONDS = 1.0

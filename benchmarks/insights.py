@@ -39,7 +39,7 @@ REQUESTS = 400
 
 
 def populate(app, seed: int = 5) -> None:
-    from library.models import (
+    from library.core.models import (
         Document,
         DocumentVersion,
         UsageActive,
@@ -47,8 +47,8 @@ def populate(app, seed: int = 5) -> None:
         UsageReader,
         document_service_areas,
     )
-    from library.models import version_service_areas as vsa
-    from library.services.usage import months_back
+    from library.core.models import version_service_areas as vsa
+    from library.insights.usage import months_back
 
     rng = random.Random(seed)
     session = app.extensions["db_sessionmaker"]()
@@ -162,8 +162,8 @@ def _login(client, email: str) -> None:
 
 
 def measure(database: str) -> dict:
-    from library.models import Authority, User
-    from library.services import accounts
+    from library.accounts import service as accounts
+    from library.core.models import Authority, User
 
     with bench_app(database, USAGE_FLUSH_SECONDS=2.0, WTF_CSRF_ENABLED=False) as app:
         reads = populate(app)

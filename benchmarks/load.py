@@ -70,7 +70,7 @@ def _free_port() -> int:
 def fresh_database(base_url: str, data_dir: Path) -> tuple[str, callable]:
     """An empty database of the kind ``base_url`` names, and how to drop it afterwards."""
     if base_url.startswith("sqlite") or not base_url:
-        return f"sqlite:///{data_dir / 'library.db'}", lambda: None
+        return f"sqlite:///{data_dir / 'library.core.db'}", lambda: None
     name = f"load_{uuid.uuid4().hex[:8]}"
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -89,7 +89,7 @@ def bench_app(database: str, **settings):
     """An app on an empty, migrated database of its own (``sqlite`` in a temporary folder, or
     ``postgresql`` on ``BENCH_DATABASE_URL``), dropped afterwards."""
     from library import create_app
-    from library.migrate import upgrade
+    from library.ops.migrate import upgrade
 
     with tempfile.TemporaryDirectory() as data_dir:
         base_url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -119,10 +119,10 @@ def bench_app(database: str, **settings):
 def prepare(database_url: str, data_dir: Path) -> dict[str, str]:
     """The demo library, and an API token per demo person."""
     from library import create_app
-    from library.db import get_session
-    from library.demo import USERS, seed_demo
-    from library.migrate import init_db
-    from library.services import accounts
+    from library.accounts import service as accounts
+    from library.core.db import get_session
+    from library.demo.seed import USERS, seed_demo
+    from library.ops.migrate import init_db
 
     app = create_app({"ENV_NAME": "test", "DATA_DIR": str(data_dir), "DATABASE_URL": database_url})
     with app.app_context():
@@ -206,7 +206,7 @@ def reader(base: str, token: str, results: Results, until: float, most: int, see
 def documents_to_upload(count: int = 6) -> list[str]:
     """Real-sized uploads: composed self-assessments of about ten pages, with the names, dates of
     birth, addresses and case studies that give a reviewer some 175 suggestions each."""
-    from library.demo_compose import compose
+    from library.demo.compose import compose
 
     return [
         compose(

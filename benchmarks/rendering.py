@@ -49,7 +49,7 @@ def shapes(size: int) -> dict[str, str]:
 
 def _largest_accepted(text_for, cap: int) -> str:
     """The largest prefix size of a shape whose text renders to at most ``cap`` elements."""
-    from library.rendering import element_count
+    from library.core.rendering import element_count
 
     low, high = 1_000, LIMIT
     if element_count(text_for(high)) <= cap:
@@ -65,8 +65,9 @@ def _largest_accepted(text_for, cap: int) -> str:
 
 def _warm(app, people, clients, limits) -> None:
     """Open every page once on a small document: templates compiled, as in a serving process."""
-    from library.db import get_session
-    from library.services import documents, redaction
+    from library.core.db import get_session
+    from library.documents import upload as documents
+    from library.documents import workspace as redaction
     from tests.helpers import consent
 
     with app.app_context():
@@ -102,13 +103,15 @@ def _warm(app, people, clients, limits) -> None:
 
 def run(verbose: bool = False) -> list[dict]:
     from library import create_app
-    from library.db import get_session
+    from library.accounts import service as accounts
+    from library.core.db import get_session
+    from library.core.errors import ServiceError
+    from library.core.rendering import _section_html, element_count
+    from library.core.vocabularies import load_vocabularies
+    from library.documents import upload as documents
+    from library.documents import workspace as redaction
     from library.extraction import ExtractionError, Limits
-    from library.migrate import upgrade
-    from library.rendering import _section_html, element_count
-    from library.services import accounts, documents, redaction
-    from library.services.errors import ServiceError
-    from library.services.vocabularies import load_vocabularies
+    from library.ops.migrate import upgrade
     from tests.helpers import consent
 
     rows = []

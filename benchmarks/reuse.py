@@ -67,10 +67,10 @@ def _vary(text: str, rng: random.Random) -> str:
 
 
 def populate(app, seed: int = 11) -> None:
-    from library import structure
-    from library.demo_compose import compose
-    from library.models import Document, DocumentVersion, Kloe
-    from library.services.publication import KLOE_TYPES
+    from library.core import structure
+    from library.core.models import Document, DocumentVersion, Kloe
+    from library.demo.compose import compose
+    from library.documents.publication import KLOE_TYPES
 
     rng = random.Random(seed)
     session = app.extensions["db_sessionmaker"]()
@@ -152,8 +152,8 @@ def _timed(call, count: int) -> list[float]:
 
 
 def measure(database: str) -> dict:
-    from library.models import Authority, User
-    from library.services import accounts
+    from library.accounts import service as accounts
+    from library.core.models import Authority, User
 
     with bench_app(database) as app:
         populate(app)

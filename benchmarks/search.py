@@ -83,8 +83,8 @@ FILTERS = [
 
 def frame(session):
     """The vocabularies, and 150 authorities in the 9 regions: (authorities, areas by slug, types by slug)."""
-    from library.models import Authority, DocumentType, Region, ServiceArea
-    from library.services.vocabularies import load_vocabularies
+    from library.core.models import Authority, DocumentType, Region, ServiceArea
+    from library.core.vocabularies import load_vocabularies
 
     load_vocabularies(session)
     regions = {r.slug: r for r in session.query(Region)}
@@ -103,8 +103,8 @@ def frame(session):
 
 def populate(app, n: int, seed: int = 7) -> None:
     """N published documents straight into the database (as consent would leave them)."""
-    from library.demo_compose import compose
-    from library.models import Document, DocumentVersion
+    from library.core.models import Document, DocumentVersion
+    from library.demo.compose import compose
 
     rng = random.Random(seed)
     session = app.extensions["db_sessionmaker"]()
@@ -156,8 +156,8 @@ def populate(app, n: int, seed: int = 7) -> None:
 
 
 def _reader_token(app) -> tuple[str, object]:
-    from library.models import Authority, User
-    from library.services import accounts
+    from library.accounts import service as accounts
+    from library.core.models import Authority, User
 
     session = app.extensions["db_sessionmaker"]()
     reader = User(
@@ -185,8 +185,8 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
 
 
 def in_process(app, reader_id: int) -> dict:
-    from library.models import User
-    from library.services import search as service
+    from library.core.models import User
+    from library.search import service
 
     session = app.extensions["db_sessionmaker"]()
     reader = session.get(User, reader_id)
@@ -270,7 +270,7 @@ def over_http(base: str, token: str, master: int) -> dict:
 
 def measure(backend: str, n: int) -> dict:
     from library import create_app
-    from library.migrate import upgrade
+    from library.ops.migrate import upgrade
 
     with tempfile.TemporaryDirectory() as data_dir:
         base_url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -50,10 +50,11 @@ class _Browser:
 
 
 def _setup(app) -> int:
-    from library.db import get_session
+    from library.accounts import service as accounts
+    from library.core.db import get_session
+    from library.core.vocabularies import load_vocabularies
+    from library.documents import upload as documents
     from library.extraction import Limits
-    from library.services import accounts, documents
-    from library.services.vocabularies import load_vocabularies
     from tests.filemakers import long_self_assessment
 
     with app.app_context():
@@ -102,7 +103,7 @@ def _serve(app):
 
 def measure() -> dict:
     from library import create_app
-    from library.migrate import upgrade
+    from library.ops.migrate import upgrade
 
     with tempfile.TemporaryDirectory() as data_dir:
         app = create_app({"ENV_NAME": "test", "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"})

@@ -32,9 +32,14 @@ def create_app(config: dict | str | None = None) -> Flask:
     setting. Without it, ``LIBRARY_ENV`` picks the environment (required: there is no default).
     """
     from config import load_config
-
-    from . import auth, cli, db, logs, mail, oidc, rendering, search, security, storage, templating, usage
-    from .views import register_blueprints
+    from library.accounts import oidc
+    from library.accounts import sessions as auth
+    from library.core import db, rendering, storage
+    from library.insights import recorder as usage
+    from library.mail import outbox as mail
+    from library.ops import cli
+    from library.search import indexer as search
+    from library.web import logs, register_blueprints, security, templating
 
     if isinstance(config, str):
         name, overrides = config, {}

@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from library import models  # noqa: F401  (registers the tables)
-from library.db import Base
+from library.core import models  # noqa: F401  (registers the tables)
+from library.core.db import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from library import create_app
-from library.migrate import upgrade
-from library.models import Authority, Region, User
-from library.services import accounts
-from library.services.vocabularies import load_vocabularies
+from library.accounts import service as accounts
+from library.core.models import Authority, Region, User
+from library.core.vocabularies import load_vocabularies
+from library.ops.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT.parent / "shared" / "samples"
@@ -52,7 +52,7 @@ def _database(tmp_path_factory):
         tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
         engine.dispose()
         return {"kind": "postgresql", "url": url, "tables": tables}
-    template = tmp_path_factory.mktemp("template") / "library.db"
+    template = tmp_path_factory.mktemp("template") / "library.core.db"
     engine = create_engine(f"sqlite:///{template}")
     upgrade(engine)
     engine.dispose()
@@ -74,8 +74,8 @@ def app(request, tmp_path, _database):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     if _database["kind"] == "sqlite":
-        shutil.copy(_database["template"], data_dir / "library.db")
-        url = f"sqlite:///{data_dir / 'library.db'}"
+        shutil.copy(_database["template"], data_dir / "library.core.db")
+        url = f"sqlite:///{data_dir / 'library.core.db'}"
     else:
         url = _database["url"]
         engine = create_engine(url)
@@ -219,8 +219,8 @@ def samples() -> Path:
 def make_document(app, db, people):
     """``make_document(data=b"# Notes", title=..., who="kgm_contributor")``: a draft uploaded through
     the service, as the page and the API upload it."""
+    from library.documents import upload as documents
     from library.extraction import Limits
-    from library.services import documents
 
     def _make(
         data: bytes | str = b"# Notes\n\nSome text.\n",
@@ -291,7 +291,7 @@ class Mailbox:
 @pytest.fixture
 def mailbox(app):
     """Mail from ``app`` goes over SMTP to a local server; ``mailbox.messages`` holds what arrived."""
-    from library.mail import SmtpTransport
+    from library.mail.outbox import SmtpTransport
 
     box = Mailbox()
     box.start()
@@ -381,7 +381,7 @@ class IdentityProvider:
 @pytest.fixture
 def identity_provider(app, db, people):
     """Sign-in with Microsoft on, against a local provider; Kingsmere's tenant is connected."""
-    from library.oidc import Provider
+    from library.accounts.oidc import Provider
 
     provider = IdentityProvider()
     app.extensions["oidc"] = Provider(
@@ -389,7 +389,7 @@ def identity_provider(app, db, people):
         client_id="library-test",
         client_secret="s",
     )
-    from library.db import utcnow
+    from library.core.db import utcnow
 
     authority = people.kgm_reader.authority
     authority.tenant_id = IdentityProvider.TENANT

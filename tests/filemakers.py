@@ -265,7 +265,7 @@ def _cell(text: str) -> str:
 
 def composed_docx(markdown_text: str) -> bytes:
     """A Word document with the headings, lists, quotes and tables of a composed document."""
-    from library.demo_compose import markdown_to_docx_blocks
+    from library.demo.compose import markdown_to_docx_blocks
 
     body = []
     for style, value in markdown_to_docx_blocks(markdown_text):
@@ -280,7 +280,7 @@ def composed_docx(markdown_text: str) -> bytes:
 def long_self_assessment(pages: int = 20, seed: int = 7) -> tuple[str, bytes]:
     """A realistic early help self-assessment of about ``pages`` pages, as (title, .docx bytes):
     some 9,800 words, dozens of people named, hundreds of suggestions."""
-    from library.demo_compose import compose
+    from library.demo.compose import compose
 
     title, text = compose(
         area="early-help",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from library.models import Document
-from library.services import publication
+from library.core.models import Document
+from library.documents import publication
 
 
 def consent(session, approver, document_id: int, scope: str, confirm: bool = True):
@@ -18,13 +18,13 @@ def publish(
 ):
     """Upload ``text`` as ``who``'s contributor, accept every suggestion, attach it to
     ``challenge`` and consent to ``scope`` as their approver. Returns the document's id."""
-    from library.services import redaction
+    from library.documents import workspace as redaction
 
     document = make_document(text, who=f"{who}_contributor", **metadata)
     db.expire_all()  # (changes made through the app's own sessions are read afresh)
     with app.app_context():
         if challenge is not None:
-            from library.models import Challenge
+            from library.core.models import Challenge
 
             db.get(Document, document.id).challenge = db.get(Challenge, challenge)
             db.commit()

@@ -10,8 +10,10 @@ Brackenford (North West). Administrators belong to no authority.
 
 import pytest
 
-from library.models import Document
-from library.services import challenges, publication, redaction
+from library.challenges import service as challenges
+from library.core.models import Document
+from library.documents import publication
+from library.documents import workspace as redaction
 from tests.helpers import consent
 
 STATES = [

@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from library.models import ApiToken, Authority, Document, ServiceArea, User
-from library.services import accounts
-from library.services.vocabularies import read_vocabulary
+from library.accounts import service as accounts
+from library.core.models import ApiToken, Authority, Document, ServiceArea, User
+from library.core.vocabularies import read_vocabulary
 
 
 def test_init_db_is_safe_to_run_again(runner):
@@ -21,7 +21,7 @@ def test_init_db_is_safe_to_run_again(runner):
 
 
 def test_vocabularies_come_from_content(runner, db):
-    from library.models import DocumentType, Region, ServiceArea
+    from library.core.models import DocumentType, Region, ServiceArea
 
     runner.invoke(args=["init-db"])
     assert db.scalar(select(func.count(Region.id))) == len(read_vocabulary("regions.toml", "region")) == 9
@@ -202,7 +202,7 @@ def test_redaction_detect_bad_input_is_one_line(runner, tmp_path, make, message)
 def test_token_expiry_listing_revocation_and_deactivation(runner, db, client, people):
     from datetime import timedelta
 
-    from library.db import utcnow
+    from library.core.db import utcnow
 
     def api_status(token: str) -> int:
         return client.get("/api/v1/documents", headers={"Authorization": f"Bearer {token}"}).status_code

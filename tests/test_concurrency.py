@@ -4,9 +4,10 @@ to the database, with nothing lost to the index lock."""
 import multiprocessing
 from pathlib import Path
 
+from library.core.models import Document, IndexOutbox, User
+from library.documents import upload as documents
+from library.documents import workspace as redaction
 from library.extraction import Limits
-from library.models import Document, IndexOutbox, User
-from library.services import documents, redaction
 from tests.helpers import consent
 
 WORKERS = 4
@@ -15,7 +16,7 @@ DOCUMENTS = 50
 
 def _work(config: dict, worker: int, document_ids: list[int]) -> None:
     from library import create_app
-    from library.services import publication
+    from library.documents import publication
 
     app = create_app(config)
     session = app.extensions["db_sessionmaker"]()
@@ -33,7 +34,7 @@ def _work(config: dict, worker: int, document_ids: list[int]) -> None:
 
 def test_four_processes_leave_the_index_equal_to_the_database(app, db, people):
     storage_root = Path(app.config["DATA_DIR"]) / "originals"
-    from library.storage import LocalFileStorage
+    from library.core.storage import LocalFileStorage
 
     storage = LocalFileStorage(storage_root)
     ids = []

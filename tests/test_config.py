@@ -86,7 +86,7 @@ def test_seed_demo_is_refused_in_production(tmp_path, monkeypatch):
 def test_database_errors_never_carry_the_values(app, db, people):
     from sqlalchemy.exc import IntegrityError
 
-    from library.models import User
+    from library.core.models import User
 
     db.add(User(email=people.kgm_reader.email, name="Secret Name Okafor", role="reader"))
     with pytest.raises(IntegrityError) as caught:

@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 
 from library import create_app, start_up
-from library.services import redaction
+from library.documents import workspace as redaction
 from tests.helpers import consent
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = """
 import sys
 from library import create_app
-from library.db import get_session
-from library.models import User
-from library.services import handoff, publication
+from library.core.db import get_session
+from library.core.models import User
+from library.documents import handoff, publication
 
 data_dir, url, action, user_id, document_id = sys.argv[1:6]
 app = create_app({"ENV_NAME": "test", "DATA_DIR": data_dir, "DATABASE_URL": url})

@@ -1,6 +1,6 @@
 import logging
 
-from library.logs import RequestIdFilter
+from library.web.logs import RequestIdFilter
 
 
 def test_log_records_carry_the_request_id(app):
@@ -19,7 +19,7 @@ def test_log_records_carry_the_request_id(app):
 def test_json_lines_when_asked(app):
     import json
 
-    from library.logs import JsonFormatter
+    from library.web.logs import JsonFormatter
 
     try:
         raise ValueError("boom")
@@ -62,7 +62,7 @@ def test_no_secret_the_app_makes_reaches_the_log_in_production(
     import re
 
     from library import create_app
-    from library.models import MailMessage
+    from library.core.models import MailMessage
     from tests.conftest import PASSWORD
 
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-for-this-test-" + "x" * 16)
@@ -155,7 +155,7 @@ def test_no_secret_the_app_makes_reaches_the_log_in_production(
 
 
 def test_the_filter_takes_secrets_out_of_any_line():
-    from library.logs import SecretFilter, scrub
+    from library.web.logs import SecretFilter, scrub
 
     line = (
         '127.0.0.1 - - "GET /login/microsoft/callback?code=abc123&state=s3cr3t HTTP/1.1" 302 - '

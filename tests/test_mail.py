@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from library.db import utcnow
-from library.mail import FileTransport
-from library.models import MailMessage
+from library.core.db import utcnow
+from library.core.models import MailMessage
+from library.mail.outbox import FileTransport
 
 
 def _queue(app, db, key="test:1", to="person@example.org", commit=True):
@@ -101,7 +101,7 @@ def test_a_claim_left_by_a_crashed_sender_expires(app, db, mailbox):
 
 def test_without_a_mail_server_messages_are_files_named_in_the_log(app, db, tmp_path, caplog):
     app.extensions["mailer"].transport = FileTransport(tmp_path / "mail")
-    with caplog.at_level("INFO", logger="library.mail"):
+    with caplog.at_level("INFO", logger="library.mail.outbox"):
         _queue(app, db)
     (path,) = (tmp_path / "mail").glob("*.eml")
     assert b"Subject: Hello" in path.read_bytes()
@@ -114,8 +114,9 @@ def test_without_a_scheduler_the_running_app_sends_the_days_digests_once(
 ):
     import time
 
-    from library import mail
-    from library.services import follows, redaction
+    from library.documents import workspace as redaction
+    from library.mail import outbox as mail
+    from library.search import follows
     from tests.helpers import consent
 
     doc = make_document(b"# Notes\n\nEarly help.\n", title="Early help notes", service_areas=["early-help"])
@@ -184,7 +185,7 @@ def test_starttls_and_login_as_the_settings_say(app, db, tmp_path):
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
-    from library.mail import transport_for
+    from library.mail.outbox import transport_for
 
     cert, key = _self_signed(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -235,10 +236,10 @@ def test_starttls_and_login_as_the_settings_say(app, db, tmp_path):
 
 
 def test_production_never_logs_the_links_of_messages_written_to_files_either(app, db, tmp_path, caplog):
-    from library.mail import transport_for
+    from library.mail.outbox import transport_for
 
     app.extensions["mailer"].transport = transport_for({"DATA_DIR": str(tmp_path), "ENV_NAME": "production"})
-    with caplog.at_level("INFO", logger="library.mail"):
+    with caplog.at_level("INFO", logger="library.mail.outbox"):
         _queue(app, db)
     assert "mail written to" in caplog.text and "http://" not in caplog.text
     assert list((tmp_path / "mail").glob("*.eml"))

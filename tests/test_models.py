@@ -2,8 +2,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from library.models import AppendOnlyError, AuditEvent, User
-from library.services import audit
+from library.core import audit
+from library.core.models import AppendOnlyError, AuditEvent, User
 
 
 def test_audit_events_are_append_only(db, people):
@@ -23,8 +23,8 @@ def test_audit_events_are_append_only(db, people):
 
 
 def test_email_is_unique_ignoring_case(db, people):
-    from library.services import accounts
-    from library.services.errors import ValidationError
+    from library.accounts import service as accounts
+    from library.core.errors import ValidationError
 
     with pytest.raises(ValidationError, match="already exists"):
         accounts.create_user(

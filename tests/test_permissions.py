@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from library import permissions
-from library.models import Document, DocumentType
+from library.core import access as permissions
+from library.core.models import Document, DocumentType
 
 # scope -> who may read it once published
 READERS = {

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from library import redaction
+from library.core.rendering import render_markdown
 from library.extraction import extract
-from library.rendering import render_markdown
 
 # Markdown's own syntax: shown as structure (a heading, a list, a table, emphasis), not as
 # characters. Every other character of the text must be visible.
@@ -100,7 +100,7 @@ def test_invisible_characters_are_removed_at_extraction():
 
 
 def _texts():
-    from library.demo_compose import compose
+    from library.demo.compose import compose
 
     yield "- a\n\n- b\n\n# h\n\n1. x\n\n2. y\n\n## z\n\n    code\n\n# k\n> q\n\n#nothead\n\ntext"
     yield "Para\n\n    indented code\n\n    more\n\n# After code\n\n> quote\n>\n> more\n\n## Next"
@@ -110,7 +110,7 @@ def _texts():
 
 @pytest.mark.parametrize("text", list(_texts()))
 def test_rendering_in_sections_equals_rendering_at_once(text):
-    from library.rendering import _to_html, _whole_html
+    from library.core.rendering import _to_html, _whole_html
 
     assert _to_html(text, 2) == _whole_html(text, 2)
 
@@ -123,7 +123,7 @@ def _span(id_, text, value, status="suggested", category="person", nth=0):
 
 
 def test_marks_in_formatted_text_keep_their_place():
-    from library.rendering import render_marked
+    from library.core.rendering import render_marked
 
     text = (
         "# Notes on Amelia\n\n| Who | Note |\n|---|---|\n| Amelia Hughes | seen |\n\n"
@@ -144,7 +144,7 @@ def test_marks_in_formatted_text_keep_their_place():
 
 
 def test_marks_fall_back_to_plain_text_when_the_text_defeats_them():
-    from library.rendering import render_marked
+    from library.core.rendering import render_marked
 
     text = "Name: Amelia Hughes\u200b here"  # an invisible character: offsets would move
     html = str(render_marked(text, [_span(1, text, "Amelia Hughes")]))
@@ -152,7 +152,7 @@ def test_marks_fall_back_to_plain_text_when_the_text_defeats_them():
 
 
 def test_a_mark_inside_another_is_drawn_inside_it_and_a_crossing_one_is_left_out():
-    from library.rendering import highlight, render_marked
+    from library.core.rendering import highlight, render_marked
 
     text = "First.\n\nChild K, a 15-year-old at Larkfield House.\n\nNext paragraph."
     warning = _span(1, text, "Child K, a 15-year-old at Larkfield House", category="indirect")
@@ -191,7 +191,7 @@ def test_a_mark_inside_another_is_drawn_inside_it_and_a_crossing_one_is_left_out
 def test_rendering_takes_linear_time_and_bounded_depth(shape):
     import time
 
-    from library.rendering import MAX_DEPTH, _depth, _section_html, _whole_html
+    from library.core.rendering import MAX_DEPTH, _depth, _section_html, _whole_html
 
     _section_html.cache_clear()
     started = time.perf_counter()
@@ -214,7 +214,7 @@ def test_plain_text_for_the_index_is_linear_on_adversarial_text():
 def test_sections_and_anchors_are_linear_in_the_number_of_headings():
     import time
 
-    from library import structure
+    from library.core import structure
 
     text = "a\n=\n" * 30_000
     started = time.perf_counter()

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from library import create_app
-from library.models import Document, IndexOutbox
-from library.services import search as search_service
+from library.core.models import Document, IndexOutbox
+from library.search import service as search_service
 
 pytestmark = pytest.mark.search_backend("postgres")
 

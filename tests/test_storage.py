@@ -1,6 +1,6 @@
 import pytest
 
-from library.storage import LocalFileStorage, StorageError
+from library.core.storage import LocalFileStorage, StorageError
 
 
 def test_save_read_delete(tmp_path):

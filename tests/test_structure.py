@@ -1,8 +1,8 @@
 """Sections, key lines of enquiry and headings grouped across documents (library/structure.py)."""
 
-from library import structure
-from library.rendering import render_markdown
-from library.search import load_thesaurus
+from library.core import structure
+from library.core.rendering import render_markdown
+from library.search.indexer import load_thesaurus
 
 TEXT = """# Kingsmere: front door scoping letter
 

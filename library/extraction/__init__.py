@@ -7,8 +7,8 @@ keeps"). Every error is an :class:`ExtractionError` with a message fit to show t
 
 from __future__ import annotations
 
-from .base import Extracted, ExtractionError, Limits, strip_invisible, too_much_text
-from .sniff import ACCEPTED_EXTENSIONS, sniff
+from library.extraction.base import Extracted, ExtractionError, Limits, strip_invisible, too_much_text
+from library.extraction.sniff import ACCEPTED_EXTENSIONS, sniff
 
 __all__ = ["ACCEPTED_EXTENSIONS", "Extracted", "ExtractionError", "Limits", "extract", "sniff"]
 
@@ -18,13 +18,13 @@ def extract(data: bytes, filename: str, limits: Limits | None = None) -> Extract
     limits = limits or Limits()
     kind = sniff(data, filename, limits)
     if kind == "docx":
-        from .docx import extract_docx as fn
+        from library.extraction.docx import extract_docx as fn
     elif kind == "pptx":
-        from .pptx import extract_pptx as fn
+        from library.extraction.pptx import extract_pptx as fn
     elif kind == "pdf":
-        from .pdf import extract_pdf as fn
+        from library.extraction.pdf import extract_pdf as fn
     else:
-        from .text import extract_text as fn
+        from library.extraction.text import extract_text as fn
     text = fn(data, limits)
     if len(text) > limits.max_characters * 2:
         raise too_much_text(limits)

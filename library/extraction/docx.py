@@ -13,8 +13,8 @@ import re
 
 from lxml import etree
 
-from .base import ExtractionError, Limits, join_blocks, md_table, strip_block_prefix
-from .sniff import check_zip
+from library.extraction.base import ExtractionError, Limits, join_blocks, md_table, strip_block_prefix
+from library.extraction.sniff import check_zip
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"

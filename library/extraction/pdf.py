@@ -12,7 +12,7 @@ import io
 import logging
 from collections import Counter
 
-from .base import ExtractionError, Limits, join_blocks, too_many_pages, too_much_text
+from library.extraction.base import ExtractionError, Limits, join_blocks, too_many_pages, too_much_text
 
 log = logging.getLogger(__name__)
 _BULLETS = ("\x7f", "•", "●", "▪", "◦", "‣", "∙", "\uf0b7", "\uf0a7", "–")

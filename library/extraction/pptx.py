@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 
-from .base import ExtractionError, Limits, join_blocks, md_table, too_many_pages
-from .sniff import check_zip
+from library.extraction.base import ExtractionError, Limits, join_blocks, md_table, too_many_pages
+from library.extraction.sniff import check_zip
 
 _ALT_ATTRS = ("title", "descr")
 _BULLET_PLACEHOLDERS = (2, 7)  # PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT

@@ -6,7 +6,7 @@ import io
 import zipfile
 from pathlib import PurePath
 
-from .base import ExtractionError, Limits
+from library.extraction.base import ExtractionError, Limits
 
 ACCEPTED_EXTENSIONS = {
     ".docx": "docx",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import Limits, too_much_text
+from library.extraction.base import Limits, too_much_text
 
 
 def extract_text(data: bytes, limits: Limits | None = None) -> str:

@@ -7,11 +7,21 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
-from .detectors import Suggestion
-from .engine import WARNING, detect, find_values, find_variants, name_parts, term_pattern
-from .names import RULES
-from .replace import CATEGORIES, LABELS, WORDS, Piece, Span, apply, apply_mapped, category_words, to_original
-from .spans import Cover
+from library.redaction.detectors import Suggestion
+from library.redaction.engine import WARNING, detect, find_values, find_variants, name_parts, term_pattern
+from library.redaction.names import RULES
+from library.redaction.replace import (
+    CATEGORIES,
+    LABELS,
+    WORDS,
+    Piece,
+    Span,
+    apply,
+    apply_mapped,
+    category_words,
+    to_original,
+)
+from library.redaction.spans import Cover
 
 __all__ = [
     "CATEGORIES",

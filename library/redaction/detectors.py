@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from . import wordlists
+from library.redaction import wordlists
 
 
 @dataclass(frozen=True, order=True)

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from . import detectors, indirect, names, wordlists
-from .detectors import SEP, Suggestion
-from .spans import Cover, Occupied, PhraseIndex, phrase_spans
+from library.redaction import detectors, indirect, names, wordlists
+from library.redaction.detectors import SEP, Suggestion
+from library.redaction.spans import Cover, Occupied, PhraseIndex, phrase_spans
 
 WARNING = indirect.CATEGORY
 PRIORITY = {

@@ -14,9 +14,9 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import wordlists
-from .detectors import Suggestion
-from .wordlists import CONTENT
+from library.redaction import wordlists
+from library.redaction.detectors import Suggestion
+from library.redaction.wordlists import CONTENT
 
 CATEGORY = "indirect"
 RULE = "indirect"

@@ -19,9 +19,9 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from . import wordlists
-from .detectors import Suggestion
-from .spans import Cover, phrase_spans
+from library.redaction import wordlists
+from library.redaction.detectors import Suggestion
+from library.redaction.spans import Cover, phrase_spans
 
 LETTER = r"[^\W\d_]"
 # Letters, with apostrophes and hyphens inside ("O'Brien", "Kai-Jayden"); a possessive "'s" stays out.

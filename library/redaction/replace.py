@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .engine import name_parts
+from library.redaction.engine import name_parts
 
 LABELS = {
     "person": "PERSON",

@@ -70,7 +70,7 @@ def upgrade() -> None:
 
 def _fill() -> None:
     """Sections and key lines of enquiry of every version already shared."""
-    from library import structure
+    from library.core import structure
 
     bind = op.get_bind()
     versions = sa.table(

@@ -39,17 +39,17 @@ def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from library import create_app
-    from library.db import get_session
-    from library.demo import seed_demo
-    from library.migrate import upgrade
-    from library.services.vocabularies import load_vocabularies
+    from library.core.db import get_session
+    from library.core.vocabularies import load_vocabularies
+    from library.demo.seed import seed_demo
+    from library.ops.migrate import upgrade
 
     data_dir = tmp_path_factory.mktemp("browser-data")
     app = create_app(
         {
             "ENV_NAME": "test",
             "DATA_DIR": str(data_dir),
-            "DATABASE_URL": f"sqlite:///{data_dir / 'library.db'}",
+            "DATABASE_URL": f"sqlite:///{data_dir / 'library.core.db'}",
             "LOG_LEVEL": "WARNING",
         }
     )

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from library.core.storage import LocalFileStorage
+from library.documents import upload as documents
+from library.documents import workspace as redaction
 from library.extraction import Limits
-from library.services import documents, redaction
-from library.storage import LocalFileStorage
 
 MANIFEST_FILES = [
     "kingsmere-early-help-self-assessment.md",

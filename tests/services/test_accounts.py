@@ -1,9 +1,9 @@
 import pytest
 from sqlalchemy import select
 
-from library.models import ApiToken, AuditEvent
-from library.services import accounts
-from library.services.errors import NotFound, PermissionDenied, ValidationError
+from library.accounts import service as accounts
+from library.core.errors import NotFound, PermissionDenied, ValidationError
+from library.core.models import ApiToken, AuditEvent
 from tests.conftest import PASSWORD
 
 

@@ -2,9 +2,10 @@
 
 import pytest
 
-from library.models import Document
-from library.services import challenges, publication
-from library.services.errors import NotFound, PermissionDenied, ValidationError
+from library.challenges import service as challenges
+from library.core.errors import NotFound, PermissionDenied, ValidationError
+from library.core.models import Document
+from library.documents import publication
 from tests.helpers import consent, publish
 
 
@@ -131,7 +132,7 @@ def test_only_owners_record_challenges_and_attach_their_own_documents(app, db, p
 def test_records_are_audited(db, people, chain):
     from sqlalchemy import select
 
-    from library.models import AuditEvent
+    from library.core.models import AuditEvent
 
     actions = set(db.scalars(select(AuditEvent.action).where(AuditEvent.subject_type == "challenge")))
     assert "challenge.created" in actions

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from library.db import utcnow
-from library.models import Document
-from library.services import publication, redaction
-from library.services.errors import Conflict, NotFound, PermissionDenied
+from library.core.db import utcnow
+from library.core.errors import Conflict, NotFound, PermissionDenied
+from library.core.models import Document
+from library.documents import publication
+from library.documents import workspace as redaction
 from tests.helpers import consent
 
 SECRET_WORDS = "Zephyrine Quillfeather"
@@ -45,7 +46,7 @@ def _everything_in_the_database(db) -> str:
 
 
 def test_deleted_for_good_leaves_only_the_tombstone_and_the_audit(app, db, people, withdrawn, client, api):
-    from library.services import notifications
+    from library.mail import messages as notifications
 
     with app.app_context():  # a digest that listed it when it was shared
         notifications.send(

@@ -3,11 +3,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from library.core.errors import Gone, NotFound, PermissionDenied, UnsupportedFile, ValidationError
+from library.core.models import Document
+from library.core.storage import LocalFileStorage
+from library.documents import upload as documents
 from library.extraction import Limits
-from library.models import Document
-from library.services import documents
-from library.services.errors import Gone, NotFound, PermissionDenied, UnsupportedFile, ValidationError
-from library.storage import LocalFileStorage
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from library.db import utcnow
-from library.services import follows, publication, redaction
-from library.services.errors import NotFound, ValidationError
+from library.core.db import utcnow
+from library.core.errors import NotFound, ValidationError
+from library.documents import publication
+from library.documents import workspace as redaction
+from library.search import follows
 from tests.helpers import consent
 
 

@@ -3,9 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from library.models import AuditEvent
-from library.services import handoff, redaction
-from library.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from library.core.models import AuditEvent
+from library.documents import handoff
+from library.documents import workspace as redaction
 from tests.helpers import consent
 
 TEXT = "# Plan\n\nAmelia Hughes (DOB 03/04/2014) was seen by Marcus Bell on 01632 960 415.\n"

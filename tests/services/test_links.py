@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from library.db import utcnow
-from library.models import AccountLink, AuditEvent
-from library.services import links
-from library.services.errors import PermissionDenied, ValidationError
+from library.accounts import links
+from library.core.db import utcnow
+from library.core.errors import PermissionDenied, ValidationError
+from library.core.models import AccountLink, AuditEvent
 
 NEW = "violet kettle orbit marmalade"
 
@@ -144,7 +144,7 @@ def test_who_may_invite_whom(app, db, people, mailbox, who, role, authority, all
 
 
 def test_an_administrator_invites_the_first_approver_of_a_new_authority(app, db, people, mailbox):
-    from library.services import accounts
+    from library.accounts import service as accounts
 
     with app.app_context():
         accounts.create_authority(db, people.admin, "NEW", "Newtown Council", "south-east")
@@ -169,8 +169,8 @@ def test_an_administrator_invites_the_first_approver_of_a_new_authority(app, db,
 
 
 def test_the_audit_page_says_what_happened_in_words(app, db, people, mailbox):
-    from library.services import audit_trail
-    from library.services import people as people_service
+    from library.accounts import people as people_service
+    from library.documents import trail as audit_trail
 
     with app.app_context():
         links.invite(

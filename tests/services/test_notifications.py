@@ -3,8 +3,10 @@ and each person's choice of what they are sent."""
 
 import pytest
 
-from library.models import User
-from library.services import handoff, notifications, publication, redaction
+from library.core.models import User
+from library.documents import handoff, publication
+from library.documents import workspace as redaction
+from library.mail import messages as notifications
 from tests.helpers import consent
 
 TEXT = "# Notes\n\nAmelia Hughes met the team at Hillcrest Academy.\n"

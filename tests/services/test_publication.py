@@ -3,9 +3,12 @@
 import pytest
 from sqlalchemy import select
 
-from library.models import AuditEvent, DocumentVersion
-from library.services import audit, documents, publication, redaction
-from library.services.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
+from library.core import audit
+from library.core.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
+from library.core.models import AuditEvent, DocumentVersion
+from library.documents import publication
+from library.documents import upload as documents
+from library.documents import workspace as redaction
 from tests.helpers import consent
 
 TEXT = b"# Plan\n\nAmelia Hughes (DOB 03/04/2014) was seen by the MASH.\n"

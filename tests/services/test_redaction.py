@@ -5,10 +5,12 @@ import json
 import pytest
 from sqlalchemy import select
 
+from library.core import audit
+from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from library.core.models import AuditEvent, Redaction
+from library.documents import upload as documents
+from library.documents import workspace as redaction
 from library.extraction import Limits
-from library.models import AuditEvent, Redaction
-from library.services import audit, documents, redaction
-from library.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
 TEXT = (
     "# Case study\n\nAmelia Hughes (DOB 03/04/2014) lives at 14 Mill Lane, Kingsmere KM3 7QT.\n"
@@ -347,7 +349,7 @@ def _warning(document):
 
 
 def test_warnings_are_suggestions_with_a_reason_that_block_consent(app, db, case, people):
-    from library.services.errors import Conflict
+    from library.core.errors import Conflict
     from tests.helpers import consent
 
     warning = _warning(case)

@@ -6,8 +6,10 @@ import io
 import docx
 import pytest
 
-from library.services import challenges, publication, reuse
-from library.services.errors import NotFound, ValidationError
+from library.challenges import reuse
+from library.challenges import service as challenges
+from library.core.errors import NotFound, ValidationError
+from library.documents import publication
 from tests.helpers import consent, publish
 
 SECRET = "purple lantern"  # words only the region-scoped document holds
@@ -166,7 +168,7 @@ def test_withdrawing_removes_its_kloes_from_the_bank_and_from_any_later_starter(
 
 
 def test_narrowing_the_scope_takes_kloes_out_of_other_authorities_view_at_once(db, people, library):
-    document = db.get(__import__("library.models", fromlist=["Document"]).Document, library["region"])
+    document = db.get(__import__("library.core.models", fromlist=["Document"]).Document, library["region"])
     publication.change_scope(
         db, people.kgm_approver, document.id, "authority", document.current_version.text_hash
     )
@@ -177,8 +179,8 @@ def test_narrowing_the_scope_takes_kloes_out_of_other_authorities_view_at_once(d
 
 
 def test_a_new_version_replaces_its_kloes(app, db, people, library):
-    from library.models import Document
-    from library.services import redaction
+    from library.core.models import Document
+    from library.documents import workspace as redaction
 
     document = db.get(Document, library["national"])
     document.extracted_text = NATIONAL_TEXT.replace(

@@ -8,9 +8,9 @@ import textwrap
 import pytest
 from sqlalchemy import select
 
-from library.models import Document, UsageReader
-from library.services import usage
-from library.services.errors import NotFound
+from library.core.errors import NotFound
+from library.core.models import Document, UsageReader
+from library.insights import usage
 from tests.helpers import publish
 
 
@@ -84,8 +84,8 @@ SCRIPT = textwrap.dedent(
     """
     import sys
     from library import create_app
-    from library.models import Authority, Document, User
-    from library.services import usage
+    from library.core.models import Authority, Document, User
+    from library.insights import usage
 
     app = create_app({"ENV_NAME": "test", "DATA_DIR": sys.argv[1], "DATABASE_URL": sys.argv[2],
                       "USAGE_FLUSH_SECONDS": 0.05})
@@ -111,7 +111,7 @@ def test_two_processes_reading_at_once_count_every_read(app, db, people, shared,
 
 
 def test_a_failed_write_keeps_the_events_for_the_next(app, db, people, shared, monkeypatch):
-    from library import usage as recorder_module
+    from library.insights import recorder as recorder_module
 
     recorder = recorder_module.Recorder(app.extensions["db_sessionmaker"], interval=60)
     event = usage.event_for("secret", people.ash_reader, db.get(Document, shared), "view")

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from library.models import AuditEvent, Authority, User
+from library.core.models import AuditEvent, Authority, User
 from tests.conftest import PASSWORD
 
 ADMIN_PAGES = ["/admin", "/admin/authorities", "/admin/authorities/new", "/admin/users", "/admin/users/new"]

@@ -5,7 +5,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from library.models import ApiToken, Document
+from library.core.models import ApiToken, Document
 from tests import filemakers as fm
 
 SAMPLE_NAMES = [

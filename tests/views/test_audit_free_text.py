@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from library.models import AuditEvent
+from library.core.models import AuditEvent
 
 
 def _canary(field: str) -> str:
@@ -194,7 +194,7 @@ def test_the_migration_takes_free_text_out_of_existing_rows(tmp_path):
     from alembic import command
     from sqlalchemy import create_engine, text
 
-    from library.migrate import alembic_config
+    from library.ops.migrate import alembic_config
 
     engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     config = alembic_config()

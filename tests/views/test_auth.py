@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from library import create_app
-from library.models import AuditEvent
+from library.core.models import AuditEvent
 from tests.conftest import PASSWORD
 
 
@@ -262,7 +262,7 @@ def test_email_choices_on_the_account_page(client, db, login, people):
 
 
 def test_one_click_unsubscribe_needs_no_sign_in_and_get_only_asks(app, client, db, people):
-    from library.services import notifications
+    from library.mail import messages as notifications
 
     with app.test_request_context():
         token = notifications.unsubscribe_token(people.kgm_contributor, "shared")

@@ -6,7 +6,7 @@ import io
 import docx
 import pytest
 
-from library.services import challenges
+from library.challenges import service as challenges
 from tests.helpers import publish
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -284,8 +284,8 @@ def test_the_consent_page_shows_the_challenge_details_and_the_kloes_that_will_be
 def test_deleting_a_document_for_good_deletes_its_kloes(app, db, people, api, challenge):
     from sqlalchemy import func, select
 
-    from library.models import Kloe
-    from library.services import publication
+    from library.core.models import Kloe
+    from library.documents import publication
 
     assert (
         db.scalar(select(func.count(Kloe.id)).where(Kloe.document_id == challenge["scoping-document"])) == 2
@@ -303,7 +303,7 @@ def test_deleting_a_document_for_good_deletes_its_kloes(app, db, people, api, ch
 def test_withdrawing_the_scoping_document_takes_its_kloes_out_of_the_bank_and_later_starters(
     app, db, people, api, challenge
 ):
-    from library.services import publication
+    from library.documents import publication
 
     reader = api("brk_reader")
     bank = reader.get("/api/v1/kloes").get_json()

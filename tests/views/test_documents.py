@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from library.core.storage import LocalFileStorage
+from library.documents import upload as documents
 from library.extraction import Limits
-from library.services import documents
-from library.storage import LocalFileStorage
 from tests.helpers import consent
 
 
@@ -107,7 +107,7 @@ def test_our_documents_paginates(client, login, app, db, people):
 
 
 def test_readers_of_the_authority_see_only_the_published_title(client, login, app, db, people, make_document):
-    from library.services import redaction
+    from library.documents import workspace as redaction
 
     doc = make_document(b"# Notes\n\nText.\n", title="Plan for Amelia Hughes")
     with app.app_context():

@@ -55,7 +55,7 @@ def test_follows_through_the_api(api, people):
 
 
 def test_the_digest_command(app, db, people, published, mailbox, runner):  # noqa: F811 - the fixture
-    from library.services import follows
+    from library.search import follows
 
     with app.app_context():
         follows.follow(db, people.brk_reader, "", {"service_area": ["early-help"]})

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from library import forms
+from library.web import forms
 from tests.helpers import publish
 
 VIEWS = Path(__file__).resolve().parents[2] / "library" / "views"

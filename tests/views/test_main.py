@@ -1,4 +1,4 @@
-from library.rendering import render_markdown
+from library.core.rendering import render_markdown
 
 
 def test_home_anonymous_invites_sign_in(client):
@@ -79,7 +79,8 @@ def test_empty_service_areas_are_behind_show_all(client, login, make_document, a
 
 
 def test_each_role_has_its_own_first_page(client, login, make_document, db, people, app):
-    from library.services import handoff, redaction
+    from library.documents import handoff
+    from library.documents import workspace as redaction
 
     ready = make_document("# Plan\n\nNothing personal.\n", title="Ready plan")
     back = make_document("# Notes\n\nAmelia Hughes was seen.\n", title="Sent back notes")
@@ -105,7 +106,7 @@ def test_each_role_has_its_own_first_page(client, login, make_document, db, peop
 def test_readers_see_what_is_new_in_the_areas_they_work_in(
     client, login, api, db, people, make_document, app
 ):
-    from library.services import redaction
+    from library.documents import workspace as redaction
     from tests.helpers import consent
 
     send = make_document("# SEND\n\nNothing personal.\n", title="SEND plan", service_areas=["send"])
@@ -133,8 +134,8 @@ def test_readers_see_what_is_new_in_the_areas_they_work_in(
 def test_healthz_needs_no_sign_in_and_says_only_which_checks_pass(app, client, db):
     from datetime import timedelta
 
-    from library.db import utcnow
-    from library.models import IndexOutbox, MailMessage
+    from library.core.db import utcnow
+    from library.core.models import IndexOutbox, MailMessage
 
     response = client.get("/healthz")
     assert response.status_code == 200

@@ -8,8 +8,8 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from sqlalchemy import select
 
-from library import oidc
-from library.models import AuditEvent, User
+from library.accounts import oidc
+from library.core.models import AuditEvent, User
 from tests.conftest import IdentityProvider
 
 
@@ -84,7 +84,7 @@ def test_an_account_of_another_authority_cannot_join_a_tenant(
 def test_an_invitation_is_accepted_with_microsoft(app, client, db, people, identity_provider, mailbox):
     import re
 
-    from library.services import links
+    from library.accounts import links
 
     with app.app_context():
         links.invite(

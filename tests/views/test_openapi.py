@@ -39,7 +39,8 @@ CHECKS = [
 
 def _library(app, people, make_document) -> None:
     """Something to find and change: a draft, a published document, a withdrawn one."""
-    from library.services import publication, redaction
+    from library.documents import publication
+    from library.documents import workspace as redaction
     from tests.helpers import consent
 
     session = app.extensions["db_sessionmaker"]()

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from library.models import AuditEvent
+from library.core.models import AuditEvent
 
 
 def test_an_approver_invites_changes_roles_and_deactivates(
@@ -75,7 +75,7 @@ def test_deactivating_an_invited_person_ends_their_invitation(app, client, db, l
     login("kgm_approver")
     client.post("/people/invite", data={"email": "nia@kgm.example", "name": "Nia New", "role": "contributor"})
     path = _invitation_path(mailbox, "nia@kgm.example")
-    from library.models import User
+    from library.core.models import User
 
     nia = db.scalars(select(User).where(User.email == "nia@kgm.example")).one()
     assert client.post(f"/people/{nia.id}", data={"action": "deactivate"}).status_code == 302
@@ -97,7 +97,7 @@ def test_deactivating_an_invited_person_ends_their_invitation(app, client, db, l
 
 
 def test_a_change_of_role_ends_open_links(app, client, db, login, people, mailbox):
-    from library.services import links
+    from library.accounts import links
 
     with app.app_context():
         links.request_reset(db, "reader@kgm.example")
@@ -118,9 +118,9 @@ def test_a_change_of_role_ends_open_links(app, client, db, login, people, mailbo
 
 def test_an_invitation_is_only_for_an_account_never_used(app, client, db, people, mailbox):
     """A link kept from an invitation cannot set the password of an account already in use."""
-    from library.db import utcnow
-    from library.models import User
-    from library.services import links
+    from library.accounts import links
+    from library.core.db import utcnow
+    from library.core.models import User
 
     with app.app_context():
         user = links.invite(

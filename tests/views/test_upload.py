@@ -6,8 +6,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from library.models import AuditEvent, Document, StoredFile
-from library.rendering import render_markdown
+from library.core.models import AuditEvent, Document, StoredFile
+from library.core.rendering import render_markdown
 from tests import filemakers as fm
 
 

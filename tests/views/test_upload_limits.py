@@ -5,7 +5,7 @@ import io
 
 from sqlalchemy import func, select
 
-from library.models import Document
+from library.core.models import Document
 from tests import filemakers as fm
 
 
@@ -124,7 +124,7 @@ def test_deep_nesting_is_shown_flattened_on_every_page(app, api, client, login, 
     the workspace with every word, the elements never nesting past the limit (no error)."""
     import re
 
-    from library.rendering import MAX_DEPTH
+    from library.core.rendering import MAX_DEPTH
 
     lists = "".join("  " * i + f"- level{i}\n" for i in range(300))
     quotes = ">" * 2000 + " deepest words\n"

@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from library.models import Redaction
+from library.core.models import Redaction
 
 TEXT = b"# Notes\n\nAmelia Hughes met Dr Marcus Bell at the MASH. Amelia's school is <b>Oakfield</b>.\n"
 

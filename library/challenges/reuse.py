@@ -1,0 +1,531 @@
+"""Starting from examples: the bank of key lines of enquiry, the outline of the examples of a
+document type and service area, a starter Word document, comparing documents, Word downloads.
+
+Everything here reads only the current published versions the caller may read
+(``permissions.readable_filter``), so a withdrawn or re-scoped document leaves every output at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer, selectinload
+
+from library.core import access as permissions
+from library.core import structure, vocabularies, word
+from library.core.errors import NotFound, ValidationError
+from library.core.models import (
+    Authority,
+    Document,
+    DocumentType,
+    DocumentVersion,
+    Kloe,
+    ServiceArea,
+    User,
+    version_service_areas,
+)
+from library.documents import upload as documents
+
+MAX_HEADINGS = 60
+HEADING_MAX = 200
+MAX_KLOES = 100
+EXTRACT_WORDS = 400
+MAX_LISTED = 30  # examples named in a starter; the rest are counted
+
+
+def _thesaurus():
+    from library.search.indexer import load_thesaurus
+
+    return load_thesaurus()
+
+
+def _like(word_: str) -> str:
+    return "%" + word_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def document_url(document_id: int, section: int | None = None) -> str:
+    return f"/documents/{document_id}" + (f"#section-{section}" if section else "")
+
+
+# The bank of key lines of enquiry ------------------------------------------------------------------
+
+
+KloeParams = vocabularies.ListParams
+
+
+def _readable_kloes(actor: User | None, *where):
+    readable = permissions.readable_filter(actor)
+    if readable is None:
+        return None
+    return (
+        select(Kloe, DocumentVersion, Document)
+        .join(DocumentVersion, DocumentVersion.id == Kloe.version_id)
+        .join(Document, Document.id == Kloe.document_id)
+        .where(readable, DocumentVersion.is_current.is_(True), *where)
+        .options(*documents.without_texts())
+    )
+
+
+def kloe_json(kloe: Kloe, version: DocumentVersion, document: Document) -> dict:
+    return {
+        "id": kloe.id,
+        "text": kloe.text,
+        "document": {
+            "id": document.id,
+            "title": version.title,
+            "url": document_url(document.id, kloe.section),
+        },
+        "authority": {"code": document.authority.code, "name": document.authority.name},
+        "region": document.authority.region.slug,
+        "service_areas": [a.slug for a in version.service_areas],
+        "document_type": version.document_type.slug,
+        "year": version.year,
+    }
+
+
+def kloe_bank(session: Session, actor: User | None, params: KloeParams) -> tuple[int, list[dict]]:
+    """Key lines of enquiry of the published documents the actor may read, newest first."""
+    vocabularies.check_filters(
+        session, service_area=params.service_area, region=params.region, year=params.year
+    )
+    where = []
+    if params.service_area:
+        where.append(documents.version_in_area(params.service_area))
+    if params.region:
+        where.append(documents.authority_in_region(params.region))
+    if params.year:
+        where.append(DocumentVersion.year == int(params.year))
+    for term in params.q.split()[:12]:
+        where.append(func.lower(Kloe.text).like(_like(term.casefold()), escape="\\"))
+    stmt = _readable_kloes(actor, *where)
+    if stmt is None:
+        return 0, []
+    total = session.scalar(select(func.count()).select_from(stmt.with_only_columns(Kloe.id).subquery())) or 0
+    rows = session.execute(
+        stmt.options(
+            selectinload(DocumentVersion.service_areas),
+            selectinload(DocumentVersion.document_type),
+        )
+        .order_by(DocumentVersion.consented_at.desc(), Kloe.document_id, Kloe.position)
+        .limit(params.per_page)
+        .offset((max(params.page, 1) - 1) * params.per_page)
+    ).all()
+    return total, [kloe_json(k, v, d) for k, v, d in rows]
+
+
+def kloes_by_id(
+    session: Session, actor: User | None, ids: list[int]
+) -> list[tuple[Kloe, DocumentVersion, Document]]:
+    """These key lines of enquiry, in this order; 404 if the actor may not read any one of them."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    stmt = _readable_kloes(actor, Kloe.id.in_(wanted))
+    rows = {} if stmt is None else {k.id: (k, v, d) for k, v, d in session.execute(stmt).all()}
+    missing = [i for i in wanted if i not in rows]
+    if missing:
+        raise NotFound(f"No such key line of enquiry: {', '.join(map(str, missing))}.")
+    return [rows[i] for i in wanted]
+
+
+# The outline of the examples -----------------------------------------------------------------------
+
+
+@dataclass
+class ExampleDoc:
+    document_id: int
+    version_id: int
+    title: str
+    authority: str
+    year: int | None
+    sections: list[structure.Section]
+
+
+@dataclass
+class Outline:
+    document_type: DocumentType
+    service_area: ServiceArea
+    examples: list[ExampleDoc]
+    groups: list[structure.HeadingGroup]
+
+    def as_json(self) -> dict:
+        return {
+            "document_type": self.document_type.slug,
+            "service_area": self.service_area.slug,
+            "examples": len(self.examples),
+            "sections": [
+                {
+                    "heading": g.heading,
+                    "count": g.count,
+                    "examples": [
+                        {
+                            "document_id": document_id,
+                            "heading": section.heading,
+                            "url": document_url(document_id, section.n),
+                        }
+                        for document_id, (section, _where) in g.places.items()
+                    ],
+                }
+                for g in self.groups
+            ],
+        }
+
+
+def vocabulary(session: Session, document_type: str | None, service_area: str | None):
+    """The document type and service area named by these slugs (400 if either is missing or unknown)."""
+    errors = {}
+    doc_type = area = None
+    if not isinstance(document_type, str) or not document_type.strip():
+        errors["document_type"] = "Choose a document type."
+    else:
+        doc_type = session.scalar(select(DocumentType).where(DocumentType.slug == document_type.strip()))
+        if doc_type is None:
+            errors["document_type"] = f"Unknown document type: {document_type}."
+    if not isinstance(service_area, str) or not service_area.strip():
+        errors["service_area"] = "Choose a service area."
+    else:
+        area = session.scalar(select(ServiceArea).where(ServiceArea.slug == service_area.strip()))
+        if area is None:
+            errors["service_area"] = f"Unknown service area: {service_area}."
+    if errors:
+        raise ValidationError(next(iter(errors.values())), errors=errors)
+    return doc_type, area
+
+
+def examples(
+    session: Session, actor: User | None, doc_type: DocumentType, area: ServiceArea
+) -> list[ExampleDoc]:
+    """The current published versions of this type and service area the actor may read."""
+    readable = permissions.readable_filter(actor)
+    if readable is None:
+        return []
+    in_area = select(version_service_areas.c.version_id).where(
+        version_service_areas.c.service_area_id == area.id
+    )
+    rows = session.execute(
+        select(
+            DocumentVersion.id,
+            DocumentVersion.document_id,
+            DocumentVersion.title,
+            DocumentVersion.year,
+            DocumentVersion.sections,
+            Authority.name,
+        )
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .join(Authority, Authority.id == Document.authority_id)
+        .where(
+            readable,
+            DocumentVersion.is_current.is_(True),
+            DocumentVersion.document_type_id == doc_type.id,
+            DocumentVersion.id.in_(in_area),
+        )
+        .order_by(DocumentVersion.year.desc().nulls_last(), DocumentVersion.consented_at.desc())
+    ).all()
+    return [
+        ExampleDoc(
+            document_id,
+            version_id,
+            title,
+            authority,
+            year,
+            structure.top_level([structure.Section.from_dict(s) for s in sections or []]),
+        )
+        for version_id, document_id, title, year, sections, authority in rows
+    ]
+
+
+def outline(
+    session: Session, actor: User | None, document_type: str | None, service_area: str | None
+) -> Outline:
+    doc_type, area = vocabulary(session, document_type, service_area)
+    found = examples(session, actor, doc_type, area)
+    groups = structure.group_headings(
+        (structure.Example(e.document_id, e.sections) for e in found), _thesaurus()
+    )
+    return Outline(doc_type, area, found, groups)
+
+
+# The starter document ------------------------------------------------------------------------------
+
+PROMPTS = {
+    "self-assessment": [
+        "What do we know about the quality and impact of our practice here?",
+        "How do we know? (audits, performance information, what children, families and staff tell us)",
+        "What will we do next, and how will we know it has made a difference?",
+    ],
+    "scoping-document": [
+        "What do we want the visiting team to look at here, and why now?",
+        "What would good look like, and what evidence will the team see?",
+    ],
+    "pre-visit-pack": [
+        "What does the visiting team need to read before the visit, and what does it show?",
+        "Who will they meet, and what will each conversation help them see?",
+    ],
+    "feedback-presentation": [
+        "What did the team find works well, with an example?",
+        "What could the authority consider, and why?",
+    ],
+    "feedback-letter": [
+        "What did the team find, and what evidence supports it?",
+        "What could the authority consider next?",
+    ],
+    "action-plan": [
+        "What will we do, who leads it, and by when?",
+        "How will we know it is working for children and families?",
+    ],
+    "follow-up-review": [
+        "What has changed since the peer challenge, and what evidence shows it?",
+        "What is still to do, and what gets in the way?",
+    ],
+}
+DEFAULT_PROMPTS = [
+    "What do we want to say here, and what evidence supports it?",
+    "What will we do next?",
+]
+
+
+@dataclass
+class StarterRequest:
+    document_type: str | None = None
+    service_area: str | None = None
+    headings: list = field(default_factory=list)
+    kloe_ids: list = field(default_factory=list)
+    # Headings under which an extract of one example's section is included, with attribution.
+    extracts: list = field(default_factory=list)
+
+
+@dataclass
+class Starter:
+    filename: str
+    data: bytes
+
+
+def _clean_headings(values, name: str) -> list[str]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValidationError(f"{name} is a list of headings (text).", field=name)
+    cleaned = list(dict.fromkeys(" ".join(v.split()) for v in values if v and v.strip()))
+    if len(cleaned) > MAX_HEADINGS:
+        raise ValidationError(f"Choose at most {MAX_HEADINGS} headings.", field=name)
+    if any(len(h) > HEADING_MAX for h in cleaned):
+        raise ValidationError(f"Each heading must be {HEADING_MAX} characters or fewer.", field=name)
+    return cleaned
+
+
+def _clean_ids(values) -> list[int]:
+    if not isinstance(values, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) or isinstance(v, str) and v.isdigit() for v in values
+    ):
+        raise ValidationError("kloe_ids is a list of ids of key lines of enquiry.", field="kloe_ids")
+    ids = [int(v) for v in values]
+    if len(ids) > MAX_KLOES:
+        raise ValidationError(f"Choose at most {MAX_KLOES} key lines of enquiry.", field="kloe_ids")
+    return ids
+
+
+def _extract(text: str, limit: int = EXTRACT_WORDS) -> str:
+    words = text.split(" ")
+    if len(text.split()) <= limit:
+        return text
+    cut, count = [], 0
+    for piece in words:
+        cut.append(piece)
+        count += len(piece.split())
+        if count >= limit:
+            break
+    return " ".join(cut).rstrip() + " …"
+
+
+def starter(session: Session, actor: User | None, request: StarterRequest, base_url: str = "") -> Starter:
+    """A Word document to start from: the chosen headings in their usual order, prompts under
+    each, the chosen key lines of enquiry, extracts only where asked (attributed), and the
+    examples it drew on. Only documents the actor may read are drawn on."""
+    headings = _clean_headings(request.headings, "headings")
+    extracts = set(_clean_headings(request.extracts or [], "extracts"))
+    kloe_ids = _clean_ids(request.kloe_ids or [])
+    found = outline(session, actor, request.document_type, request.service_area)
+    if not headings:
+        raise ValidationError("Choose at least one heading for the starting document.", field="headings")
+    chosen_kloes = kloes_by_id(session, actor, kloe_ids)
+    thesaurus = _thesaurus()
+    by_id = {e.document_id: e for e in found.examples}
+    placed = []
+    for i, heading in enumerate(headings):
+        group = structure.find_group(found.groups, heading, thesaurus)
+        placed.append((group.position if group else i / max(len(headings), 1), i, heading, group))
+    placed.sort(key=lambda p: (p[0], p[1]))
+
+    base = base_url.rstrip("/")
+    type_name, area_name = found.document_type.name, found.service_area.name
+    title = f"{type_name}: {area_name}"
+    doc = word.new_document(title)
+    word.heading(doc, title, 0)
+    word.paragraph(
+        doc,
+        f"A starting point made from {len(found.examples)} example{'s' if len(found.examples) != 1 else ''} "
+        "shared in the Peer Challenge Library. Replace the prompts with your own evidence and judgement.",
+    )
+    prompts = PROMPTS.get(found.document_type.slug, DEFAULT_PROMPTS)
+    drew_on: dict[int, int] = {}  # document id -> how many of the chosen sections it has
+    versions_text: dict[int, str] = {}
+    for _position, _i, heading, group in placed:
+        word.heading(doc, heading, 1)
+        for prompt in prompts:
+            word.paragraph(doc, prompt, "List Bullet")
+        if group is None:
+            continue
+        for document_id in group.places:
+            drew_on[document_id] = drew_on.get(document_id, 0) + 1
+        if heading in extracts:
+            document_id, (section, _where) = next(iter(group.places.items()))
+            example = by_id[document_id]
+            if example.version_id not in versions_text:
+                versions_text[example.version_id] = session.scalar(
+                    select(DocumentVersion.text).where(DocumentVersion.id == example.version_id)
+                )
+            body = _extract(structure.section_text(versions_text[example.version_id], section))
+            note = word.paragraph(doc)
+            word.run(
+                note,
+                f"Extract from {example.authority}'s “{example.title}” ({example.year or 'year not given'}): "
+                f"{base}{document_url(document_id, section.n)}",
+            ).italic = True
+            word.add_markdown(doc, body, heading_offset=1, base_url=base)
+            drew_on[document_id] = drew_on.get(document_id, 0) + len(placed)  # listed first
+    if chosen_kloes:
+        word.heading(doc, "Key lines of enquiry", 1)
+        for kloe, version, document in chosen_kloes:
+            item = word.paragraph(doc, kloe.text, "List Number")
+            word.run(item, f" ({document.authority.name}, {version.year or 'year not given'})").italic = True
+    word.heading(doc, "Examples we drew on", 1)
+    # The examples holding most of the chosen sections, then those the key lines come from.
+    ranked = sorted(drew_on, key=lambda d: (-drew_on[d], -(by_id[d].year or 0), d))
+    listed = [by_id[d] for d in ranked[:MAX_LISTED]]
+    for _kloe, version, document in chosen_kloes:
+        if all(e.document_id != document.id for e in listed):
+            listed.append(
+                ExampleDoc(
+                    document.id,
+                    version.id,
+                    version.title,
+                    document.authority.name,
+                    version.year,
+                    [],
+                )
+            )
+    if not listed:
+        word.paragraph(doc, "None: the headings chosen are your own.")
+    for example in listed:
+        word.paragraph(
+            doc,
+            f"{example.title}, {example.authority}, {example.year or 'year not given'}: "
+            f"{base}{document_url(example.document_id)}",
+            "List Bullet",
+        )
+    more = len(drew_on) - min(len(ranked), MAX_LISTED)
+    if more > 0:
+        word.paragraph(
+            doc,
+            f"And {more} more example{'s' if more != 1 else ''} with some of these sections: see them all at "
+            f"{base}/start?document_type={found.document_type.slug}&service_area={found.service_area.slug}",
+        )
+    filename = f"starter-{found.document_type.slug}-{found.service_area.slug}.docx"
+    return Starter(filename, word.to_bytes(doc))
+
+
+# Comparing documents -------------------------------------------------------------------------------
+
+MAX_COMPARE = 3
+
+
+@dataclass
+class Compared:
+    document_id: int
+    title: str
+    authority: str
+    year: int | None
+    text: str
+    sections: list[structure.Section]
+
+
+@dataclass
+class Comparison:
+    document_type: DocumentType
+    documents: list[Compared]
+    # Each row: a heading and, per document, its section's text (or None where it has none).
+    rows: list[tuple[str, list[tuple[int, str] | None]]]
+
+
+def compare(session: Session, actor: User | None, ids: list[int]) -> Comparison:
+    """Two or three published documents of the same type the actor may read, aligned by section."""
+    ids = list(dict.fromkeys(ids))
+    if not 2 <= len(ids) <= MAX_COMPARE:
+        raise ValidationError("Choose two or three documents to compare.", field="ids")
+    readable = permissions.readable_filter(actor)
+    rows = (
+        {}
+        if readable is None
+        else {
+            d.id: (d, v)
+            for v, d in session.execute(
+                select(DocumentVersion, Document)
+                .join(Document, Document.id == DocumentVersion.document_id)
+                .where(readable, DocumentVersion.is_current.is_(True), Document.id.in_(ids))
+                .options(
+                    selectinload(DocumentVersion.document_type),
+                    defer(Document.extracted_text),
+                    selectinload(Document.authority),
+                )
+            ).all()
+        }
+    )
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        raise NotFound(f"No such document: {', '.join(map(str, missing))}.")
+    types = {rows[i][1].document_type_id for i in ids}
+    if len(types) != 1:
+        raise ValidationError("Compare documents of the same type.", field="ids")
+    compared = []
+    for i in ids:
+        document, version = rows[i]
+        found = structure.top_level([structure.Section.from_dict(s) for s in version.sections or []])
+        compared.append(
+            Compared(i, version.title, document.authority.name, version.year, version.text, found)
+        )
+    groups = structure.group_headings(
+        (structure.Example(c.document_id, c.sections) for c in compared), _thesaurus()
+    )
+    groups.sort(key=lambda g: (g.position, -g.count))
+    table = []
+    for group in groups:
+        cells = []
+        for c in compared:
+            place = group.places.get(c.document_id)
+            cells.append(None if place is None else (place[0].n, structure.section_text(c.text, place[0])))
+        table.append((group.heading, cells))
+    return Comparison(rows[ids[0]][1].document_type, compared, table)
+
+
+# Word downloads of a published document ------------------------------------------------------------
+
+
+def document_docx(session: Session, actor: User | None, document_id: int, base_url: str = "") -> bytes:
+    """The published redacted version as a Word document: never the original, never a draft."""
+    from library.documents.publication import published_for_download
+
+    document, version = published_for_download(session, actor, document_id)
+    doc = word.new_document(version.title)
+    word.heading(doc, version.title, 0)
+    if version.summary:
+        word.paragraph(doc, version.summary)
+    areas = ", ".join(a.name for a in version.service_areas)
+    year = f", {version.year}" if version.year else ""
+    about = word.paragraph(doc)
+    word.run(
+        about,
+        f"{document.authority.name} ({document.authority.region.name}). {version.document_type.name}{year}. "
+        f"Service areas: {areas}. Version {version.number}, shared on {version.consented_at:%-d %B %Y} "
+        f"through the Peer Challenge Library: {base_url.rstrip('/')}{document_url(document.id)}",
+    ).italic = True
+    word.add_markdown(doc, version.text, heading_offset=0, base_url=base_url)
+    return word.to_bytes(doc)

@@ -1,0 +1,566 @@
+"""Consent and publication: what an approver agrees to share, with whom, and withdrawing it.
+
+Consent is per document and per version. What was consented is frozen in a DocumentVersion;
+later edits make a new draft that readers do not see until consent is given again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from library.core import access as permissions
+from library.core import audit, structure
+from library.core.db import utcnow
+from library.core.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
+from library.core.models import Authority, Document, DocumentStatus, DocumentVersion, Kloe, Role, Scope, User
+from library.documents import workspace as redaction
+from library.mail import messages as notifications
+from library.search import indexer as search
+
+SCOPES = tuple(s.value for s in Scope)
+# The document types whose key lines of enquiry go into the bank.
+KLOE_TYPES = ("scoping-document", "self-assessment")
+FORM_STATEMENT = (
+    "I confirm that I may consent for {authority}, that I have read the redacted text above, and that it may "
+    "be shared with the readers I have chosen. I understand that I can withdraw this consent at any time."
+)
+STATEMENT = (
+    "I confirm that I may consent for {authority}, that I have read the redacted text below, and that "
+    "it may be shared with {audience}. I understand that I can withdraw this consent at any time."
+)
+
+
+@dataclass
+class Audience:
+    scope: str
+    label: str
+    description: str
+    authorities: int
+
+
+def audiences(session: Session, authority: Authority) -> list[Audience]:
+    """Each scope in plain words: who will be able to read the document."""
+    in_region = session.scalar(
+        select(func.count(Authority.id)).where(Authority.region_id == authority.region_id)
+    )
+    everyone = session.scalar(select(func.count(Authority.id)))
+    return [
+        Audience(
+            "authority", "Own authority only", f"Only staff of {authority.name} who use the library.", 1
+        ),
+        Audience(
+            "region",
+            f"Own region: {authority.region.name}",
+            f"Staff of the {in_region} member authorit{'y' if in_region == 1 else 'ies'} in the "
+            f"{authority.region.name}, including yours.",
+            in_region,
+        ),
+        Audience(
+            "national",
+            "All regions",
+            f"Staff of every member authority in England ({everyone} at present), including yours.",
+            everyone,
+        ),
+    ]
+
+
+def audience_words(session: Session, authority: Authority, scope: str) -> str:
+    return next(a.description for a in audiences(session, authority) if a.scope == scope)
+
+
+def statement_for(session: Session, document: Document, scope: str) -> str:
+    words = audience_words(session, document.authority, scope)
+    return STATEMENT.format(
+        authority=document.authority.name, audience=words[0].lower() + words[1:].rstrip(".")
+    )
+
+
+# What would be published -------------------------------------------------------------------------
+
+
+@dataclass
+class SharedChallenge:
+    """What readers will see of the document's peer challenge."""
+
+    id: int
+    title: str
+    focus: str
+    year: int | None
+    areas: list[str]  # service area slugs
+
+    def as_list(self) -> list:
+        return [self.id, self.title, self.focus, self.year, sorted(self.areas)]
+
+
+@dataclass
+class Snapshot:
+    title: str
+    summary: str
+    text: str
+    document_type_id: int
+    service_area_ids: list[int]
+    year: int | None
+    challenge: SharedChallenge | None = None
+
+    @property
+    def content_hash(self) -> str:
+        parts: list = [
+            self.title,
+            self.summary,
+            self.text,
+            self.document_type_id,
+            sorted(self.service_area_ids),
+            self.year,
+        ]
+        if self.challenge is not None:  # (so that the hashes of versions without one stand)
+            parts.append({"challenge": self.challenge.as_list()})
+        body = json.dumps(parts, ensure_ascii=False)
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    @property
+    def sections(self) -> list[structure.Section]:
+        return structure.sections(self.text)
+
+
+def snapshot(document: Document) -> Snapshot:
+    """The redacted title, summary and text, and the metadata (the peer challenge's details
+    among them), as they would be published now."""
+    challenge = document.challenge
+    return Snapshot(
+        title=redaction.redacted(document, "title"),
+        summary=redaction.redacted(document, "summary"),
+        text=redaction.redacted(document, "text"),
+        document_type_id=document.document_type_id,
+        service_area_ids=[a.id for a in document.service_areas],
+        year=document.year,
+        challenge=None
+        if challenge is None
+        else SharedChallenge(
+            challenge.id,
+            challenge.title,
+            challenge.focus,
+            challenge.year,
+            [a.slug for a in challenge.service_areas],
+        ),
+    )
+
+
+def kloes_to_share(document: Document, shot: Snapshot) -> list[structure.FoundKloe]:
+    """The key lines of enquiry consent would put in the bank (scoping documents and
+    self-assessments only)."""
+    if document.document_type.slug not in KLOE_TYPES:
+        return []
+    return structure.kloes(shot.text, shot.sections)
+
+
+def has_unpublished_changes(document: Document) -> bool:
+    version = document.current_version
+    return version is not None and version.text_hash != snapshot(document).content_hash
+
+
+def blockers(session: Session, document: Document) -> list[str]:
+    """Why consent cannot be given now (an empty list when it can)."""
+    if document.status == DocumentStatus.WITHDRAWN.value:
+        return ["This document has been withdrawn. Upload it again to share it."]
+    reasons = []
+    pending = sum(1 for r in document.redactions if r.status == "suggested")
+    if pending:
+        reasons.append(f"{pending} suggested redaction{'s are' if pending != 1 else ' is'} still to review.")
+    findings = redaction.checked(session, document)
+    if findings:
+        reasons.append(
+            f"The final redaction check found {len(findings)} thing{'s' if len(findings) != 1 else ''} "
+            "still to redact."
+        )
+    found = challenge_findings(session, document)
+    if found:
+        reasons.append(
+            "The peer challenge's details, which are shared with this document, hold what may be "
+            f"personal information ({', '.join(f'“{v}”' for v in found)}): change them on the peer "
+            "challenge's page."
+        )
+    return reasons
+
+
+def challenge_findings(session: Session, document: Document) -> list[str]:
+    """What the detectors (with the authority's term lists) find in the title and focus of the
+    document's peer challenge: these are shared with it unredacted, so they must hold nothing."""
+    challenge = document.challenge
+    if challenge is None:
+        return []
+    detect = redaction.detector_for(session, document, warn=False)
+    return list(dict.fromkeys(s.text for text in (challenge.title, challenge.focus) for s in detect(text)))
+
+
+# Who may act ---------------------------------------------------------------------------------------
+
+
+def for_approver(session: Session, actor: User | None, document_id: int) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound("No such document.")
+    if not permissions.is_owner(actor, document):
+        if actor is not None and (
+            permissions.can_view(actor, document)
+            or actor.is_admin
+            and document.status == DocumentStatus.PUBLISHED.value
+        ):
+            raise PermissionDenied("Only the approver of the authority that owns this document can do this.")
+        raise NotFound("No such document.")
+    if actor.role != Role.APPROVER.value:
+        raise PermissionDenied("Only your authority's approver can give or withdraw consent.")
+    return document
+
+
+def _check_scope(scope: str | None) -> str:
+    if scope not in SCOPES:
+        raise ValidationError("Choose who may read it: authority, region or national.", field="scope")
+    return scope
+
+
+# Consent -----------------------------------------------------------------------------------------
+
+
+CHANGED_MESSAGE = (
+    "The text changed after you opened this page (someone changed a redaction or the details). "
+    "Nothing was shared: read it again below, then consent."
+)
+
+
+def _check_hash(content_hash: str | None) -> str:
+    if not isinstance(content_hash, str) or not content_hash.strip():
+        raise ValidationError(
+            "Send the content_hash of the text you read (from the preview or the consent page).",
+            field="content_hash",
+        )
+    return content_hash.strip().lower()
+
+
+def give_consent(
+    session: Session,
+    actor: User,
+    document_id: int,
+    scope: str | None,
+    confirm: bool,
+    content_hash: str | None,
+) -> DocumentVersion:
+    """Publish the current redacted version to ``scope``, if it is exactly what the approver read:
+    ``content_hash`` is the hash of the snapshot shown to them (see :func:`snapshot`)."""
+    document = for_approver(session, actor, document_id)
+    scope = _check_scope(scope)
+    if confirm is not True:
+        raise ValidationError("Confirm the consent statement to share the document.", field="confirm")
+    content_hash = _check_hash(content_hash)
+    if document.status == DocumentStatus.WITHDRAWN.value:
+        raise Conflict("This document has been withdrawn; consent can no longer be given.")
+    reasons = blockers(session, document)
+    if reasons:
+        raise Conflict(" ".join(reasons))
+    now_snapshot = snapshot(document)
+    if now_snapshot.content_hash != content_hash:
+        _refused_stale(session, actor, document, "consent", content_hash, now_snapshot.content_hash)
+    current = document.current_version
+    if current is not None and current.text_hash == now_snapshot.content_hash:
+        if document.scope == scope:
+            raise Conflict("This version is already shared with that audience.")
+        change_scope(session, actor, document_id, scope, content_hash)
+        return current
+    if current is not None:
+        current.is_current = False
+    version = DocumentVersion(
+        document=document,
+        number=(current.number + 1) if current else 1,
+        title=now_snapshot.title,
+        summary=now_snapshot.summary,
+        text=now_snapshot.text,
+        document_type_id=now_snapshot.document_type_id,
+        year=now_snapshot.year,
+        service_areas=list(document.service_areas),
+        scope=scope,
+        text_hash=now_snapshot.content_hash,
+        statement=statement_for(session, document, scope),
+        consented_by_id=actor.id,
+        consented_at=utcnow(),
+        is_current=True,
+    )
+    session.add(version)
+    _freeze_structure(version, document, now_snapshot)
+    first = document.status != DocumentStatus.PUBLISHED.value
+    document.status = DocumentStatus.PUBLISHED.value
+    document.scope = scope
+    document.published_at = version.consented_at
+    document.set_hand_off()  # the hand-off is done
+    session.flush()
+    search.enqueue(session, document.id)
+    notifications.shared(session, actor, document, audience_words(session, document.authority, scope))
+    audit.record(
+        session,
+        actor,
+        "consent.given",
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={
+            "version": version.number,
+            "scope": scope,
+            "text_hash": version.text_hash,
+            "first_publication": first,
+        },
+    )
+    session.commit()
+    return version
+
+
+def _freeze_structure(version: DocumentVersion, document: Document, shot: Snapshot) -> None:
+    """Keep with the version what readers see of its challenge, its sections and its key lines
+    of enquiry: all of them read from the text and details consented to."""
+    if shot.challenge is not None:
+        version.challenge_id = shot.challenge.id
+        version.challenge_title = shot.challenge.title
+        version.challenge_focus = shot.challenge.focus
+        version.challenge_year = shot.challenge.year
+        version.challenge_areas = sorted(shot.challenge.areas)
+    found = shot.sections
+    version.sections = [s.as_dict() for s in found]
+    version.kloes = [
+        Kloe(document_id=document.id, position=i, section=k.section, text=k.text)
+        for i, k in enumerate(kloes_to_share(document, shot), start=1)
+    ]
+
+
+def _refused_stale(session: Session, actor: User, document: Document, what: str, sent: str, now: str):
+    """Record a consent refused because the text changed under the approver, then refuse it."""
+    session.rollback()
+    audit.record(
+        session,
+        actor,
+        "consent.refused_stale",
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={"action": what, "read_hash": sent[:64], "current_hash": now},
+    )
+    session.commit()
+    raise ContentChanged(CHANGED_MESSAGE, field="content_hash")
+
+
+def change_scope(
+    session: Session, actor: User, document_id: int, scope: str | None, content_hash: str | None
+) -> Document:
+    """Share the published version more or less widely: takes effect at once. ``content_hash`` is
+    that of the published version the approver was shown: a scope change never shares other text."""
+    document = for_approver(session, actor, document_id)
+    scope = _check_scope(scope)
+    content_hash = _check_hash(content_hash)
+    if document.status != DocumentStatus.PUBLISHED.value:
+        raise Conflict("Only a published document's audience can be changed.")
+    current = document.current_version
+    if current is None or current.text_hash != content_hash:
+        _refused_stale(session, actor, document, "scope", content_hash, current.text_hash if current else "")
+    if document.scope == scope:
+        raise Conflict("The document is already shared with that audience.")
+    old = document.scope
+    document.scope = scope
+    search.enqueue(session, document.id)
+    notifications.shared(
+        session, actor, document, audience_words(session, document.authority, scope), scope_change=True
+    )
+    audit.record(
+        session,
+        actor,
+        "consent.scope_changed",
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={"from": old, "to": scope},
+    )
+    session.commit()
+    return document
+
+
+def _reason(reason: str | None) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("Give a reason.", field="reason")
+    if len(reason) > 2000:
+        raise ValidationError("The reason must be 2000 characters or fewer.", field="reason")
+    return reason
+
+
+def _end(session: Session, actor: User, document: Document, kind: str, reason: str) -> None:
+    document.status = DocumentStatus.WITHDRAWN.value
+    document.withdrawn_at = utcnow()
+    document.withdrawn_by_id = actor.id
+    document.withdrawn_reason = reason
+    document.withdrawal_kind = kind
+    search.enqueue(session, document.id)
+    notifications.withdrawn(session, actor, document, taken_down=kind == "taken_down")
+    audit.record(
+        session,
+        actor,
+        "consent.withdrawn" if kind == "withdrawn" else "document.taken_down",
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={
+            # The reason stays with the document (its owners read it); the trail keeps a keyed hash.
+            "reason_hash": audit.value_hash(session, reason),
+            "scope": document.scope,
+            "version": document.current_version.number if document.current_version else None,
+        },
+    )
+    session.commit()
+
+
+def withdraw(session: Session, actor: User, document_id: int, reason: str | None) -> Document:
+    """Withdraw consent: from the next request on, the document is gone from every reader's view."""
+    document = for_approver(session, actor, document_id)
+    reason = _reason(reason)
+    if document.status != DocumentStatus.PUBLISHED.value:
+        raise Conflict(
+            "Only a published document can be withdrawn."
+            if document.status == "draft"
+            else "This document has already been withdrawn."
+        )
+    _end(session, actor, document, "withdrawn", reason)
+    return document
+
+
+def take_down(session: Session, actor: User, document_id: int, reason: str | None) -> Document:
+    """An administrator takes a published document down, with a reason."""
+    if actor is None or not actor.is_admin:
+        raise PermissionDenied("Only administrators can take documents down.")
+    document = session.get(Document, document_id)
+    if document is None or document.status == DocumentStatus.DRAFT.value:
+        raise NotFound("No such document.")  # administrators never see drafts
+    reason = _reason(reason)
+    if document.status != DocumentStatus.PUBLISHED.value:
+        raise Conflict("This document is no longer published.")
+    _end(session, actor, document, "taken_down", reason)
+    return document
+
+
+# Lists -------------------------------------------------------------------------------------------
+
+
+def published_for_download(
+    session: Session, actor: User, document_id: int
+) -> tuple[Document, DocumentVersion]:
+    """The document and the version readers get (owners too): never a draft."""
+    from library.documents.upload import get_for_viewer
+
+    document = get_for_viewer(session, actor, document_id)
+    version = document.current_version
+    if document.status != DocumentStatus.PUBLISHED.value or version is None:
+        raise NotFound("This document has not been published, so there is nothing to download.")
+    return document, version
+
+
+def download_markdown(session: Session, actor: User, document_id: int) -> str:
+    """The published redacted version as markdown: never the original file, never a draft."""
+    document, version = published_for_download(session, actor, document_id)
+    areas = ", ".join(a.name for a in version.service_areas)
+    lines = [f"# {version.title}", ""]
+    if version.summary:
+        lines += [version.summary, ""]
+    year = f", {version.year}" if version.year else ""
+    lines += [
+        f"_{document.authority.name} ({document.authority.region.name}). {version.document_type.name}{year}. "
+        f"Service areas: {areas}. Version {version.number}, shared on {version.consented_at:%-d %B %Y} "
+        "through the Peer Challenge Library._",
+        "",
+        "---",
+        "",
+        version.text.rstrip(),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# Deleting for good -------------------------------------------------------------------------------
+
+DELETED_TITLE = "Deleted document"
+
+
+def delete_for_good(session: Session, storage, actor: User, document_id: int) -> Document:
+    """The owning authority's approver deletes a withdrawn document entirely: its original, its
+    versions, its redactions and its index entry. Its tombstone (authority, type, dates) and its
+    audit events, which hold no content, stay."""
+    document = for_approver(session, actor, document_id)
+    if document.status != DocumentStatus.WITHDRAWN.value:
+        raise Conflict("Only a withdrawn document can be deleted for good: withdraw it first.")
+    if document.deleted_at is not None:
+        raise Conflict("This document has already been deleted for good.")
+    erase(session, storage, document, actor, "document.deleted")
+    return document
+
+
+def erase(session: Session, storage, document: Document, actor: User | None, action: str) -> None:
+    """Remove everything of a withdrawn document that holds content (see :func:`delete_for_good`;
+    ``retention purge`` calls this for documents withdrawn long ago)."""
+    from library.core.models import MailMessage
+
+    had_original = document.original is not None
+    if had_original:
+        try:
+            storage.delete(document.original.storage_key)
+        except FileNotFoundError:
+            pass  # already gone: what matters is that it is
+        session.delete(document.original)
+    versions = len(document.versions)
+    for version in list(document.versions):
+        session.delete(version)
+    document.redactions.clear()
+    document.check = None
+    document.service_areas = []
+    # Messages about it, and digests that list it, hold its title: they go too.
+    link = f"/documents/{document.id}"
+    session.execute(
+        delete(MailMessage).where(
+            MailMessage.event_key.like(f"%:document:{document.id}:%")
+            | MailMessage.body_text.like(f"%{link}\n%")
+            | MailMessage.body_text.like(f"%{link}/%")
+        )
+    )
+    document.title = DELETED_TITLE
+    document.summary = ""
+    document.extracted_text = ""
+    document.withdrawn_reason = None
+    document.sent_back_note = None
+    document.deleted_at = utcnow()
+    search.enqueue(session, document.id)
+    audit.record(
+        session,
+        actor,
+        action,
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details={"versions": versions, "original": had_original},
+    )
+    session.commit()
+
+
+def purge(session: Session, storage, older_than_days: int) -> int:
+    """Delete for good every document withdrawn more than ``older_than_days`` days ago."""
+    if older_than_days < 0:
+        raise ValidationError("--older-than is a number of days, 0 or more.", field="older_than")
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    due = list(
+        session.scalars(
+            select(Document).where(
+                Document.status == DocumentStatus.WITHDRAWN.value,
+                Document.deleted_at.is_(None),
+                Document.withdrawn_at <= cutoff,
+            )
+        )
+    )
+    for document in due:
+        erase(session, storage, document, None, "document.purged")
+    return len(due)

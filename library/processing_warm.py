@@ -1,7 +1,0 @@
-"""Imported once by the process that the upload workers are forked from: loads the extraction
-and detection code and the word lists, so that each worker starts warm."""
-
-from .processing import analyse_here  # noqa: F401
-from .redaction import detect
-
-detect("Warm the word lists: Ms Amelia Hughes met Dr Priya Patel.")
