@@ -19,8 +19,9 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from library.accounts import notices
 from library.accounts import service as accounts
-from library.core import audit
+from library.core import access, audit
 from library.core.db import utcnow
 from library.core.errors import PermissionDenied, ServiceError
 from library.core.models import AccountLink, Authority, Document, Role, User
@@ -235,7 +236,7 @@ def invite(
         subject="You are invited to the Peer Challenge Library",
         paragraphs=[
             f"{actor.name if actor else 'The library'} invited you to the Peer Challenge Library as "
-            f"{notifications.ROLE_WORDS.get(role, role)}{where}.",
+            f"{access.ROLE_WORDS.get(role, role)}{where}.",
             "The library holds what councils' children's services learned from their peer challenges, "
             "shared with consent.",
             f"Choose your password with the link below. It works once, for {days} days.",
@@ -257,7 +258,7 @@ def invite(
     )
     if role in OWNER_ROLES:
         session.flush()
-        notifications.account_changed(session, actor, user, "created", event.id)
+        notices.account_changed(session, actor, user, "created", event.id)
     session.commit()
     return user
 
@@ -265,4 +266,4 @@ def invite(
 def describe_invitation(opened: OpenLink) -> str:
     user = opened.user
     where = f" at {user.authority.name}" if user.authority else ""
-    return f"{user.name}, you are invited as {notifications.ROLE_WORDS.get(user.role, user.role)}{where}."
+    return f"{user.name}, you are invited as {access.ROLE_WORDS.get(user.role, user.role)}{where}."

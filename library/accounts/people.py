@@ -10,11 +10,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from library.accounts import notices
 from library.accounts import service as accounts
-from library.core import audit
+from library.core import access, audit
 from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from library.core.models import Role, User
-from library.mail import messages as notifications
 
 AUTHORITY_ROLES = (Role.READER.value, Role.CONTRIBUTOR.value, Role.APPROVER.value)
 
@@ -60,7 +60,7 @@ def change_role(session: Session, actor: User, user_id: int, role: str) -> User:
     if role not in AUTHORITY_ROLES:
         raise ValidationError("Choose reader, contributor or approver.", field="role")
     if role == user.role:
-        raise Conflict(f"{user.name} is already {notifications.ROLE_WORDS[role]}.")
+        raise Conflict(f"{user.name} is already {access.ROLE_WORDS[role]}.")
     if user.role == Role.APPROVER.value and _active_approvers(session, user.authority_id) <= 1:
         raise Conflict("Your authority needs at least one approver: make someone else an approver first.")
     old = user.role
@@ -76,8 +76,8 @@ def change_role(session: Session, actor: User, user_id: int, role: str) -> User:
         details={"role": [old, role]},
     )
     session.flush()
-    if old in notifications.OWNER_ROLES or role in notifications.OWNER_ROLES:
-        notifications.account_changed(session, actor, user, "role changed", event.id)
+    if old in access.OWNER_ROLES or role in access.OWNER_ROLES:
+        notices.account_changed(session, actor, user, "role changed", event.id)
     session.commit()
     return user
 

@@ -6,9 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from library.accounts import links, microsoft, people
+from library.core import access
 from library.core.db import get_session
 from library.core.errors import ServiceError
-from library.mail import messages as notifications
 
 bp = Blueprint("people", __name__)
 
@@ -21,7 +21,7 @@ def _page(errors: dict | None = None, form: dict | None = None, status: int = 20
         "people/index.html",
         people=people.people_of(get_session(), actor),
         roles=ROLES,
-        role_words=notifications.ROLE_WORDS,
+        role_words=access.ROLE_WORDS,
         errors=errors or {},
         form=form or {"role": "contributor"},
     ), status
@@ -90,7 +90,7 @@ def change(user_id: int):
     try:
         if action == "role":
             user = people.change_role(db, actor, user_id, request.form.get("role", ""))
-            flash(f"{user.name} is now {notifications.ROLE_WORDS[user.role]}.", "success")
+            flash(f"{user.name} is now {access.ROLE_WORDS[user.role]}.", "success")
         elif action in ("deactivate", "activate"):
             user = people.set_active(db, actor, user_id, action == "activate")
             flash(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from datetime import timedelta
@@ -14,18 +13,16 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from library.accounts.throttle import SignInThrottle
-from library.core import audit
+from library.core import access, audit, outbox
 from library.core.db import utcnow
 from library.core.errors import Conflict, NotFound, PermissionDenied, TooManyAttempts, ValidationError
 from library.core.models import AccountLink, ApiToken, Authority, Document, DocumentStatus, Region, Role, User
-from library.search import indexer as search
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 COMMON_PASSWORDS = Path(__file__).resolve().parents[2] / "content" / "security" / "common_passwords.txt"
-TOKEN_PREFIX = "pcl_"  # noqa: S105 - a label, not a secret
 # Checked against when the email is unknown, so that sign-in takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
@@ -119,7 +116,7 @@ def update_authority(
                 Document.authority_id == authority.id, Document.status == DocumentStatus.PUBLISHED.value
             )
         ):
-            search.enqueue(session, document_id)
+            outbox.index(session, document_id)
     audit.record(
         session,
         actor,
@@ -479,10 +476,6 @@ def change_password(session: Session, actor: User, current: str, new: str, confi
 # API tokens --------------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 TOKEN_DAYS_DEFAULT = 90
 TOKEN_DAYS_MAX = 366
 
@@ -496,10 +489,10 @@ def create_token(session: Session, actor: User | None, user: User, days: int = T
         raise ValidationError(f"{user.email} is deactivated; reactivate the account first.", field="email")
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= TOKEN_DAYS_MAX:
         raise ValidationError(f"A token lasts from 1 to {TOKEN_DAYS_MAX} days.", field="days")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = access.TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         user=user,
-        token_hash=_token_hash(token),
+        token_hash=access.token_hash(token),
         prefix=token[:10],
         expires_at=utcnow() + timedelta(days=days),
     )
@@ -601,23 +594,6 @@ def change_active(session: Session, actor: User | None, user: User, active: bool
         details=details,
     )
     session.commit()
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None))
-    )
-    if row is None or not row.user.is_active:
-        return None
-    now = utcnow()
-    if row.expires_at is not None and row.expires_at <= now:
-        return None
-    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = now
-        session.commit()
-    return row.user
 
 
 def set_areas(session: Session, actor: User, slugs: list[str]) -> list:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from library.core import access as permissions
 from library.core import structure, vocabularies, word
 from library.core.errors import NotFound, ValidationError
+from library.core.limits import HEADING_MAX, MAX_HEADINGS, MAX_KLOES
 from library.core.models import (
     Authority,
     Document,
@@ -27,9 +28,6 @@ from library.core.models import (
 )
 from library.documents import upload as documents
 
-MAX_HEADINGS = 60
-HEADING_MAX = 200
-MAX_KLOES = 100
 EXTRACT_WORDS = 400
 MAX_LISTED = 30  # examples named in a starter; the rest are counted
 
@@ -42,10 +40,6 @@ def _thesaurus():
 
 def _like(word_: str) -> str:
     return "%" + word_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def document_url(document_id: int, section: int | None = None) -> str:
-    return f"/documents/{document_id}" + (f"#section-{section}" if section else "")
 
 
 # The bank of key lines of enquiry ------------------------------------------------------------------
@@ -74,7 +68,7 @@ def kloe_json(kloe: Kloe, version: DocumentVersion, document: Document) -> dict:
         "document": {
             "id": document.id,
             "title": version.title,
-            "url": document_url(document.id, kloe.section),
+            "url": structure.document_url(document.id, kloe.section),
         },
         "authority": {"code": document.authority.code, "name": document.authority.name},
         "region": document.authority.region.slug,
@@ -162,7 +156,7 @@ class Outline:
                         {
                             "document_id": document_id,
                             "heading": section.heading,
-                            "url": document_url(document_id, section.n),
+                            "url": structure.document_url(document_id, section.n),
                         }
                         for document_id, (section, _where) in g.places.items()
                     ],
@@ -388,7 +382,7 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
             word.run(
                 note,
                 f"Extract from {example.authority}'s “{example.title}” ({example.year or 'year not given'}): "
-                f"{base}{document_url(document_id, section.n)}",
+                f"{base}{structure.document_url(document_id, section.n)}",
             ).italic = True
             word.add_markdown(doc, body, heading_offset=1, base_url=base)
             drew_on[document_id] = drew_on.get(document_id, 0) + len(placed)  # listed first
@@ -419,7 +413,7 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
         word.paragraph(
             doc,
             f"{example.title}, {example.authority}, {example.year or 'year not given'}: "
-            f"{base}{document_url(example.document_id)}",
+            f"{base}{structure.document_url(example.document_id)}",
             "List Bullet",
         )
     more = len(drew_on) - min(len(ranked), MAX_LISTED)
@@ -504,28 +498,3 @@ def compare(session: Session, actor: User | None, ids: list[int]) -> Comparison:
             cells.append(None if place is None else (place[0].n, structure.section_text(c.text, place[0])))
         table.append((group.heading, cells))
     return Comparison(rows[ids[0]][1].document_type, compared, table)
-
-
-# Word downloads of a published document ------------------------------------------------------------
-
-
-def document_docx(session: Session, actor: User | None, document_id: int, base_url: str = "") -> bytes:
-    """The published redacted version as a Word document: never the original, never a draft."""
-    from library.documents.publication import published_for_download
-
-    document, version = published_for_download(session, actor, document_id)
-    doc = word.new_document(version.title)
-    word.heading(doc, version.title, 0)
-    if version.summary:
-        word.paragraph(doc, version.summary)
-    areas = ", ".join(a.name for a in version.service_areas)
-    year = f", {version.year}" if version.year else ""
-    about = word.paragraph(doc)
-    word.run(
-        about,
-        f"{document.authority.name} ({document.authority.region.name}). {version.document_type.name}{year}. "
-        f"Service areas: {areas}. Version {version.number}, shared on {version.consented_at:%-d %B %Y} "
-        f"through the Peer Challenge Library: {base_url.rstrip('/')}{document_url(document.id)}",
-    ).italic = True
-    word.add_markdown(doc, version.text, heading_offset=0, base_url=base_url)
-    return word.to_bytes(doc)

@@ -7,10 +7,11 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from library.challenges import reuse
+from library.challenges.api import list_filters
 from library.core import vocabularies
 from library.core.db import get_session
 from library.core.errors import NotFound, ValidationError
-from library.web.api import DOCX, list_filters
+from library.web.openapi import DOCX
 from library.web.paging import page_number
 
 bp = Blueprint("reuse", __name__)

@@ -17,11 +17,11 @@ from library.core import access as permissions
 from library.core import audit, vocabularies
 from library.core.db import utcnow
 from library.core.errors import NotFound, PermissionDenied, ValidationError
+from library.core.limits import FOCUS_MAX, TITLE_MAX
 from library.core.models import Authority, Challenge, Document, DocumentStatus, DocumentVersion, User
 from library.documents import upload as documents
 from library.extraction import strip_invisible
 
-FOCUS_MAX = 2000
 # The order a peer challenge leaves its documents in; other types follow.
 CHAIN = (
     "scoping-document",
@@ -52,8 +52,8 @@ def _check(session: Session, form: ChallengeInput) -> dict:
     title = " ".join(strip_invisible(form.title if isinstance(form.title, str) else "").split())
     if not title:
         errors["title"] = "Enter a title for the peer challenge."
-    elif len(title) > documents.TITLE_MAX:
-        errors["title"] = f"The title must be {documents.TITLE_MAX} characters or fewer."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"The title must be {TITLE_MAX} characters or fewer."
     clean["title"] = title
     focus = strip_invisible(form.focus if isinstance(form.focus, str) else "").strip()
     if not isinstance(form.focus, str | None):

@@ -6,10 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from library.challenges import service as challenges
+from library.challenges.api import list_filters
 from library.core import vocabularies
 from library.core.db import get_session
 from library.core.errors import PermissionDenied, ValidationError
-from library.web.api import list_filters
 from library.web.forms import ChallengeForm
 from library.web.paging import page_number
 

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, or_, select
+import hashlib
 
-from library.core.models import Authority, Challenge, Document, DocumentStatus, Role, Scope, User
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from library.core.db import utcnow
+from library.core.models import ApiToken, Authority, Challenge, Document, DocumentStatus, Role, Scope, User
 
 OWNER_ROLES = (Role.CONTRIBUTOR.value, Role.APPROVER.value)
+# Each role in words, as pages and messages give it.
+ROLE_WORDS = {
+    Role.READER.value: "a reader",
+    Role.CONTRIBUTOR.value: "a contributor",
+    Role.APPROVER.value: "an approver",
+    Role.ADMIN.value: "an administrator",
+}
+TOKEN_PREFIX = "pcl_"  # noqa: S105 - a label, not a secret
 
 
 def is_owner(user: User | None, document: Document | Challenge) -> bool:
@@ -64,4 +76,42 @@ def readable_filter(user: User | None) -> Select | None:
             and_(Document.scope == Scope.REGION.value, Document.authority_id.in_(region_authorities)),
             and_(Document.scope == Scope.AUTHORITY.value, Document.authority_id == user.authority_id),
         ),
+    )
+
+
+# Who is asking -----------------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    """What is kept of an API token: its SHA-256."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
+    )
+    if row is None or not row.user.is_active:
+        return None
+    now = utcnow()
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+        row.last_used_at = now
+        session.commit()
+    return row.user
+
+
+# Who acts for an authority ---------------------------------------------------------------------
+
+
+def approvers_of(session: Session, authority_id: int) -> list[User]:
+    return list(
+        session.scalars(
+            select(User).where(
+                User.authority_id == authority_id, User.role == Role.APPROVER.value, User.active.is_(True)
+            )
+        )
     )

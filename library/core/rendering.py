@@ -16,16 +16,12 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
-from typing import TYPE_CHECKING
 
 import cmarkgfm
 import nh3
 from markupsafe import Markup, escape
 
 from library.extraction.base import strip_invisible
-
-if TYPE_CHECKING:
-    from flask import Flask
 
 ALLOWED_TAGS = [
     "p",
@@ -376,14 +372,6 @@ def render_sectioned(text: str | None, sections: list[dict] | None, *, shift_hea
 
     html = str(render_markdown(text, shift_headings=shift_headings))
     return Markup(anchor_headings(html, [Section.from_dict(s) for s in sections or []]))  # noqa: S704 - sanitised above
-
-
-def init_app(app: Flask) -> None:
-    app.add_template_filter(render_markdown, "markdown")
-    app.add_template_filter(render_sectioned, "sectioned")
-    app.add_template_filter(render_snippet, "snippet")
-    app.add_template_filter(highlight, "highlight")
-    app.add_template_filter(render_marked, "marked")
 
 
 def highlight(text: str, spans) -> Markup:

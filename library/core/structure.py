@@ -141,6 +141,11 @@ def top_level(found: list[Section]) -> list[Section]:
     return [s for s in rest if s.level == level]
 
 
+def document_url(document_id: int, section: int | None = None) -> str:
+    """The address of a document's page, or of one of its sections on it."""
+    return f"/documents/{document_id}" + (f"#section-{section}" if section else "")
+
+
 def section_text(text: str, section: Section) -> str:
     """The body of a section (its subsections included), without the heading line."""
     return text[section.body_start : section.end].strip("\n")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from library.core.models import (
+    Authority,
     Document,
     DocumentType,
     DocumentVersion,
@@ -137,3 +138,13 @@ def check_filters(
         raise ValidationError(f"Unknown region: {region}.", field="region")
     if year and not (year.isdigit() and len(year) == 4):
         raise ValidationError("year is a year, like 2025.", field="year")
+
+
+def vocabulary_names(session: Session) -> dict[str, dict[str, str]]:
+    """The name of every slug (or code) of each vocabulary a search can filter by."""
+    return {
+        "service_area": dict(session.execute(select(ServiceArea.slug, ServiceArea.name)).all()),
+        "document_type": dict(session.execute(select(DocumentType.slug, DocumentType.name)).all()),
+        "region": dict(session.execute(select(Region.slug, Region.name)).all()),
+        "authority": dict(session.execute(select(Authority.code, Authority.name)).all()),
+    }

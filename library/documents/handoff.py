@@ -16,12 +16,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from library.core import audit
 from library.core.errors import Conflict, PermissionDenied, ValidationError
+from library.core.limits import NOTE_MAX
 from library.core.models import Document, DocumentStatus, Role, User
-from library.documents import publication
+from library.documents import notices, publication
 from library.documents import workspace as redaction
-from library.mail import messages as notifications
-
-NOTE_MAX = 2000
 
 
 def needs_consent(document: Document) -> bool:
@@ -47,7 +45,7 @@ def mark_ready(session: Session, actor: User, document_id: int) -> Document:
     if reasons:
         raise Conflict("Not ready yet: " + " ".join(reasons))
     document.set_hand_off(ready_by_id=actor.id)
-    notifications.ready_for_approval(session, actor, document)
+    notices.ready_for_approval(session, actor, document)
     return _recorded(session, actor, document, "document.ready", {"status": document.status})
 
 
@@ -61,7 +59,7 @@ def send_back(session: Session, actor: User, document_id: int, note: str | None)
         raise ValidationError(f"The note must be {NOTE_MAX} characters or fewer.", field="note")
     _check_needs_consent(document)
     document.set_hand_off(sent_back_by_id=actor.id, note=note)
-    notifications.sent_back(session, actor, document)
+    notices.sent_back(session, actor, document)
     return _recorded(session, actor, document, "document.sent_back", {"note_length": len(note)})
 
 

@@ -15,13 +15,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from library.core import access as permissions
-from library.core import audit, structure
+from library.core import audit, outbox, structure, word
 from library.core.db import utcnow
 from library.core.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
 from library.core.models import Authority, Document, DocumentStatus, DocumentVersion, Kloe, Role, Scope, User
+from library.documents import notices
 from library.documents import workspace as redaction
-from library.mail import messages as notifications
-from library.search import indexer as search
 
 SCOPES = tuple(s.value for s in Scope)
 # The document types whose key lines of enquiry go into the bank.
@@ -297,8 +296,8 @@ def give_consent(
     document.published_at = version.consented_at
     document.set_hand_off()  # the hand-off is done
     session.flush()
-    search.enqueue(session, document.id)
-    notifications.shared(session, actor, document, audience_words(session, document.authority, scope))
+    outbox.index(session, document.id)
+    notices.shared(session, actor, document, audience_words(session, document.authority, scope))
     audit.record(
         session,
         actor,
@@ -367,8 +366,8 @@ def change_scope(
         raise Conflict("The document is already shared with that audience.")
     old = document.scope
     document.scope = scope
-    search.enqueue(session, document.id)
-    notifications.shared(
+    outbox.index(session, document.id)
+    notices.shared(
         session, actor, document, audience_words(session, document.authority, scope), scope_change=True
     )
     audit.record(
@@ -399,8 +398,8 @@ def _end(session: Session, actor: User, document: Document, kind: str, reason: s
     document.withdrawn_by_id = actor.id
     document.withdrawn_reason = reason
     document.withdrawal_kind = kind
-    search.enqueue(session, document.id)
-    notifications.withdrawn(session, actor, document, taken_down=kind == "taken_down")
+    outbox.index(session, document.id)
+    notices.withdrawn(session, actor, document, taken_down=kind == "taken_down")
     audit.record(
         session,
         actor,
@@ -534,7 +533,7 @@ def erase(session: Session, storage, document: Document, actor: User | None, act
     document.withdrawn_reason = None
     document.sent_back_note = None
     document.deleted_at = utcnow()
-    search.enqueue(session, document.id)
+    outbox.index(session, document.id)
     audit.record(
         session,
         actor,
@@ -564,3 +563,23 @@ def purge(session: Session, storage, older_than_days: int) -> int:
     for document in due:
         erase(session, storage, document, None, "document.purged")
     return len(due)
+
+
+def download_docx(session: Session, actor: User | None, document_id: int, base_url: str = "") -> bytes:
+    """The published redacted version as a Word document: never the original, never a draft."""
+    document, version = published_for_download(session, actor, document_id)
+    doc = word.new_document(version.title)
+    word.heading(doc, version.title, 0)
+    if version.summary:
+        word.paragraph(doc, version.summary)
+    areas = ", ".join(a.name for a in version.service_areas)
+    year = f", {version.year}" if version.year else ""
+    about = word.paragraph(doc)
+    word.run(
+        about,
+        f"{document.authority.name} ({document.authority.region.name}). {version.document_type.name}{year}. "
+        f"Service areas: {areas}. Version {version.number}, shared on {version.consented_at:%-d %B %Y} "
+        f"through the Peer Challenge Library: {base_url.rstrip('/')}{structure.document_url(document.id)}",
+    ).italic = True
+    word.add_markdown(doc, version.text, heading_offset=0, base_url=base_url)
+    return word.to_bytes(doc)

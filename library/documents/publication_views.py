@@ -11,7 +11,7 @@ from library.core.errors import PermissionDenied, ServiceError, ValidationError
 from library.documents import handoff, publication
 from library.documents import trail as audit_trail
 from library.documents import upload as documents
-from library.web.api import download_response
+from library.documents.api import download_response
 from library.web.csvfile import csv_response
 from library.web.paging import page_number
 

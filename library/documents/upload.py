@@ -23,6 +23,7 @@ from library.core.errors import (
     UnsupportedFile,
     ValidationError,
 )
+from library.core.limits import FIRST_YEAR, SUMMARY_MAX, TITLE_MAX
 from library.core.models import (
     Authority,
     Document,
@@ -41,10 +42,6 @@ from library.documents import workspace as redaction
 from library.extraction import ExtractionError, Limits, strip_invisible
 
 log = logging.getLogger(__name__)
-
-TITLE_MAX = 200
-SUMMARY_MAX = 2000
-FIRST_YEAR = 2000
 
 
 @dataclass

@@ -14,9 +14,9 @@ from library.core.db import get_session
 from library.core.errors import PermissionDenied, ValidationError
 from library.documents import publication
 from library.documents import upload as documents
+from library.documents.api import count_use, limits
 from library.insights import usage
 from library.search import service as search
-from library.web.api import count_use, limits
 from library.web.forms import UploadForm
 from library.web.paging import page_number
 

@@ -17,6 +17,7 @@ from library import redaction as engine
 from library.core import audit
 from library.core.db import utcnow
 from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from library.core.limits import REPLACEMENT_MAX, TERM_MAX
 from library.core.models import (
     Authority,
     Document,
@@ -32,7 +33,6 @@ from library.documents import processing
 FIELDS = ("title", "summary", "text")
 SUGGESTED, ACCEPTED, REJECTED = (s.value for s in RedactionStatus)
 WARNING = engine.WARNING  # the category of warnings about combinations of details
-TERM_MAX = 200
 
 
 def _get_for_owner(session, actor, document_id):
@@ -487,9 +487,6 @@ def decide(
         _never_redact(session, actor, redaction.text)
     session.commit()
     return redaction
-
-
-REPLACEMENT_MAX = 200
 
 
 def generalise(session: Session, actor: User, document_id: int, redaction_id: int, words: str) -> Redaction:

@@ -1,1 +1,12 @@
-"""TODO"""
+"""Running the library: the schema and its migrations, backups and their restore, the health
+check's findings, and the commands an operator uses."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from library.ops import cli
+
+
+def init_app(app: Flask) -> None:
+    cli.init_app(app)

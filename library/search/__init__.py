@@ -1,1 +1,14 @@
-"""TODO"""
+"""Finding what one may read: the index kept in line with the database through its outbox,
+queries, "more like this", following a search and the digests of what is new."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from library.search import api, cli, indexer, views  # noqa: F401 - api adds its routes to /api/v1
+
+
+def init_app(app: Flask) -> None:
+    indexer.init_app(app)
+    app.register_blueprint(views.bp)
+    cli.init_app(app)

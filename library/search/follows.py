@@ -17,15 +17,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from library.core import audit
+from library.core import audit, vocabularies
 from library.core.db import utcnow
 from library.core.errors import Conflict, NotFound, ValidationError
+from library.core.limits import MAX_FOLLOWS
 from library.core.models import Follow, User
 from library.mail import messages as notifications
 from library.search import service as search_service
 
 FREQUENCIES = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
-MAX_FOLLOWS = 50
 PER_FOLLOW = 50  # documents listed per follow in one digest
 # A digest is due a little before its period is up, so a daily cron at the same hour always finds it.
 SLACK = timedelta(hours=1)
@@ -63,7 +63,7 @@ def follow(session: Session, actor: User, query: str | None = None, filters: dic
     search_service.check_filters(
         session,
         search_service.SearchParams(q=query, filters=filters),
-        search_service.vocabulary_names(session),
+        vocabularies.vocabulary_names(session),
     )
     key = _key(query, filters)
     existing = session.scalar(select(Follow).where(Follow.user_id == actor.id, Follow.key == key))
@@ -140,7 +140,7 @@ def digest_for(session: Session, backend, user: User, now: datetime | None = Non
     now = now or utcnow()
     period = FREQUENCIES.get(user.digest_frequency, FREQUENCIES["weekly"])
     since = user.digest_sent_at or (now - period)
-    names = search_service.vocabulary_names(session)
+    names = vocabularies.vocabulary_names(session)
     sections = []
     for row in follows_of(session, user):
         rows = _new_since(session, backend, user, row, since)

@@ -1,7 +1,7 @@
 """The library's search index: a cache of the database that can always be rebuilt.
 
 Every change to what readers may find (consent, scope, withdrawal, take-down) asks for the
-document's entry to be brought in line (``enqueue``). With an index in the data folder (Tantivy,
+document's entry to be brought in line (``core.outbox.index``). With an index in the data folder (Tantivy,
 Whoosh) that writes a row to ``index_outbox`` in the same transaction; after the commit one process
 at a time drains the outbox into the index, bringing each entry in line with the database as it
 is then, so a retried or repeated drain is harmless and a failed one loses nothing. With the
@@ -42,16 +42,6 @@ def load_thesaurus() -> Thesaurus:
     """The thesaurus of content/thesaurus.toml, read once per process."""
     with open(THESAURUS, "rb") as fh:
         return Thesaurus(tomllib.load(fh)["groups"])
-
-
-def enqueue(session: Session, document_id: int) -> None:
-    """Ask for the document's search entry to be brought up to date: in this transaction (the
-    PostgreSQL backend) or once it commits (through the outbox)."""
-    if session.info.get("search_in_transaction"):
-        session.info.setdefault("search_ids", set()).add(document_id)
-        return
-    session.add(IndexOutbox(document_id=document_id))
-    session.info["search_outbox"] = True
 
 
 def entries_for(session: Session, ids) -> tuple[list[IndexedDocument], list[int]]:

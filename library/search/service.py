@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from library.challenges import service as challenges
 from library.core import access as permissions
+from library.core import vocabularies
 from library.core.errors import ValidationError
-from library.core.models import Authority, Document, DocumentType, Region, ServiceArea, User
+from library.core.models import Authority, Document, ServiceArea, User
 from search_index import SearchBackend, SearchQuery
 from search_index.base import FACETS, labels_for_reader
 
@@ -53,15 +54,6 @@ def caller_labels(actor: User | None) -> list[str] | None:
     if actor.authority is None:
         return []
     return labels_for_reader(actor.authority.code, actor.authority.region.slug)
-
-
-def vocabulary_names(session: Session) -> dict[str, dict[str, str]]:
-    return {
-        "service_area": dict(session.execute(select(ServiceArea.slug, ServiceArea.name)).all()),
-        "document_type": dict(session.execute(select(DocumentType.slug, DocumentType.name)).all()),
-        "region": dict(session.execute(select(Region.slug, Region.name)).all()),
-        "authority": dict(session.execute(select(Authority.code, Authority.name)).all()),
-    }
 
 
 def area_named(session: Session, slug: str) -> ServiceArea | None:
@@ -108,7 +100,7 @@ def check_filters(session: Session, params: SearchParams, names: dict[str, dict[
 
 
 def search(session: Session, backend: SearchBackend, actor: User, params: SearchParams) -> SearchPage:
-    names = vocabulary_names(session)
+    names = vocabularies.vocabulary_names(session)
     check_filters(session, params, names)
     result = backend.search(
         SearchQuery(

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from library.accounts.views import _safe_next
+from library.core import vocabularies
 from library.core.db import get_session
 from library.core.errors import ServiceError, ValidationError
 from library.search import follows
@@ -126,7 +127,7 @@ def authority(code: str):
 def follows_page():
     session = get_session()
     rows = follows.follows_of(session, current_user)
-    names = search.vocabulary_names(session)
+    names = vocabularies.vocabulary_names(session)
     return render_template(
         "search/follows.html",
         rows=[(r, follows.describe(r, names)) for r in rows],
@@ -145,7 +146,7 @@ def follow():
         get_session().rollback()
         flash(exc.message, "error")
         return redirect(back)
-    names = search.vocabulary_names(get_session())
+    names = vocabularies.vocabulary_names(get_session())
     flash(
         f"You follow {follows.describe(row, names)}. What is shared there comes in your "
         f"{current_user.digest_frequency} digest.",

@@ -1,15 +1,19 @@
-"""Blueprints, one per area, and the error pages."""
+"""What every page and API answer shares: the error pages and JSON errors, CSRF on every form,
+the refusal of NUL characters, no caching, the API blueprint (each feature adds its routes to
+it), logs, security headers and the templates' set-up. Imports core, never a feature."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 from flask import Flask, make_response, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from library.core.errors import Gone, ServiceError, ValidationError
+from library.web import api, logs, security, templating
 from library.web.logs import request_target
 
 log = logging.getLogger(__name__)
@@ -40,31 +44,14 @@ def error_page(status: int, message: str | None = None, title: str | None = None
     ), status
 
 
-def register_blueprints(app: Flask) -> None:
-    from library.accounts import admin_views as admin
-    from library.accounts import people_views as people
-    from library.accounts import views as auth
-    from library.challenges import reuse_views as reuse
-    from library.challenges import views as challenges
-    from library.documents import publication_views as publication
-    from library.documents import views as documents
-    from library.documents import workspace_views as redaction
-    from library.home import views as main
-    from library.insights import views as insights
-    from library.search import views as search
-    from library.web import api
+# Pages that answer a too-large upload themselves (an endpoint and its page): a feature adds its own.
+too_large_pages: dict[str, Callable[[str], object]] = {}
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(documents.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(redaction.bp)
-    app.register_blueprint(publication.bp)
-    app.register_blueprint(people.bp)
-    app.register_blueprint(search.bp)
-    app.register_blueprint(challenges.bp)
-    app.register_blueprint(reuse.bp)
-    app.register_blueprint(insights.bp)
+
+def init_app(app: Flask) -> None:
+    logs.init_app(app)
+    templating.init_app(app)
+    security.init_app(app)
     app.register_blueprint(api.bp)
     # Every form is protected; the API takes bearer tokens and no cookies, so it needs no token.
     csrf.init_app(app)
@@ -114,8 +101,8 @@ def register_blueprints(app: Flask) -> None:
         message = f"The file must be smaller than {limit} MB."
         if _is_api():
             return api.json_error(413, "file_too_large", message)
-        if request.endpoint == "documents.upload":
-            return documents.upload_too_large(message)
+        if request.endpoint in too_large_pages:
+            return too_large_pages[request.endpoint](message)
         return error_page(413, message)
 
     @app.errorhandler(HTTPException)

@@ -40,7 +40,7 @@ def one_of(values: list | None, **extra) -> dict:
 def _vocabulary_years() -> dict:
     from datetime import date
 
-    from library.documents.upload import FIRST_YEAR
+    from library.core.limits import FIRST_YEAR
 
     return {"type": "integer", "minimum": FIRST_YEAR, "maximum": date.today().year + 1}
 
@@ -416,11 +416,17 @@ def description(vocabulary: dict[str, list[str]] | None = None) -> dict:
     the API takes; without it they are described as text (each request is checked against
     this description, the vocabulary by the services)."""
     from library import redaction
-    from library.challenges.reuse import HEADING_MAX, MAX_HEADINGS, MAX_KLOES
-    from library.challenges.service import FOCUS_MAX
-    from library.documents.handoff import NOTE_MAX
-    from library.documents.upload import SUMMARY_MAX, TITLE_MAX
-    from library.documents.workspace import REPLACEMENT_MAX, TERM_MAX
+    from library.core.limits import (
+        FOCUS_MAX,
+        HEADING_MAX,
+        MAX_HEADINGS,
+        MAX_KLOES,
+        NOTE_MAX,
+        REPLACEMENT_MAX,
+        SUMMARY_MAX,
+        TERM_MAX,
+        TITLE_MAX,
+    )
 
     known = vocabulary or {}
     area = one_of(known.get("service_area"))

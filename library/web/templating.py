@@ -6,6 +6,7 @@ from flask import Flask, has_request_context, request
 from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from library.core import rendering
 from library.core.models import Role
 
 
@@ -41,6 +42,12 @@ def init_app(app: Flask) -> None:
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
+    # One renderer for every text shown: each filter is a form of core.rendering's pipeline.
+    app.add_template_filter(rendering.render_markdown, "markdown")
+    app.add_template_filter(rendering.render_sectioned, "sectioned")
+    app.add_template_filter(rendering.render_snippet, "snippet")
+    app.add_template_filter(rendering.highlight, "highlight")
+    app.add_template_filter(rendering.render_marked, "marked")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

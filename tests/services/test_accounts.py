@@ -2,6 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from library.accounts import service as accounts
+from library.core import access
 from library.core.errors import NotFound, PermissionDenied, ValidationError
 from library.core.models import ApiToken, AuditEvent
 from tests.conftest import PASSWORD
@@ -61,14 +62,14 @@ def test_non_admin_roles_need_an_authority(db, people):
 
 def test_tokens_are_hashed_and_revocable(db, people):
     token = accounts.create_token(db, None, people.kgm_reader)
-    assert accounts.user_for_token(db, token).id == people.kgm_reader.id
+    assert access.user_for_token(db, token).id == people.kgm_reader.id
     row = db.scalars(select(ApiToken)).one()
     assert row.prefix == token[:10] and token not in row.token_hash
     row.revoked_at = row.created_at
     db.commit()
-    assert accounts.user_for_token(db, token) is None
-    assert accounts.user_for_token(db, "") is None
-    assert accounts.user_for_token(db, "pcl_" + "x" * 500) is None
+    assert access.user_for_token(db, token) is None
+    assert access.user_for_token(db, "") is None
+    assert access.user_for_token(db, "pcl_" + "x" * 500) is None
 
 
 def test_users_may_make_their_own_tokens_but_not_others(db, people):
@@ -116,9 +117,9 @@ def test_deactivating_on_the_admin_page_revokes_tokens_for_good(db, people):
     accounts.update_user(
         db, people.admin, user, name=user.name, role=user.role, authority_code="KGM", active=False
     )
-    assert accounts.user_for_token(db, token) is None
+    assert access.user_for_token(db, token) is None
     accounts.update_user(
         db, people.admin, user, name=user.name, role=user.role, authority_code="KGM", active=True
     )
-    assert accounts.user_for_token(db, token) is None
+    assert access.user_for_token(db, token) is None
     assert db.scalars(select(ApiToken)).one().revoked_reason == "deactivated"

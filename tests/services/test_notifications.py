@@ -4,7 +4,7 @@ and each person's choice of what they are sent."""
 import pytest
 
 from library.core.models import User
-from library.documents import handoff, publication
+from library.documents import handoff, notices, publication
 from library.documents import workspace as redaction
 from library.mail import messages as notifications
 from tests.helpers import consent
@@ -66,7 +66,7 @@ def test_the_title_hides_even_suggestions_not_yet_reviewed():
         extracted_text="",
         redactions=[suggestion],
     )
-    assert notifications.safe_title(doc) == "[PERSON 1] notes"
+    assert notices.safe_title(doc) == "[PERSON 1] notes"
 
 
 def test_sent_back_shared_and_withdrawn_reach_the_contributor(app, db, people, doc, mailbox):

@@ -300,7 +300,7 @@ def test_compare_aligns_sections_of_documents_of_one_type(db, people, library):
 
 
 def test_the_word_download_is_the_published_text_with_headings_lists_and_tables(db, people, library):
-    data = reuse.document_docx(db, people.brk_reader, library["national"], "https://library.example")
+    data = publication.download_docx(db, people.brk_reader, library["national"], "https://library.example")
     document = docx.Document(io.BytesIO(data))
     styles = [(p.style.name, p.text) for p in document.paragraphs]
     assert ("Title", "Ashcombe SEND self-assessment") in styles
@@ -309,4 +309,4 @@ def test_the_word_download_is_the_published_text_with_headings_lists_and_tables(
     table = document.tables[0]
     assert [c.text for c in table.rows[1].cells] == ["EHC plans in 20 weeks", "41%", "63%"]
     with pytest.raises(NotFound):
-        reuse.document_docx(db, people.brk_reader, library["region"])
+        publication.download_docx(db, people.brk_reader, library["region"])
