@@ -5,7 +5,7 @@ given to it. Every query carries the caller's access labels, and nothing outside
 or counted.
 """
 
-from .base import Hit, IndexedDocument, SearchBackend, SearchQuery, SearchResult, labels_for_scope
+from .base import Hit, IndexedDocument, SearchBackend, SearchQuery, SearchResult
 from .tantivy_backend import TantivyBackend
 from .whoosh_backend import WhooshBackend
 
@@ -17,5 +17,4 @@ __all__ = [
     "SearchResult",
     "TantivyBackend",
     "WhooshBackend",
-    "labels_for_scope",
 ]

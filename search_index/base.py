@@ -10,24 +10,6 @@ from datetime import datetime
 FACETS = ("service_area", "document_type", "region", "authority", "year")
 
 
-def labels_for_scope(scope: str, authority_code: str, region_slug: str) -> list[str]:
-    """The access labels of a document shared at ``scope``."""
-    if scope == "national":
-        return ["national"]
-    if scope == "region":
-        return [f"region:{region_slug}"]
-    return [f"authority:{authority_code}"]
-
-
-def labels_for_reader(authority_code: str, region_slug: str) -> list[str]:
-    """The access labels a person of this authority may read: every scope that reaches them."""
-    return [
-        *labels_for_scope("authority", authority_code, region_slug),
-        *labels_for_scope("region", authority_code, region_slug),
-        *labels_for_scope("national", authority_code, region_slug),
-    ]
-
-
 @dataclass
 class IndexedDocument:
     id: int

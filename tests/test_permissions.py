@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from library.core import access as permissions
+from library.core import access
 from library.core.models import Document, DocumentType
 
 # scope -> who may read it once published
@@ -48,8 +48,8 @@ def test_published_scope(db, people, scope):
     for who in EVERYONE:
         user = people[who]
         expected = who in READERS[scope]
-        assert permissions.can_read_published(user, doc) is expected, who
-        where = permissions.readable_filter(user)
+        assert access.can_read_published(user, doc) is expected, who
+        where = access.readable_filter(user)
         found = where is not None and db.scalar(select(Document.id).where(where, Document.id == doc.id))
         assert bool(found) is expected, who
 
@@ -62,4 +62,4 @@ def test_drafts_are_for_owners_only(db, people):
     db.add(doc)
     db.commit()
     for who in EVERYONE:
-        assert permissions.can_view(people[who], doc) is (who in ("kgm_contributor", "kgm_approver")), who
+        assert access.can_view(people[who], doc) is (who in ("kgm_contributor", "kgm_approver")), who

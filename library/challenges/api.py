@@ -7,6 +7,7 @@ from flask import current_app, jsonify, request, url_for
 
 from library.challenges import reuse
 from library.challenges import service as challenges
+from library.core import access
 from library.core.db import get_session
 from library.web.api import api_user, bp, json_body, page_args
 from library.web.openapi import DOCX
@@ -38,7 +39,7 @@ def create_challenge():
 def patch_challenge(challenge_id: int):
     body = json_body()
     session = get_session()
-    current = challenges.get_for_owner(session, api_user(), challenge_id)
+    current = access.challenge_for_owner(session, api_user(), challenge_id)
     challenges.update(session, api_user(), challenge_id, _challenge_input(body, current))
     return jsonify(_challenge_json(challenge_id))
 

@@ -2,7 +2,7 @@
 document type and service area, a starter Word document, comparing documents, Word downloads.
 
 Everything here reads only the current published versions the caller may read
-(``permissions.readable_filter``), so a withdrawn or re-scoped document leaves every output at once.
+(``access.readable_versions``), so a withdrawn or re-scoped document leaves every output at once.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
-from library.core import access as permissions
-from library.core import structure, vocabularies, word
+from library.core import access, structure, vocabularies, word
 from library.core.errors import NotFound, ValidationError
 from library.core.limits import HEADING_MAX, MAX_HEADINGS, MAX_KLOES
 from library.core.models import (
@@ -26,7 +25,6 @@ from library.core.models import (
     User,
     version_service_areas,
 )
-from library.documents import upload as documents
 
 EXTRACT_WORDS = 400
 MAX_LISTED = 30  # examples named in a starter; the rest are counted
@@ -49,16 +47,10 @@ KloeParams = vocabularies.ListParams
 
 
 def _readable_kloes(actor: User | None, *where):
-    readable = permissions.readable_filter(actor)
-    if readable is None:
+    stmt = access.readable_versions(actor, Kloe, DocumentVersion, Document, where=where)
+    if stmt is None:
         return None
-    return (
-        select(Kloe, DocumentVersion, Document)
-        .join(DocumentVersion, DocumentVersion.id == Kloe.version_id)
-        .join(Document, Document.id == Kloe.document_id)
-        .where(readable, DocumentVersion.is_current.is_(True), *where)
-        .options(*documents.without_texts())
-    )
+    return stmt.join(Kloe, Kloe.version_id == DocumentVersion.id).options(*access.without_texts())
 
 
 def kloe_json(kloe: Kloe, version: DocumentVersion, document: Document) -> dict:
@@ -85,9 +77,9 @@ def kloe_bank(session: Session, actor: User | None, params: KloeParams) -> tuple
     )
     where = []
     if params.service_area:
-        where.append(documents.version_in_area(params.service_area))
+        where.append(vocabularies.version_in_area(params.service_area))
     if params.region:
-        where.append(documents.authority_in_region(params.region))
+        where.append(vocabularies.authority_in_region(params.region))
     if params.year:
         where.append(DocumentVersion.year == int(params.year))
     for term in params.q.split()[:12]:
@@ -191,29 +183,23 @@ def examples(
     session: Session, actor: User | None, doc_type: DocumentType, area: ServiceArea
 ) -> list[ExampleDoc]:
     """The current published versions of this type and service area the actor may read."""
-    readable = permissions.readable_filter(actor)
-    if readable is None:
-        return []
     in_area = select(version_service_areas.c.version_id).where(
         version_service_areas.c.service_area_id == area.id
     )
+    stmt = access.readable_versions(
+        actor,
+        DocumentVersion.id,
+        DocumentVersion.document_id,
+        DocumentVersion.title,
+        DocumentVersion.year,
+        DocumentVersion.sections,
+        Authority.name,
+        where=(DocumentVersion.document_type_id == doc_type.id, DocumentVersion.id.in_(in_area)),
+    )
+    if stmt is None:
+        return []
     rows = session.execute(
-        select(
-            DocumentVersion.id,
-            DocumentVersion.document_id,
-            DocumentVersion.title,
-            DocumentVersion.year,
-            DocumentVersion.sections,
-            Authority.name,
-        )
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .join(Authority, Authority.id == Document.authority_id)
-        .where(
-            readable,
-            DocumentVersion.is_current.is_(True),
-            DocumentVersion.document_type_id == doc_type.id,
-            DocumentVersion.id.in_(in_area),
-        )
+        stmt.join(Authority, Authority.id == Document.authority_id)
         .order_by(DocumentVersion.year.desc().nulls_last(), DocumentVersion.consented_at.desc())
     ).all()
     return [
@@ -455,17 +441,14 @@ def compare(session: Session, actor: User | None, ids: list[int]) -> Comparison:
     ids = list(dict.fromkeys(ids))
     if not 2 <= len(ids) <= MAX_COMPARE:
         raise ValidationError("Choose two or three documents to compare.", field="ids")
-    readable = permissions.readable_filter(actor)
+    stmt = access.readable_versions(actor, where=(Document.id.in_(ids),))
     rows = (
         {}
-        if readable is None
+        if stmt is None
         else {
             d.id: (d, v)
             for v, d in session.execute(
-                select(DocumentVersion, Document)
-                .join(Document, Document.id == DocumentVersion.document_id)
-                .where(readable, DocumentVersion.is_current.is_(True), Document.id.in_(ids))
-                .options(
+                stmt.options(
                     selectinload(DocumentVersion.document_type),
                     defer(Document.extracted_text),
                     selectinload(Document.authority),

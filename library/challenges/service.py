@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from library.core import access as permissions
-from library.core import audit, vocabularies
+from library.core import access, audit, vocabularies
 from library.core.db import utcnow
 from library.core.errors import NotFound, PermissionDenied, ValidationError
 from library.core.limits import FOCUS_MAX, TITLE_MAX
 from library.core.models import Authority, Challenge, Document, DocumentStatus, DocumentVersion, User
-from library.documents import upload as documents
 from library.extraction import strip_invisible
 
 # The order a peer challenge leaves its documents in; other types follow.
@@ -66,10 +64,10 @@ def _check(session: Session, form: ChallengeInput) -> dict:
         errors["service_areas"] = "service_areas is a list of service area slugs."
         clean["service_areas"] = []
     else:
-        clean["service_areas"], problem = documents.check_areas(session, slugs)
+        clean["service_areas"], problem = vocabularies.check_areas(session, slugs)
         if problem:
             errors["service_areas"] = problem
-    clean["year"], problem = documents.check_year(form.year)
+    clean["year"], problem = vocabularies.check_year(form.year)
     if problem:
         errors["year"] = problem
     if errors:
@@ -99,17 +97,10 @@ def create(session: Session, actor: User, form: ChallengeInput) -> Challenge:
     return challenge
 
 
-def get_for_owner(session: Session, actor: User | None, challenge_id: int) -> Challenge:
-    challenge = session.get(Challenge, challenge_id)
-    if challenge is None or not permissions.is_owner(actor, challenge):
-        raise NotFound("No such peer challenge.")
-    return challenge
-
-
 def update(session: Session, actor: User, challenge_id: int, form: ChallengeInput) -> Challenge:
     """Change the working details. Readers keep the details shared with each document until an
     approver consents to that document again (its page says it has changes to share)."""
-    challenge = get_for_owner(session, actor, challenge_id)
+    challenge = access.challenge_for_owner(session, actor, challenge_id)
     clean = _check(session, form)
     changed = [name for name in ("title", "year", "focus") if getattr(challenge, name) != clean[name]]
     if {a.id for a in challenge.service_areas} != {a.id for a in clean["service_areas"]}:
@@ -133,7 +124,7 @@ def update(session: Session, actor: User, challenge_id: int, form: ChallengeInpu
 
 def own_challenges(session: Session, actor: User | None) -> list[Challenge]:
     """The actor's authority's peer challenges, newest first (owners only)."""
-    if actor is None or actor.role not in permissions.OWNER_ROLES or actor.authority_id is None:
+    if actor is None or actor.role not in access.OWNER_ROLES or actor.authority_id is None:
         return []
     return list(
         session.scalars(
@@ -146,25 +137,6 @@ def own_challenges(session: Session, actor: User | None) -> list[Challenge]:
             .order_by(Challenge.year.desc().nulls_last(), Challenge.title)
         )
     )
-
-
-def challenge_for_document(session: Session, actor: User, value) -> Challenge | None:
-    """The challenge a document of the actor's authority may be attached to (``None`` detaches)."""
-    if value is None or value == "":
-        return None
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        challenge_id = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            "challenge_id is the id of one of your authority's peer challenges, or null.",
-            field="challenge_id",
-        ) from None
-    challenge = session.get(Challenge, challenge_id) if 0 < challenge_id < 2**31 else None
-    if challenge is None or not permissions.is_owner(actor, challenge):
-        raise NotFound("There is no such peer challenge of your authority.", field="challenge_id")
-    return challenge
 
 
 # What a caller sees of a challenge ---------------------------------------------------------------
@@ -221,18 +193,11 @@ def _ordered(members: list[Member]) -> list[Member]:
 def _readable_versions(session: Session, actor: User | None, *where):
     """(version, document) pairs of the published documents the actor may read whose shared
     version belongs to a challenge."""
-    readable = permissions.readable_filter(actor)
-    if readable is None:
+    stmt = access.readable_versions(actor, where=(DocumentVersion.challenge_id.is_not(None), *where))
+    if stmt is None:
         return []
-    stmt = (
-        select(DocumentVersion, Document)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(
-            readable, DocumentVersion.is_current.is_(True), DocumentVersion.challenge_id.is_not(None), *where
-        )
-        .options(selectinload(DocumentVersion.document_type), *documents.without_texts())
-    )
-    return session.execute(stmt).all()
+    options = (selectinload(DocumentVersion.document_type), *access.without_texts())
+    return session.execute(stmt.options(*options)).all()
 
 
 def _member(version: DocumentVersion, document: Document) -> Member:
@@ -250,7 +215,7 @@ def _member(version: DocumentVersion, document: Document) -> Member:
 def view(session: Session, actor: User | None, challenge_id: int) -> ChallengeView:
     """A challenge as the actor may see it; 404 when they may read none of its documents."""
     challenge = session.get(Challenge, challenge_id)
-    if challenge is not None and permissions.is_owner(actor, challenge):
+    if challenge is not None and access.is_owner(actor, challenge):
         return _owner_view(session, challenge)
     rows = _readable_versions(session, actor, DocumentVersion.challenge_id == challenge_id)
     if not rows:
@@ -344,7 +309,7 @@ def part_of(session: Session, actor: User | None, document_ids: list[int]) -> di
 def document_challenge(session: Session, actor: User | None, document: Document) -> PartOf | None:
     """The challenge shown with a document: its owners see the working one with every document
     of it; readers what was shared with the version they read."""
-    if permissions.is_owner(actor, document):
+    if access.is_owner(actor, document):
         if document.challenge is None:
             return None
         view_ = _owner_view(session, document.challenge)
@@ -383,7 +348,7 @@ def browse(session: Session, actor: User | None, params: BrowseParams) -> tuple[
     check_params(session, params)
     where = []
     if params.region:
-        where.append(documents.authority_in_region(params.region))
+        where.append(vocabularies.authority_in_region(params.region))
     found: dict[int, Summary] = {}
     latest: dict[int, tuple] = {}
     for version, document in _readable_versions(session, actor, *where):

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from library.challenges import service as challenges
 from library.challenges.api import list_filters
-from library.core import vocabularies
+from library.core import access, vocabularies
 from library.core.db import get_session
 from library.core.errors import PermissionDenied, ValidationError
 from library.web.forms import ChallengeForm
@@ -89,7 +89,7 @@ def new():
 @login_required
 def edit(challenge_id: int):
     session = get_session()
-    challenge = challenges.get_for_owner(session, current_user, challenge_id)
+    challenge = access.challenge_for_owner(session, current_user, challenge_id)
     form = _form()
     errors: dict[str, str] = {}
     if request.method == "GET":

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from library.core.limits import FIRST_YEAR
 from library.core.models import (
     Authority,
     Document,
@@ -70,16 +72,15 @@ def document_types(session: Session) -> list[DocumentType]:
     return list(session.scalars(select(DocumentType).order_by(DocumentType.position, DocumentType.name)))
 
 
-def service_area_counts(session: Session, where) -> dict[int, int]:
-    """Published documents per service area (of their published version) among those matching
-    ``where`` (None: no documents)."""
-    if where is None:
+def service_area_counts(session: Session, readable) -> dict[int, int]:
+    """Published documents per service area (of their published version) among ``readable``
+    (``access.readable_versions`` of the documents in question, or None: none)."""
+    if readable is None:
         return {}
+    versions = readable.with_only_columns(DocumentVersion.id).subquery()
     stmt = (
         select(version_service_areas.c.service_area_id, func.count())
-        .join(DocumentVersion, DocumentVersion.id == version_service_areas.c.version_id)
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(where, DocumentVersion.is_current.is_(True))
+        .where(version_service_areas.c.version_id.in_(select(versions.c.id)))
         .group_by(version_service_areas.c.service_area_id)
     )
     return {area_id: count for area_id, count in session.execute(stmt)}
@@ -148,3 +149,45 @@ def vocabulary_names(session: Session) -> dict[str, dict[str, str]]:
         "region": dict(session.execute(select(Region.slug, Region.name)).all()),
         "authority": dict(session.execute(select(Authority.code, Authority.name)).all()),
     }
+
+
+# Checks and filters by vocabulary values ------------------------------------------------------
+
+
+def check_areas(session: Session, slugs: list[str]) -> tuple[list[ServiceArea], str | None]:
+    """The service areas these slugs name, and what is wrong with them (none, or unknown ones)."""
+    slugs = [s.strip() for s in slugs if s and s.strip()]
+    areas = list(session.scalars(select(ServiceArea).where(ServiceArea.slug.in_(slugs)))) if slugs else []
+    unknown = sorted(set(slugs) - {a.slug for a in areas})
+    if not slugs:
+        return areas, "Choose at least one service area."
+    if unknown:
+        return areas, f"Unknown service area: {', '.join(unknown)}."
+    return areas, None
+
+
+def check_year(value) -> tuple[int | None, str | None]:
+    """A year (or none), and what is wrong with it."""
+    if value in (None, ""):
+        return None, None
+    try:
+        year = int(str(value).strip())
+        if not FIRST_YEAR <= year <= date.today().year + 1:
+            raise ValueError
+    except ValueError:
+        return None, f"Enter a year between {FIRST_YEAR} and {date.today().year + 1}, like 2025."
+    return year, None
+
+
+def version_in_area(slug: str):
+    """A WHERE clause: the version is in the service area with this slug."""
+    return DocumentVersion.id.in_(
+        select(version_service_areas.c.version_id)
+        .join(ServiceArea, ServiceArea.id == version_service_areas.c.service_area_id)
+        .where(ServiceArea.slug == slug)
+    )
+
+
+def authority_in_region(slug: str):
+    """A WHERE clause: the document's authority is in the region with this slug."""
+    return Document.authority_id.in_(select(Authority.id).join(Region).where(Region.slug == slug))

@@ -239,7 +239,7 @@ def _usage(app: Flask, session) -> None:
     owners' pages and the insights page have something to show."""
     import random
 
-    from library.core import access as permissions
+    from library.core import access
     from library.core.models import Document
     from library.insights import recorder as usage
     from library.insights.usage import event_for, months_back
@@ -253,7 +253,7 @@ def _usage(app: Flask, session) -> None:
     for month in months_back(6):
         for reader in readers:
             for document in rng.sample(published, min(len(published), 6)):
-                if not permissions.can_read_published(reader, document):
+                if not access.can_read_published(reader, document):
                     continue
                 for kind in ("view",) * rng.randint(1, 3) + ("download",) * rng.randint(0, 1):
                     event = event_for(app.config["SECRET_KEY"], reader, document, kind)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request, url_for
 
-from library.core import access as permissions
-from library.core import events
+from library.core import access, events
 from library.core.db import get_session
 from library.core.errors import ValidationError
 from library.core.models import Document, User
@@ -25,7 +24,7 @@ def limits() -> Limits:
 def document_json(document: Document, user: User) -> dict:
     """The API's view of a document. Readers get the published version only (its redacted title,
     summary and text); the unredacted text is never here: see /text (owners only)."""
-    owner = permissions.is_owner(user, document)
+    owner = access.is_owner(user, document)
     version = document.current_version
     published = document.status == "published" and version is not None
     shown = document if owner or not published else version
@@ -44,7 +43,7 @@ def document_json(document: Document, user: User) -> dict:
         "withdrawn_at": iso(document.withdrawn_at),
         "url": url_for("documents.show", document_id=document.id),
     }
-    if published and (owner or permissions.can_read_published(user, document)):
+    if published and (owner or access.can_read_published(user, document)):
         body["text"] = version.text
         body["version"] = version.number
     if owner:
@@ -111,14 +110,14 @@ def list_documents():
 
 @bp.get("/documents/<int:document_id>")
 def get_document(document_id: int):
-    document = documents.get_for_viewer(get_session(), api_user(), document_id)
+    document = access.get_for_viewer(get_session(), api_user(), document_id)
     count_use(api_user(), document, "view")
     return jsonify(document_json(document, api_user()))
 
 
 @bp.get("/documents/<int:document_id>/text")
 def get_text(document_id: int):
-    document = documents.get_for_owner(get_session(), api_user(), document_id)
+    document = access.get_for_owner(get_session(), api_user(), document_id)
     return jsonify({"text": document.extracted_text})
 
 
@@ -196,7 +195,7 @@ def accept_all(document_id: int):
 @bp.get("/documents/<int:document_id>/preview")
 def get_preview(document_id: int):
     session = get_session()
-    document = documents.get_for_owner(session, api_user(), document_id)
+    document = access.get_for_owner(session, api_user(), document_id)
     result = redaction.preview(document)
     findings = redaction.checked(session, document)
     return jsonify(
@@ -258,7 +257,7 @@ def delete_term(term_id: int):
 def patch_document(document_id: int):
     body = json_body()
     session = get_session()
-    document = documents.get_for_owner(session, api_user(), document_id)
+    document = access.get_for_owner(session, api_user(), document_id)
     form = documents.UploadInput(
         title=body.get("title", document.title),
         summary=body.get("summary", document.summary),

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from library.core import audit
+from library.core import access, audit
 from library.core.errors import Conflict, PermissionDenied, ValidationError
 from library.core.limits import NOTE_MAX
 from library.core.models import Document, DocumentStatus, Role, User
@@ -51,7 +51,7 @@ def mark_ready(session: Session, actor: User, document_id: int) -> Document:
 
 def send_back(session: Session, actor: User, document_id: int, note: str | None) -> Document:
     """The approver returns the document to its contributors with a note of what to change."""
-    document = publication.for_approver(session, actor, document_id)
+    document = access.for_approver(session, actor, document_id)
     note = (note or "").strip()
     if not note:
         raise ValidationError("Write a note saying what needs to change.", field="note")

@@ -14,11 +14,10 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from library.core import access as permissions
-from library.core import audit, outbox, structure, word
+from library.core import access, audit, outbox, structure, word
 from library.core.db import utcnow
 from library.core.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
-from library.core.models import Authority, Document, DocumentStatus, DocumentVersion, Kloe, Role, Scope, User
+from library.core.models import Authority, Document, DocumentStatus, DocumentVersion, Kloe, Scope, User
 from library.documents import notices
 from library.documents import workspace as redaction
 
@@ -200,23 +199,6 @@ def challenge_findings(session: Session, document: Document) -> list[str]:
 # Who may act ---------------------------------------------------------------------------------------
 
 
-def for_approver(session: Session, actor: User | None, document_id: int) -> Document:
-    document = session.get(Document, document_id)
-    if document is None:
-        raise NotFound("No such document.")
-    if not permissions.is_owner(actor, document):
-        if actor is not None and (
-            permissions.can_view(actor, document)
-            or actor.is_admin
-            and document.status == DocumentStatus.PUBLISHED.value
-        ):
-            raise PermissionDenied("Only the approver of the authority that owns this document can do this.")
-        raise NotFound("No such document.")
-    if actor.role != Role.APPROVER.value:
-        raise PermissionDenied("Only your authority's approver can give or withdraw consent.")
-    return document
-
-
 def _check_scope(scope: str | None) -> str:
     if scope not in SCOPES:
         raise ValidationError("Choose who may read it: authority, region or national.", field="scope")
@@ -251,7 +233,7 @@ def give_consent(
 ) -> DocumentVersion:
     """Publish the current redacted version to ``scope``, if it is exactly what the approver read:
     ``content_hash`` is the hash of the snapshot shown to them (see :func:`snapshot`)."""
-    document = for_approver(session, actor, document_id)
+    document = access.for_approver(session, actor, document_id)
     scope = _check_scope(scope)
     if confirm is not True:
         raise ValidationError("Confirm the consent statement to share the document.", field="confirm")
@@ -354,7 +336,7 @@ def change_scope(
 ) -> Document:
     """Share the published version more or less widely: takes effect at once. ``content_hash`` is
     that of the published version the approver was shown: a scope change never shares other text."""
-    document = for_approver(session, actor, document_id)
+    document = access.for_approver(session, actor, document_id)
     scope = _check_scope(scope)
     content_hash = _check_hash(content_hash)
     if document.status != DocumentStatus.PUBLISHED.value:
@@ -419,7 +401,7 @@ def _end(session: Session, actor: User, document: Document, kind: str, reason: s
 
 def withdraw(session: Session, actor: User, document_id: int, reason: str | None) -> Document:
     """Withdraw consent: from the next request on, the document is gone from every reader's view."""
-    document = for_approver(session, actor, document_id)
+    document = access.for_approver(session, actor, document_id)
     reason = _reason(reason)
     if document.status != DocumentStatus.PUBLISHED.value:
         raise Conflict(
@@ -452,9 +434,7 @@ def published_for_download(
     session: Session, actor: User, document_id: int
 ) -> tuple[Document, DocumentVersion]:
     """The document and the version readers get (owners too): never a draft."""
-    from library.documents.upload import get_for_viewer
-
-    document = get_for_viewer(session, actor, document_id)
+    document = access.get_for_viewer(session, actor, document_id)
     version = document.current_version
     if document.status != DocumentStatus.PUBLISHED.value or version is None:
         raise NotFound("This document has not been published, so there is nothing to download.")
@@ -491,7 +471,7 @@ def delete_for_good(session: Session, storage, actor: User, document_id: int) ->
     """The owning authority's approver deletes a withdrawn document entirely: its original, its
     versions, its redactions and its index entry. Its tombstone (authority, type, dates) and its
     audit events, which hold no content, stay."""
-    document = for_approver(session, actor, document_id)
+    document = access.for_approver(session, actor, document_id)
     if document.status != DocumentStatus.WITHDRAWN.value:
         raise Conflict("Only a withdrawn document can be deleted for good: withdraw it first.")
     if document.deleted_at is not None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from library.core import vocabularies
+from library.core import access, vocabularies
 from library.core.db import get_session
 from library.core.errors import PermissionDenied, ServiceError, ValidationError
 from library.documents import handoff, publication
 from library.documents import trail as audit_trail
-from library.documents import upload as documents
 from library.documents.api import download_response
 from library.web.csvfile import csv_response
 from library.web.paging import page_number
@@ -26,7 +25,7 @@ def _consent_page(
     note: str = "",
 ):
     session = get_session()
-    document = publication.for_approver(session, current_user, document_id)
+    document = access.for_approver(session, current_user, document_id)
     snap = publication.snapshot(document)
     return render_template(
         "publication/consent.html",
@@ -131,7 +130,7 @@ def _ending(document, kind: str, end, done_message: str, done_url: str):
 @login_required
 def withdraw(document_id: int):
     session = get_session()
-    document = publication.for_approver(session, current_user, document_id)
+    document = access.for_approver(session, current_user, document_id)
     return _ending(
         document,
         "withdraw",
@@ -158,7 +157,7 @@ def delete_for_good(document_id: int):
 @login_required
 def take_down(document_id: int):
     session = get_session()
-    document = documents.get_for_viewer(session, current_user, document_id)
+    document = access.get_for_viewer(session, current_user, document_id)
     if not current_user.is_admin:
         raise PermissionDenied("Only administrators can take documents down.")
     return _ending(

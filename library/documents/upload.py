@@ -5,33 +5,26 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from library.challenges import service as challenges
-from library.core import access as permissions
-from library.core import audit
+from library.core import access, audit, vocabularies
 from library.core.db import utcnow
 from library.core.errors import (
     Conflict,
     FileTooLarge,
-    Gone,
     NotFound,
     PermissionDenied,
     UnsupportedFile,
     ValidationError,
 )
-from library.core.limits import FIRST_YEAR, SUMMARY_MAX, TITLE_MAX
+from library.core.limits import SUMMARY_MAX, TITLE_MAX
 from library.core.models import (
-    Authority,
     Document,
     DocumentStatus,
     DocumentType,
     DocumentVersion,
-    Region,
-    ServiceArea,
     StoredFile,
     User,
     version_service_areas,
@@ -80,38 +73,13 @@ def _check_metadata(session: Session, form: UploadInput) -> tuple[dict, dict[str
     elif doc_type is None:
         errors["document_type"] = f"'{slug}' is not a document type we know. Choose one from the list."
     clean["document_type"] = doc_type
-    clean["service_areas"], problem = check_areas(session, form.service_areas or [])
+    clean["service_areas"], problem = vocabularies.check_areas(session, form.service_areas or [])
     if problem:
         errors["service_areas"] = problem
-    clean["year"], problem = check_year(form.year)
+    clean["year"], problem = vocabularies.check_year(form.year)
     if problem:
         errors["year"] = problem
     return clean, errors
-
-
-def check_areas(session: Session, slugs: list[str]) -> tuple[list[ServiceArea], str | None]:
-    """The service areas these slugs name, and what is wrong with them (none, or unknown ones)."""
-    slugs = [s.strip() for s in slugs if s and s.strip()]
-    areas = list(session.scalars(select(ServiceArea).where(ServiceArea.slug.in_(slugs)))) if slugs else []
-    unknown = sorted(set(slugs) - {a.slug for a in areas})
-    if not slugs:
-        return areas, "Choose at least one service area."
-    if unknown:
-        return areas, f"Unknown service area: {', '.join(unknown)}."
-    return areas, None
-
-
-def check_year(value) -> tuple[int | None, str | None]:
-    """A year (or none), and what is wrong with it."""
-    if value in (None, ""):
-        return None, None
-    try:
-        year = int(str(value).strip())
-        if not FIRST_YEAR <= year <= date.today().year + 1:
-            raise ValueError
-    except ValueError:
-        return None, f"Enter a year between {FIRST_YEAR} and {date.today().year + 1}, like 2025."
-    return year, None
 
 
 def upload_document(
@@ -127,7 +95,7 @@ def upload_document(
     challenge = None
     if form.challenge not in (KEEP, None, ""):
         try:
-            challenge = challenges.challenge_for_document(session, actor, form.challenge)
+            challenge = access.challenge_for_document(session, actor, form.challenge)
         except ValidationError as exc:
             errors["challenge"] = exc.message
         # (another authority's challenge, or none: NotFound, 404, as for any id the actor may not see)
@@ -218,92 +186,20 @@ def _with_relations(stmt: Select) -> Select:
     )
 
 
-def version_in_area(slug: str):
-    """A WHERE clause: the version is in the service area with this slug."""
-    return DocumentVersion.id.in_(
-        select(version_service_areas.c.version_id)
-        .join(ServiceArea, ServiceArea.id == version_service_areas.c.service_area_id)
-        .where(ServiceArea.slug == slug)
-    )
-
-
-def authority_in_region(slug: str):
-    """A WHERE clause: the document's authority is in the region with this slug."""
-    return Document.authority_id.in_(select(Authority.id).join(Region).where(Region.slug == slug))
-
-
-def without_texts() -> tuple:
-    """Query options for lists of (version, document) rows: the long texts (the unredacted one
-    among them) stay unread, and each document's authority comes in one more query."""
-    return (
-        defer(Document.extracted_text),
-        defer(DocumentVersion.text),
-        defer(DocumentVersion.sections),
-        selectinload(Document.authority),
-    )
-
-
-def get_for_owner(session: Session, actor: User | None, document_id: int) -> Document:
-    """A document its owners may work on; 404 for everyone else (never reveal it exists)."""
-    document = session.get(Document, document_id)
-    if document is None or not permissions.is_owner(actor, document):
-        raise NotFound("No such document.")
-    return document
-
-
-def get_for_viewer(session: Session, actor: User | None, document_id: int) -> Document:
-    """A document as ``actor`` may see it: owners always; readers once published and in scope."""
-    document = session.get(Document, document_id)
-    if document is None:
-        raise NotFound("No such document.")
-    if permissions.can_view(actor, document):
-        return document
-    if document.status == DocumentStatus.WITHDRAWN.value and permissions.scope_covers(actor, document):
-        raise Gone(tombstone_message(document), tombstone=tombstone(document))
-    raise NotFound("No such document.")
-
-
-def tombstone(document: Document) -> dict:
-    """What readers may still learn of a withdrawn document: never its content or title."""
-    return {
-        "id": document.id,
-        "authority": {"code": document.authority.code, "name": document.authority.name},
-        "document_type": document.document_type.slug,
-        "document_type_name": document.document_type.name,
-        "withdrawn_at": document.withdrawn_at.isoformat() + "Z" if document.withdrawn_at else None,
-        "taken_down": document.withdrawal_kind == "taken_down",
-        "deleted": document.deleted_at is not None,
-    }
-
-
-def tombstone_message(document: Document) -> str:
-    when = document.withdrawn_at.strftime("%-d %B %Y") if document.withdrawn_at else "recently"
-    if document.deleted_at is not None:
-        deleted = document.deleted_at.strftime("%-d %B %Y")
-        return (
-            f"{document.authority.name} withdrew this {document.document_type.name.lower()} on {when}; "
-            f"it was deleted for good on {deleted}."
-        )
-    if document.withdrawal_kind == "taken_down":
-        kind = document.document_type.name.lower()
-        return f"This {kind} was taken down by the library's administrators on {when}."
-    return f"{document.authority.name} withdrew this {document.document_type.name.lower()} on {when}."
-
-
 def update_details(session: Session, actor: User, document_id: int, form: UploadInput) -> Document:
     """Change the title, summary, type, service areas, year or peer challenge. A changed title or summary is
     checked for personal information again. On a published document this makes a new draft
     version: readers keep the consented one until consent is given again."""
     from library.documents.workspace import redetect_field
 
-    document = get_for_owner(session, actor, document_id)
+    document = access.get_for_owner(session, actor, document_id)
     if document.status == DocumentStatus.WITHDRAWN.value:
         raise Conflict("This document has been withdrawn; its details can no longer change.")
     clean, errors = _check_metadata(session, form)
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     challenge = (
-        None if form.challenge == KEEP else challenges.challenge_for_document(session, actor, form.challenge)
+        None if form.challenge == KEEP else access.challenge_for_document(session, actor, form.challenge)
     )
     changed = []
     for name in ("title", "summary"):
@@ -346,8 +242,8 @@ def own_documents(
     if actor.authority_id is None:
         return [], 0
     where = [Document.authority_id == actor.authority_id]
-    if actor.role not in permissions.OWNER_ROLES:
-        readable = permissions.readable_filter(actor)
+    if actor.role not in access.OWNER_ROLES:
+        readable = access.readable_filter(actor)
         if readable is None:
             return [], 0
         where.append(readable)
@@ -366,7 +262,7 @@ def read_original(
     storage: FileStorage, session: Session, actor: User, document_id: int
 ) -> tuple[StoredFile, bytes]:
     """The uploaded original: only ever for the owners."""
-    document = get_for_owner(session, actor, document_id)
+    document = access.get_for_owner(session, actor, document_id)
     if document.original is None:
         raise NotFound("This document has no stored original.")
     return document.original, storage.read(document.original.storage_key)
@@ -377,7 +273,7 @@ def recent_readable(
 ) -> list[Document]:
     """The newest documents this person may read; with ``area_ids``, only those whose shared
     version is in one of those service areas."""
-    where = permissions.readable_filter(actor)
+    where = access.readable_filter(actor)
     if where is None:
         return []
     stmt = select(Document).where(where)

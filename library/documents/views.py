@@ -8,8 +8,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required
 
 from library.challenges import service as challenges
-from library.core import access as permissions
-from library.core import vocabularies
+from library.core import access, vocabularies
 from library.core.db import get_session
 from library.core.errors import PermissionDenied, ValidationError
 from library.documents import publication
@@ -101,7 +100,7 @@ def our_documents():
     per_page = current_app.config["PAGE_SIZE"]
     items, total = documents.own_documents(get_session(), current_user, page=page, per_page=per_page)
     pages = max(math.ceil(total / per_page), 1)
-    is_owner = current_user.role in permissions.OWNER_ROLES
+    is_owner = current_user.role in access.OWNER_ROLES
     return render_template(
         "documents/our_documents.html",
         documents=items,
@@ -119,8 +118,8 @@ def our_documents():
 @login_required
 def show(document_id: int):
     session = get_session()
-    document = documents.get_for_viewer(session, current_user, document_id)
-    owner = permissions.is_owner(current_user, document)
+    document = access.get_for_viewer(session, current_user, document_id)
+    owner = access.is_owner(current_user, document)
     version = document.current_version
     if not owner:
         count_use(current_user, document, "view")
@@ -148,7 +147,7 @@ def show(document_id: int):
 @login_required
 def edit(document_id: int):
     session = get_session()
-    document = documents.get_for_owner(session, current_user, document_id)
+    document = access.get_for_owner(session, current_user, document_id)
     form = _upload_form()
     errors: dict[str, str] = {}
     if request.method == "GET":

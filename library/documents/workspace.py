@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from library import redaction as engine
-from library.core import audit
+from library.core import access, audit
 from library.core.db import utcnow
 from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from library.core.limits import REPLACEMENT_MAX, TERM_MAX
@@ -36,9 +36,7 @@ WARNING = engine.WARNING  # the category of warnings about combinations of detai
 
 
 def _get_for_owner(session, actor, document_id):
-    from library.documents.upload import get_for_owner
-
-    return get_for_owner(session, actor, document_id)
+    return access.get_for_owner(session, actor, document_id)
 
 
 def _field_text(document: Document, field: str) -> str:

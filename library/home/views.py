@@ -9,8 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from library.accounts import service as accounts
-from library.core import access as permissions
-from library.core import vocabularies
+from library.core import access, vocabularies
 from library.core.db import get_session
 from library.core.errors import ValidationError
 from library.documents import handoff
@@ -28,8 +27,8 @@ def home():
         return render_template("main/welcome.html")
     session = get_session()
     areas = vocabularies.service_areas(session)
-    counts = vocabularies.service_area_counts(session, permissions.readable_filter(current_user))
-    tasks = handoff.tasks(session, current_user) if current_user.role in permissions.OWNER_ROLES else []
+    counts = vocabularies.service_area_counts(session, access.readable_versions(current_user))
+    tasks = handoff.tasks(session, current_user) if current_user.role in access.OWNER_ROLES else []
     return render_template(
         "main/home.html",
         tasks=tasks,

@@ -1,6 +1,6 @@
 """What the library holds and how it is read, counted only over what the viewer may read.
 
-Every count below goes through ``permissions.readable_filter`` and the current published version,
+Every count below goes through ``access.readable_versions`` (the current published versions),
 so a reader never learns, in a cell, a total or a CSV, that a document they may not read exists.
 Administrators see the whole library (every published document) and how it grows.
 """
@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from library.core import access as permissions
-from library.core import vocabularies
+from library.core import access, vocabularies
 from library.core.errors import ValidationError
 from library.core.models import (
     Authority,
@@ -28,7 +27,6 @@ from library.core.models import (
     User,
     version_service_areas,
 )
-from library.documents import upload as documents
 from library.insights import usage
 
 RECENT_MONTHS = 3  # "the last 90 days": this month and the two before
@@ -66,20 +64,17 @@ def parse_filters(session: Session, args: dict[str, str]) -> dict[str, str]:
 
 def _readable_versions(actor: User | None, filters: dict[str, str]):
     """The current versions of the published documents the actor may read (a subquery of ids)."""
-    readable = permissions.readable_filter(actor)
-    if readable is None:
-        return None
-    stmt = (
-        select(DocumentVersion.id.label("version_id"), Document.id.label("document_id"))
-        .join(Document, Document.id == DocumentVersion.document_id)
-        .where(readable, DocumentVersion.is_current.is_(True))
+    stmt = access.readable_versions(
+        actor, DocumentVersion.id.label("version_id"), Document.id.label("document_id")
     )
+    if stmt is None:
+        return None
     if "document_type" in filters:
         stmt = stmt.join(DocumentType, DocumentType.id == DocumentVersion.document_type_id).where(
             DocumentType.slug == filters["document_type"]
         )
     if "service_area" in filters:
-        stmt = stmt.where(documents.version_in_area(filters["service_area"]))
+        stmt = stmt.where(vocabularies.version_in_area(filters["service_area"]))
     return stmt.subquery()
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from library.core import access as permissions
+from library.core import access
 from library.core.db import utcnow
 from library.core.errors import NotFound
 from library.core.models import Document, DocumentStatus, Region, UsageMonth, UsageReader, User
@@ -112,7 +112,7 @@ class Usage:
 
 
 def _may_see(actor: User | None, document: Document) -> bool:
-    return permissions.is_owner(actor, document) or (
+    return access.is_owner(actor, document) or (
         actor is not None
         and actor.is_active
         and actor.is_admin

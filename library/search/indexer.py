@@ -27,8 +27,9 @@ from flask import Flask
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from library.core import access
 from library.core.models import Authority, Document, DocumentStatus, DocumentVersion, IndexOutbox
-from search_index import IndexedDocument, SearchBackend, TantivyBackend, WhooshBackend, labels_for_scope
+from search_index import IndexedDocument, SearchBackend, TantivyBackend, WhooshBackend
 from search_index.common import Thesaurus
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def to_indexed(document: Document) -> IndexedDocument | None:
         service_areas=[a.slug for a in version.service_areas],
         year=version.year,
         published_at=version.consented_at,
-        labels=labels_for_scope(document.scope, document.authority.code, document.authority.region.slug),
+        labels=[access.audience_of(document).label()],
         fingerprint=fingerprint(document, version),
     )
 

@@ -10,12 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from library.challenges import service as challenges
-from library.core import access as permissions
-from library.core import vocabularies
+from library.core import access, vocabularies
 from library.core.errors import ValidationError
 from library.core.models import Authority, Document, ServiceArea, User
 from search_index import SearchBackend, SearchQuery
-from search_index.base import FACETS, labels_for_reader
+from search_index.base import FACETS
 
 log = logging.getLogger(__name__)
 MAX_PER_PAGE = 100
@@ -42,18 +41,6 @@ class SearchPage:
     facets: dict[str, dict[str, int]]
     names: dict[str, dict[str, str]]
     suggestion: str | None
-
-
-def caller_labels(actor: User | None) -> list[str] | None:
-    """The access labels a caller's queries are filtered by (None: administrators read every
-    published document)."""
-    if actor is None or not actor.is_active:
-        return []
-    if actor.is_admin:
-        return None
-    if actor.authority is None:
-        return []
-    return labels_for_reader(actor.authority.code, actor.authority.region.slug)
 
 
 def area_named(session: Session, slug: str) -> ServiceArea | None:
@@ -106,7 +93,7 @@ def search(session: Session, backend: SearchBackend, actor: User, params: Search
         SearchQuery(
             text=params.q,
             filters=params.filters,
-            labels=caller_labels(actor),
+            labels=access.caller_labels(actor),
             sort=params.sort,
             page=params.page,
             per_page=params.per_page,
@@ -157,7 +144,7 @@ def _still_readable(session: Session, actor: User, hits):
     the index has not caught up yet."""
     if not hits:
         return hits
-    where = permissions.readable_filter(actor)
+    where = access.readable_filter(actor)
     allowed = (
         set()
         if where is None
@@ -170,5 +157,5 @@ def _still_readable(session: Session, actor: User, hits):
 
 
 def more_like_this(session: Session, backend: SearchBackend, actor: User, document_id: int, limit: int = 5):
-    hits = backend.more_like_this(document_id, caller_labels(actor), limit)
+    hits = backend.more_like_this(document_id, access.caller_labels(actor), limit)
     return _still_readable(session, actor, hits)

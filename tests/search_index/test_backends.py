@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from search_index import IndexedDocument, SearchQuery, TantivyBackend, WhooshBackend, labels_for_scope
+from search_index import IndexedDocument, SearchQuery, TantivyBackend, WhooshBackend
 from search_index.common import Thesaurus, clean_query, plain_text
 
 THESAURUS = Thesaurus(
@@ -16,6 +16,16 @@ THESAURUS = Thesaurus(
     ]
 )
 START = datetime(2025, 1, 1)
+
+
+# The labels the library gives a document of each scope (library/core/access.py, Audience.label).
+def labels_for_scope(scope: str, authority_code: str, region_slug: str) -> list[str]:
+    """The access labels of a document shared at ``scope``."""
+    if scope == "national":
+        return ["national"]
+    if scope == "region":
+        return [f"region:{region_slug}"]
+    return [f"authority:{authority_code}"]
 
 
 def doc(

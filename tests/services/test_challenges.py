@@ -3,6 +3,7 @@
 import pytest
 
 from library.challenges import service as challenges
+from library.core import access
 from library.core.errors import NotFound, PermissionDenied, ValidationError
 from library.core.models import Document
 from library.documents import publication
@@ -124,9 +125,9 @@ def test_only_owners_record_challenges_and_attach_their_own_documents(app, db, p
         challenges.create(db, people.kgm_contributor, challenges.ChallengeInput("", 1999, []))
     assert set(bad.value.errors) == {"title", "year", "service_areas"}
     with pytest.raises(NotFound):  # another authority's challenge: as if it did not exist
-        challenges.challenge_for_document(db, people.ash_contributor, chain["challenge"])
+        access.challenge_for_document(db, people.ash_contributor, chain["challenge"])
     with pytest.raises(NotFound):
-        challenges.get_for_owner(db, people.ash_approver, chain["challenge"])
+        access.challenge_for_owner(db, people.ash_approver, chain["challenge"])
 
 
 def test_records_are_audited(db, people, chain):

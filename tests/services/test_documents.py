@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from library.core import access
 from library.core.errors import Gone, NotFound, PermissionDenied, UnsupportedFile, ValidationError
 from library.core.models import Document
 from library.core.storage import LocalFileStorage
@@ -65,16 +66,16 @@ def test_only_owners_upload(db, storage, people):
 
 def test_viewer_rules_for_drafts_and_withdrawn_documents(db, storage, people):
     doc = documents.upload_document(db, storage, people.kgm_contributor, _input(), Limits())
-    assert documents.get_for_viewer(db, people.kgm_approver, doc.id).id == doc.id
+    assert access.get_for_viewer(db, people.kgm_approver, doc.id).id == doc.id
     with pytest.raises(NotFound):
-        documents.get_for_viewer(db, people.kgm_reader, doc.id)
+        access.get_for_viewer(db, people.kgm_reader, doc.id)
     # Withdrawn: readers it was shared with get a tombstone, everyone else a 404.
     doc.status, doc.scope = "withdrawn", "region"
     db.commit()
     with pytest.raises(Gone):
-        documents.get_for_viewer(db, people.ash_reader, doc.id)
+        access.get_for_viewer(db, people.ash_reader, doc.id)
     with pytest.raises(NotFound):
-        documents.get_for_viewer(db, people.brk_reader, doc.id)
+        access.get_for_viewer(db, people.brk_reader, doc.id)
 
 
 def test_read_original_for_owners_only(db, storage, people):
