@@ -172,8 +172,8 @@ def readable_filter(user: User | None) -> ColumnElement[bool] | None:
     """The read rule, as a WHERE clause on documents (None: nothing)."""
     audiences = audiences_of(user)
     published = Document.status == DocumentStatus.PUBLISHED.value
-    if audiences is EVERY:
-        return published
+    if audiences is EVERY:  # every audience: any document shared with one
+        return and_(published, Document.scope.is_not(None))
     if not audiences:
         return None
     return and_(published, or_(*(a.clause() for a in audiences)))
