@@ -120,9 +120,9 @@ def prepare(database_url: str, data_dir: Path) -> dict[str, str]:
     """The demo library, and an API token per demo person."""
     from library import create_app
     from library.accounts import service as accounts
-    from library.core.db import get_session
     from library.demo.seed import USERS, seed_demo
     from library.ops.migrate import init_db
+    from library.web.database import get_session
 
     app = create_app({"ENV_NAME": "test", "DATA_DIR": str(data_dir), "DATABASE_URL": database_url})
     with app.app_context():

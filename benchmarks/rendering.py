@@ -65,9 +65,9 @@ def _largest_accepted(text_for, cap: int) -> str:
 
 def _warm(app, people, clients, limits) -> None:
     """Open every page once on a small document: templates compiled, as in a serving process."""
-    from library.core.db import get_session
     from library.documents import upload as documents
     from library.documents import workspace as redaction
+    from library.web.database import get_session
     from tests.helpers import consent
 
     with app.app_context():
@@ -104,7 +104,6 @@ def _warm(app, people, clients, limits) -> None:
 def run(verbose: bool = False) -> list[dict]:
     from library import create_app
     from library.accounts import service as accounts
-    from library.core.db import get_session
     from library.core.errors import ServiceError
     from library.core.rendering import _section_html, element_count
     from library.core.vocabularies import load_vocabularies
@@ -112,6 +111,7 @@ def run(verbose: bool = False) -> list[dict]:
     from library.documents import workspace as redaction
     from library.extraction import ExtractionError, Limits
     from library.ops.migrate import upgrade
+    from library.web.database import get_session
     from tests.helpers import consent
 
     rows = []

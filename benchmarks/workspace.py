@@ -51,10 +51,10 @@ class _Browser:
 
 def _setup(app) -> int:
     from library.accounts import service as accounts
-    from library.core.db import get_session
     from library.core.vocabularies import load_vocabularies
     from library.documents import upload as documents
     from library.extraction import Limits
+    from library.web.database import get_session
     from tests.filemakers import long_self_assessment
 
     with app.app_context():

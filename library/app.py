@@ -10,8 +10,8 @@ from werkzeug.routing import IntegerConverter
 
 from config import load_config
 from library import accounts, challenges, documents, home, insights, mail, ops, search, web
-from library.core import db, storage
-from library.web import logs
+from library.core import storage
+from library.web import database, logs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +54,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseId
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
-    db.init_app(app)
+    database.init_app(app)
     app.extensions["file_storage"] = storage.LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
     web.init_app(app)
     for feature in (mail, search, insights, accounts, documents, challenges, home, ops):

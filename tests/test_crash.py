@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = """
 import sys
 from library import create_app
-from library.core.db import get_session
+from library.web.database import get_session
 from library.core.models import User
 from library.documents import handoff, publication
 

@@ -8,12 +8,13 @@ from sqlalchemy import select
 
 from library.core.db import utcnow
 from library.core.models import MailMessage
+from library.mail import outbox
 from library.mail.outbox import FileTransport
 
 
 def _queue(app, db, key="test:1", to="person@example.org", commit=True):
     with app.app_context():
-        message = app.extensions["mailer"].enqueue(
+        message = outbox.enqueue(
             db,
             to=to,
             kind="test",

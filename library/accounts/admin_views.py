@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from library.accounts import links, microsoft
 from library.accounts import service as accounts
 from library.core import vocabularies
-from library.core.db import get_session
 from library.core.errors import NotFound, PermissionDenied, ValidationError
 from library.core.models import AuditEvent, Authority, Document, User
+from library.web.database import get_session
 from library.web.forms import ROLE_CHOICES, AuthorityEditForm, AuthorityForm, UserEditForm, UserForm
 from library.web.paging import page_number
 

@@ -11,8 +11,8 @@ from flask.cli import AppGroup
 
 from library.accounts import links
 from library.accounts import service as accounts
-from library.core.db import get_session
 from library.web.commands import friendly
+from library.web.database import get_session
 
 authorities_cli = AppGroup("authorities", help="Manage authorities.")
 

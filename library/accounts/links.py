@@ -15,13 +15,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from library.accounts import notices
 from library.accounts import service as accounts
-from library.core import access, audit
+from library.core import access, audit, settings
 from library.core.db import utcnow
 from library.core.errors import PermissionDenied, ServiceError
 from library.core.models import AccountLink, Authority, Document, Role, User
@@ -45,9 +44,9 @@ def _hash(secret: str) -> str:
 
 def _new_link(session: Session, user: User, purpose: str, actor: User | None) -> str:
     lifetime = (
-        timedelta(days=current_app.config["INVITATION_DAYS"])
+        timedelta(days=settings.of(session).invitation_days)
         if purpose == INVITATION
-        else timedelta(minutes=current_app.config["RESET_MINUTES"])
+        else timedelta(minutes=settings.of(session).reset_minutes)
     )
     secret = secrets.token_urlsafe(32)
     session.add(
@@ -63,9 +62,9 @@ def _new_link(session: Session, user: User, purpose: str, actor: User | None) ->
     return secret
 
 
-def link_url(purpose: str, secret: str) -> str:
+def link_url(session: Session, purpose: str, secret: str) -> str:
     page = "invitation" if purpose == INVITATION else "password/reset"
-    return f"{notifications.base_url()}/{page}/{secret}"
+    return f"{notifications.base_url(session)}/{page}/{secret}"
 
 
 @dataclass
@@ -172,7 +171,7 @@ def request_reset(session: Session, email: str, *, allowed: bool = True) -> None
         session.commit()
         return
     secret = _new_link(session, user, RESET, None)
-    minutes = current_app.config["RESET_MINUTES"]
+    minutes = settings.of(session).reset_minutes
     message = notifications.Message(
         subject="Reset your password",
         paragraphs=[
@@ -181,7 +180,7 @@ def request_reset(session: Session, email: str, *, allowed: bool = True) -> None
             "Choosing a new password signs you out everywhere.",
             "If you did not ask, ignore this message: your password stays as it is.",
         ],
-        link=link_url(RESET, secret),
+        link=link_url(session, RESET, secret),
         link_text="Choose a new password",
     )
     notifications.send(session, user, "reset", f"reset:{_hash(secret)[:16]}", message, optional=False)
@@ -230,7 +229,7 @@ def invite(
     _check_may_invite(session, actor, role, authority)
     user = accounts.new_user(session, actor, email=email, name=name, role=role, authority=authority)
     secret = _new_link(session, user, INVITATION, actor)
-    days = current_app.config["INVITATION_DAYS"]
+    days = settings.of(session).invitation_days
     where = f" at {authority.name}" if authority else ""
     message = notifications.Message(
         subject="You are invited to the Peer Challenge Library",
@@ -241,7 +240,7 @@ def invite(
             "shared with consent.",
             f"Choose your password with the link below. It works once, for {days} days.",
         ],
-        link=link_url(INVITATION, secret),
+        link=link_url(session, INVITATION, secret),
         link_text="Choose your password",
     )
     notifications.send(

@@ -304,7 +304,7 @@ def set_tenant(
                             "your people page. Confirm it only if the tenant is your council's: ask "
                             "your IT team for its tenant ID.",
                         ],
-                        link=f"{notifications.base_url()}/people#microsoft",
+                        link=f"{notifications.base_url(session)}/people#microsoft",
                         link_text="Review the request",
                     ),
                     optional=False,

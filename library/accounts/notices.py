@@ -21,7 +21,7 @@ def account_changed(session: Session, actor: User | None, user: User, change: st
             f"{' by ' + actor.name if actor is not None else ''}.",
             "If you did not expect this, review your authority's people now.",
         ],
-        link=f"{messages.base_url()}/people",
+        link=f"{messages.base_url(session)}/people",
         link_text="Your authority's people",
     )
     for approver in access.approvers_of(session, user.authority_id):

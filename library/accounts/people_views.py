@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from library.accounts import links, microsoft, people
 from library.core import access
-from library.core.db import get_session
 from library.core.errors import ServiceError
+from library.web.database import get_session
 
 bp = Blueprint("people", __name__)
 

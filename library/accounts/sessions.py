@@ -8,8 +8,8 @@ from flask import Flask, flash, request, session
 from flask_login import LoginManager, login_user, logout_user
 
 from library.accounts.throttle import RequestThrottle, SignInThrottle
-from library.core.db import get_session
 from library.core.models import User
+from library.web.database import get_session
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"

@@ -12,10 +12,10 @@ from werkzeug.exceptions import HTTPException
 from library.accounts import links, microsoft, oidc
 from library.accounts import service as accounts
 from library.accounts.sessions import start_session
-from library.core.db import get_session
 from library.core.errors import ServiceError, TooManyAttempts, ValidationError
 from library.mail import messages as notifications
 from library.web import csrf
+from library.web.database import get_session
 from library.web.forms import LoginForm
 
 bp = Blueprint("auth", __name__)

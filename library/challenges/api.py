@@ -8,8 +8,8 @@ from flask import current_app, jsonify, request, url_for
 from library.challenges import reuse
 from library.challenges import service as challenges
 from library.core import access
-from library.core.db import get_session
 from library.web.api import api_user, bp, json_body, page_args
+from library.web.database import get_session
 from library.web.openapi import DOCX
 
 

@@ -199,8 +199,9 @@ def examples(
     if stmt is None:
         return []
     rows = session.execute(
-        stmt.join(Authority, Authority.id == Document.authority_id)
-        .order_by(DocumentVersion.year.desc().nulls_last(), DocumentVersion.consented_at.desc())
+        stmt.join(Authority, Authority.id == Document.authority_id).order_by(
+            DocumentVersion.year.desc().nulls_last(), DocumentVersion.consented_at.desc()
+        )
     ).all()
     return [
         ExampleDoc(

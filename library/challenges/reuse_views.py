@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from library.challenges import reuse
 from library.challenges.api import list_filters
 from library.core import vocabularies
-from library.core.db import get_session
 from library.core.errors import NotFound, ValidationError
+from library.web.database import get_session
 from library.web.openapi import DOCX
 from library.web.paging import page_number
 

@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from library.challenges import service as challenges
 from library.challenges.api import list_filters
 from library.core import access, vocabularies
-from library.core.db import get_session
 from library.core.errors import PermissionDenied, ValidationError
+from library.web.database import get_session
 from library.web.forms import ChallengeForm
 from library.web.paging import page_number
 

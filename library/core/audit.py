@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from library.core import settings
 from library.core.models import AuditEvent, User
 
 log = logging.getLogger(__name__)
@@ -49,5 +50,5 @@ def value_hash(session: Session, value: str) -> str:
     """A keyed hash of a value (a redacted value, a reason, what was typed), so the trail can show
     two events were about the same value without ever holding the value itself. The key comes
     with the session (``db.init_app``)."""
-    key = session.info["audit_key"]
+    key = settings.of(session).audit_key
     return hmac.new(key, " ".join(value.lower().split()).encode(), hashlib.sha256).hexdigest()[:32]

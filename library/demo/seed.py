@@ -9,12 +9,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from library.accounts import service as accounts
-from library.core.db import get_session
 from library.core.models import Authority, Document, User
 from library.documents import publication
 from library.documents import upload as documents
 from library.documents import workspace as redaction
 from library.extraction import Limits
+from library.web.database import get_session
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "content" / "demo"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed in the README; demo data only

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request, url_for
 
 from library.core import access, events
-from library.core.db import get_session
 from library.core.errors import ValidationError
 from library.core.models import Document, User
 from library.documents import handoff, publication
@@ -14,6 +13,7 @@ from library.documents import upload as documents
 from library.documents import workspace as redaction
 from library.extraction import Limits
 from library.web.api import api_user, bp, iso, json_body, page_args
+from library.web.database import get_session
 from library.web.openapi import DOCX
 
 

@@ -11,10 +11,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from library import redaction
-from library.core.db import get_session
 from library.documents import publication
 from library.extraction import ExtractionError, Limits, extract
 from library.web.commands import friendly
+from library.web.database import get_session
 
 redaction_cli = AppGroup("redaction", help="Find personal information in files.")
 

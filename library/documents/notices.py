@@ -39,8 +39,8 @@ def _when(moment) -> str:
     return moment.isoformat() if moment else ""
 
 
-def _document_link(document: Document, page: str = "") -> str:
-    return f"{messages.base_url()}/documents/{document.id}{page}"
+def _document_link(session: Session, document: Document, page: str = "") -> str:
+    return f"{messages.base_url(session)}/documents/{document.id}{page}"
 
 
 def ready_for_approval(session: Session, actor: User, document: Document) -> None:
@@ -51,7 +51,7 @@ def ready_for_approval(session: Session, actor: User, document: Document) -> Non
             f"{actor.name} marked “{title}” ready for approval. It needs an approver of "
             f"{document.authority.name} to read it and decide whether to share it.",
         ],
-        link=_document_link(document, "/consent"),
+        link=_document_link(session, document, "/consent"),
         link_text="Read it and decide",
     )
     key = f"ready:document:{document.id}:{_when(document.ready_at)}"
@@ -67,7 +67,7 @@ def sent_back(session: Session, actor: User, document: Document) -> None:
             f"{actor.name} sent “{title}” back with a note. Read the note on the document's page, make "
             "the changes, then mark it ready for approval again.",
         ],
-        link=_document_link(document),
+        link=_document_link(session, document),
         link_text="Read the note",
     )
     key = f"sent_back:document:{document.id}:{_when(document.sent_back_at)}"
@@ -87,7 +87,7 @@ def shared(
     message = messages.Message(
         subject=f"Shared: {version.title}",
         paragraphs=paragraphs,
-        link=_document_link(document),
+        link=_document_link(session, document),
         link_text="See it",
     )
     key = f"shared:document:{document.id}:version:{version.number}:{document.scope if scope_change else ''}"
@@ -107,7 +107,7 @@ def withdrawn(session: Session, actor: User, document: Document, *, taken_down: 
     message = messages.Message(
         subject=f"{'Taken down' if taken_down else 'Withdrawn'}: {title}",
         paragraphs=[words, "The audit trail records who did it, when and why."],
-        link=_document_link(document),
+        link=_document_link(session, document),
         link_text="See the document",
     )
     key = f"withdrawn:document:{document.id}:{_when(document.withdrawn_at)}"

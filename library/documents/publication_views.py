@@ -6,12 +6,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from library.core import access, vocabularies
-from library.core.db import get_session
 from library.core.errors import PermissionDenied, ServiceError, ValidationError
 from library.documents import handoff, publication
 from library.documents import trail as audit_trail
 from library.documents.api import download_response
 from library.web.csvfile import csv_response
+from library.web.database import get_session
 from library.web.paging import page_number
 
 bp = Blueprint("publication", __name__)

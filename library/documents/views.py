@@ -9,13 +9,13 @@ from flask_login import current_user, login_required
 
 from library.challenges import service as challenges
 from library.core import access, vocabularies
-from library.core.db import get_session
 from library.core.errors import PermissionDenied, ValidationError
 from library.documents import publication
 from library.documents import upload as documents
 from library.documents.api import count_use, limits
 from library.insights import usage
 from library.search import service as search
+from library.web.database import get_session
 from library.web.forms import UploadForm
 from library.web.paging import page_number
 

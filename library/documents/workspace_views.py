@@ -11,10 +11,10 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from library import redaction as engine
-from library.core.db import get_session
 from library.core.errors import Conflict, ValidationError
 from library.documents import handoff
 from library.documents import workspace as redaction
+from library.web.database import get_session
 
 bp = Blueprint("redaction", __name__)
 

@@ -10,10 +10,10 @@ from flask_login import current_user, login_required
 
 from library.accounts import service as accounts
 from library.core import access, vocabularies
-from library.core.db import get_session
 from library.core.errors import ValidationError
 from library.documents import handoff
 from library.documents import upload as documents
+from library.web.database import get_session
 
 bp = Blueprint("main", __name__)
 

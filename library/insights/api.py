@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from library.core.db import get_session
 from library.insights import usage
 from library.web.api import api_user, bp
+from library.web.database import get_session
 
 
 @bp.get("/documents/<int:document_id>/usage")

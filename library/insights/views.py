@@ -7,11 +7,11 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from library.core import vocabularies
-from library.core.db import get_session
 from library.core.errors import NotFound
 from library.insights import service as insights
 from library.insights import usage
 from library.web.csvfile import csv_response
+from library.web.database import get_session
 
 bp = Blueprint("insights", __name__)
 CHARTS = ("areas-by-region", "types", "years", "most-read", "growth")

@@ -10,14 +10,16 @@ kind of notice off; invitations and password resets are always sent.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from library.core import audit
+from library.core import audit, settings
 from library.core.errors import NotFound, ValidationError
 from library.core.models import User
+from library.mail import outbox
 
 # The notices a person may turn off, in the words of their account page.
 KINDS = {
@@ -38,20 +40,24 @@ class Message:
     link_text: str
 
 
-def _mailer():
-    return current_app.extensions["mailer"]
+# The HTML part is written from a template without Flask: services need no app context.
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parents[2] / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
 
 
-def base_url() -> str:
-    return current_app.config["BASE_URL"]
+def base_url(session: Session) -> str:
+    """The service's address, for links in messages."""
+    return settings.of(session).base_url
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="unsubscribe")
+def _serializer(session: Session) -> URLSafeSerializer:
+    return URLSafeSerializer(settings.of(session).secret_key, salt="unsubscribe")
 
 
-def unsubscribe_token(user: User, kind: str) -> str:
-    return _serializer().dumps([user.id, kind])
+def unsubscribe_token(session: Session, user: User, kind: str) -> str:
+    return _serializer(session).dumps([user.id, kind])
 
 
 def send(
@@ -65,25 +71,23 @@ def send(
     footer = "You get this message because of your account at the Peer Challenge Library."
     unsubscribe = None
     if optional:
-        unsubscribe = f"{base_url()}/unsubscribe/{unsubscribe_token(to, kind)}"
+        unsubscribe = f"{base_url(session)}/unsubscribe/{unsubscribe_token(session, to, kind)}"
         headers = {
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
-        footer = (
-            f"To stop these messages: {unsubscribe} (or choose on your account page: {base_url()}/account)."
-        )
+        account = f"{base_url(session)}/account"
+        footer = f"To stop these messages: {unsubscribe} (or choose on your account page: {account})."
     text = "\n\n".join(
         [f"Dear {to.name},", *message.paragraphs, f"{message.link_text}: {message.link}", footer]
     )
-    html = render_template(
-        "mail/message.html",
+    html = _TEMPLATES.get_template("mail/message.html").render(
         name=to.name,
         message=message,
         unsubscribe=unsubscribe,
-        account=f"{base_url()}/account",
+        account=f"{base_url(session)}/account",
     )
-    queued = _mailer().enqueue(
+    queued = outbox.enqueue(
         session,
         to=to,
         kind=kind,
@@ -99,7 +103,7 @@ def send(
 def peek(session: Session, token: str) -> tuple[User, str]:
     """The person and kind of notice a signed unsubscribe token names."""
     try:
-        user_id, kind = _serializer().loads(token)
+        user_id, kind = _serializer(session).loads(token)
     except (BadSignature, ValueError, TypeError) as exc:
         raise NotFound("This unsubscribe link is not one of ours.") from exc
     user = session.get(User, user_id) if isinstance(user_id, int) else None

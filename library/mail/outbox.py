@@ -107,6 +107,47 @@ class Report:
     errors: list[str] = field(default_factory=list)
 
 
+def enqueue(
+    session: Session,
+    *,
+    to: User | str,
+    kind: str,
+    event_key: str,
+    subject: str,
+    text: str,
+    html: str,
+    headers: dict[str, str] | None = None,
+) -> MailMessage | None:
+    """Put a message in the outbox, in ``session``'s transaction. None if this address was
+    already sent (or is already waiting for) a message about this event."""
+    address = to.email if isinstance(to, User) else to
+    address = address.strip().lower()
+    waiting = [
+        m
+        for m in session.new
+        if isinstance(m, MailMessage) and (m.to_address, m.event_key) == (address, event_key)
+    ]
+    if waiting or session.scalar(
+        select(MailMessage.id).where(MailMessage.to_address == address, MailMessage.event_key == event_key)
+    ):
+        return None
+    message = MailMessage(
+        recipient_id=to.id if isinstance(to, User) else None,
+        to_address=address,
+        kind=kind,
+        event_key=event_key[:200],
+        subject=subject[:300],
+        body_text=text,
+        body_html=html,
+        headers=headers or {},
+        next_attempt_at=utcnow(),
+        attempts=0,
+    )
+    session.add(message)
+    session.info["mail_outbox"] = True
+    return message
+
+
 class Mailer:
     def __init__(self, make_session, transport: Transport, *, sender: str, service_name: str):
         self.make_session = make_session
@@ -115,49 +156,6 @@ class Mailer:
         self.service_name = service_name
 
     # Writing ------------------------------------------------------------------------------------
-
-    def enqueue(
-        self,
-        session: Session,
-        *,
-        to: User | str,
-        kind: str,
-        event_key: str,
-        subject: str,
-        text: str,
-        html: str,
-        headers: dict[str, str] | None = None,
-    ) -> MailMessage | None:
-        """Put a message in the outbox, in ``session``'s transaction. None if this address was
-        already sent (or is already waiting for) a message about this event."""
-        address = to.email if isinstance(to, User) else to
-        address = address.strip().lower()
-        waiting = [
-            m
-            for m in session.new
-            if isinstance(m, MailMessage) and (m.to_address, m.event_key) == (address, event_key)
-        ]
-        if waiting or session.scalar(
-            select(MailMessage.id).where(
-                MailMessage.to_address == address, MailMessage.event_key == event_key
-            )
-        ):
-            return None
-        message = MailMessage(
-            recipient_id=to.id if isinstance(to, User) else None,
-            to_address=address,
-            kind=kind,
-            event_key=event_key[:200],
-            subject=subject[:300],
-            body_text=text,
-            body_html=html,
-            headers=headers or {},
-            next_attempt_at=utcnow(),
-            attempts=0,
-        )
-        session.add(message)
-        session.info["mail_outbox"] = True
-        return message
 
     # Delivering ---------------------------------------------------------------------------------
 
@@ -318,8 +316,8 @@ def _daily_digests(app: Flask) -> None:
                 return
             stamp.touch()
             with app.app_context():
-                from library.core.db import get_session
                 from library.search import follows
+                from library.web.database import get_session
 
                 try:
                     follows.send_digests(get_session(), app.extensions["search"])

@@ -10,11 +10,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from library.core.db import get_session
 from library.demo.seed import seed_demo
 from library.ops import backup
 from library.ops.migrate import init_db
 from library.web.commands import friendly
+from library.web.database import get_session
 
 backup_cli = AppGroup("backup", help="Back up the library, check a backup, restore one.")
 

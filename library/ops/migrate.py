@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask
 
-from library.core.db import get_session
+from library.web.database import get_session
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 

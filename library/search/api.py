@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 
 from library.core import vocabularies
-from library.core.db import get_session
 from library.core.errors import ValidationError
 from library.search import follows
 from library.search import service as search_service
 from library.web.api import api_user, bp, json_body
+from library.web.database import get_session
 
 
 @bp.get("/search")

@@ -10,11 +10,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from library.core.db import get_session
 from library.core.models import Document
 from library.mail.cli import notifications_cli
 from library.search import follows
 from library.web.commands import friendly
+from library.web.database import get_session
 
 search_cli = AppGroup("search", help="The search index.")
 

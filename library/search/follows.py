@@ -177,7 +177,7 @@ def send_digests(
 
 
 def _mail(session: Session, digest: Digest, now: datetime) -> int:
-    base = notifications.base_url()
+    base = notifications.base_url(session)
     paragraphs = [
         f"{digest.count} document{'s' if digest.count != 1 else ''} shared with you since "
         f"{digest.since:%-d %B %Y} in what you follow:"

@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 
 from library.accounts.views import _safe_next
 from library.core import vocabularies
-from library.core.db import get_session
 from library.core.errors import ServiceError, ValidationError
 from library.search import follows
 from library.search import service as search
+from library.web.database import get_session
 
 bp = Blueprint("search", __name__)
 

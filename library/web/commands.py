@@ -8,8 +8,8 @@ from functools import wraps
 import click
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from library.core.db import get_session
 from library.core.errors import ServiceError
+from library.web.database import get_session
 
 
 def friendly(fn):

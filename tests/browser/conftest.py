@@ -39,10 +39,10 @@ def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from library import create_app
-    from library.core.db import get_session
     from library.core.vocabularies import load_vocabularies
     from library.demo.seed import seed_demo
     from library.ops.migrate import upgrade
+    from library.web.database import get_session
 
     data_dir = tmp_path_factory.mktemp("browser-data")
     app = create_app(

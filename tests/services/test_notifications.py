@@ -110,7 +110,7 @@ def test_each_person_chooses_what_they_are_sent_and_can_stop_with_one_click(app,
     with app.app_context(), pytest.raises(Exception, match="not one of ours"):
         notifications.turn_off(db, "forged-token")
     with app.app_context():
-        token = notifications.unsubscribe_token(people.kgm_contributor, "shared")
+        token = notifications.unsubscribe_token(db, people.kgm_contributor, "shared")
         user, kind = notifications.turn_off(db, token)
     assert user.id == people.kgm_contributor.id and kind == "shared"
     assert "shared" in db.get(User, people.kgm_contributor.id).notices_off

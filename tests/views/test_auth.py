@@ -265,7 +265,7 @@ def test_one_click_unsubscribe_needs_no_sign_in_and_get_only_asks(app, client, d
     from library.mail import messages as notifications
 
     with app.test_request_context():
-        token = notifications.unsubscribe_token(people.kgm_contributor, "shared")
+        token = notifications.unsubscribe_token(db, people.kgm_contributor, "shared")
     html = client.get(f"/unsubscribe/{token}").get_data(as_text=True)
     assert "Stop the emails we send you when: a document I worked on was shared?" in html
     db.refresh(people.kgm_contributor)
