@@ -48,9 +48,10 @@ test-browser: install ## Run only the browser tests (Playwright in Debian's Chro
 	$(BIN)/pytest tests/browser $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: .make-python ## Check the code with ruff
+lint: .make-python ## Check the code with ruff, and the direction of every import (docs/architecture.md)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check library search_index tests benchmarks config.py wsgi.py
+	$(BIN)/lint-imports --no-cache
 
 .PHONY: format
 format: .make-python ## Format the code with ruff

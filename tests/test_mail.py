@@ -116,8 +116,7 @@ def test_without_a_scheduler_the_running_app_sends_the_days_digests_once(
     import time
 
     from library.documents import workspace as redaction
-    from library.mail import outbox as mail
-    from library.search import follows
+    from library.search import digests, follows
     from tests.helpers import consent
 
     doc = make_document(b"# Notes\n\nEarly help.\n", title="Early help notes", service_areas=["early-help"])
@@ -125,7 +124,7 @@ def test_without_a_scheduler_the_running_app_sends_the_days_digests_once(
         redaction.accept_all(db, people.kgm_contributor, doc.id)
         consent(db, people.kgm_approver, doc.id, "national")
         follows.follow(db, people.brk_reader, "", {"service_area": ["early-help"]})
-    mail._daily_digests(app)  # what DIGESTS_IN_APP (on outside tests) sets up
+    digests.init_app(app)  # what DIGESTS_IN_APP (on outside tests) sets up
     client = app.test_client()
     client.get("/login")
     for _ in range(100):

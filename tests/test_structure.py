@@ -2,7 +2,7 @@
 
 from library.core import structure
 from library.core.rendering import render_markdown
-from library.search.indexer import load_thesaurus
+from library.core.vocabularies import load_thesaurus
 
 TEXT = """# Kingsmere: front door scoping letter
 

@@ -16,7 +16,17 @@ from library.accounts.throttle import SignInThrottle
 from library.core import access, audit, outbox
 from library.core.db import utcnow
 from library.core.errors import Conflict, NotFound, PermissionDenied, TooManyAttempts, ValidationError
-from library.core.models import AccountLink, ApiToken, Authority, Document, DocumentStatus, Region, Role, User
+from library.core.models import (
+    AccountLink,
+    ApiToken,
+    Authority,
+    Document,
+    DocumentStatus,
+    Region,
+    Role,
+    ServiceArea,
+    User,
+)
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -599,8 +609,6 @@ def change_active(session: Session, actor: User | None, user: User, active: bool
 def set_areas(session: Session, actor: User, slugs: list[str]) -> list:
     """The service areas a signed-in person works in (any role): their first page shows what is
     new there. Unknown areas are refused."""
-    from library.core.models import ServiceArea
-
     if actor is None:
         raise PermissionDenied("Sign in to choose your service areas.")
     wanted = sorted({s.strip() for s in slugs if s and s.strip()})

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
-from werkzeug.exceptions import HTTPException
 
 from library.accounts import links, microsoft, oidc
 from library.accounts import service as accounts
@@ -17,32 +15,9 @@ from library.mail import messages as notifications
 from library.web import csrf
 from library.web.database import get_session
 from library.web.forms import LoginForm
+from library.web.navigation import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-_SAFE_PATH_RE = re.compile(r"^/(?!/)[A-Za-z0-9/_.~%!$&'()*+,;=:@?-]{0,1000}$")
-
-
-def _safe_next(target: str | None, default: str | None = None) -> str:
-    """Where to go next (after signing in, say): only a page of this site that exists, as a
-    path and perhaps a query, percent-encoded; anything else is ignored for ``default`` (home)."""
-    fallback = default or url_for("main.home")
-    if not target or not isinstance(target, str) or len(target) > 500:
-        return fallback
-    if any(ord(c) < 32 or ord(c) == 127 for c in target) or "\\" in target:
-        return fallback
-    target = quote(target, safe="/?&=%:@!$'()*+,;~-._")
-    if not _SAFE_PATH_RE.match(target):
-        return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return fallback
-    try:
-        current_app.url_map.bind("localhost").match(parts.path, method="GET")
-    except HTTPException:  # no such page (or not one to go to: a redirect, a POST-only action)
-        return fallback
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,7 +40,7 @@ def login():
         if user is not None:
             start_session(user)
             flash(f"Signed in as {user.name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         form.email.errors.append("Enter a correct email address and password. Passwords are case sensitive.")
     errors = {name: errs[0] for name, errs in form.errors.items()}
     if request.method == "POST" and not errors:
@@ -78,7 +53,7 @@ def login():
 def _login_extras() -> dict:
     return {
         "microsoft": current_app.extensions.get("oidc") is not None,
-        "next_page": _safe_next(request.args.get("next")) if request.args.get("next") else None,
+        "next_page": safe_next(request.args.get("next")) if request.args.get("next") else None,
     }
 
 
@@ -294,7 +269,7 @@ def _to_provider(provider, **started):
 
 @bp.get("/login/microsoft")
 def microsoft_login():
-    return _to_provider(_provider(), purpose="sign_in", next=_safe_next(request.args.get("next")))
+    return _to_provider(_provider(), purpose="sign_in", next=safe_next(request.args.get("next")))
 
 
 @bp.post("/account/microsoft")
@@ -345,4 +320,4 @@ def microsoft_callback():
         return redirect(url_for("main.home"))
     user = microsoft.sign_in(db, claims)
     start_session(user)
-    return redirect(_safe_next(started.get("next")))
+    return redirect(safe_next(started.get("next")))

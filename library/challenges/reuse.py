@@ -30,12 +30,6 @@ EXTRACT_WORDS = 400
 MAX_LISTED = 30  # examples named in a starter; the rest are counted
 
 
-def _thesaurus():
-    from library.search.indexer import load_thesaurus
-
-    return load_thesaurus()
-
-
 def _like(word_: str) -> str:
     return "%" + word_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -222,7 +216,7 @@ def outline(
     doc_type, area = vocabulary(session, document_type, service_area)
     found = examples(session, actor, doc_type, area)
     groups = structure.group_headings(
-        (structure.Example(e.document_id, e.sections) for e in found), _thesaurus()
+        (structure.Example(e.document_id, e.sections) for e in found), vocabularies.load_thesaurus()
     )
     return Outline(doc_type, area, found, groups)
 
@@ -328,7 +322,7 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
     if not headings:
         raise ValidationError("Choose at least one heading for the starting document.", field="headings")
     chosen_kloes = kloes_by_id(session, actor, kloe_ids)
-    thesaurus = _thesaurus()
+    thesaurus = vocabularies.load_thesaurus()
     by_id = {e.document_id: e for e in found.examples}
     placed = []
     for i, heading in enumerate(headings):
@@ -471,7 +465,7 @@ def compare(session: Session, actor: User | None, ids: list[int]) -> Comparison:
             Compared(i, version.title, document.authority.name, version.year, version.text, found)
         )
     groups = structure.group_headings(
-        (structure.Example(c.document_id, c.sections) for c in compared), _thesaurus()
+        (structure.Example(c.document_id, c.sections) for c in compared), vocabularies.load_thesaurus()
     )
     groups.sort(key=lambda g: (g.position, -g.count))
     table = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from library.core import access, audit, vocabularies
+from library.core import access, audit, published, vocabularies
 from library.core.db import utcnow
 from library.core.errors import NotFound, PermissionDenied, ValidationError
 from library.core.limits import FOCUS_MAX, TITLE_MAX
@@ -233,8 +233,6 @@ def view(session: Session, actor: User | None, challenge_id: int) -> ChallengeVi
 
 
 def _owner_view(session: Session, challenge: Challenge) -> ChallengeView:
-    from library.documents.publication import has_unpublished_changes
-
     shared = select(DocumentVersion.document_id).where(
         DocumentVersion.is_current.is_(True), DocumentVersion.challenge_id == challenge.id
     )
@@ -250,7 +248,8 @@ def _owner_view(session: Session, challenge: Challenge) -> ChallengeView:
             d.status,
             d.year,
             d.authority.name,
-            unshared_changes=d.status == DocumentStatus.PUBLISHED.value and has_unpublished_changes(d),
+            unshared_changes=d.status == DocumentStatus.PUBLISHED.value
+            and published.has_unpublished_changes(d),
         )
         for d in documents
     ]

@@ -4,7 +4,7 @@ hear it."""
 
 from __future__ import annotations
 
-from flask.signals import Namespace
+from blinker import Namespace
 
 _signals = Namespace()
 

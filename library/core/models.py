@@ -6,7 +6,6 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -92,7 +91,7 @@ user_service_areas = Table(
 )
 
 
-class User(UserMixin, Base):
+class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,8 +128,21 @@ class User(UserMixin, Base):
 
     # flask-login: an inactive user is treated as signed out.
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return bool(self.active)
+
+    # flask-login: only an active person counts as signed in; the anonymous user is another class.
+    @property
+    def is_authenticated(self) -> bool:
+        return self.is_active
+
+    is_anonymous = False
+
+    # Two loads of one person (in two sessions) are the same person, for as long as their session lasts.
+    def __eq__(self, other: object) -> bool:
+        return self.get_id() == other.get_id() if isinstance(other, User) else NotImplemented
+
+    __hash__ = object.__hash__
 
     @property
     def role_enum(self) -> Role:

@@ -21,6 +21,7 @@ import cmarkgfm
 import nh3
 from markupsafe import Markup, escape
 
+from library.core.structure import Section, anchor_headings
 from library.extraction.base import strip_invisible
 
 ALLOWED_TAGS = [
@@ -368,8 +369,6 @@ def render_snippet(snippet: str | None) -> Markup:
 def render_sectioned(text: str | None, sections: list[dict] | None, *, shift_headings: int = 0) -> Markup:
     """:func:`render_markdown`, each heading given the id ``section-N`` of its section (see
     library/structure.py), so that outlines, key lines of enquiry and comparisons link to it."""
-    from library.core.structure import Section, anchor_headings
-
     html = str(render_markdown(text, shift_headings=shift_headings))
     return Markup(anchor_headings(html, [Section.from_dict(s) for s in sections or []]))  # noqa: S704 - sanitised above
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from library.core.errors import ValidationError
 from library.core.limits import FIRST_YEAR
 from library.core.models import (
     Authority,
@@ -20,6 +22,7 @@ from library.core.models import (
     ServiceArea,
     version_service_areas,
 )
+from search_index.common import Thesaurus
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 
@@ -122,8 +125,6 @@ def check_filters(
 ) -> None:
     """A list's filters name a service area, a region, a year and a document type that exist
     (400 otherwise)."""
-    from library.core.errors import ValidationError
-
     if (
         document_type
         and session.scalar(select(DocumentType.id).where(DocumentType.slug == document_type)) is None
@@ -191,3 +192,11 @@ def version_in_area(slug: str):
 def authority_in_region(slug: str):
     """A WHERE clause: the document's authority is in the region with this slug."""
     return Document.authority_id.in_(select(Authority.id).join(Region).where(Region.slug == slug))
+
+
+@cache
+def load_thesaurus() -> Thesaurus:
+    """The thesaurus of content/thesaurus.toml (concepts and the words for them), read once per
+    process: search expands queries with it, the outline and starter group headings by it."""
+    with open(CONTENT_DIR / "thesaurus.toml", "rb") as fh:
+        return Thesaurus(tomllib.load(fh)["groups"])

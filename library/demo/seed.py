@@ -9,11 +9,17 @@ from flask import Flask
 from sqlalchemy import select
 
 from library.accounts import service as accounts
-from library.core.models import Authority, Document, User
+from library.challenges import service as challenges
+from library.challenges.service import CHAIN
+from library.core import access, published
+from library.core.models import Authority, Challenge, Document, User
+from library.demo.compose import TYPE_LABELS, compose, themes
 from library.documents import publication
 from library.documents import upload as documents
 from library.documents import workspace as redaction
 from library.extraction import Limits
+from library.insights import recorder as usage
+from library.insights.usage import event_for, months_back
 from library.web.database import get_session
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "content" / "demo"
@@ -77,8 +83,6 @@ def generated_documents() -> list[dict]:
     """Documents composed for each service area in content/demo/themes.toml (see
     library/demo_compose.py): a few pages each, with the headings, tables, case examples and
     names such documents have, of several types, across the demo authorities and years."""
-    from library.demo.compose import compose, themes
-
     entries = []
     for n, area in enumerate(sorted(themes())):
         for k in range(3):
@@ -150,9 +154,6 @@ CHALLENGES = [
 
 def challenge_documents() -> list[dict]:
     """Every document of each demo peer challenge's chain (see library/services/challenges.py)."""
-    from library.challenges.service import CHAIN
-    from library.demo.compose import TYPE_LABELS, compose
-
     entries = []
     for n, challenge in enumerate(CHALLENGES):
         code = AUTHORITY_OF[challenge["uploader"]]
@@ -186,9 +187,6 @@ def challenge_documents() -> list[dict]:
 
 
 def _challenge_id(session, uploader: User, challenge: dict) -> int:
-    from library.challenges import service as challenges
-    from library.core.models import Challenge
-
     found = session.scalar(
         select(Challenge).where(
             Challenge.authority_id == uploader.authority_id, Challenge.title == challenge["title"]
@@ -238,11 +236,6 @@ def _usage(app: Flask, session) -> None:
     """Six months of reads and downloads by the demo readers of other authorities, so that the
     owners' pages and the insights page have something to show."""
     import random
-
-    from library.core import access
-    from library.core.models import Document
-    from library.insights import recorder as usage
-    from library.insights.usage import event_for, months_back
 
     rng = random.Random(3)
     readers = [accounts.get_user_by_email(session, email) for email, _n, code, _r in USERS if code]
@@ -306,7 +299,7 @@ def _documents(app: Flask, session, limits: Limits, made: dict) -> None:
             document.id,
             "national" if fate == "withdrawn" else fate,
             True,
-            publication.snapshot(document).content_hash,
+            published.snapshot(document).content_hash,
         )
         if fate == "withdrawn":
             publication.withdraw(session, approver, document.id, "Superseded by a revised version.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request, url_for
 
-from library.core import access, events
+from library.core import access, events, published
 from library.core.errors import ValidationError
 from library.core.models import Document, User
 from library.documents import handoff, publication
@@ -55,7 +55,7 @@ def document_json(document: Document, user: User) -> dict:
         body["challenge"] = {"id": shared.challenge_id, "title": shared.challenge_title} if shared else None
     if owner:
         body["created_at"] = iso(document.created_at)
-        body["unpublished_changes"] = publication.has_unpublished_changes(document)
+        body["unpublished_changes"] = published.has_unpublished_changes(document)
         body["hand_off"] = {
             "ready_at": iso(document.ready_at),
             "ready_by": document.ready_by.name if document.ready_by else None,
@@ -206,7 +206,7 @@ def get_preview(document_id: int):
             "pending": result.pending,
             "reviewed": result.reviewed,
             "total": result.total,
-            "content_hash": publication.snapshot(document).content_hash,
+            "content_hash": published.snapshot(document).content_hash,
             "final_check": {
                 "passed": not findings,
                 "findings": [

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from library.core import access, audit
+from library.core import access, audit, published
 from library.core.errors import Conflict, PermissionDenied, ValidationError
 from library.core.limits import NOTE_MAX
 from library.core.models import Document, DocumentStatus, Role, User
@@ -26,7 +26,7 @@ def needs_consent(document: Document) -> bool:
     """A draft, or a shared document whose text or details changed since consent."""
     if document.status == DocumentStatus.DRAFT.value:
         return True
-    return document.status == DocumentStatus.PUBLISHED.value and publication.has_unpublished_changes(document)
+    return document.status == DocumentStatus.PUBLISHED.value and published.has_unpublished_changes(document)
 
 
 def _check_needs_consent(document: Document) -> None:

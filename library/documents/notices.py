@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from library.core import access
+from library.core import access, published
 from library.core.models import Document, DocumentStatus, User
-from library.documents import workspace
 from library.mail import messages
 
 
@@ -31,7 +30,7 @@ def safe_title(document: Document) -> str:
     version = document.current_version
     if version is not None and document.status == DocumentStatus.PUBLISHED.value:
         return version.title
-    return workspace.redacted_mapped(document, "title", pending_too=True)[0]
+    return published.redacted_mapped(document, "title", pending_too=True)[0]
 
 
 def _when(moment) -> str:

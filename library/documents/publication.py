@@ -6,18 +6,25 @@ later edits make a new draft that readers do not see until consent is given agai
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from library.core import access, audit, outbox, structure, word
+from library.core import access, audit, outbox, published, structure, word
 from library.core.db import utcnow
 from library.core.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
-from library.core.models import Authority, Document, DocumentStatus, DocumentVersion, Kloe, Scope, User
+from library.core.models import (
+    Authority,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+    Kloe,
+    MailMessage,
+    Scope,
+    User,
+)
 from library.documents import notices
 from library.documents import workspace as redaction
 
@@ -82,84 +89,12 @@ def statement_for(session: Session, document: Document, scope: str) -> str:
 # What would be published -------------------------------------------------------------------------
 
 
-@dataclass
-class SharedChallenge:
-    """What readers will see of the document's peer challenge."""
-
-    id: int
-    title: str
-    focus: str
-    year: int | None
-    areas: list[str]  # service area slugs
-
-    def as_list(self) -> list:
-        return [self.id, self.title, self.focus, self.year, sorted(self.areas)]
-
-
-@dataclass
-class Snapshot:
-    title: str
-    summary: str
-    text: str
-    document_type_id: int
-    service_area_ids: list[int]
-    year: int | None
-    challenge: SharedChallenge | None = None
-
-    @property
-    def content_hash(self) -> str:
-        parts: list = [
-            self.title,
-            self.summary,
-            self.text,
-            self.document_type_id,
-            sorted(self.service_area_ids),
-            self.year,
-        ]
-        if self.challenge is not None:  # (so that the hashes of versions without one stand)
-            parts.append({"challenge": self.challenge.as_list()})
-        body = json.dumps(parts, ensure_ascii=False)
-        return hashlib.sha256(body.encode()).hexdigest()
-
-    @property
-    def sections(self) -> list[structure.Section]:
-        return structure.sections(self.text)
-
-
-def snapshot(document: Document) -> Snapshot:
-    """The redacted title, summary and text, and the metadata (the peer challenge's details
-    among them), as they would be published now."""
-    challenge = document.challenge
-    return Snapshot(
-        title=redaction.redacted(document, "title"),
-        summary=redaction.redacted(document, "summary"),
-        text=redaction.redacted(document, "text"),
-        document_type_id=document.document_type_id,
-        service_area_ids=[a.id for a in document.service_areas],
-        year=document.year,
-        challenge=None
-        if challenge is None
-        else SharedChallenge(
-            challenge.id,
-            challenge.title,
-            challenge.focus,
-            challenge.year,
-            [a.slug for a in challenge.service_areas],
-        ),
-    )
-
-
-def kloes_to_share(document: Document, shot: Snapshot) -> list[structure.FoundKloe]:
+def kloes_to_share(document: Document, shot: published.Snapshot) -> list[structure.FoundKloe]:
     """The key lines of enquiry consent would put in the bank (scoping documents and
     self-assessments only)."""
     if document.document_type.slug not in KLOE_TYPES:
         return []
     return structure.kloes(shot.text, shot.sections)
-
-
-def has_unpublished_changes(document: Document) -> bool:
-    version = document.current_version
-    return version is not None and version.text_hash != snapshot(document).content_hash
 
 
 def blockers(session: Session, document: Document) -> list[str]:
@@ -243,7 +178,7 @@ def give_consent(
     reasons = blockers(session, document)
     if reasons:
         raise Conflict(" ".join(reasons))
-    now_snapshot = snapshot(document)
+    now_snapshot = published.snapshot(document)
     if now_snapshot.content_hash != content_hash:
         _refused_stale(session, actor, document, "consent", content_hash, now_snapshot.content_hash)
     current = document.current_version
@@ -298,7 +233,7 @@ def give_consent(
     return version
 
 
-def _freeze_structure(version: DocumentVersion, document: Document, shot: Snapshot) -> None:
+def _freeze_structure(version: DocumentVersion, document: Document, shot: published.Snapshot) -> None:
     """Keep with the version what readers see of its challenge, its sections and its key lines
     of enquiry: all of them read from the text and details consented to."""
     if shot.challenge is not None:
@@ -483,8 +418,6 @@ def delete_for_good(session: Session, storage, actor: User, document_id: int) ->
 def erase(session: Session, storage, document: Document, actor: User | None, action: str) -> None:
     """Remove everything of a withdrawn document that holds content (see :func:`delete_for_good`;
     ``retention purge`` calls this for documents withdrawn long ago)."""
-    from library.core.models import MailMessage
-
     had_original = document.original is not None
     if had_original:
         try:

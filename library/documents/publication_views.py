@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from library.core import access, vocabularies
+from library.core import access, published, vocabularies
 from library.core.errors import PermissionDenied, ServiceError, ValidationError
 from library.documents import handoff, publication
 from library.documents import trail as audit_trail
@@ -26,7 +26,7 @@ def _consent_page(
 ):
     session = get_session()
     document = access.for_approver(session, current_user, document_id)
-    snap = publication.snapshot(document)
+    snap = published.snapshot(document)
     return render_template(
         "publication/consent.html",
         document=document,
@@ -35,7 +35,7 @@ def _consent_page(
         blockers=publication.blockers(session, document),
         statement=publication.FORM_STATEMENT.format(authority=document.authority.name),
         version=document.current_version,
-        changed=publication.has_unpublished_changes(document),
+        changed=published.has_unpublished_changes(document),
         errors=errors or {},
         scope=scope or document.scope or "",
         area_names=[a.name for a in document.service_areas],

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from library.core.errors import PermissionDenied
-from library.core.models import AuditEvent, Authority, Role, User
+from library.core.models import AuditEvent, Authority, Document, DocumentVersion, Role, User
+from library.redaction import category_words
 
 PAGE_SIZE = 50
 
@@ -64,8 +65,6 @@ def document_titles(session: Session, events: list[AuditEvent]) -> dict[int, str
     """The title to show for each document in ``events``: only text that was consented (the
     title of its newest shared version), whoever reads the trail; "a draft (document N)" for a
     document never shared, and "a deleted document (document N)" for one deleted for good."""
-    from library.core.models import Document, DocumentVersion
-
     ids = {e.subject_id for e in events if e.subject_type == "document" and e.subject_id is not None}
     if not ids:
         return {}
@@ -90,8 +89,6 @@ def document_titles(session: Session, events: list[AuditEvent]) -> dict[int, str
 def describe(event: AuditEvent, titles: dict[int, str], regions: dict[int, str]) -> str:
     """One event as a sentence: "Anna Approver shared 'Early help action plan' with the South
     East region"."""
-    from library.redaction import category_words
-
     who, d = _name(event), event.details or {}
     title = f"‘{titles.get(event.subject_id, f'document {event.subject_id}')}’"
     category = d.get("category", "other")

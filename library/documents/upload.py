@@ -32,6 +32,7 @@ from library.core.models import (
 from library.core.storage import FileStorage
 from library.documents import processing
 from library.documents import workspace as redaction
+from library.documents.workspace import redetect_field
 from library.extraction import ExtractionError, Limits, strip_invisible
 
 log = logging.getLogger(__name__)
@@ -190,8 +191,6 @@ def update_details(session: Session, actor: User, document_id: int, form: Upload
     """Change the title, summary, type, service areas, year or peer challenge. A changed title or summary is
     checked for personal information again. On a published document this makes a new draft
     version: readers keep the consented one until consent is given again."""
-    from library.documents.workspace import redetect_field
-
     document = access.get_for_owner(session, actor, document_id)
     if document.status == DocumentStatus.WITHDRAWN.value:
         raise Conflict("This document has been withdrawn; its details can no longer change.")

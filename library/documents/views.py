@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required
 
 from library.challenges import service as challenges
-from library.core import access, vocabularies
+from library.core import access, published, vocabularies
 from library.core.errors import PermissionDenied, ValidationError
 from library.documents import publication
 from library.documents import upload as documents
@@ -128,7 +128,7 @@ def show(document_id: int):
         document=document,
         is_owner=owner,
         version=version,
-        changed=owner and publication.has_unpublished_changes(document),
+        changed=owner and published.has_unpublished_changes(document),
         audiences=publication.audiences(session, document.authority) if owner else [],
         audience=publication.audience_words(session, document.authority, document.scope)
         if document.scope

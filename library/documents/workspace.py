@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from library import redaction as engine
-from library.core import access, audit
+from library.core import access, audit, published
 from library.core.db import utcnow
 from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from library.core.limits import REPLACEMENT_MAX, TERM_MAX
@@ -30,19 +30,9 @@ from library.core.models import (
 )
 from library.documents import processing
 
-FIELDS = ("title", "summary", "text")
+FIELDS = published.FIELDS
 SUGGESTED, ACCEPTED, REJECTED = (s.value for s in RedactionStatus)
 WARNING = engine.WARNING  # the category of warnings about combinations of details
-
-
-def _get_for_owner(session, actor, document_id):
-    return access.get_for_owner(session, actor, document_id)
-
-
-def _field_text(document: Document, field: str) -> str:
-    return {"title": document.title, "summary": document.summary or "", "text": document.extracted_text}[
-        field
-    ]
 
 
 def _require_editor(actor: User | None, document: Document) -> None:
@@ -136,7 +126,7 @@ def _suggest(detect, document: Document, field: str, *, skip_decided: bool) -> i
         (r.start, r.end) for r in document.redactions if r.field == field and r.status == ACCEPTED
     )
     added = 0
-    for s in detect(_field_text(document, field)):
+    for s in detect(published.field_text(document, field)):
         if skip_decided and ((s.start, s.end) in existing or accepted.contains(s.start, s.end)):
             continue
         document.redactions.append(
@@ -161,13 +151,8 @@ def _suggest(detect, document: Document, field: str, *, skip_decided: bool) -> i
 
 
 def redactions_for(session: Session, actor: User, document_id: int) -> tuple[Document, list[Redaction]]:
-    document = _get_for_owner(session, actor, document_id)
+    document = access.get_for_owner(session, actor, document_id)
     return document, sorted(document.redactions, key=lambda r: (FIELDS.index(r.field), r.start, r.end))
-
-
-def redacted(document: Document, field: str = "text") -> str:
-    """The field as readers would get it: every accepted redaction applied."""
-    return redacted_mapped(document, field)[0]
 
 
 @dataclass
@@ -184,9 +169,9 @@ def preview(document: Document) -> Preview:
     total = len(document.redactions)
     pending = sum(1 for r in document.redactions if r.status == SUGGESTED)
     return Preview(
-        title=redacted(document, "title"),
-        summary=redacted(document, "summary"),
-        text=redacted(document, "text"),
+        title=published.redacted(document, "title"),
+        summary=published.redacted(document, "summary"),
+        text=published.redacted(document, "text"),
         pending=pending,
         reviewed=total - pending,
         total=total,
@@ -207,20 +192,6 @@ class Finding:
 
 def _norm(value: str) -> str:
     return " ".join(value.lower().split())
-
-
-def redacted_mapped(
-    document: Document, field: str, *, pending_too: bool = False
-) -> tuple[str, list[engine.Piece]]:
-    """:func:`redacted`, and the pieces that map it back to the original text. ``pending_too``:
-    suggestions still to review are applied as well (for a message about a draft)."""
-    statuses = (ACCEPTED, SUGGESTED) if pending_too else (ACCEPTED,)
-    spans = [
-        engine.Span(r.start, r.end, r.category, r.text, r.replacement)
-        for r in document.redactions
-        if r.field == field and r.status in statuses
-    ]
-    return engine.apply_mapped(_field_text(document, field), spans)
 
 
 def final_check(session: Session, document: Document, terms: processing.Terms | None = None) -> list[Finding]:
@@ -254,7 +225,7 @@ def final_check(session: Session, document: Document, terms: processing.Terms | 
         findings.append(Finding(field, start, end, text, category, reason, source_start, source_end))
 
     for field in FIELDS:
-        text, pieces = redacted_mapped(document, field)
+        text, pieces = published.redacted_mapped(document, field)
         for s in detect(text):
             add(field, pieces, s.start, s.end, s.text, s.category, "still detected")
         for s in engine.find_variants(text, people):
@@ -285,7 +256,7 @@ def _check_key(document: Document, terms: processing.Terms) -> str:
     and what detection itself is made of (its code and word lists)."""
     digest = hashlib.sha256(engine.FINGERPRINT.encode())
     for field in FIELDS:
-        digest.update(_field_text(document, field).encode("utf-8", "surrogatepass"))
+        digest.update(published.field_text(document, field).encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     rows = sorted(
         (r.field, r.start, r.end, r.status, r.category, r.text, r.replacement or "")
@@ -394,7 +365,7 @@ def _spread_names(session: Session, actor: User, document: Document, values: lis
         by_span = {(r.start, r.end): r for r in in_field}
         accepted = engine.Cover((r.start, r.end) for r in in_field if r.status == ACCEPTED)
         people = engine.Cover((r.start, r.end) for r in in_field if r.category == "person")
-        for s in engine.find_variants(_field_text(document, field), values):
+        for s in engine.find_variants(published.field_text(document, field), values):
             match = by_span.get((s.start, s.end))
             if match is not None:
                 if match.status != ACCEPTED:
@@ -443,7 +414,7 @@ def _settle_inside(session: Session, actor: User, document: Document, warnings: 
 
 
 def editable(session: Session, actor: User, document_id: int) -> Document:
-    document = _get_for_owner(session, actor, document_id)
+    document = access.get_for_owner(session, actor, document_id)
     _require_editor(actor, document)
     if document.status == "withdrawn":
         raise Conflict("This document has been withdrawn; its redactions can no longer change.")
@@ -679,7 +650,7 @@ def add_manual(
     category = _check_category(category)
     if field not in FIELDS:
         raise ValidationError("field must be title, summary or text.", field="field")
-    source = _field_text(document, field)
+    source = published.field_text(document, field)
     made: list[Redaction] = []
     if text is None:
         if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
@@ -921,7 +892,7 @@ class Workspace:
 
     def context(self, item: Redaction, width: int = 40) -> tuple[str, str]:
         """The words before and after a redaction, for lists that show it out of the text."""
-        text = _field_text(self.document, item.field)
+        text = published.field_text(self.document, item.field)
         before = " ".join(text[max(0, item.start - width) : item.start].split()[-6:])
         after = " ".join(text[item.end : item.end + width].split()[:6])
         return before, after

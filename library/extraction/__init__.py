@@ -8,24 +8,22 @@ keeps"). Every error is an :class:`ExtractionError` with a message fit to show t
 from __future__ import annotations
 
 from library.extraction.base import Extracted, ExtractionError, Limits, strip_invisible, too_much_text
+from library.extraction.docx import extract_docx
+from library.extraction.pdf import extract_pdf
+from library.extraction.pptx import extract_pptx
 from library.extraction.sniff import ACCEPTED_EXTENSIONS, sniff
+from library.extraction.text import extract_text
 
 __all__ = ["ACCEPTED_EXTENSIONS", "Extracted", "ExtractionError", "Limits", "extract", "sniff"]
+
+_EXTRACTORS = {"docx": extract_docx, "pptx": extract_pptx, "pdf": extract_pdf}
 
 
 def extract(data: bytes, filename: str, limits: Limits | None = None) -> Extracted:
     """Check what the file really is, then extract its text as markdown."""
     limits = limits or Limits()
     kind = sniff(data, filename, limits)
-    if kind == "docx":
-        from library.extraction.docx import extract_docx as fn
-    elif kind == "pptx":
-        from library.extraction.pptx import extract_pptx as fn
-    elif kind == "pdf":
-        from library.extraction.pdf import extract_pdf as fn
-    else:
-        from library.extraction.text import extract_text as fn
-    text = fn(data, limits)
+    text = _EXTRACTORS.get(kind, extract_text)(data, limits)
     if len(text) > limits.max_characters * 2:
         raise too_much_text(limits)
     text = tidy(text)

@@ -89,25 +89,3 @@ def guidance(slug: str):
         if page["slug"] == slug:
             return render_template("main/guidance.html", page=page)
     abort(404)
-
-
-@bp.get("/healthz")
-def healthz():
-    """For load balancers and monitors: no sign-in, and nothing but which checks pass."""
-    from flask import current_app, jsonify
-
-    from library.ops import health
-
-    result = health.check(
-        get_session(),
-        current_app.extensions["search"],
-        index_max_age=current_app.config["HEALTH_INDEX_OUTBOX_MAX_SECONDS"],
-        mail_max_age=current_app.config["HEALTH_MAIL_OUTBOX_MAX_SECONDS"],
-    )
-    body = {
-        "status": "ok" if result.ok else "unavailable",
-        "checks": {k: "ok" if v else "failing" for k, v in result.checks.items()},
-    }
-    response = jsonify(body)
-    response.status_code = 200 if result.ok else 503
-    return response

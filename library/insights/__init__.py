@@ -12,6 +12,7 @@ from library.insights import api, recorder, usage, views  # noqa: F401 - api add
 def init_app(app: Flask) -> None:
     recorder.init_app(app)
     app.register_blueprint(views.bp)
+    app.add_template_filter(usage.month_label, "month_label")
 
     @events.document_used.connect_via(app)
     def _count(sender: Flask, *, user, document, kind: str) -> None:

@@ -28,6 +28,7 @@ def month_number(day: date | None = None) -> int:
 
 
 def month_label(month: int) -> str:
+    """A month kept as one number (202611) in words: "Nov 2026"."""
     return date(month // 100, month % 100, 1).strftime("%b %Y")
 
 

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from library.core.db import utcnow
 from library.core.models import MailMessage, User
+from library.web import catch_up
 
 log = logging.getLogger(__name__)
 
@@ -280,8 +281,6 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["mailer"] = mailer
 
-    if app.config.get("DIGESTS_IN_APP"):
-        _daily_digests(app)
     _catch_up(app, mailer)
 
     @event.listens_for(app.extensions["db_sessionmaker"], "after_commit")
@@ -295,63 +294,12 @@ def init_app(app: Flask) -> None:
                 log.exception("delivering mail after a commit failed")
 
 
-def _daily_digests(app: Flask) -> None:
-    """Without a scheduler (cron, a systemd timer), the running app sends the day's digests: the
-    first request after a day has passed starts them in a thread, one process at a time."""
-    import fcntl
-    import threading
-    import time
-
-    from flask import request
-
-    stamp = Path(app.config["DATA_DIR"]) / "digests.last"
-
-    def run() -> None:
-        with open(stamp.with_suffix(".lock"), "a+") as lock:
-            try:
-                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return  # another worker is on it
-            if stamp.exists() and time.time() - stamp.stat().st_mtime < 86400:
-                return
-            stamp.touch()
-            with app.app_context():
-                from library.search import follows
-                from library.web.database import get_session
-
-                try:
-                    follows.send_digests(get_session(), app.extensions["search"])
-                except Exception:
-                    log.exception("sending the day's digests failed; `notifications digest` can send them")
-
-    @app.before_request
-    def _maybe_digests() -> None:
-        if request.path.startswith("/static/"):
-            return
-        if stamp.exists() and time.time() - stamp.stat().st_mtime < 86400:
-            return
-        threading.Thread(target=run, name="digests", daemon=True).start()
-
-
 def _catch_up(app: Flask, mailer: Mailer) -> None:
     """Mail left waiting by a process that died after its commit: the next request of any process
     (checking at most every half minute) sends what is due."""
-    import time
 
-    from flask import request
+    def deliver_waiting() -> None:
+        if app.config.get("MAIL_DELIVER_AFTER_COMMIT", True) and mailer.waiting()[0]:
+            mailer.deliver()
 
-    last_check = [0.0]
-
-    @app.before_request
-    def _deliver_waiting() -> None:
-        now = time.monotonic()
-        if request.path.startswith("/static/") or now - last_check[0] < CATCH_UP_SECONDS:
-            return
-        if not app.config.get("MAIL_DELIVER_AFTER_COMMIT", True):
-            return
-        last_check[0] = now
-        try:
-            if mailer.waiting()[0]:
-                mailer.deliver()
-        except Exception:
-            log.exception("catching up with the mail outbox failed")
+    catch_up.on_requests(app, "the mail outbox", CATCH_UP_SECONDS, deliver_waiting)

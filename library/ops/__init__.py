@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from library.ops import cli
+from library.ops import cli, views
 
 
 def init_app(app: Flask) -> None:
+    app.register_blueprint(views.bp)
     cli.init_app(app)

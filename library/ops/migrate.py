@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask
 
+from library.core.vocabularies import load_vocabularies
 from library.web.database import get_session
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -28,7 +29,5 @@ def upgrade(engine) -> None:
 
 def init_db(app: Flask) -> dict[str, int]:
     """Bring the schema to the newest revision, then add any missing vocabulary entries."""
-    from library.core.vocabularies import load_vocabularies
-
     upgrade(app.extensions["db_engine"])
     return load_vocabularies(get_session())

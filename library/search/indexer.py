@@ -11,38 +11,26 @@ it: no outbox, and every app host reads the same index.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
 import os
 import signal
-import time
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import delete, event, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from library.core import access
+from library.core import access, locks, vocabularies
 from library.core.models import Authority, Document, DocumentStatus, DocumentVersion, IndexOutbox
+from library.web import catch_up
 from search_index import IndexedDocument, SearchBackend, TantivyBackend, WhooshBackend
-from search_index.common import Thesaurus
 
 log = logging.getLogger(__name__)
-THESAURUS = Path(__file__).resolve().parents[2] / "content" / "thesaurus.toml"
 DRAIN_TIMEOUT = 15.0
 BATCH = 200
-
-
-@cache
-def load_thesaurus() -> Thesaurus:
-    """The thesaurus of content/thesaurus.toml, read once per process."""
-    with open(THESAURUS, "rb") as fh:
-        return Thesaurus(tomllib.load(fh)["groups"])
 
 
 def entries_for(session: Session, ids) -> tuple[list[IndexedDocument], list[int]]:
@@ -112,18 +100,6 @@ class Indexer:
         self.backend = backend
         self.make_session = make_session
         self.lock_path = lock_path
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-
-    def _try_lock(self, fh, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return False
-                time.sleep(0.01)
 
     deferred = False  # set while many commits come at once (seed-demo): one drain at the end
 
@@ -145,15 +121,12 @@ class Indexer:
         """Apply every outbox row. Returns how many documents were brought up to date."""
         done = 0
         while True:
-            with open(self.lock_path, "a+") as fh:
-                if not self._try_lock(fh, timeout):
+            with locks.held(self.lock_path, timeout) as mine:
+                if not mine:
                     log.warning("search outbox busy for %.0fs; left for the next drain", timeout)
                     return done
-                try:
-                    drained, failed = self._drain_locked()
-                    done += drained
-                finally:
-                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+                drained, failed = self._drain_locked()
+                done += drained
             if failed:
                 return done  # the rows stay for the next drain (after the next commit, or a reindex)
             # A row committed while we held the lock, by a process that found it held, is ours.
@@ -216,16 +189,11 @@ class Indexer:
             )
         if not published or self.backend.size():
             return 0
-        with open(self.lock_path.with_name("fill.lock"), "a+") as fh:
-            if not self._try_lock(fh, 0):
+        with locks.held(self.lock_path.with_name("fill.lock")) as mine:
+            if not mine or self.backend.size():
                 return 0
-            try:
-                if self.backend.size():
-                    return 0
-                log.info("the search index is empty: building it from %d published documents", published)
-                return self.rebuild()
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            log.info("the search index is empty: building it from %d published documents", published)
+            return self.rebuild()
 
     def differences(self) -> list[dict]:
         """Documents whose index entry differs from the database."""
@@ -264,7 +232,7 @@ def _write_in_transaction(makers: sessionmaker, backend) -> None:
 
 
 def make_backend(app: Flask) -> SearchBackend:
-    kind, thesaurus = app.config.get("SEARCH_BACKEND", "tantivy"), load_thesaurus()
+    kind, thesaurus = app.config.get("SEARCH_BACKEND", "tantivy"), vocabularies.load_thesaurus()
     if kind == "postgres":
         from search_index.postgres_backend import PostgresBackend
 
@@ -294,18 +262,6 @@ def init_app(app: Flask) -> None:
 
     # A process that died between a commit and its drain left rows behind: the next request of
     # any process (checking at most every few seconds) brings the index in line.
-    last_check = [0.0]
-
-    @app.before_request
-    def _catch_up() -> None:
-        from flask import request
-
-        now = time.monotonic()
-        if request.path.startswith("/static/") or now - last_check[0] < CATCH_UP_SECONDS:
-            return
-        last_check[0] = now
-        try:
-            if indexer.pending():
-                indexer.drain()
-        except Exception:  # the outbox keeps the work; a later request or a reindex finishes it
-            log.exception("catching up with the search outbox failed")
+    catch_up.on_requests(
+        app, "the search outbox", CATCH_UP_SECONDS, lambda: indexer.pending() and indexer.drain()
+    )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from library.accounts.views import _safe_next
 from library.core import vocabularies
 from library.core.errors import ServiceError, ValidationError
 from library.search import follows
 from library.search import service as search
 from library.web.database import get_session
+from library.web.navigation import safe_next
 
 bp = Blueprint("search", __name__)
 
@@ -139,7 +139,7 @@ def follows_page():
 @login_required
 def follow():
     filters = {name: request.form.getlist(name) for name in search.FACETS if request.form.getlist(name)}
-    back = _safe_next(request.form.get("next"), url_for("search.follows_page"))
+    back = safe_next(request.form.get("next"), url_for("search.follows_page"))
     try:
         row = follows.follow(get_session(), current_user, request.form.get("q", ""), filters)
     except ServiceError as exc:

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from library.core.errors import ValidationError
+from library.web.openapi import description
 
 _PATH_PARAM_RE = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 _WORDS = {
@@ -33,8 +34,6 @@ def _operations() -> dict[tuple[str, str], dict]:
 
 
 def _index(vocabulary: dict | None) -> dict[tuple[str, str], dict]:
-    from library.web.openapi import description
-
     found = {}
     for path, item in description(vocabulary)["paths"].items():
         shared = item.get("parameters", [])

@@ -4,7 +4,22 @@ described here."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from library import redaction
+from library.core.limits import (
+    FIRST_YEAR,
+    FOCUS_MAX,
+    HEADING_MAX,
+    MAX_HEADINGS,
+    MAX_KLOES,
+    NOTE_MAX,
+    REPLACEMENT_MAX,
+    SUMMARY_MAX,
+    TERM_MAX,
+    TITLE_MAX,
+)
 
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -38,10 +53,6 @@ def one_of(values: list | None, **extra) -> dict:
 
 
 def _vocabulary_years() -> dict:
-    from datetime import date
-
-    from library.core.limits import FIRST_YEAR
-
     return {"type": "integer", "minimum": FIRST_YEAR, "maximum": date.today().year + 1}
 
 
@@ -415,19 +426,6 @@ def description(vocabulary: dict[str, list[str]] | None = None) -> dict:
     service areas and document types now, so that filters and fields name exactly the values
     the API takes; without it they are described as text (each request is checked against
     this description, the vocabulary by the services)."""
-    from library import redaction
-    from library.core.limits import (
-        FOCUS_MAX,
-        HEADING_MAX,
-        MAX_HEADINGS,
-        MAX_KLOES,
-        NOTE_MAX,
-        REPLACEMENT_MAX,
-        SUMMARY_MAX,
-        TERM_MAX,
-        TITLE_MAX,
-    )
-
     known = vocabulary or {}
     area = one_of(known.get("service_area"))
     doc_type = one_of(known.get("document_type"))

@@ -75,13 +75,6 @@ def init_app(app: Flask) -> None:
 
         return datetime.fromisoformat(value.rstrip("Z")).strftime("%-d %B %Y") if value else ""
 
-    @app.template_filter("month_label")
-    def _month_label(value: int) -> str:
-        """A month kept as one number (202611) in words: "Nov 2026"."""
-        from library.insights.usage import month_label
-
-        return month_label(value)
-
     @app.template_filter("filesize")
     def _filesize(value: int) -> str:
         if value >= 1024 * 1024:

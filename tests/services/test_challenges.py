@@ -3,7 +3,7 @@
 import pytest
 
 from library.challenges import service as challenges
-from library.core import access
+from library.core import access, published
 from library.core.errors import NotFound, PermissionDenied, ValidationError
 from library.core.models import Document
 from library.documents import publication
@@ -85,7 +85,7 @@ def test_readers_see_the_details_frozen_with_consent_until_consent_is_given_agai
     view = challenges.view(db, people.ash_reader, chain["challenge"])
     assert (view.title, view.focus) == ("Front door peer challenge", "Thresholds.")
     scoping = db.get(Document, chain["scoping-document"])
-    assert publication.has_unpublished_changes(scoping)
+    assert published.has_unpublished_changes(scoping)
     consent(db, people.kgm_approver, scoping.id, "national")
     assert challenges.view(db, people.brk_reader, chain["challenge"]).title == "Renamed challenge"
     # The owners always see the working details.

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from library.core import audit
+from library.core import audit, published
 from library.core.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
 from library.core.models import AuditEvent, DocumentVersion
 from library.documents import publication
@@ -33,7 +33,7 @@ def test_consent_publishes_the_exact_redacted_text(app, db, reviewed, people):
     assert version.number == 1 and version.is_current
     assert version.text == "# Plan\n\n[PERSON 1] (DOB [DATE OF BIRTH]) was seen by the MASH.\n"
     assert "Amelia" not in version.text and version.title == "Action plan"
-    assert version.text_hash == publication.snapshot(reviewed).content_hash
+    assert version.text_hash == published.snapshot(reviewed).content_hash
     assert "South East" in version.statement and "Kingsmere Borough Council" in version.statement
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.given")).one()
     assert event.details["scope"] == "region" and event.details["text_hash"] == version.text_hash
@@ -99,7 +99,7 @@ def test_edits_after_consent_make_a_new_draft_version(app, db, reviewed, people)
     with app.app_context():
         first = consent(db, people.kgm_approver, reviewed.id, "region", True)
         redaction.add_manual(db, people.kgm_contributor, reviewed.id, text="MASH", category="other")
-        assert publication.has_unpublished_changes(reviewed)
+        assert published.has_unpublished_changes(reviewed)
         assert first.is_current and "the MASH" in reviewed.current_version.text
         second = consent(db, people.kgm_approver, reviewed.id, "region", True)
     assert second.number == 2 and second.is_current and not first.is_current
@@ -122,7 +122,7 @@ def test_metadata_edits_re_detect_and_wait_for_consent(app, db, reviewed, people
                 year="2025",
             ),
         )
-        assert publication.has_unpublished_changes(reviewed)
+        assert published.has_unpublished_changes(reviewed)
         assert reviewed.current_version.title == "Action plan"
         assert [r.text for r in reviewed.redactions if r.field == "title"] == ["Claire Hughes"]
         with pytest.raises(Conflict):
@@ -188,7 +188,7 @@ def test_consent_publishes_only_what_the_approver_read(app, db, people, make_doc
             db, people.kgm_contributor, doc.id, text="Westfield Estate", category="other"
         )
         redaction.accept_all(db, people.kgm_contributor, doc.id)
-        read = publication.snapshot(doc).content_hash
+        read = published.snapshot(doc).content_hash
         redaction.decide(db, people.kgm_contributor, doc.id, made[0].id, "rejected")
         with pytest.raises(ContentChanged):
             publication.give_consent(db, people.kgm_approver, doc.id, "national", True, read)

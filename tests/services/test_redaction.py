@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from library.core import audit
+from library.core import audit, published
 from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from library.core.models import AuditEvent, Redaction
 from library.documents import upload as documents
@@ -66,14 +66,14 @@ def test_accepting_a_name_redacts_every_form(app, db, doc, people):
     db.commit()
     with app.app_context():
         redaction.decide(db, people.kgm_contributor, doc.id, first.id, "accepted")
-        text = redaction.redacted(doc)
+        text = published.redacted(doc)
     assert "Amelia" not in text and "HUGHES" not in text
     # Claire Hughes is another person: her own suggestion still waits for a decision.
     assert "Claire Hughes" in text
     assert "[PERSON 1] (DOB 03/04/2014)" in text
     assert "[PERSON 1] mother" in text
     assert "Later [PERSON 1] was named" in text
-    assert "Amelia" not in redaction.redacted(doc, "title")
+    assert "Amelia" not in published.redacted(doc, "title")
 
 
 def test_accept_all_then_preview_and_final_check(app, db, doc, people):
@@ -107,7 +107,7 @@ def test_a_kept_value_passes_the_final_check(app, db, doc, people):
         redaction.accept_all(db, people.kgm_contributor, doc.id)
         findings = redaction.final_check(db, doc)
         state = redaction.check_state(db, doc)
-    assert "01632 960 415" in redaction.redacted(doc) and "Claire Hughes" in redaction.redacted(doc)
+    assert "01632 960 415" in published.redacted(doc) and "Claire Hughes" in published.redacted(doc)
     assert {r.status for r in claire} == {"rejected"}
     assert findings == [] and state.passes
 
@@ -135,7 +135,7 @@ def test_final_check_findings_point_into_the_original_text(app, db, doc, people)
     assert [(f.text, f.reason) for f in findings] == [("front door", "still detected")]
     found = findings[0]
     assert TEXT[found.source_start : found.source_end] == "front door"
-    assert redaction.redacted(doc)[found.start : found.end] == "front door"
+    assert published.redacted(doc)[found.start : found.end] == "front door"
 
 
 def test_check_state_is_kept_until_something_it_reads_changes(app, db, doc, people):
@@ -194,7 +194,7 @@ def test_manual_redaction_of_every_occurrence(app, db, doc, people):
     with app.app_context():
         made = redaction.add_manual(db, people.kgm_contributor, doc.id, text="(front door)", category="other")
     assert [r.text for r in made] == ["(front door)"]
-    assert "The MASH [REDACTED] helped." in redaction.redacted(doc)
+    assert "The MASH [REDACTED] helped." in published.redacted(doc)
 
 
 def test_manual_redaction_by_offsets(app, db, doc, people):
@@ -211,7 +211,7 @@ def test_manual_name_spreads_to_its_forms(app, db, doc, people):
         redaction.add_manual(db, people.kgm_contributor, doc.id, text="Claire Hughes", category="person")
     accepted = {r.text for r in doc.redactions if r.status == "accepted"}
     assert {"Claire Hughes", "HUGHES"} <= accepted
-    text = redaction.redacted(doc)
+    text = published.redacted(doc)
     assert "Claire" not in text and "HUGHES" not in text
     assert "Amelia Hughes (DOB" in text  # another person, still only suggested
 
@@ -373,7 +373,7 @@ def test_generalising_puts_the_reviewers_words_where_readers_read(app, db, case,
             db, people.kgm_contributor, case.id, warning.id, "  a  teenager with a disability "
         )
         redaction.accept_all(db, people.kgm_contributor, case.id)
-        text = redaction.redacted(case)
+        text = published.redacted(case)
         assert redaction.final_check(db, case) == []
         version = consent(db, people.kgm_approver, case.id, "region")
         expected_hash = audit.value_hash(db, "a teenager with a disability")
@@ -428,7 +428,7 @@ def test_keeping_a_warning_does_not_excuse_a_name_inside_it(app, db, case, peopl
         assert redaction.final_check(db, case) == []  # kept on purpose, as a value
         label.status = "accepted"
         db.commit()
-        text = redaction.redacted(case)
+        text = published.redacted(case)
         assert "[PERSON 1], a 15-year-old wheelchair user at Larkfield House" in text
         assert redaction.final_check(db, case) == []
 
