@@ -13,6 +13,8 @@ from library.accounts import service as accounts
 from library.core import vocabularies
 from library.core.errors import NotFound, PermissionDenied, ValidationError
 from library.core.models import AuditEvent, Authority, Document, User
+from library.core.paging import page_count
+from library.web import forms
 from library.web.database import get_session
 from library.web.forms import ROLE_CHOICES, AuthorityEditForm, AuthorityForm, UserEditForm, UserForm
 from library.web.paging import page_number
@@ -38,10 +40,6 @@ def _region_choices():
 def _authority_choices(blank: str):
     authorities = get_session().scalars(select(Authority).order_by(Authority.name))
     return [("", blank)] + [(a.code, f"{a.name} ({a.code})") for a in authorities]
-
-
-def _form_errors(form) -> dict[str, str]:
-    return {name: errs[0] for name, errs in form.errors.items()}
 
 
 @bp.get("")
@@ -88,7 +86,7 @@ def new_authority():
                 flash(f"{authority.name} was added.", "success")
                 return redirect(url_for("admin.authorities"))
         else:
-            errors = _form_errors(form)
+            errors = forms.first_errors(form)
     return render_template(
         "admin/authority_form.html", form=form, errors=errors, authority=None
     ), 400 if errors else 200
@@ -116,7 +114,7 @@ def edit_authority(authority_id: int):
                 flash(f"{authority.name} was updated.", "success")
                 return redirect(url_for("admin.authorities"))
         else:
-            errors = _form_errors(form)
+            errors = forms.first_errors(form)
     return render_template(
         "admin/authority_form.html", form=form, errors=errors, authority=authority
     ), 400 if errors else 200
@@ -169,7 +167,7 @@ def users():
     rows = list(
         session.scalars(select(User).order_by(User.name).limit(per_page).offset((page - 1) * per_page))
     )
-    pages = max((total + per_page - 1) // per_page, 1)
+    pages = page_count(total, per_page)
     return render_template("admin/users.html", users=rows, total=total, page=page, pages=pages)
 
 
@@ -202,7 +200,7 @@ def new_user():
                 flash(f"An invitation was sent to {user.email}: they choose their own password.", "success")
                 return redirect(url_for("admin.users"))
         else:
-            errors = _form_errors(form)
+            errors = forms.first_errors(form)
     return render_template(
         "admin/user_form.html", form=form, errors=errors, user=None
     ), 400 if errors else 200
@@ -239,7 +237,7 @@ def edit_user(user_id: int):
                 flash(f"{user.name} was updated.", "success")
                 return redirect(url_for("admin.users"))
         else:
-            errors = _form_errors(form)
+            errors = forms.first_errors(form)
     return render_template(
         "admin/user_form.html", form=form, errors=errors, user=user
     ), 400 if errors else 200

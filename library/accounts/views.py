@@ -12,7 +12,7 @@ from library.accounts import service as accounts
 from library.accounts.sessions import start_session
 from library.core.errors import ServiceError, TooManyAttempts, ValidationError
 from library.mail import messages as notifications
-from library.web import csrf
+from library.web import csrf, forms
 from library.web.database import get_session
 from library.web.forms import LoginForm
 from library.web.navigation import safe_next
@@ -42,7 +42,7 @@ def login():
             flash(f"Signed in as {user.name}.", "success")
             return redirect(safe_next(request.args.get("next")))
         form.email.errors.append("Enter a correct email address and password. Passwords are case sensitive.")
-    errors = {name: errs[0] for name, errs in form.errors.items()}
+    errors = forms.first_errors(form)
     if request.method == "POST" and not errors:
         errors["csrf_token"] = "Your sign-in form expired. Try again."  # noqa: S105
     return render_template(

@@ -9,6 +9,7 @@ from library.challenges import service as challenges
 from library.challenges.api import list_filters
 from library.core import access, vocabularies
 from library.core.errors import PermissionDenied, ValidationError
+from library.web import forms
 from library.web.database import get_session
 from library.web.forms import ChallengeForm
 from library.web.paging import page_number
@@ -79,7 +80,7 @@ def new():
                 )
                 return redirect(url_for("challenges.show", challenge_id=challenge.id))
         else:
-            errors = {name: errs[0] for name, errs in form.errors.items()}
+            errors = forms.first_errors(form)
     return render_template(
         "challenges/form.html", form=form, errors=errors, challenge=None
     ), 400 if errors else 200
@@ -110,7 +111,7 @@ def edit(challenge_id: int):
             )
             return redirect(url_for("challenges.show", challenge_id=challenge_id))
     else:
-        errors = {name: errs[0] for name, errs in form.errors.items()}
+        errors = forms.first_errors(form)
     return render_template(
         "challenges/form.html", form=form, errors=errors, challenge=challenge
     ), 400 if errors else 200

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from library.core import settings
-from library.core.models import AuditEvent, User
+from library.core.models import AuditEvent, Document, User
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,25 @@ def record(
     session.add(event)
     log.debug("audit %s %s:%s by %s", action, subject_type, subject_id, event.actor_id or "system")
     return event
+
+
+def for_document(
+    session: Session,
+    actor: User | None,
+    action: str,
+    document: Document,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """An event about a document, filed under its authority (whose approvers read it)."""
+    return record(
+        session,
+        actor,
+        action,
+        subject_type="document",
+        subject_id=document.id,
+        authority_id=document.authority_id,
+        details=details,
+    )
 
 
 def value_hash(session: Session, value: str) -> str:

@@ -22,6 +22,7 @@ from library.core.models import (
     ServiceArea,
     version_service_areas,
 )
+from library.core.paging import page_count
 from search_index.common import Thesaurus
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -117,7 +118,7 @@ class ListParams:
     per_page: int = 20
 
     def pages(self, total: int) -> int:
-        return max(-(-total // self.per_page), 1)
+        return page_count(total, self.per_page)
 
 
 def check_filters(

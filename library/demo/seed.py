@@ -239,13 +239,13 @@ def _usage(app: Flask, session) -> None:
 
     rng = random.Random(3)
     readers = [accounts.get_user_by_email(session, email) for email, _n, code, _r in USERS if code]
-    published = list(
+    shared = list(
         session.scalars(select(Document).where(Document.status == "published").order_by(Document.id))
     )
     events = []
     for month in months_back(6):
         for reader in readers:
-            for document in rng.sample(published, min(len(published), 6)):
+            for document in rng.sample(shared, min(len(shared), 6)):
                 if not access.can_read_published(reader, document):
                     continue
                 for kind in ("view",) * rng.randint(1, 3) + ("download",) * rng.randint(0, 1):

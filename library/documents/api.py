@@ -26,8 +26,8 @@ def document_json(document: Document, user: User) -> dict:
     summary and text); the unredacted text is never here: see /text (owners only)."""
     owner = access.is_owner(user, document)
     version = document.current_version
-    published = document.status == "published" and version is not None
-    shown = document if owner or not published else version
+    is_published = document.status == "published" and version is not None
+    shown = document if owner or not is_published else version
     body = {
         "id": document.id,
         "title": shown.title,
@@ -43,7 +43,7 @@ def document_json(document: Document, user: User) -> dict:
         "withdrawn_at": iso(document.withdrawn_at),
         "url": url_for("documents.show", document_id=document.id),
     }
-    if published and (owner or access.can_read_published(user, document)):
+    if is_published and (owner or access.can_read_published(user, document)):
         body["text"] = version.text
         body["version"] = version.number
     if owner:
@@ -51,7 +51,7 @@ def document_json(document: Document, user: User) -> dict:
             {"id": document.challenge.id, "title": document.challenge.title} if document.challenge else None
         )
     else:
-        shared = version if published and version.challenge_id else None
+        shared = version if is_published and version.challenge_id else None
         body["challenge"] = {"id": shared.challenge_id, "title": shared.challenge_title} if shared else None
     if owner:
         body["created_at"] = iso(document.created_at)

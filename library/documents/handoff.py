@@ -64,15 +64,7 @@ def send_back(session: Session, actor: User, document_id: int, note: str | None)
 
 
 def _recorded(session: Session, actor: User, document: Document, action: str, details: dict) -> Document:
-    audit.record(
-        session,
-        actor,
-        action,
-        subject_type="document",
-        subject_id=document.id,
-        authority_id=document.authority_id,
-        details=details,
-    )
+    audit.for_document(session, actor, action, document, details)
     session.commit()
     return document
 

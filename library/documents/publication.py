@@ -215,14 +215,12 @@ def give_consent(
     session.flush()
     outbox.index(session, document.id)
     notices.shared(session, actor, document, audience_words(session, document.authority, scope))
-    audit.record(
+    audit.for_document(
         session,
         actor,
         "consent.given",
-        subject_type="document",
-        subject_id=document.id,
-        authority_id=document.authority_id,
-        details={
+        document,
+        {
             "version": version.number,
             "scope": scope,
             "text_hash": version.text_hash,
@@ -253,14 +251,12 @@ def _freeze_structure(version: DocumentVersion, document: Document, shot: publis
 def _refused_stale(session: Session, actor: User, document: Document, what: str, sent: str, now: str):
     """Record a consent refused because the text changed under the approver, then refuse it."""
     session.rollback()
-    audit.record(
+    audit.for_document(
         session,
         actor,
         "consent.refused_stale",
-        subject_type="document",
-        subject_id=document.id,
-        authority_id=document.authority_id,
-        details={"action": what, "read_hash": sent[:64], "current_hash": now},
+        document,
+        {"action": what, "read_hash": sent[:64], "current_hash": now},
     )
     session.commit()
     raise ContentChanged(CHANGED_MESSAGE, field="content_hash")
@@ -287,15 +283,7 @@ def change_scope(
     notices.shared(
         session, actor, document, audience_words(session, document.authority, scope), scope_change=True
     )
-    audit.record(
-        session,
-        actor,
-        "consent.scope_changed",
-        subject_type="document",
-        subject_id=document.id,
-        authority_id=document.authority_id,
-        details={"from": old, "to": scope},
-    )
+    audit.for_document(session, actor, "consent.scope_changed", document, {"from": old, "to": scope})
     session.commit()
     return document
 
@@ -317,14 +305,12 @@ def _end(session: Session, actor: User, document: Document, kind: str, reason: s
     document.withdrawal_kind = kind
     outbox.index(session, document.id)
     notices.withdrawn(session, actor, document, taken_down=kind == "taken_down")
-    audit.record(
+    audit.for_document(
         session,
         actor,
         "consent.withdrawn" if kind == "withdrawn" else "document.taken_down",
-        subject_type="document",
-        subject_id=document.id,
-        authority_id=document.authority_id,
-        details={
+        document,
+        {
             # The reason stays with the document (its owners read it); the trail keeps a keyed hash.
             "reason_hash": audit.value_hash(session, reason),
             "scope": document.scope,
@@ -447,15 +433,7 @@ def erase(session: Session, storage, document: Document, actor: User | None, act
     document.sent_back_note = None
     document.deleted_at = utcnow()
     outbox.index(session, document.id)
-    audit.record(
-        session,
-        actor,
-        action,
-        subject_type="document",
-        subject_id=document.id,
-        authority_id=document.authority_id,
-        details={"versions": versions, "original": had_original},
-    )
+    audit.for_document(session, actor, action, document, {"versions": versions, "original": had_original})
     session.commit()
 
 

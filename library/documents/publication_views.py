@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from library.core import access, published, vocabularies
 from library.core.errors import PermissionDenied, ServiceError, ValidationError
+from library.core.paging import page_count
 from library.documents import handoff, publication
 from library.documents import trail as audit_trail
 from library.documents.api import download_response
@@ -193,7 +194,7 @@ def audit():
     except ValueError:
         document_id = None
     events, total = audit_trail.events_for(session, current_user, document_id=document_id, page=page)
-    pages = max((total + audit_trail.PAGE_SIZE - 1) // audit_trail.PAGE_SIZE, 1)
+    pages = page_count(total, audit_trail.PAGE_SIZE)
     return render_template(
         "publication/audit.html",
         rows=list(zip(events, audit_trail.sentences(session, current_user, events), strict=True)),

@@ -149,14 +149,12 @@ def upload_document(
         )
         session.add(document)
         session.flush()
-        audit.record(
+        audit.for_document(
             session,
             actor,
             "document.uploaded",
-            subject_type="document",
-            subject_id=document.id,
-            authority_id=document.authority_id,
-            details={
+            document,
+            {
                 "kind": extracted.kind,
                 "size": len(form.data),
                 "document_type": clean["document_type"].slug,
@@ -221,15 +219,7 @@ def update_details(session: Session, actor: User, document_id: int, form: Upload
             changed.append("challenge")
     if changed:
         document.updated_at = utcnow()
-        audit.record(
-            session,
-            actor,
-            "document.updated",
-            subject_type="document",
-            subject_id=document.id,
-            authority_id=document.authority_id,
-            details={"changed": changed},
-        )
+        audit.for_document(session, actor, "document.updated", document, {"changed": changed})
     session.commit()
     return document
 

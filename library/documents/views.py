@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from library.challenges import service as challenges
 from library.core import access, published, vocabularies
 from library.core.errors import PermissionDenied, ValidationError
+from library.core.paging import page_count
 from library.documents import publication
 from library.documents import upload as documents
 from library.documents.api import count_use, limits
 from library.insights import usage
 from library.search import service as search
+from library.web import forms
 from library.web.database import get_session
 from library.web.forms import UploadForm
 from library.web.paging import page_number
@@ -67,7 +67,7 @@ def upload():
         form.challenge.data = request.args.get("challenge", "")
         return _render_upload(form, {}, 200)
     if not form.validate_on_submit():
-        errors = {name: field_errors[0] for name, field_errors in form.errors.items()}
+        errors = forms.first_errors(form)
         return _render_upload(form, errors, 400)
     upload = request.files.get("file")
     data = upload.read() if upload and upload.filename else None
@@ -99,7 +99,7 @@ def our_documents():
     page = page_number()
     per_page = current_app.config["PAGE_SIZE"]
     items, total = documents.own_documents(get_session(), current_user, page=page, per_page=per_page)
-    pages = max(math.ceil(total / per_page), 1)
+    pages = page_count(total, per_page)
     is_owner = current_user.role in access.OWNER_ROLES
     return render_template(
         "documents/our_documents.html",
@@ -182,7 +182,7 @@ def edit(document_id: int):
             )
             return redirect(url_for("documents.show", document_id=document_id))
     else:
-        errors = {name: errs[0] for name, errs in form.errors.items()}
+        errors = forms.first_errors(form)
     return render_template(
         "documents/edit.html", form=form, errors=errors, document=document
     ), 400 if errors else 200

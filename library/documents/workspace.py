@@ -96,15 +96,7 @@ def run_detection(session: Session, actor: User | None, document: Document, foun
         added = sum(
             _suggest(_given(found.get(field, [])), document, field, skip_decided=True) for field in FIELDS
         )
-    audit.record(
-        session,
-        actor,
-        "redaction.detected",
-        subject_type="document",
-        subject_id=document.id,
-        authority_id=document.authority_id,
-        details={"suggestions": added},
-    )
+    audit.for_document(session, actor, "redaction.detected", document, {"suggestions": added})
     return added
 
 
@@ -339,15 +331,7 @@ def _audit_decision(
         "value_hash": audit.value_hash(session, redaction.text),
     }
     details.update(extra or {})
-    audit.record(
-        session,
-        actor,
-        action,
-        subject_type="document",
-        subject_id=document.id,
-        authority_id=document.authority_id,
-        details=details,
-    )
+    audit.for_document(session, actor, action, document, details)
 
 
 def _spread_name(session: Session, actor: User, document: Document, redaction: Redaction) -> int:
@@ -560,14 +544,8 @@ def decide_category(session: Session, actor: User, document_id: int, category: s
         _spread_names(session, actor, document, [r.text for r in pending])
     if category == WARNING:
         _settle_inside(session, actor, document, pending)
-    audit.record(
-        session,
-        actor,
-        "redaction.accepted_category",
-        subject_type="document",
-        subject_id=document.id,
-        authority_id=document.authority_id,
-        details={"category": category, "count": len(pending)},
+    audit.for_document(
+        session, actor, "redaction.accepted_category", document, {"category": category, "count": len(pending)}
     )
     session.commit()
     return len(pending)
@@ -593,14 +571,12 @@ def accept_all(session: Session, actor: User, document_id: int) -> int:
     for r in pending:
         _decided(r, actor, ACCEPTED)
     _spread_names(session, actor, document, [r.text for r in pending if r.category == "person"])
-    audit.record(
+    audit.for_document(
         session,
         actor,
         "redaction.accepted_all",
-        subject_type="document",
-        subject_id=document.id,
-        authority_id=document.authority_id,
-        details={"count": len(pending), "categories": sorted({r.category for r in pending})},
+        document,
+        {"count": len(pending), "categories": sorted({r.category for r in pending})},
     )
     session.commit()
     return len(pending)

@@ -100,13 +100,6 @@ def given_names() -> frozenset[str]:
 
 
 @functools.cache
-def first_names() -> frozenset[str]:
-    """Given names of many countries (gender-guesser's dictionary) and the US census lists (names),
-    without the common words."""
-    return _raw_first_names() - common_words()
-
-
-@functools.cache
 def _raw_first_names() -> frozenset[str]:
     found: set[str] = set()
     data = resources.files("gender_guesser").joinpath("data/nam_dict.txt").read_text(encoding="iso-8859-1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -13,12 +12,12 @@ from library.challenges import service as challenges
 from library.core import access, vocabularies
 from library.core.errors import ValidationError
 from library.core.models import Authority, Document, ServiceArea, User
+from library.core.paging import MAX_PAGE, page_count
 from search_index import SearchBackend, SearchQuery
 from search_index.base import FACETS
 
 log = logging.getLogger(__name__)
 MAX_PER_PAGE = 100
-MAX_PAGE = 100_000
 SORTS = ("relevance", "date")
 
 
@@ -117,7 +116,7 @@ def search(session: Session, backend: SearchBackend, actor: User, params: Search
         for h in hits
     ]
     _add_challenges(session, actor, results)
-    pages = max(math.ceil(result.total / params.per_page), 1)
+    pages = page_count(result.total, params.per_page)
     return SearchPage(
         total=result.total,
         page=params.page,

@@ -40,10 +40,6 @@ def _render(
         result = None
     status = 400 if errors else 200
 
-    def page_url(page: int) -> str:
-        query = {k: v for k, v in args.items() if k not in ("page", *(fixed or {}))}
-        return url_for(endpoint, **(endpoint_args or {}), page=page, **query)
-
     def asking(q: str) -> str:
         """This search, filters and order kept, for other words (a "did you mean")."""
         query = {k: v for k, v in args.items() if k not in ("page", "q", *(fixed or {}))}
@@ -65,7 +61,6 @@ def _render(
         heading=heading,
         intro=intro,
         fixed=fixed or {},
-        page_url=page_url,
         without=without,
         asking=asking,
         chosen=[

@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from library.core.errors import Gone, ServiceError, ValidationError
-from library.web import api, logs, security, templating
+from library.web import api, logs, paging, security, templating
 from library.web.logs import request_target
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ too_large_pages: dict[str, Callable[[str], object]] = {}
 def init_app(app: Flask) -> None:
     logs.init_app(app)
     templating.init_app(app)
+    paging.init_app(app)
     security.init_app(app)
     app.register_blueprint(api.bp)
     # Every form is protected; the API takes bearer tokens and no cookies, so it needs no token.

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from library.core import access, vocabularies
 from library.core.errors import NotAuthenticated, ValidationError
 from library.core.models import Authority, User
+from library.core.paging import MAX_PAGE
 from library.web import api_checks, openapi
 from library.web.database import get_session
-from library.web.paging import MAX_PAGE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -20,6 +20,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from library.core.models import Role
 
 
+def first_errors(form: FlaskForm) -> dict[str, str]:
+    """Each field's first error, as the error summary and the fields show them."""
+    return {name: errors[0] for name, errors in form.errors.items()}
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from library.web import forms
 from tests.helpers import publish
 
-VIEWS = Path(__file__).resolve().parents[2] / "library" / "views"
+LIBRARY = Path(__file__).resolve().parents[2] / "library"
 _FIELD_RE = re.compile(
     r"request\.(?:form|args)\.(?:get|getlist)\(\"([a-z_]+)\"|request\.form\[\"([a-z_]+)\"\]"
 )
@@ -27,7 +27,7 @@ _FIELD_RE = re.compile(
 
 def _fields() -> list[str]:
     names: set[str] = {"next", "csrf_token"}
-    for path in VIEWS.glob("*.py"):
+    for path in LIBRARY.rglob("*.py"):  # the fields each view reads by hand
         for found in _FIELD_RE.finditer(path.read_text()):
             names.add(found.group(1) or found.group(2))
     for _name, form in inspect.getmembers(forms, inspect.isclass):

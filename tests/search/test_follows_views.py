@@ -1,6 +1,6 @@
 """Following from the pages and the API, and `notifications digest`."""
 
-from tests.services.test_follows import published  # noqa: F401 - a fixture
+from tests.search.test_follows import published  # noqa: F401 - a fixture
 
 
 def test_follow_from_an_area_page_and_manage_on_the_follows_page(client, db, login, people):

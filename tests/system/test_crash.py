@@ -14,7 +14,7 @@ from library import create_app, start_up
 from library.documents import workspace as redaction
 from tests.helpers import consent
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import sys
 from library import create_app
@@ -72,7 +72,7 @@ def shared(app, db, people, make_document):
     return doc
 
 
-# The outbox is what these test; the PostgreSQL backend has none (tests/test_search.py).
+# The outbox is what these test; the PostgreSQL backend has none (tests/search/test_indexer.py).
 @pytest.mark.search_backend("tantivy")
 def test_killed_between_withdrawal_and_the_index(app, db, client, api, people, shared):
     _killed_after_commit(app, "search", "withdraw", people.kgm_approver.id, shared.id)

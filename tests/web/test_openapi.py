@@ -84,7 +84,7 @@ def test_every_operation_as_described_for_several_roles(app, api, people, make_d
 def test_every_check_of_schemathesis_as_a_contributor(app, api, people, make_document):
     """The command-line run with every check (`st run .../openapi.json --checks all`), as an
     outside reviewer runs it: no server error, no schema-valid request refused and no invalid one
-    accepted (but for the two rules no schema can state, in tests/views/schemathesis.toml), every
+    accepted (but for the two rules no schema can state, in tests/web/schemathesis.toml), every
     answer as described, 405 with Allow."""
     import logging
     import os
