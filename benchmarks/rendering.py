@@ -66,7 +66,7 @@ def _largest_accepted(text_for, cap: int) -> str:
 def _warm(app, people, clients, limits) -> None:
     """Open every page once on a small document: templates compiled, as in a serving process."""
     from library.documents import upload as documents
-    from library.documents import workspace as redaction
+    from library.documents import workspace
     from library.web.database import get_session
     from tests.helpers import consent
 
@@ -91,7 +91,7 @@ def _warm(app, people, clients, limits) -> None:
     clients["contributor"].get(f"/documents/{document_id}/redact")
     with app.app_context():
         session = get_session()
-        redaction.accept_all(session, session.merge(people["contributor"]), document_id)
+        workspace.accept_all(session, session.merge(people["contributor"]), document_id)
     clients["contributor"].get(f"/documents/{document_id}/redact")
     clients["approver"].get(f"/documents/{document_id}/consent")
     with app.app_context():
@@ -108,7 +108,7 @@ def run(verbose: bool = False) -> list[dict]:
     from library.core.rendering import _section_html, element_count
     from library.core.vocabularies import load_vocabularies
     from library.documents import upload as documents
-    from library.documents import workspace as redaction
+    from library.documents import workspace
     from library.extraction import ExtractionError, Limits
     from library.ops.migrate import upgrade
     from library.web.database import get_session
@@ -193,7 +193,7 @@ def run(verbose: bool = False) -> list[dict]:
             timed("contributor", f"/documents/{document_id}/redact", "workspace")
             with app.app_context():
                 session = get_session()
-                redaction.accept_all(session, session.merge(people["contributor"]), document_id)
+                workspace.accept_all(session, session.merge(people["contributor"]), document_id)
             timed("approver", f"/documents/{document_id}/consent", "consent")
             with app.app_context():
                 session = get_session()

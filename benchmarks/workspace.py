@@ -52,7 +52,7 @@ class _Browser:
 def _setup(app) -> int:
     from library.accounts import service as accounts
     from library.core.vocabularies import load_vocabularies
-    from library.documents import upload as documents
+    from library.documents import upload
     from library.extraction import Limits
     from library.web.database import get_session
     from tests.filemakers import long_self_assessment
@@ -71,11 +71,11 @@ def _setup(app) -> int:
             password=PASSWORD,
         )
         title, data = long_self_assessment(pages=20)
-        document = documents.upload_document(
+        document = upload.upload_document(
             session,
             app.extensions["file_storage"],
             user,
-            documents.UploadInput(
+            upload.UploadInput(
                 title=title,
                 document_type="self-assessment",
                 service_areas=["early-help"],

@@ -1,4 +1,5 @@
-"""Full-text search for the library: a small backend interface and a Whoosh backend.
+"""Full-text search for the library: a small backend interface and its Tantivy, Whoosh and
+PostgreSQL backends.
 
 Knows nothing of Flask or the database. Only published, redacted text and metadata are ever
 given to it. Every query carries the caller's access labels, and nothing outside them is shown

@@ -219,7 +219,7 @@ def samples() -> Path:
 def make_document(app, db, people):
     """``make_document(data=b"# Notes", title=..., who="kgm_contributor")``: a draft uploaded through
     the service, as the page and the API upload it."""
-    from library.documents import upload as documents
+    from library.documents import upload
     from library.extraction import Limits
 
     def _make(
@@ -238,11 +238,11 @@ def make_document(app, db, people):
         if isinstance(data, str):
             data = data.encode()
         with app.app_context():
-            return documents.upload_document(
+            return upload.upload_document(
                 db,
                 app.extensions["file_storage"],
                 db.merge(people[who]),
-                documents.UploadInput(filename=filename, data=data, **values),
+                upload.UploadInput(filename=filename, data=data, **values),
                 Limits(),
             )
 

@@ -265,7 +265,6 @@ def _cell(text: str) -> str:
 
 def composed_docx(markdown_text: str) -> bytes:
     """A Word document with the headings, lists, quotes and tables of a composed document."""
-    from library.demo.compose import markdown_to_docx_blocks
 
     body = []
     for style, value in markdown_to_docx_blocks(markdown_text):
@@ -291,3 +290,40 @@ def long_self_assessment(pages: int = 20, seed: int = 7) -> tuple[str, bytes]:
         seed=seed,
     )
     return title, composed_docx(text)
+
+
+def markdown_to_docx_blocks(text: str) -> list[tuple[str, str | list[list[str]]]]:
+    """The document as Word blocks: ("Title"|"Heading1"|"Heading2"|"ListBullet"|"ListNumber"|
+    "Quote"|"Normal", text) and ("table", rows)."""
+    blocks: list[tuple[str, str | list[list[str]]]] = []
+    rows: list[list[str]] = []
+    for line in text.splitlines():
+        if line.startswith("|"):
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if not all(set(cell) <= {"-", " ", ":"} for cell in cells):
+                rows.append(cells)
+            continue
+        if rows:
+            blocks.append(("table", rows))
+            rows = []
+        if not line.strip():
+            continue
+        for prefix, style in (
+            ("### ", "Heading2"),
+            ("## ", "Heading1"),
+            ("# ", "Title"),
+            ("- ", "ListBullet"),
+            ("> ", "Quote"),
+        ):
+            if line.startswith(prefix):
+                blocks.append((style, line[len(prefix) :]))
+                break
+        else:
+            head, _, rest = line.partition(". ")
+            if head.isdigit() and rest:
+                blocks.append(("ListNumber", rest))
+            else:
+                blocks.append(("Normal", line))
+    if rows:
+        blocks.append(("table", rows))
+    return blocks

@@ -19,7 +19,7 @@ def publish(
 ):
     """Upload ``text`` as ``who``'s contributor, accept every suggestion, attach it to
     ``challenge`` and consent to ``scope`` as their approver. Returns the document's id."""
-    from library.documents import workspace as redaction
+    from library.documents import workspace
 
     document = make_document(text, who=f"{who}_contributor", **metadata)
     db.expire_all()  # (changes made through the app's own sessions are read afresh)
@@ -29,7 +29,7 @@ def publish(
 
             db.get(Document, document.id).challenge = db.get(Challenge, challenge)
             db.commit()
-        redaction.accept_all(db, db.merge(people[f"{who}_contributor"]), document.id)
+        workspace.accept_all(db, db.merge(people[f"{who}_contributor"]), document.id)
         if scope != "draft":
             consent(db, db.merge(people[f"{who}_approver"]), document.id, scope)
     return document.id

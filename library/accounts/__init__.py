@@ -1,5 +1,5 @@
-"""People and their access: sign-in (passwords, Microsoft), sessions, invitations and resets,
-API tokens, an authority's people, the administrators' pages for authorities and users."""
+"""People and their access: sign-in (passwords, Microsoft), sessions, invitations, resets, tokens,
+an authority's people, the administrators' pages. Imports mail, web and core; no other feature."""
 
 from __future__ import annotations
 

@@ -24,10 +24,9 @@ from library.core import access, audit, settings
 from library.core.db import utcnow
 from library.core.errors import PermissionDenied, ServiceError
 from library.core.models import AccountLink, Authority, Document, Role, User
-from library.mail import messages as notifications
+from library.mail import messages
 
 INVITATION, RESET = "invitation", "reset"
-OWNER_ROLES = (Role.CONTRIBUTOR.value, Role.APPROVER.value)
 
 
 class LinkProblem(ServiceError):
@@ -64,7 +63,7 @@ def _new_link(session: Session, user: User, purpose: str, actor: User | None) ->
 
 def link_url(session: Session, purpose: str, secret: str) -> str:
     page = "invitation" if purpose == INVITATION else "password/reset"
-    return f"{notifications.base_url(session)}/{page}/{secret}"
+    return f"{messages.base_url(session)}/{page}/{secret}"
 
 
 @dataclass
@@ -172,7 +171,7 @@ def request_reset(session: Session, email: str, *, allowed: bool = True) -> None
         return
     secret = _new_link(session, user, RESET, None)
     minutes = settings.of(session).reset_minutes
-    message = notifications.Message(
+    message = messages.Message(
         subject="Reset your password",
         paragraphs=[
             "Someone (we hope you) asked to reset the password of your Peer Challenge Library account.",
@@ -183,7 +182,7 @@ def request_reset(session: Session, email: str, *, allowed: bool = True) -> None
         link=link_url(session, RESET, secret),
         link_text="Choose a new password",
     )
-    notifications.send(session, user, "reset", f"reset:{_hash(secret)[:16]}", message, optional=False)
+    messages.send(session, user, "reset", f"reset:{_hash(secret)[:16]}", message, optional=False)
     audit.record(session, None, "user.reset_requested", subject_type="user", subject_id=user.id)
     session.commit()
 
@@ -203,7 +202,9 @@ def _check_may_invite(session: Session, actor: User | None, role: str, authority
             raise PermissionDenied("Contributors are invited by their authority's approvers.")
         if role == Role.APPROVER.value and authority is not None:
             has_owner = session.scalar(
-                select(User.id).where(User.authority_id == authority.id, User.role.in_(OWNER_ROLES)).limit(1)
+                select(User.id)
+                .where(User.authority_id == authority.id, User.role.in_(access.OWNER_ROLES))
+                .limit(1)
             )
             has_documents = session.scalar(
                 select(Document.id).where(Document.authority_id == authority.id).limit(1)
@@ -231,7 +232,7 @@ def invite(
     secret = _new_link(session, user, INVITATION, actor)
     days = settings.of(session).invitation_days
     where = f" at {authority.name}" if authority else ""
-    message = notifications.Message(
+    message = messages.Message(
         subject="You are invited to the Peer Challenge Library",
         paragraphs=[
             f"{actor.name if actor else 'The library'} invited you to the Peer Challenge Library as "
@@ -243,9 +244,7 @@ def invite(
         link=link_url(session, INVITATION, secret),
         link_text="Choose your password",
     )
-    notifications.send(
-        session, user, "invitation", f"invitation:{_hash(secret)[:16]}", message, optional=False
-    )
+    messages.send(session, user, "invitation", f"invitation:{_hash(secret)[:16]}", message, optional=False)
     event = audit.record(
         session,
         actor,
@@ -255,7 +254,7 @@ def invite(
         authority_id=authority.id if authority else None,
         details={"email": user.email, "role": role},
     )
-    if role in OWNER_ROLES:
+    if role in access.OWNER_ROLES:
         session.flush()
         notices.account_changed(session, actor, user, "created", event.id)
     session.commit()

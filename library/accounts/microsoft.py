@@ -22,17 +22,16 @@ from sqlalchemy.orm import Session
 
 from library.accounts import links
 from library.accounts import service as accounts
-from library.core import audit
+from library.core import access, audit
 from library.core.db import utcnow
 from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from library.core.models import AccountLink, Authority, Role, User
-from library.mail import messages as notifications
+from library.mail import messages
 
 TENANT_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$|^[\w.-]{3,64}$"
 )
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)[a-z0-9-]+(\.[a-z0-9-]+)+$")
-OWNER_ROLES = (Role.CONTRIBUTOR.value, Role.APPROVER.value)
 
 
 class SignInRefused(PermissionDenied):
@@ -243,7 +242,9 @@ def clean_tenant(tenant: str | None, domains: str | None) -> tuple[str | None, l
 
 def _owners(session: Session, authority: Authority) -> list[User]:
     return list(
-        session.scalars(select(User).where(User.authority_id == authority.id, User.role.in_(OWNER_ROLES)))
+        session.scalars(
+            select(User).where(User.authority_id == authority.id, User.role.in_(access.OWNER_ROLES))
+        )
     )
 
 
@@ -290,12 +291,12 @@ def set_tenant(
         session.flush()
         for approver in owners:
             if approver.role == Role.APPROVER.value and approver.active:
-                notifications.send(
+                messages.send(
                     session,
                     approver,
                     "account",
                     f"tenant:{authority.id}:{event.id}",
-                    notifications.Message(
+                    messages.Message(
                         subject="Confirm sign-in with Microsoft for your authority",
                         paragraphs=[
                             f"The programme team asked to let people of a Microsoft tenant sign in "
@@ -304,7 +305,7 @@ def set_tenant(
                             "your people page. Confirm it only if the tenant is your council's: ask "
                             "your IT team for its tenant ID.",
                         ],
-                        link=f"{notifications.base_url(session)}/people#microsoft",
+                        link=f"{messages.base_url(session)}/people#microsoft",
                         link_text="Review the request",
                     ),
                     optional=False,

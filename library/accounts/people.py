@@ -16,8 +16,6 @@ from library.core import access, audit
 from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from library.core.models import Role, User
 
-AUTHORITY_ROLES = (Role.READER.value, Role.CONTRIBUTOR.value, Role.APPROVER.value)
-
 
 def _require_approver(actor: User | None) -> User:
     if actor is None or actor.role != Role.APPROVER.value or actor.authority_id is None:
@@ -57,7 +55,7 @@ def _active_approvers(session: Session, authority_id: int) -> int:
 
 def change_role(session: Session, actor: User, user_id: int, role: str) -> User:
     user = _member(session, actor, user_id)
-    if role not in AUTHORITY_ROLES:
+    if role not in access.AUTHORITY_ROLES:
         raise ValidationError("Choose reader, contributor or approver.", field="role")
     if role == user.role:
         raise Conflict(f"{user.name} is already {access.ROLE_WORDS[role]}.")

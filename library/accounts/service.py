@@ -276,11 +276,10 @@ def update_user(
     authority = check_role_and_authority(session, role, authority_code)
     if user.id == actor.id and (not active or role != Role.ADMIN.value):
         raise ValidationError("You cannot remove your own administrator access.", field="role")
-    owner_roles = (Role.CONTRIBUTOR.value, Role.APPROVER.value)
     moves = role != user.role or (authority.code if authority else None) != (
         user.authority.code if user.authority else None
     )
-    if moves and (role in owner_roles or user.role in owner_roles):
+    if moves and (role in access.OWNER_ROLES or user.role in access.OWNER_ROLES):
         raise PermissionDenied(
             "Contributors and approvers are invited and managed by their authority's approvers. "
             "You can change their name, or deactivate them."

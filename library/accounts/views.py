@@ -11,7 +11,7 @@ from library.accounts import links, microsoft, oidc
 from library.accounts import service as accounts
 from library.accounts.sessions import start_session
 from library.core.errors import ServiceError, TooManyAttempts, ValidationError
-from library.mail import messages as notifications
+from library.mail import messages
 from library.web import csrf, forms
 from library.web.database import get_session
 from library.web.forms import LoginForm
@@ -97,7 +97,7 @@ def account():
                 flash("Your password was changed. You were signed out everywhere else.", "success")
                 return redirect(url_for("auth.account"))
             if action == "notices":
-                notifications.set_choices(db, user, request.form.getlist("notices"))
+                messages.set_choices(db, user, request.form.getlist("notices"))
                 flash("Your email choices were saved.", "success")
                 return redirect(url_for("auth.account") + "#emails")
             if action == "create-token":
@@ -124,7 +124,7 @@ def account():
         new_token=new_token,
         action=action,
         min_length=accounts.MIN_PASSWORD_LENGTH,
-        notice_kinds=notifications.KINDS,
+        notice_kinds=messages.KINDS,
     ), status
 
 
@@ -134,10 +134,10 @@ def unsubscribe(token: str):
     """GET asks (a link scanner must not unsubscribe anyone); POST stops that kind of email."""
     db = get_session()
     if request.method == "GET":
-        user, kind = notifications.peek(db, token)
-        return render_template("auth/unsubscribe.html", kind_words=notifications.KINDS[kind], done=False)
-    user, kind = notifications.turn_off(db, token)
-    return render_template("auth/unsubscribe.html", kind_words=notifications.KINDS[kind], done=True)
+        user, kind = messages.peek(db, token)
+        return render_template("auth/unsubscribe.html", kind_words=messages.KINDS[kind], done=False)
+    user, kind = messages.turn_off(db, token)
+    return render_template("auth/unsubscribe.html", kind_words=messages.KINDS[kind], done=True)
 
 
 def _whole(value: str | None, default: int) -> int:

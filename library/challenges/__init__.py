@@ -1,5 +1,5 @@
-"""Peer challenges and starting from others' examples: a challenge's documents in chain order,
-the bank of key lines of enquiry, the outline of examples, compare and the starter document."""
+"""Peer challenges and starting from others' examples: a challenge's documents, the bank of key lines
+of enquiry, outline, compare and the starter. Imports web, core and extraction; no other feature."""
 
 from __future__ import annotations
 

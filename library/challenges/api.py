@@ -113,7 +113,6 @@ def make_starter():
             kloe_ids=body.get("kloe_ids", []),
             extracts=body.get("extracts", []),
         ),
-        current_app.config["BASE_URL"],
     )
     response = current_app.response_class(made.data, mimetype=DOCX)
     response.headers["Content-Disposition"] = f'attachment; filename="{made.filename}"'

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
-from library.core import access, structure, vocabularies, word
+from library.core import access, settings, structure, vocabularies, word
 from library.core.errors import NotFound, ValidationError
 from library.core.limits import HEADING_MAX, MAX_HEADINGS, MAX_KLOES
 from library.core.models import (
@@ -311,7 +311,9 @@ def _extract(text: str, limit: int = EXTRACT_WORDS) -> str:
     return " ".join(cut).rstrip() + " …"
 
 
-def starter(session: Session, actor: User | None, request: StarterRequest, base_url: str = "") -> Starter:
+def starter(
+    session: Session, actor: User | None, request: StarterRequest, base_url: str | None = None
+) -> Starter:
     """A Word document to start from: the chosen headings in their usual order, prompts under
     each, the chosen key lines of enquiry, extracts only where asked (attributed), and the
     examples it drew on. Only documents the actor may read are drawn on."""
@@ -330,7 +332,7 @@ def starter(session: Session, actor: User | None, request: StarterRequest, base_
         placed.append((group.position if group else i / max(len(headings), 1), i, heading, group))
     placed.sort(key=lambda p: (p[0], p[1]))
 
-    base = base_url.rstrip("/")
+    base = (settings.of(session).base_url if base_url is None else base_url).rstrip("/")
     type_name, area_name = found.document_type.name, found.service_area.name
     title = f"{type_name}: {area_name}"
     doc = word.new_document(title)

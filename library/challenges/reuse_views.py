@@ -94,7 +94,6 @@ def make_starter():
                 kloe_ids=chosen["kloe_ids"],
                 extracts=chosen["extracts"],
             ),
-            current_app.config["BASE_URL"],
         )
     except (ValidationError, NotFound) as exc:
         field = exc.errors and next(iter(exc.errors)) or "headings"

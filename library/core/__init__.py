@@ -1,2 +1,2 @@
-"""The rules every feature shares: the data model, who may read, change or approve what
-(``access``), the audit trail, vocabularies, errors, rendering and the shape of a text."""
+"""The rules every feature shares: models, access (who may read, change, approve), what would be
+published now, settings, the audit trail, vocabularies, rendering. Imports only the pure packages."""

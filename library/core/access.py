@@ -70,16 +70,6 @@ def is_owner(user: User | None, thing: Document | Challenge) -> bool:
     )
 
 
-def is_approver_of(user: User | None, authority_id: int | None) -> bool:
-    return (
-        user is not None
-        and user.is_active
-        and user.role == Role.APPROVER.value
-        and authority_id is not None
-        and user.authority_id == authority_id
-    )
-
-
 # The read rule -------------------------------------------------------------------------------------
 
 

@@ -14,11 +14,9 @@ from library.challenges.service import CHAIN
 from library.core import access, published
 from library.core.models import Authority, Challenge, Document, User
 from library.demo.compose import TYPE_LABELS, compose, themes
-from library.documents import publication
-from library.documents import upload as documents
-from library.documents import workspace as redaction
+from library.documents import publication, upload, workspace
 from library.extraction import Limits
-from library.insights import recorder as usage
+from library.insights import recorder
 from library.insights.usage import event_for, months_back
 from library.web.database import get_session
 
@@ -251,8 +249,8 @@ def _usage(app: Flask, session) -> None:
                 for kind in ("view",) * rng.randint(1, 3) + ("download",) * rng.randint(0, 1):
                     event = event_for(app.config["SECRET_KEY"], reader, document, kind)
                     if event is not None:
-                        events.append(usage.Event(**{**event.__dict__, "month": month}))
-    usage.write(session, events)
+                        events.append(recorder.Event(**{**event.__dict__, "month": month}))
+    recorder.write(session, events)
     session.commit()
 
 
@@ -267,11 +265,11 @@ def _documents(app: Flask, session, limits: Limits, made: dict) -> None:
         )
         if exists is not None:
             continue
-        document = documents.upload_document(
+        document = upload.upload_document(
             session,
             app.extensions["file_storage"],
             uploader,
-            documents.UploadInput(
+            upload.UploadInput(
                 title=entry["title"],
                 summary=entry.get("summary", ""),
                 document_type=entry["type"],
@@ -292,7 +290,7 @@ def _documents(app: Flask, session, limits: Limits, made: dict) -> None:
         approver = session.scalar(
             select(User).where(User.authority_id == uploader.authority_id, User.role == "approver")
         )
-        redaction.accept_all(session, uploader, document.id)
+        workspace.accept_all(session, uploader, document.id)
         publication.give_consent(
             session,
             approver,

@@ -1,5 +1,5 @@
-"""The life of a document: upload and extraction, the redaction workspace, the hand-off,
-consent, withdrawal and deleting for good, what its people are told, the audit trail's pages."""
+"""The life of a document: upload and processing, the redaction workspace, hand-off, consent,
+withdrawal, deletion, notices, its audit pages. Imports search, challenges, insights, mail, web, core."""
 
 from __future__ import annotations
 

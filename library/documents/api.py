@@ -8,9 +8,8 @@ from flask import current_app, g, jsonify, request, url_for
 from library.core import access, events, published
 from library.core.errors import ValidationError
 from library.core.models import Document, User
-from library.documents import handoff, publication
+from library.documents import handoff, publication, workspace
 from library.documents import upload as documents
-from library.documents import workspace as redaction
 from library.extraction import Limits
 from library.web.api import api_user, bp, iso, json_body, page_args
 from library.web.database import get_session
@@ -139,7 +138,7 @@ def redaction_json(r) -> dict:
 
 @bp.get("/documents/<int:document_id>/redactions")
 def list_redactions(document_id: int):
-    _document, items = redaction.redactions_for(get_session(), api_user(), document_id)
+    _document, items = workspace.redactions_for(get_session(), api_user(), document_id)
     return jsonify({"redactions": [redaction_json(r) for r in items]})
 
 
@@ -148,7 +147,7 @@ def add_redactions(document_id: int):
     body = json_body()
     if "text" in body and not isinstance(body["text"], str):
         raise ValidationError("text must be a string.", field="text")
-    made = redaction.add_manual(
+    made = workspace.add_manual(
         get_session(),
         api_user(),
         document_id,
@@ -173,9 +172,9 @@ def patch_redaction(document_id: int, redaction_id: int):
             raise ValidationError(
                 "replacement is text, sent alone or with status 'accepted'.", field="replacement"
             )
-        item = redaction.generalise(get_session(), api_user(), document_id, redaction_id, body["replacement"])
+        item = workspace.generalise(get_session(), api_user(), document_id, redaction_id, body["replacement"])
         return jsonify(redaction_json(item))
-    item = redaction.decide(
+    item = workspace.decide(
         get_session(),
         api_user(),
         document_id,
@@ -188,7 +187,7 @@ def patch_redaction(document_id: int, redaction_id: int):
 
 @bp.post("/documents/<int:document_id>/redactions/accept-all")
 def accept_all(document_id: int):
-    count = redaction.accept_all(get_session(), api_user(), document_id)
+    count = workspace.accept_all(get_session(), api_user(), document_id)
     return jsonify({"accepted": count})
 
 
@@ -196,8 +195,8 @@ def accept_all(document_id: int):
 def get_preview(document_id: int):
     session = get_session()
     document = access.get_for_owner(session, api_user(), document_id)
-    result = redaction.preview(document)
-    findings = redaction.checked(session, document)
+    result = workspace.preview(document)
+    findings = workspace.checked(session, document)
     return jsonify(
         {
             "text": result.text,
@@ -233,13 +232,13 @@ def term_json(t) -> dict:
 
 @bp.get("/terms")
 def list_terms():
-    return jsonify({"terms": [term_json(t) for t in redaction.list_terms(get_session(), api_user())]})
+    return jsonify({"terms": [term_json(t) for t in workspace.list_terms(get_session(), api_user())]})
 
 
 @bp.post("/terms")
 def add_term():
     body = json_body()
-    term = redaction.add_term(
+    term = workspace.add_term(
         get_session(), api_user(), str(body.get("term", "")), str(body.get("kind", "")), body.get("category")
     )
     response = jsonify(term_json(term))
@@ -249,7 +248,7 @@ def add_term():
 
 @bp.delete("/terms/<int:term_id>")
 def delete_term(term_id: int):
-    redaction.delete_term(get_session(), api_user(), term_id)
+    workspace.delete_term(get_session(), api_user(), term_id)
     return "", 204
 
 
@@ -334,7 +333,7 @@ def download_response(user: User, document_id: int):
         raise ValidationError("format is md or docx.", field="format")
     session = get_session()
     if kind == "docx":
-        data = publication.download_docx(session, user, document_id, current_app.config["BASE_URL"])
+        data = publication.download_docx(session, user, document_id)
         response = current_app.response_class(data, mimetype=DOCX)
     else:
         response = current_app.response_class(

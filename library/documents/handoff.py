@@ -18,8 +18,7 @@ from library.core import access, audit, published
 from library.core.errors import Conflict, PermissionDenied, ValidationError
 from library.core.limits import NOTE_MAX
 from library.core.models import Document, DocumentStatus, Role, User
-from library.documents import notices, publication
-from library.documents import workspace as redaction
+from library.documents import notices, publication, workspace
 
 
 def needs_consent(document: Document) -> bool:
@@ -39,7 +38,7 @@ def _check_needs_consent(document: Document) -> None:
 def mark_ready(session: Session, actor: User, document_id: int) -> Document:
     """The contributor says the document is ready for the approver. Refused (409) while
     suggestions are pending or the final check finds anything."""
-    document = redaction.editable(session, actor, document_id)
+    document = workspace.editable(session, actor, document_id)
     _check_needs_consent(document)
     reasons = publication.blockers(session, document)
     if reasons:
@@ -123,11 +122,11 @@ def tasks(session: Session, actor: User) -> list[Task]:
         .order_by(Document.updated_at.desc())
     )
     out = []
-    terms = redaction.detection_terms(session, actor.authority_id)  # once for the whole list
+    terms = workspace.detection_terms(session, actor.authority_id)  # once for the whole list
     for document in rows:
         if not needs_consent(document):
             continue
-        state = redaction.check_state(session, document, terms)
+        state = workspace.check_state(session, document, terms)
         out.append(
             Task(document, state.pending, state.findings, document.status == DocumentStatus.PUBLISHED.value)
         )

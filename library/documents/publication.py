@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from library.core import access, audit, outbox, published, structure, word
+from library.core import access, audit, outbox, published, settings, structure, word
 from library.core.db import utcnow
 from library.core.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
 from library.core.models import (
@@ -25,8 +25,7 @@ from library.core.models import (
     Scope,
     User,
 )
-from library.documents import notices
-from library.documents import workspace as redaction
+from library.documents import notices, workspace
 
 SCOPES = tuple(s.value for s in Scope)
 # The document types whose key lines of enquiry go into the bank.
@@ -105,7 +104,7 @@ def blockers(session: Session, document: Document) -> list[str]:
     pending = sum(1 for r in document.redactions if r.status == "suggested")
     if pending:
         reasons.append(f"{pending} suggested redaction{'s are' if pending != 1 else ' is'} still to review.")
-    findings = redaction.checked(session, document)
+    findings = workspace.checked(session, document)
     if findings:
         reasons.append(
             f"The final redaction check found {len(findings)} thing{'s' if len(findings) != 1 else ''} "
@@ -127,7 +126,7 @@ def challenge_findings(session: Session, document: Document) -> list[str]:
     challenge = document.challenge
     if challenge is None:
         return []
-    detect = redaction.detector_for(session, document, warn=False)
+    detect = workspace.detector_for(session, document, warn=False)
     return list(dict.fromkeys(s.text for text in (challenge.title, challenge.focus) for s in detect(text)))
 
 
@@ -456,8 +455,12 @@ def purge(session: Session, storage, older_than_days: int) -> int:
     return len(due)
 
 
-def download_docx(session: Session, actor: User | None, document_id: int, base_url: str = "") -> bytes:
-    """The published redacted version as a Word document: never the original, never a draft."""
+def download_docx(
+    session: Session, actor: User | None, document_id: int, base_url: str | None = None
+) -> bytes:
+    """The published redacted version as a Word document: never the original, never a draft. Its
+    links start with ``base_url`` (the service's address unless given)."""
+    base_url = settings.of(session).base_url if base_url is None else base_url
     document, version = published_for_download(session, actor, document_id)
     doc = word.new_document(version.title)
     word.heading(doc, version.title, 0)

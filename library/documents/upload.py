@@ -30,8 +30,7 @@ from library.core.models import (
     version_service_areas,
 )
 from library.core.storage import FileStorage
-from library.documents import processing
-from library.documents import workspace as redaction
+from library.documents import processing, workspace
 from library.documents.workspace import redetect_field
 from library.extraction import ExtractionError, Limits, strip_invisible
 
@@ -106,7 +105,7 @@ def upload_document(
         errors["file"] = "Select a file." if form.data is None else "The selected file is empty."
     else:
         read = processing.analyse if limits.isolate else processing.analyse_here
-        terms = redaction.detection_terms(session, actor.authority_id)
+        terms = workspace.detection_terms(session, actor.authority_id)
         try:
             analysis = read(
                 form.data, form.filename, limits, clean.get("title", ""), clean.get("summary", ""), terms
@@ -161,9 +160,9 @@ def upload_document(
                 "characters": len(extracted.text),
             },
         )
-        redaction.run_detection(session, actor, document, found=analysis.suggestions)
+        workspace.run_detection(session, actor, document, found=analysis.suggestions)
         session.flush()
-        redaction.note_clean_upload(session, document, terms)
+        workspace.note_clean_upload(session, document, terms)
         session.commit()
     except Exception:
         session.rollback()

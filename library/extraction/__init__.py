@@ -1,9 +1,5 @@
-"""Text extraction: turn an uploaded file into markdown that keeps its structure.
-
-Pure functions over bytes; nothing here knows about Flask or the database. What each format
-puts into the text and what it leaves out on purpose is listed in the README ("What extraction
-keeps"). Every error is an :class:`ExtractionError` with a message fit to show to the uploader.
-"""
+"""Text extraction: an uploaded file turned into markdown that keeps its structure (what each format
+keeps is in docs/redaction.md). Pure: no Flask, no database; imports nothing of the library."""
 
 from __future__ import annotations
 

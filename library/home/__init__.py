@@ -1,5 +1,5 @@
-"""The pages that bring the features together: each person's first page, the guidance pages and
-the health check."""
+"""Each person's first page and the guidance pages, which bring the features together. Imports
+documents, accounts, web and core."""
 
 from __future__ import annotations
 

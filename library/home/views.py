@@ -11,8 +11,7 @@ from flask_login import current_user, login_required
 from library.accounts import service as accounts
 from library.core import access, vocabularies
 from library.core.errors import ValidationError
-from library.documents import handoff
-from library.documents import upload as documents
+from library.documents import handoff, upload
 from library.web.database import get_session
 
 bp = Blueprint("main", __name__)
@@ -36,7 +35,7 @@ def home():
         counts=counts,
         empty=[a for a in areas if not counts.get(a.id)],
         total=sum(counts.values()),
-        recent=documents.recent_readable(session, current_user, area_ids=[a.id for a in current_user.areas]),
+        recent=upload.recent_readable(session, current_user, area_ids=[a.id for a in current_user.areas]),
         my_areas={a.slug for a in current_user.areas},
         document_types=vocabularies.document_types(session),
     )

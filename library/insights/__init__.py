@@ -1,5 +1,5 @@
-"""How the library is used: reads and downloads counted without slowing readers, a document's
-usage for its owners, and the insights page over what the viewer may read."""
+"""How the library is used: reads and downloads counted without slowing readers, a document's usage,
+the insights page. Imports web and core; hears core.events; no other feature."""
 
 from __future__ import annotations
 

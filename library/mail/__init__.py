@@ -1,5 +1,5 @@
-"""Email: messages written to an outbox in the transaction of their event, delivered after the
-commit (SMTP, or .eml files), each person's choice of notices and one-click unsubscribe."""
+"""Email: messages written to an outbox with their event and delivered after the commit (SMTP or
+.eml files), notices chosen, one-click unsubscribe. Imports web and core."""
 
 from __future__ import annotations
 

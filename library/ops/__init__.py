@@ -1,5 +1,5 @@
-"""Running the library: the schema and its migrations, backups and their restore, the health
-check's findings, and the commands an operator uses."""
+"""Running the library: migrations, backups and restore, the health check and its page, the
+operator's commands. Imports demo, web and core."""
 
 from __future__ import annotations
 

@@ -1,7 +1,5 @@
-"""Redaction: find what must not be published, and replace it with labels.
-
-Pure functions over text; nothing here knows about Flask or the database.
-"""
+"""Redaction: find what must not be published, and replace it with labels. Pure functions over text:
+no Flask, no database; imports nothing of the library."""
 
 import hashlib
 from importlib import metadata

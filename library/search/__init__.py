@@ -1,5 +1,5 @@
-"""Finding what one may read: the index kept in line with the database through its outbox,
-queries, "more like this", following a search and the digests of what is new."""
+"""Finding what one may read: the index outbox and its drain, queries, "more like this", follows and
+digests. Imports challenges, mail, web and core, and the search_index engine."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from library.core.db import utcnow
 from library.core.errors import Conflict, NotFound, ValidationError
 from library.core.limits import MAX_FOLLOWS
 from library.core.models import Follow, User
-from library.mail import messages as notifications
+from library.mail import messages
 from library.search import service as search_service
 
 FREQUENCIES = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -177,7 +177,7 @@ def send_digests(
 
 
 def _mail(session: Session, digest: Digest, now: datetime) -> int:
-    base = notifications.base_url(session)
+    base = messages.base_url(session)
     paragraphs = [
         f"{digest.count} document{'s' if digest.count != 1 else ''} shared with you since "
         f"{digest.since:%-d %B %Y} in what you follow:"
@@ -188,11 +188,11 @@ def _mail(session: Session, digest: Digest, now: datetime) -> int:
             for r in rows
         ]
         paragraphs.append("\n".join(lines))
-    message = notifications.Message(
+    message = messages.Message(
         subject=f"New in what you follow: {digest.count} document{'s' if digest.count != 1 else ''}",
         paragraphs=paragraphs,
         link=f"{base}/follows",
         link_text="What you follow",
     )
     key = f"digest:{digest.user.id}:{digest.since.isoformat()}"
-    return int(notifications.send(session, digest.user, "digest", key, message))
+    return int(messages.send(session, digest.user, "digest", key, message))

@@ -1,6 +1,5 @@
-"""What every page and API answer shares: the error pages and JSON errors, CSRF on every form,
-the refusal of NUL characters, no caching, the API blueprint (each feature adds its routes to
-it), logs, security headers and the templates' set-up. Imports core, never a feature."""
+"""What every page and API answer shares: errors, CSRF, logs, headers, the database session, API
+plumbing and OpenAPI, forms, paging, catch-up. Imports core and the pure packages, never a feature."""
 
 from __future__ import annotations
 

@@ -262,10 +262,10 @@ def test_email_choices_on_the_account_page(client, db, login, people):
 
 
 def test_one_click_unsubscribe_needs_no_sign_in_and_get_only_asks(app, client, db, people):
-    from library.mail import messages as notifications
+    from library.mail import messages
 
     with app.test_request_context():
-        token = notifications.unsubscribe_token(db, people.kgm_contributor, "shared")
+        token = messages.unsubscribe_token(db, people.kgm_contributor, "shared")
     html = client.get(f"/unsubscribe/{token}").get_data(as_text=True)
     assert "Stop the emails we send you when: a document I worked on was shared?" in html
     db.refresh(people.kgm_contributor)

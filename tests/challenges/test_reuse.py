@@ -180,14 +180,14 @@ def test_narrowing_the_scope_takes_kloes_out_of_other_authorities_view_at_once(d
 
 def test_a_new_version_replaces_its_kloes(app, db, people, library):
     from library.core.models import Document
-    from library.documents import workspace as redaction
+    from library.documents import workspace
 
     document = db.get(Document, library["national"])
     document.extracted_text = NATIONAL_TEXT.replace(
         "Is the local offer known to parents?", "Is the offer clear?"
     )
     db.commit()
-    redaction.accept_all(db, people.ash_contributor, document.id)
+    workspace.accept_all(db, people.ash_contributor, document.id)
     consent(db, people.ash_approver, document.id, "national")
     texts = [r["text"] for r in reuse.kloe_bank(db, people.brk_reader, reuse.KloeParams())[1]]
     assert "Is the offer clear?" in texts and "Is the local offer known to parents?" not in texts

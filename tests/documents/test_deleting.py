@@ -10,8 +10,7 @@ from sqlalchemy import text
 from library.core.db import utcnow
 from library.core.errors import Conflict, NotFound, PermissionDenied
 from library.core.models import Document
-from library.documents import publication
-from library.documents import workspace as redaction
+from library.documents import publication, workspace
 from tests.helpers import consent
 
 SECRET_WORDS = "Zephyrine Quillfeather"
@@ -22,7 +21,7 @@ TEXT = f"# Notes\n\n{SECRET_WORDS} met the team. The quokka protocol worked.\n"
 def withdrawn(app, db, people, make_document):
     doc = make_document(TEXT, title="Quokka protocol notes", summary="About the quokka protocol.")
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
         consent(db, people.kgm_approver, doc.id, "national")
         publication.withdraw(db, people.kgm_approver, doc.id, "No longer current.")
     return doc
@@ -46,15 +45,15 @@ def _everything_in_the_database(db) -> str:
 
 
 def test_deleted_for_good_leaves_only_the_tombstone_and_the_audit(app, db, people, withdrawn, client, api):
-    from library.mail import messages as notifications
+    from library.mail import messages
 
     with app.app_context():  # a digest that listed it when it was shared
-        notifications.send(
+        messages.send(
             db,
             people.brk_reader,
             "digest",
             "digest:test",
-            notifications.Message(
+            messages.Message(
                 "New", [f"- Quokka protocol notes: http://x/documents/{withdrawn.id}"], "http://x", "See"
             ),
         )

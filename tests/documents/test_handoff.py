@@ -5,8 +5,7 @@ from sqlalchemy import select
 
 from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from library.core.models import AuditEvent
-from library.documents import handoff
-from library.documents import workspace as redaction
+from library.documents import handoff, workspace
 from tests.helpers import consent
 
 TEXT = "# Plan\n\nAmelia Hughes (DOB 03/04/2014) was seen by Marcus Bell on 01632 960 415.\n"
@@ -25,8 +24,8 @@ def test_ready_is_refused_until_the_check_passes(app, db, doc, people):
     with app.app_context():
         with pytest.raises(Conflict, match="still to review"):
             handoff.mark_ready(db, people.kgm_contributor, doc.id)
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
-        redaction.add_term(db, people.kgm_contributor, "Plan", "always", "other")
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.add_term(db, people.kgm_contributor, "Plan", "always", "other")
         with pytest.raises(Conflict, match="final redaction check"):
             handoff.mark_ready(db, people.kgm_contributor, doc.id)
     assert doc.ready_at is None
@@ -34,10 +33,10 @@ def test_ready_is_refused_until_the_check_passes(app, db, doc, people):
 
 def test_keeping_values_lets_the_document_be_marked_ready(app, db, doc, people):
     with app.app_context():
-        redaction.decide_value(db, people.kgm_contributor, doc.id, "Marcus Bell", "rejected")
+        workspace.decide_value(db, people.kgm_contributor, doc.id, "Marcus Bell", "rejected")
         phone = next(r for r in doc.redactions if r.category == "phone")
-        redaction.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected")
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected")
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
         handoff.mark_ready(db, people.kgm_contributor, doc.id)
         (task,) = handoff.waiting_for_consent(db, people.kgm_approver)
     assert doc.ready_by_id == people.kgm_contributor.id and doc.ready_at is not None
@@ -48,7 +47,7 @@ def test_keeping_values_lets_the_document_be_marked_ready(app, db, doc, people):
 
 def test_send_back_with_a_note_then_ready_again_then_consent(app, db, doc, people):
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
         handoff.mark_ready(db, people.kgm_contributor, doc.id)
         with pytest.raises(ValidationError, match="Write a note"):
             handoff.send_back(db, people.kgm_approver, doc.id, "  ")
@@ -86,7 +85,7 @@ def test_only_the_owning_approver_sends_back(app, db, doc, people, who, error):
 @pytest.mark.parametrize("who,error", [("kgm_reader", NotFound), ("ash_contributor", NotFound)])
 def test_only_owners_mark_ready(app, db, doc, people, who, error):
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
         with pytest.raises(error):
             handoff.mark_ready(db, people[who], doc.id)
 
@@ -94,8 +93,8 @@ def test_only_owners_mark_ready(app, db, doc, people, who, error):
 def test_the_waiting_list_never_calls_a_blocked_document_reviewed(app, db, doc, people, make_document):
     other = make_document("# Notes\n\nNothing personal here at all.\n", title="Notes")
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
-        redaction.add_term(db, people.kgm_contributor, "Plan", "always", "other")
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.add_term(db, people.kgm_contributor, "Plan", "always", "other")
         items = {t.document.id: t for t in handoff.waiting_for_consent(db, people.kgm_approver)}
         with pytest.raises(PermissionDenied):
             handoff.waiting_for_consent(db, people.kgm_contributor)

@@ -4,9 +4,8 @@ and each person's choice of what they are sent."""
 import pytest
 
 from library.core.models import User
-from library.documents import handoff, notices, publication
-from library.documents import workspace as redaction
-from library.mail import messages as notifications
+from library.documents import handoff, notices, publication, workspace
+from library.mail import messages
 from tests.helpers import consent
 
 TEXT = "# Notes\n\nAmelia Hughes met the team at Hillcrest Academy.\n"
@@ -19,7 +18,7 @@ def doc(make_document):
 
 def _ready(app, db, people, doc):
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
         handoff.mark_ready(db, people.kgm_contributor, doc.id)
 
 
@@ -104,14 +103,14 @@ def test_a_take_down_tells_the_contributor_and_the_approvers(app, db, people, do
 
 def test_each_person_chooses_what_they_are_sent_and_can_stop_with_one_click(app, db, people, doc, mailbox):
     with app.app_context():
-        notifications.set_choices(db, people.kgm_approver, ["shared", "withdrawn"])
+        messages.set_choices(db, people.kgm_approver, ["shared", "withdrawn"])
     _ready(app, db, people, doc)
     assert mailbox.to("approver@kgm.example") == []  # "ready" turned off
     with app.app_context(), pytest.raises(Exception, match="not one of ours"):
-        notifications.turn_off(db, "forged-token")
+        messages.turn_off(db, "forged-token")
     with app.app_context():
-        token = notifications.unsubscribe_token(db, people.kgm_contributor, "shared")
-        user, kind = notifications.turn_off(db, token)
+        token = messages.unsubscribe_token(db, people.kgm_contributor, "shared")
+        user, kind = messages.turn_off(db, token)
     assert user.id == people.kgm_contributor.id and kind == "shared"
     assert "shared" in db.get(User, people.kgm_contributor.id).notices_off
     with app.app_context():

@@ -6,9 +6,7 @@ from sqlalchemy import select
 from library.core import audit, published
 from library.core.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
 from library.core.models import AuditEvent, DocumentVersion
-from library.documents import publication
-from library.documents import upload as documents
-from library.documents import workspace as redaction
+from library.documents import publication, upload, workspace
 from tests.helpers import consent
 
 TEXT = b"# Plan\n\nAmelia Hughes (DOB 03/04/2014) was seen by the MASH.\n"
@@ -22,7 +20,7 @@ def doc(make_document):
 @pytest.fixture
 def reviewed(app, db, doc, people):
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
     return doc
 
 
@@ -47,9 +45,9 @@ def test_consent_is_refused_while_suggestions_are_pending(app, db, doc, people):
 
 def test_consent_is_refused_when_the_final_check_finds_something(app, db, doc, people):
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
         # A term added to the authority's always-redact list after the review.
-        redaction.add_term(db, people.kgm_contributor, "MASH", "always", "other")
+        workspace.add_term(db, people.kgm_contributor, "MASH", "always", "other")
         with pytest.raises(Conflict, match="final redaction check"):
             consent(db, people.kgm_approver, doc.id, "national", True)
 
@@ -98,7 +96,7 @@ def test_consent_again_to_the_same_version_is_a_conflict_but_a_new_scope_is_a_ch
 def test_edits_after_consent_make_a_new_draft_version(app, db, reviewed, people):
     with app.app_context():
         first = consent(db, people.kgm_approver, reviewed.id, "region", True)
-        redaction.add_manual(db, people.kgm_contributor, reviewed.id, text="MASH", category="other")
+        workspace.add_manual(db, people.kgm_contributor, reviewed.id, text="MASH", category="other")
         assert published.has_unpublished_changes(reviewed)
         assert first.is_current and "the MASH" in reviewed.current_version.text
         second = consent(db, people.kgm_approver, reviewed.id, "region", True)
@@ -110,11 +108,11 @@ def test_edits_after_consent_make_a_new_draft_version(app, db, reviewed, people)
 def test_metadata_edits_re_detect_and_wait_for_consent(app, db, reviewed, people):
     with app.app_context():
         consent(db, people.kgm_approver, reviewed.id, "region", True)
-        documents.update_details(
+        upload.update_details(
             db,
             people.kgm_contributor,
             reviewed.id,
-            documents.UploadInput(
+            upload.UploadInput(
                 title="Plan for Claire Hughes",
                 summary="Our plan.",
                 document_type="action-plan",
@@ -127,7 +125,7 @@ def test_metadata_edits_re_detect_and_wait_for_consent(app, db, reviewed, people
         assert [r.text for r in reviewed.redactions if r.field == "title"] == ["Claire Hughes"]
         with pytest.raises(Conflict):
             consent(db, people.kgm_approver, reviewed.id, "region", True)
-        redaction.accept_all(db, people.kgm_contributor, reviewed.id)
+        workspace.accept_all(db, people.kgm_contributor, reviewed.id)
         version = consent(db, people.kgm_approver, reviewed.id, "region", True)
     assert version.title == "Plan for [PERSON 1]"
     assert [a.slug for a in version.service_areas] == ["early-help", "send"]
@@ -149,7 +147,7 @@ def test_withdrawal(app, db, reviewed, people):
         with pytest.raises(Conflict):
             publication.withdraw(db, people.kgm_approver, reviewed.id, "again")
         with pytest.raises(Conflict):
-            redaction.accept_all(db, people.kgm_contributor, reviewed.id)
+            workspace.accept_all(db, people.kgm_contributor, reviewed.id)
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.withdrawn")).one()
     # The reason stays with the document; the trail keeps only a keyed hash of it.
     assert reviewed.withdrawn_reason == "A family asked us to."
@@ -184,12 +182,12 @@ def test_consent_publishes_only_what_the_approver_read(app, db, people, make_doc
     consent with the hash of what was read is refused and nothing is published."""
     doc = make_document(b"# Plan\n\nFamilies on the Westfield Estate told us.\n", title="Plan")
     with app.app_context():
-        made = redaction.add_manual(
+        made = workspace.add_manual(
             db, people.kgm_contributor, doc.id, text="Westfield Estate", category="other"
         )
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
         read = published.snapshot(doc).content_hash
-        redaction.decide(db, people.kgm_contributor, doc.id, made[0].id, "rejected")
+        workspace.decide(db, people.kgm_contributor, doc.id, made[0].id, "rejected")
         with pytest.raises(ContentChanged):
             publication.give_consent(db, people.kgm_approver, doc.id, "national", True, read)
         db.expire_all()

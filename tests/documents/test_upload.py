@@ -7,7 +7,7 @@ from library.core import access
 from library.core.errors import Gone, NotFound, PermissionDenied, UnsupportedFile, ValidationError
 from library.core.models import Document
 from library.core.storage import LocalFileStorage
-from library.documents import upload as documents
+from library.documents import upload
 from library.extraction import Limits
 
 
@@ -26,12 +26,12 @@ def _input(**overrides):
         data=b"# Notes\n\nSome text.\n",
     )
     values.update(overrides)
-    return documents.UploadInput(**values)
+    return upload.UploadInput(**values)
 
 
 def test_upload_collects_every_error_at_once(db, storage, people):
     with pytest.raises(ValidationError) as info:
-        documents.upload_document(
+        upload.upload_document(
             db,
             storage,
             people.kgm_contributor,
@@ -43,7 +43,7 @@ def test_upload_collects_every_error_at_once(db, storage, people):
 
 def test_file_type_errors_keep_their_status(db, storage, people):
     with pytest.raises(UnsupportedFile) as info:
-        documents.upload_document(db, storage, people.kgm_contributor, _input(filename="x.exe"), Limits())
+        upload.upload_document(db, storage, people.kgm_contributor, _input(filename="x.exe"), Limits())
     assert info.value.status == 415 and "file" in info.value.errors
 
 
@@ -51,9 +51,9 @@ def test_nothing_is_left_behind_when_the_database_write_fails(db, storage, peopl
     def fail(*_args, **_kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(documents.audit, "record", fail)
+    monkeypatch.setattr(upload.audit, "record", fail)
     with pytest.raises(RuntimeError):
-        documents.upload_document(db, storage, people.kgm_contributor, _input(), Limits())
+        upload.upload_document(db, storage, people.kgm_contributor, _input(), Limits())
     assert db.scalar(select(func.count(Document.id))) == 0
     assert not any(p.is_file() for p in storage.root.rglob("*"))
 
@@ -61,11 +61,11 @@ def test_nothing_is_left_behind_when_the_database_write_fails(db, storage, peopl
 def test_only_owners_upload(db, storage, people):
     for who in (people.kgm_reader, people.admin, None):
         with pytest.raises(PermissionDenied):
-            documents.upload_document(db, storage, who, _input(), Limits())
+            upload.upload_document(db, storage, who, _input(), Limits())
 
 
 def test_viewer_rules_for_drafts_and_withdrawn_documents(db, storage, people):
-    doc = documents.upload_document(db, storage, people.kgm_contributor, _input(), Limits())
+    doc = upload.upload_document(db, storage, people.kgm_contributor, _input(), Limits())
     assert access.get_for_viewer(db, people.kgm_approver, doc.id).id == doc.id
     with pytest.raises(NotFound):
         access.get_for_viewer(db, people.kgm_reader, doc.id)
@@ -79,8 +79,8 @@ def test_viewer_rules_for_drafts_and_withdrawn_documents(db, storage, people):
 
 
 def test_read_original_for_owners_only(db, storage, people):
-    doc = documents.upload_document(db, storage, people.kgm_contributor, _input(), Limits())
-    stored, data = documents.read_original(storage, db, people.kgm_approver, doc.id)
+    doc = upload.upload_document(db, storage, people.kgm_contributor, _input(), Limits())
+    stored, data = upload.read_original(storage, db, people.kgm_approver, doc.id)
     assert data == b"# Notes\n\nSome text.\n" and stored.kind == "md"
     with pytest.raises(NotFound):
-        documents.read_original(storage, db, people.kgm_reader, doc.id)
+        upload.read_original(storage, db, people.kgm_reader, doc.id)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from library.core.storage import LocalFileStorage
-from library.documents import upload as documents
+from library.documents import upload
 from library.extraction import Limits
 from tests.helpers import consent
 
@@ -13,11 +13,11 @@ from tests.helpers import consent
 @pytest.fixture
 def draft(app, db, people):
     storage = LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
-    return documents.upload_document(
+    return upload.upload_document(
         db,
         storage,
         db.merge(people.kgm_contributor),
-        documents.UploadInput(
+        upload.UploadInput(
             title="Front door notes",
             summary="Notes",
             document_type="scoping-document",
@@ -87,11 +87,11 @@ def test_our_documents_paginates(client, login, app, db, people):
     app.config["PAGE_SIZE"] = 2
     storage = LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
     for i in range(5):
-        documents.upload_document(
+        upload.upload_document(
             db,
             storage,
             db.merge(people.kgm_contributor),
-            documents.UploadInput(
+            upload.UploadInput(
                 title=f"Doc {i}",
                 document_type="action-plan",
                 service_areas=["early-help"],
@@ -107,11 +107,11 @@ def test_our_documents_paginates(client, login, app, db, people):
 
 
 def test_readers_of_the_authority_see_only_the_published_title(client, login, app, db, people, make_document):
-    from library.documents import workspace as redaction
+    from library.documents import workspace
 
     doc = make_document(b"# Notes\n\nText.\n", title="Plan for Amelia Hughes")
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
         consent(db, people.kgm_approver, doc.id, "authority", True)
     login("kgm_reader")
     html = client.get("/our-documents").get_data(as_text=True)

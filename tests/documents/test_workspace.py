@@ -8,8 +8,7 @@ from sqlalchemy import select
 from library.core import audit, published
 from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from library.core.models import AuditEvent, Redaction
-from library.documents import upload as documents
-from library.documents import workspace as redaction
+from library.documents import upload, workspace
 from library.extraction import Limits
 
 TEXT = (
@@ -65,7 +64,7 @@ def test_accepting_a_name_redacts_every_form(app, db, doc, people):
             r.status = "rejected"
     db.commit()
     with app.app_context():
-        redaction.decide(db, people.kgm_contributor, doc.id, first.id, "accepted")
+        workspace.decide(db, people.kgm_contributor, doc.id, first.id, "accepted")
         text = published.redacted(doc)
     assert "Amelia" not in text and "HUGHES" not in text
     # Claire Hughes is another person: her own suggestion still waits for a decision.
@@ -78,9 +77,9 @@ def test_accepting_a_name_redacts_every_form(app, db, doc, people):
 
 def test_accept_all_then_preview_and_final_check(app, db, doc, people):
     with app.app_context():
-        count = redaction.accept_all(db, people.kgm_approver, doc.id)
-        result = redaction.preview(doc)
-        findings = redaction.final_check(db, doc)
+        count = workspace.accept_all(db, people.kgm_approver, doc.id)
+        result = workspace.preview(doc)
+        findings = workspace.final_check(db, doc)
     assert count > 0 and result.pending == 0 and result.reviewed == result.total
     for value in (
         "Amelia",
@@ -102,11 +101,11 @@ def test_a_kept_value_passes_the_final_check(app, db, doc, people):
     phone = next(r for r in doc.redactions if r.category == "phone")
     claire = [r for r in doc.redactions if r.text == "Claire Hughes"]
     with app.app_context():
-        redaction.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected")
-        redaction.decide_value(db, people.kgm_contributor, doc.id, "Claire Hughes", "rejected")
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
-        findings = redaction.final_check(db, doc)
-        state = redaction.check_state(db, doc)
+        workspace.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected")
+        workspace.decide_value(db, people.kgm_contributor, doc.id, "Claire Hughes", "rejected")
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
+        findings = workspace.final_check(db, doc)
+        state = workspace.check_state(db, doc)
     assert "01632 960 415" in published.redacted(doc) and "Claire Hughes" in published.redacted(doc)
     assert {r.status for r in claire} == {"rejected"}
     assert findings == [] and state.passes
@@ -114,12 +113,12 @@ def test_a_kept_value_passes_the_final_check(app, db, doc, people):
 
 def test_a_value_redacted_in_one_place_and_kept_in_another_is_found(app, db, doc, people):
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
         # Someone keeps one occurrence of a redacted value by its offsets.
         summary = next(r for r in doc.redactions if r.field == "summary" and r.text == "Claire Hughes")
         summary.status = "rejected"
         db.commit()
-        findings = redaction.final_check(db, doc)
+        findings = workspace.final_check(db, doc)
     assert [(f.field, f.text, f.reason) for f in findings] == [
         ("summary", "Claire Hughes", "redacted in one place and kept in another")
     ]
@@ -129,9 +128,9 @@ def test_a_value_redacted_in_one_place_and_kept_in_another_is_found(app, db, doc
 
 def test_final_check_findings_point_into_the_original_text(app, db, doc, people):
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
-        redaction.add_term(db, people.kgm_contributor, "front door", "always", "other")
-        findings = redaction.final_check(db, doc)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.add_term(db, people.kgm_contributor, "front door", "always", "other")
+        findings = workspace.final_check(db, doc)
     assert [(f.text, f.reason) for f in findings] == [("front door", "still detected")]
     found = findings[0]
     assert TEXT[found.source_start : found.source_end] == "front door"
@@ -140,27 +139,27 @@ def test_final_check_findings_point_into_the_original_text(app, db, doc, people)
 
 def test_check_state_is_kept_until_something_it_reads_changes(app, db, doc, people):
     with app.app_context():
-        assert redaction.check_state(db, doc).pending == len(doc.redactions)
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
-        assert redaction.check_state(db, doc).passes
+        assert workspace.check_state(db, doc).pending == len(doc.redactions)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
+        assert workspace.check_state(db, doc).passes
         first = doc.check.checked_at
-        assert redaction.check_state(db, doc).passes and doc.check.checked_at == first
+        assert workspace.check_state(db, doc).passes and doc.check.checked_at == first
         # A new always-redact term changes what the check finds.
-        redaction.add_term(db, people.kgm_contributor, "MASH", "always", "other")
-        state = redaction.check_state(db, doc)
+        workspace.add_term(db, people.kgm_contributor, "MASH", "always", "other")
+        state = workspace.check_state(db, doc)
     assert not state.passes and state.findings == 1
 
 
 def test_keeping_can_add_the_value_to_the_never_redact_list(app, db, doc, people):
     phone = next(r for r in doc.redactions if r.category == "phone")
     with app.app_context():
-        redaction.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected", never_redact=True)
-        redaction.decide_value(
+        workspace.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected", never_redact=True)
+        workspace.decide_value(
             db, people.kgm_contributor, doc.id, "claire hughes", "rejected", never_redact=True
         )
         # Asking twice adds it once.
-        redaction.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected", never_redact=True)
-        terms = [(t.kind, t.term) for t in redaction.list_terms(db, people.kgm_contributor)]
+        workspace.decide(db, people.kgm_contributor, doc.id, phone.id, "rejected", never_redact=True)
+        terms = [(t.kind, t.term) for t in workspace.list_terms(db, people.kgm_contributor)]
     assert sorted(terms) == [("never", "01632 960 415"), ("never", "Claire Hughes")]
     actions = db.scalars(select(AuditEvent.action).where(AuditEvent.action == "term.added")).all()
     assert len(actions) == 2
@@ -169,14 +168,14 @@ def test_keeping_can_add_the_value_to_the_never_redact_list(app, db, doc, people
 def test_a_value_decided_everywhere_and_a_whole_category(app, db, doc, people):
     with app.app_context():
         # Keep, then change one's mind: the value is redacted everywhere, decided or not.
-        redaction.decide_value(db, people.kgm_contributor, doc.id, "Claire Hughes", "rejected")
-        assert redaction.decide_value(db, people.kgm_contributor, doc.id, "CLAIRE hughes", "accepted") == 2
+        workspace.decide_value(db, people.kgm_contributor, doc.id, "Claire Hughes", "rejected")
+        assert workspace.decide_value(db, people.kgm_contributor, doc.id, "CLAIRE hughes", "accepted") == 2
         assert {r.status for r in doc.redactions if r.text == "Claire Hughes"} == {"accepted"}
-        assert redaction.decide_category(db, people.kgm_contributor, doc.id, "phone") == 1
+        assert workspace.decide_category(db, people.kgm_contributor, doc.id, "phone") == 1
         with pytest.raises(ValidationError, match="still to review"):
-            redaction.decide_category(db, people.kgm_contributor, doc.id, "phone")
+            workspace.decide_category(db, people.kgm_contributor, doc.id, "phone")
         with pytest.raises(ValidationError, match="Unknown category"):
-            redaction.decide_category(db, people.kgm_contributor, doc.id, "shoe_size")
+            workspace.decide_category(db, people.kgm_contributor, doc.id, "shoe_size")
     assert {r.status for r in doc.redactions if r.category == "phone"} == {"accepted"}
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "redaction.accepted_category")).one()
     assert event.details == {"category": "phone", "count": 1}
@@ -184,15 +183,15 @@ def test_a_value_decided_everywhere_and_a_whole_category(app, db, doc, people):
 
 def test_decide_value_accepts_every_pending_occurrence(app, db, doc, people):
     with app.app_context():
-        assert redaction.decide_value(db, people.kgm_contributor, doc.id, "claire HUGHES", "rejected") == 2
+        assert workspace.decide_value(db, people.kgm_contributor, doc.id, "claire HUGHES", "rejected") == 2
     assert {r.status for r in doc.redactions if r.text == "Claire Hughes"} == {"rejected"}
     with app.app_context(), pytest.raises(ValidationError):
-        redaction.decide_value(db, people.kgm_contributor, doc.id, "nobody at all", "accepted")
+        workspace.decide_value(db, people.kgm_contributor, doc.id, "nobody at all", "accepted")
 
 
 def test_manual_redaction_of_every_occurrence(app, db, doc, people):
     with app.app_context():
-        made = redaction.add_manual(db, people.kgm_contributor, doc.id, text="(front door)", category="other")
+        made = workspace.add_manual(db, people.kgm_contributor, doc.id, text="(front door)", category="other")
     assert [r.text for r in made] == ["(front door)"]
     assert "The MASH [REDACTED] helped." in published.redacted(doc)
 
@@ -200,7 +199,7 @@ def test_manual_redaction_of_every_occurrence(app, db, doc, people):
 def test_manual_redaction_by_offsets(app, db, doc, people):
     start = TEXT.index("MASH")
     with app.app_context():
-        made = redaction.add_manual(
+        made = workspace.add_manual(
             db, people.kgm_contributor, doc.id, start=start, end=start + 4, category="other"
         )
     assert made[0].text == "MASH" and made[0].source == "manual" and made[0].status == "accepted"
@@ -208,7 +207,7 @@ def test_manual_redaction_by_offsets(app, db, doc, people):
 
 def test_manual_name_spreads_to_its_forms(app, db, doc, people):
     with app.app_context():
-        redaction.add_manual(db, people.kgm_contributor, doc.id, text="Claire Hughes", category="person")
+        workspace.add_manual(db, people.kgm_contributor, doc.id, text="Claire Hughes", category="person")
     accepted = {r.text for r in doc.redactions if r.status == "accepted"}
     assert {"Claire Hughes", "HUGHES"} <= accepted
     text = published.redacted(doc)
@@ -237,7 +236,7 @@ def test_bad_manual_redactions_change_nothing(app, db, doc, people, kwargs, mess
     args = {"text": None, **kwargs}
     # 400 for what was sent, 409 for what this document's text makes of it (not in it, past its end)
     with app.app_context(), pytest.raises((ValidationError, Conflict), match=message):
-        redaction.add_manual(db, people.kgm_contributor, doc.id, **args)
+        workspace.add_manual(db, people.kgm_contributor, doc.id, **args)
     db.rollback()
     db.expire_all()
     assert [(r.id, r.status) for r in db.scalars(select(Redaction).order_by(Redaction.id))] == sorted(before)
@@ -246,25 +245,25 @@ def test_bad_manual_redactions_change_nothing(app, db, doc, people, kwargs, mess
 def test_overlapping_span_is_refused(app, db, doc, people):
     start = TEXT.index("Amelia Hughes")
     with app.app_context(), pytest.raises(Conflict, match="overlaps redaction"):
-        redaction.add_manual(db, people.kgm_contributor, doc.id, start=start + 2, end=start + 9)
+        workspace.add_manual(db, people.kgm_contributor, doc.id, start=start + 2, end=start + 9)
 
 
 def test_regex_metacharacters_are_literal(app, db, doc, people):
     with app.app_context():
-        made = redaction.add_manual(db, people.kgm_contributor, doc.id, text="MASH (front", category="other")
+        made = workspace.add_manual(db, people.kgm_contributor, doc.id, text="MASH (front", category="other")
     assert made[0].text == "MASH (front"
 
 
 def test_only_owners_who_edit_may_redact(app, db, doc, people):
     for who in ("kgm_reader", "ash_contributor", "admin"):
         with app.app_context(), pytest.raises((NotFound, PermissionDenied)):
-            redaction.accept_all(db, people[who], doc.id)
+            workspace.accept_all(db, people[who], doc.id)
 
 
 def test_audit_trail_has_decisions_but_never_the_values(app, db, doc, people):
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
-        redaction.add_manual(db, people.kgm_contributor, doc.id, text="front door", category="other")
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.add_manual(db, people.kgm_contributor, doc.id, text="front door", category="other")
     events = list(db.scalars(select(AuditEvent).where(AuditEvent.action.like("redaction.%"))))
     assert {"redaction.detected", "redaction.accepted_all", "redaction.added"} <= {e.action for e in events}
     added = next(e for e in events if e.action == "redaction.added")
@@ -277,13 +276,13 @@ def test_audit_trail_has_decisions_but_never_the_values(app, db, doc, people):
 
 def test_term_lists(app, db, storage, people):
     with app.app_context():
-        redaction.add_term(db, people.kgm_approver, "Oak Tree Nursery", "always", "school")
-        redaction.add_term(db, people.kgm_approver, "Grace Darling House", "never")
-        doc = documents.upload_document(
+        workspace.add_term(db, people.kgm_approver, "Oak Tree Nursery", "always", "school")
+        workspace.add_term(db, people.kgm_approver, "Grace Darling House", "never")
+        doc = upload.upload_document(
             db,
             storage,
             people.kgm_contributor,
-            documents.UploadInput(
+            upload.UploadInput(
                 title="Notes",
                 document_type="action-plan",
                 service_areas=["early-help"],
@@ -295,12 +294,12 @@ def test_term_lists(app, db, storage, people):
     assert [(r.text, r.category, r.rule) for r in doc.redactions] == [
         ("Oak tree nursery", "school", "authority-term")
     ]
-    assert [t.term for t in redaction.list_terms(db, people.kgm_contributor)] == [
+    assert [t.term for t in workspace.list_terms(db, people.kgm_contributor)] == [
         "Oak Tree Nursery",
         "Grace Darling House",
     ]
     # Another authority's lists are its own.
-    assert redaction.list_terms(db, people.ash_contributor) == []
+    assert workspace.list_terms(db, people.ash_contributor) == []
 
 
 @pytest.mark.parametrize(
@@ -316,19 +315,19 @@ def test_term_lists(app, db, storage, people):
 def test_bad_terms(app, db, people, term, kind, message):
     with app.app_context():
         if message is None:
-            redaction.add_term(db, people.kgm_contributor, term, kind)
+            workspace.add_term(db, people.kgm_contributor, term, kind)
             with pytest.raises(Conflict, match="already on the list"):
-                redaction.add_term(db, people.kgm_contributor, term.upper(), kind)
+                workspace.add_term(db, people.kgm_contributor, term.upper(), kind)
         else:
             with pytest.raises(ValidationError, match=message):
-                redaction.add_term(db, people.kgm_contributor, term, kind)
+                workspace.add_term(db, people.kgm_contributor, term, kind)
 
 
 def test_readers_cannot_manage_terms(app, db, people):
     with app.app_context(), pytest.raises(PermissionDenied):
-        redaction.add_term(db, people.kgm_reader, "Something", "always")
+        workspace.add_term(db, people.kgm_reader, "Something", "always")
     with app.app_context(), pytest.raises(NotFound):
-        redaction.delete_term(db, people.kgm_contributor, 999)
+        workspace.delete_term(db, people.kgm_contributor, 999)
 
 
 # Warnings about combinations of details ----------------------------------------------------------
@@ -359,7 +358,7 @@ def test_warnings_are_suggestions_with_a_reason_that_block_consent(app, db, case
     with app.app_context():
         for r in case.redactions:
             if r.id != warning.id:
-                redaction.decide(db, people.kgm_contributor, case.id, r.id, "accepted")
+                workspace.decide(db, people.kgm_contributor, case.id, r.id, "accepted")
         with pytest.raises(Conflict):
             consent(db, people.kgm_approver, case.id, "region")
 
@@ -369,12 +368,12 @@ def test_generalising_puts_the_reviewers_words_where_readers_read(app, db, case,
 
     warning = _warning(case)
     with app.app_context():
-        redaction.generalise(
+        workspace.generalise(
             db, people.kgm_contributor, case.id, warning.id, "  a  teenager with a disability "
         )
-        redaction.accept_all(db, people.kgm_contributor, case.id)
+        workspace.accept_all(db, people.kgm_contributor, case.id)
         text = published.redacted(case)
-        assert redaction.final_check(db, case) == []
+        assert workspace.final_check(db, case) == []
         version = consent(db, people.kgm_approver, case.id, "region")
         expected_hash = audit.value_hash(db, "a teenager with a disability")
     assert warning.status == "accepted" and warning.replacement == "a teenager with a disability"
@@ -400,7 +399,7 @@ def test_generalising_puts_the_reviewers_words_where_readers_read(app, db, case,
 def test_generalising_refuses_empty_long_or_identifying_words(app, db, case, people, words, message):
     warning = _warning(case)
     with app.app_context(), pytest.raises(ValidationError) as caught:
-        redaction.generalise(db, people.kgm_contributor, case.id, warning.id, words)
+        workspace.generalise(db, people.kgm_contributor, case.id, warning.id, words)
     assert message in caught.value.message
     assert warning.status == "suggested" and warning.replacement is None
 
@@ -410,9 +409,9 @@ def test_names_keep_their_labels_and_a_later_decision_drops_the_words(app, db, c
     name = next(r for r in case.redactions if r.text == "Amelia Hughes")
     with app.app_context():
         with pytest.raises(Conflict):  # a name: what the suggestion is, not what was sent
-            redaction.generalise(db, people.kgm_contributor, case.id, name.id, "a parent")
-        redaction.generalise(db, people.kgm_contributor, case.id, warning.id, "a teenager")
-        redaction.decide(db, people.kgm_contributor, case.id, warning.id, "rejected")
+            workspace.generalise(db, people.kgm_contributor, case.id, name.id, "a parent")
+        workspace.generalise(db, people.kgm_contributor, case.id, warning.id, "a teenager")
+        workspace.decide(db, people.kgm_contributor, case.id, warning.id, "rejected")
     assert warning.status == "rejected" and warning.replacement is None
 
 
@@ -420,17 +419,17 @@ def test_keeping_a_warning_does_not_excuse_a_name_inside_it(app, db, case, peopl
     warning = _warning(case)
     label = next(r for r in case.redactions if r.text == "Child K" and r.category == "person")
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, case.id)
-        redaction.decide(db, people.kgm_contributor, case.id, warning.id, "rejected")
+        workspace.accept_all(db, people.kgm_contributor, case.id)
+        workspace.decide(db, people.kgm_contributor, case.id, warning.id, "rejected")
         # The case label inside the kept warning is redacted elsewhere, then kept here by hand.
         label.status = "rejected"
         db.commit()
-        assert redaction.final_check(db, case) == []  # kept on purpose, as a value
+        assert workspace.final_check(db, case) == []  # kept on purpose, as a value
         label.status = "accepted"
         db.commit()
         text = published.redacted(case)
         assert "[PERSON 1], a 15-year-old wheelchair user at Larkfield House" in text
-        assert redaction.final_check(db, case) == []
+        assert workspace.final_check(db, case) == []
 
 
 def test_redacting_a_warning_settles_what_is_inside_it(app, db, case, people):
@@ -438,7 +437,7 @@ def test_redacting_a_warning_settles_what_is_inside_it(app, db, case, people):
     label = next(r for r in case.redactions if r.text == "Child K" and r.category == "person")
     other = next(r for r in case.redactions if r.text == "Amelia Hughes")
     with app.app_context():
-        redaction.generalise(db, people.kgm_contributor, case.id, warning.id, "a teenager")
+        workspace.generalise(db, people.kgm_contributor, case.id, warning.id, "a teenager")
     # The case label inside it is redacted too (readers never get it); the name outside waits.
     assert label.status == "accepted" and other.status == "suggested"
 
@@ -446,7 +445,7 @@ def test_redacting_a_warning_settles_what_is_inside_it(app, db, case, people):
 def test_redacting_words_inside_a_warning_leaves_the_warning_to_decide(app, db, case, people):
     warning = _warning(case)
     with app.app_context():
-        made = redaction.add_manual(
+        made = workspace.add_manual(
             db, people.kgm_contributor, case.id, text="Larkfield House", category="place"
         )
     assert made and warning.status == "suggested"

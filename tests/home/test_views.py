@@ -79,14 +79,13 @@ def test_empty_service_areas_are_behind_show_all(client, login, make_document, a
 
 
 def test_each_role_has_its_own_first_page(client, login, make_document, db, people, app):
-    from library.documents import handoff
-    from library.documents import workspace as redaction
+    from library.documents import handoff, workspace
 
     ready = make_document("# Plan\n\nNothing personal.\n", title="Ready plan")
     back = make_document("# Notes\n\nAmelia Hughes was seen.\n", title="Sent back notes")
     with app.app_context():
         handoff.mark_ready(db, people.kgm_contributor, ready.id)
-        redaction.accept_all(db, people.kgm_contributor, back.id)
+        workspace.accept_all(db, people.kgm_contributor, back.id)
         handoff.send_back(db, people.kgm_approver, back.id, "Check the dates again.")
     login("kgm_approver")
     html = client.get("/").get_data(as_text=True)
@@ -106,7 +105,7 @@ def test_each_role_has_its_own_first_page(client, login, make_document, db, peop
 def test_readers_see_what_is_new_in_the_areas_they_work_in(
     client, login, api, db, people, make_document, app
 ):
-    from library.documents import workspace as redaction
+    from library.documents import workspace
     from tests.helpers import consent
 
     send = make_document("# SEND\n\nNothing personal.\n", title="SEND plan", service_areas=["send"])
@@ -115,7 +114,7 @@ def test_readers_see_what_is_new_in_the_areas_they_work_in(
     )
     with app.app_context():
         for doc in (send, care):
-            redaction.accept_all(db, people.kgm_contributor, doc.id)
+            workspace.accept_all(db, people.kgm_contributor, doc.id)
             consent(db, people.kgm_approver, doc.id, "national")
     login("ash_reader")
     html = client.get("/").get_data(as_text=True)

@@ -115,13 +115,13 @@ def test_without_a_scheduler_the_running_app_sends_the_days_digests_once(
 ):
     import time
 
-    from library.documents import workspace as redaction
+    from library.documents import workspace
     from library.search import digests, follows
     from tests.helpers import consent
 
     doc = make_document(b"# Notes\n\nEarly help.\n", title="Early help notes", service_areas=["early-help"])
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
         consent(db, people.kgm_approver, doc.id, "national")
         follows.follow(db, people.brk_reader, "", {"service_area": ["early-help"]})
     digests.init_app(app)  # what DIGESTS_IN_APP (on outside tests) sets up

@@ -48,13 +48,13 @@ def empty_library(tmp_path, app):
 def test_a_backup_taken_while_writing_restores_to_a_matching_library(
     app, db, api, people, tmp_path, empty_library
 ):
-    from library.documents import workspace as redaction
+    from library.documents import workspace
     from tests.helpers import consent
 
     for n in range(3):
         _upload(api, n)
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, 1)
+        workspace.accept_all(db, people.kgm_contributor, 1)
         consent(db, people.kgm_approver, 1, "national")
     stop = threading.Event()
     written = []

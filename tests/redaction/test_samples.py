@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from library.core.storage import LocalFileStorage
-from library.documents import upload as documents
-from library.documents import workspace as redaction
+from library.documents import upload, workspace
 from library.extraction import Limits
 
 MANIFEST_FILES = [
@@ -26,11 +25,11 @@ def test_sample_preview_holds_no_manifest_string(app, db, people, samples, name)
     must_go = json.loads((samples / "manifest.json").read_text())["files"][name]
     storage = LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
     with app.app_context():
-        doc = documents.upload_document(
+        doc = upload.upload_document(
             db,
             storage,
             people.kgm_contributor,
-            documents.UploadInput(
+            upload.UploadInput(
                 title="Sample",
                 document_type="self-assessment",
                 service_areas=["early-help"],
@@ -39,14 +38,14 @@ def test_sample_preview_holds_no_manifest_string(app, db, people, samples, name)
             ),
             Limits(),
         )
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
-        after_accept_all = redaction.preview(doc).text
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
+        after_accept_all = workspace.preview(doc).text
         missed = sorted({value for value in must_go if value in after_accept_all})
         for value in missed:
-            if value in redaction.preview(doc).text:
-                redaction.add_manual(db, people.kgm_contributor, doc.id, text=value, category="person")
-        result = redaction.preview(doc)
-        findings = redaction.final_check(db, doc)
+            if value in workspace.preview(doc).text:
+                workspace.add_manual(db, people.kgm_contributor, doc.id, text=value, category="person")
+        result = workspace.preview(doc)
+        findings = workspace.final_check(db, doc)
     for value in must_go:
         assert value not in result.text and value not in result.title and value not in result.summary
     # Detection alone catches everything in these samples: nothing needed redacting by hand.

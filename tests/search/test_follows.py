@@ -7,8 +7,7 @@ import pytest
 
 from library.core.db import utcnow
 from library.core.errors import NotFound, ValidationError
-from library.documents import publication
-from library.documents import workspace as redaction
+from library.documents import publication, workspace
 from library.search import follows
 from tests.helpers import consent
 
@@ -25,7 +24,7 @@ def published(app, db, people, make_document):
             service_areas=["early-help"],
         )
         with app.app_context():
-            redaction.accept_all(db, people.kgm_contributor, doc.id)
+            workspace.accept_all(db, people.kgm_contributor, doc.id)
             consent(db, people.kgm_approver, doc.id, scope)
         made[scope] = doc
     return made

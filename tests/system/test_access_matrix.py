@@ -12,8 +12,7 @@ import pytest
 
 from library.challenges import service as challenges
 from library.core.models import Document
-from library.documents import publication
-from library.documents import workspace as redaction
+from library.documents import publication, workspace
 from tests.helpers import consent
 
 STATES = [
@@ -119,7 +118,7 @@ def documents_in_every_state(app, db, people, make_document):
             db.commit()
             made[f"{state}:challenge"] = challenge.id
             if state != "draft":
-                redaction.accept_all(db, people.kgm_contributor, doc.id)
+                workspace.accept_all(db, people.kgm_contributor, doc.id)
                 consent(db, people.kgm_approver, doc.id, state.split("-")[1], True)
             if state.startswith("withdrawn"):
                 publication.withdraw(db, people.kgm_approver, doc.id, "Testing withdrawal.")

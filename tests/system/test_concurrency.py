@@ -5,8 +5,7 @@ import multiprocessing
 from pathlib import Path
 
 from library.core.models import Document, IndexOutbox, User
-from library.documents import upload as documents
-from library.documents import workspace as redaction
+from library.documents import upload, workspace
 from library.extraction import Limits
 from tests.helpers import consent
 
@@ -40,11 +39,11 @@ def test_four_processes_leave_the_index_equal_to_the_database(app, db, people):
     ids = []
     with app.app_context():
         for i in range(DOCUMENTS):
-            doc = documents.upload_document(
+            doc = upload.upload_document(
                 db,
                 storage,
                 people.kgm_contributor,
-                documents.UploadInput(
+                upload.UploadInput(
                     title=f"Plan {i}",
                     document_type="action-plan",
                     service_areas=["early-help"],
@@ -53,7 +52,7 @@ def test_four_processes_leave_the_index_equal_to_the_database(app, db, people):
                 ),
                 Limits(),
             )
-            redaction.accept_all(db, people.kgm_contributor, doc.id)
+            workspace.accept_all(db, people.kgm_contributor, doc.id)
             ids.append(doc.id)
     config = {
         "ENV_NAME": "test",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from library import create_app, start_up
-from library.documents import workspace as redaction
+from library.documents import workspace
 from tests.helpers import consent
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +66,7 @@ def _killed_after_commit(app, hook: str, action: str, user_id: int, document_id:
 def shared(app, db, people, make_document):
     doc = make_document(b"# Notes\n\nThe quokka protocol helped.\n", title="Quokka notes")
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
         consent(db, people.kgm_approver, doc.id, "national")
     assert doc.id in app.extensions["search"].indexed()
     return doc
@@ -111,7 +111,7 @@ def test_killed_between_a_commit_and_the_index_caught_up_by_the_next_request(app
 def test_killed_between_a_commit_and_its_mail(app, db, client, people, make_document, mailbox):
     doc = make_document(b"# Notes\n\nText.\n", title="Ready notes")
     with app.app_context():
-        redaction.accept_all(db, people.kgm_contributor, doc.id)
+        workspace.accept_all(db, people.kgm_contributor, doc.id)
     _killed_after_commit(app, "mail", "ready", people.kgm_contributor.id, doc.id)
     assert mailbox.messages == [] and app.extensions["mailer"].waiting()[0] == 1
     client.get("/login")  # the next request sends what waits

@@ -39,8 +39,7 @@ CHECKS = [
 
 def _library(app, people, make_document) -> None:
     """Something to find and change: a draft, a published document, a withdrawn one."""
-    from library.documents import publication
-    from library.documents import workspace as redaction
+    from library.documents import publication, workspace
     from tests.helpers import consent
 
     session = app.extensions["db_sessionmaker"]()
@@ -48,7 +47,7 @@ def _library(app, people, make_document) -> None:
         doc = make_document(f"# Notes {n}\n\nAmelia Hughes met the team.\n".encode(), title=f"Notes {n}")
         if fate != "draft":
             with app.app_context():
-                redaction.accept_all(session, session.merge(people.kgm_contributor), doc.id)
+                workspace.accept_all(session, session.merge(people.kgm_contributor), doc.id)
                 consent(session, session.merge(people.kgm_approver), doc.id, "national")
                 if fate == "withdrawn":
                     publication.withdraw(session, session.merge(people.kgm_approver), doc.id, "Testing.")
