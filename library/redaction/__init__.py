@@ -5,9 +5,10 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
+from library.redaction.detectors import RULES as _DETECTOR_RULES
 from library.redaction.detectors import Suggestion
 from library.redaction.engine import WARNING, detect, find_values, find_variants, name_parts, term_pattern
-from library.redaction.names import RULES
+from library.redaction.names import RULES as _NAME_RULES
 from library.redaction.replace import (
     CATEGORIES,
     LABELS,
@@ -53,7 +54,7 @@ def _fingerprint() -> str:
     for path in sorted([*here.glob("*.py"), *(here.parents[1] / "content" / "redaction").glob("*")]):
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for package in ("names", "gender-guesser", "english-words", "phonenumbers", "python-stdnum"):
+    for package in ("names", "gender-guesser", "english-words", "phonenumbers", "python-stdnum", "pycountry"):
         try:
             digest.update(f"{package}=={metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
@@ -62,3 +63,5 @@ def _fingerprint() -> str:
 
 
 FINGERPRINT = _fingerprint()
+# What each rule saw, in plain words: the name finder's and the other detectors'.
+RULES = {**_NAME_RULES, **_DETECTOR_RULES}

@@ -17,12 +17,19 @@ PRIORITY = {
     "nhs_number": 95,
     "ni_number": 95,
     "upn": 95,
+    "uln": 95,
+    "bank": 95,
+    "passport": 92,
     "phone": 90,
     "postcode": 85,
     "date_of_birth": 80,
     "address": 75,
     "case_reference": 70,
+    "vehicle": 70,
+    "social_media": 68,
     "term": 65,
+    "school": 55,
+    "age": 52,
     "person": 50,
 }
 TITLE_RE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Cllr|Prof|Professor|Sir|Dame|Rev|Revd|Lady|Lord)\.?\s+")
@@ -35,6 +42,12 @@ DETECTORS = (
     detectors.phones,
     detectors.postcodes,
     detectors.pupil_numbers,
+    detectors.learner_numbers,
+    detectors.passports,
+    detectors.bank_details,
+    detectors.social_media,
+    detectors.vehicles,
+    detectors.table_columns,
     detectors.case_references,
     detectors.dates_of_birth,
     detectors.addresses,
@@ -155,6 +168,12 @@ def detect(
     found.extend(find_terms(text, always))
     people = [s.text for s in found if s.category == "person"]
     found.extend(find_variants(text, people))
+    named = [s for s in found if s.category == "person"]
+    found.extend(detectors.ages_of_a_child(text, named))
+    settings = list(detectors.settings_of_a_child(text, named))
+    if settings:  # "the Virtual School" is a service, not a setting
+        services = Cover(phrase_spans(text, [*wordlists.allow_phrases(), *allow], whole_words=True))
+        found.extend(s for s in settings if not services.contains(s.start, s.end))
     blocked = Cover(phrase_spans(text, never)) if never else None
     if blocked is not None:
         found = [s for s in found if not blocked.contains(s.start, s.end)]

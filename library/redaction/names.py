@@ -19,7 +19,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from library.redaction import wordlists
+from library.redaction import detectors, wordlists
 from library.redaction.detectors import Suggestion
 from library.redaction.spans import Cover, phrase_spans
 
@@ -85,7 +85,7 @@ SIGNOFF_RE = re.compile(
 )
 # "SMITH, John": a surname in capitals, then the given names.
 SURNAME_FIRST_RE = re.compile(
-    r"(?:^|[;\n]|:)[ \t>*-]*([^\W\d_a-z]{2,}(?:[-'’][^\W\d_a-z]+)*),[ \t]+(?=[^\W\d_])", re.M
+    r"(?:^|[;\n|:]|\band\b)[ \t>*-]*([^\W\d_a-z]{2,}(?:[-'’][^\W\d_a-z]+)*),[ \t]+(?=[^\W\d_])", re.M
 )
 # The last word of a street, estate or building named after a word that is also a name.
 PLACE_ENDINGS = frozenset(
@@ -98,6 +98,7 @@ DETAILS_AFTER_RE = re.compile(
     r"\d{1,2}[ \t]*(?:years?|yrs?|y/?o|months?)\b|nhs\b|ni\b|upn\b)|,?[ \t]+aged?[ \t]+\d)",
     re.I,
 )
+BARE_AGE_AFTER_RE = re.compile(r"^[ \t]*\([ \t]*\d{1,2}[ \t]*\)")
 ROLE_AFTER_RE = re.compile(
     r"^[ \t]*(?:,|\(|–|—|-|:)[ \t]*(?:the|our|a|an|their|his|her|your|my)?[ \t]*"
     r"(?:(?!(?:and|or|but|who|which|that|say|says|said|is|are|was|were|has|have)\b)[\w'’&/-]+[ \t]+){0,4}"
@@ -226,14 +227,14 @@ class _Lexicon:
 
     def first(self, word: str) -> bool:
         w = self.bare(word)
-        if w in self.firsts or wordlists.fold(w) in self.firsts:
+        if w in self.firsts or (not w.isascii() and wordlists.fold(w) in self.firsts):
             return True
         parts = w.split("-")  # "Freya-Lily", "Mary-Jane"
         return len(parts) > 1 and all(p in self.firsts or wordlists.fold(p) in self.firsts for p in parts)
 
     def last(self, word: str) -> bool:
         w = self.bare(word)
-        return w in self.lasts or wordlists.fold(w) in self.lasts
+        return w in self.lasts or (not w.isascii() and wordlists.fold(w) in self.lasts)
 
     def is_common(self, word: str) -> bool:
         return self.bare(word) in self.common
@@ -280,11 +281,34 @@ BODY_WORDS = frozenset(
 )
 
 
+# A capitalised name ending in a word for a building is a place (a children's home, a hospital, a
+# refuge), not a person: "Willow Lodge", "Holly Grange House". Words that are also common surnames
+# (Hall, Court) are left out.
+BUILDING_RE = re.compile(
+    r"\b(?:[A-Z][a-z'’]+\s+){1,3}(?:Lodge|House|Villa|Cottage|Cottages|Manor|Grange|Hospital|Centre|"
+    r"Center|Academy|School|College|Clinic|Surgery|Practice|Home|Farm|Barn|Hostel|Refuge|Nursery)\b"
+)
+
+
+# The header row of a table (the row above "| --- |") names columns, not people: "| Name | Age |".
+TABLE_HEADER_RE = re.compile(r"^[ \t]*\|.*\|[ \t]*(?=\n[ \t]*\|[ \t]*:?-{3,})", re.M)
+
+
 def _allowed(text: str, allow: Iterable[str]) -> Cover:
-    phrases = list(wordlists.allow_phrases()) + list(wordlists.places()) + list(allow)
-    # The labels of what is already redacted ("[NHS NUMBER]") are never names.
+    phrases = [
+        *wordlists.allow_phrases(),
+        *wordlists.places(),
+        *wordlists.languages(),
+        *wordlists.helplines(),
+        *allow,
+    ]
+    # The labels of what is already redacted ("[NHS NUMBER]") are never names, nor are the months
+    # of a date ("3 Feb 2024", "Sept 2023").
     labels = [m.span() for m in LABEL_TEXT_RE.finditer(text)]
-    return Cover(labels + phrase_spans(text, phrases, whole_words=True))
+    dates = [m.span() for m in detectors.MONTH_IN_DATE_RE.finditer(text)]  # and other spans, not names
+    dates += [m.span() for m in BUILDING_RE.finditer(text)]
+    dates += [m.span() for m in TABLE_HEADER_RE.finditer(text)]
+    return Cover(labels + dates + phrase_spans(text, phrases, whole_words=True))
 
 
 class _Finder:
@@ -455,7 +479,30 @@ class _Finder:
         self._runs()
         self._initials()
         self._tables()
+        self._lowercase_given_names()
         self._lists_around_found()
+
+    def _lowercase_given_names(self) -> None:
+        """Case notes written in lower case: "spoke with kayla and her mum donna". A word in lower case
+        that is a given name and no English word (nor a common word, a place or a service) is a
+        name, and so is a surname right after it."""
+        firsts = self.lex.firsts
+        for i, tok in enumerate(self.toks):
+            word = tok.word
+            if len(word) < 4 or word not in firsts or not word.isalpha():
+                continue  # (a capitalised word is never in the list, which is in lower case)
+            if self.lex.is_common(word) or not self.lex.unknown(word) or self.is_allowed(tok):
+                continue
+            j = i + 1
+            if (
+                j < len(self.toks)
+                and self.joined(i)
+                and not self.toks[j].capital
+                and self.lex.last(self.toks[j].word)
+                and not self.lex.is_common(self.toks[j].word)
+            ):
+                j += 1
+            self.add(i, j, "lower-case-name", 0.7)
 
     def _next_in_list(self, j: int) -> int | None:
         """Where the next item of a list starts after an item ending before token j: after ", ",
@@ -583,7 +630,9 @@ class _Finder:
             if j == 0 or self.text[self.toks[j - 1].end : m.start()].strip(" \t"):
                 continue
             after = self.after(j)
-            if not (ROLE_AFTER_RE.match(after) or DETAILS_AFTER_RE.match(after)):
+            if not (
+                ROLE_AFTER_RE.match(after) or DETAILS_AFTER_RE.match(after) or BARE_AGE_AFTER_RE.match(after)
+            ):
                 continue
             i = self.run_backward(j, any_case=True)
             if i == j:
@@ -597,6 +646,12 @@ class _Finder:
             ):
                 i -= 1  # "yaw boateng": a given name that is also a dictionary word
             capital = self.toks[i].capital
+            if BARE_AGE_AFTER_RE.match(after) and not DETAILS_AFTER_RE.match(after):
+                # "Will (9)", "Rose (4)": a number in brackets after a given name is an age.
+                names = all(self.lex.first(t.word) or self.lex.last(t.word) for t in self.toks[i:j])
+                if capital and names and not self.is_allowed(self.toks[i]):
+                    self.add(i, j, "age", 0.85)
+                continue
             if DETAILS_AFTER_RE.match(after):
                 if capital or self.strong(i, j):
                     self.add(i, j, "age", 0.9)
@@ -748,6 +803,7 @@ class _Finder:
 
 # What each rule saw, in plain words for the people reviewing its suggestions.
 RULES = {
+    "lower-case-name": "a given name written in lower case, which is no English word",
     "title": "a title before it (Mr, Dr, Cllr)",
     "kinship": "a family word before it (her brother, his mum)",
     "introduced": "words that introduce a person (taken by, thanks to, the reviewer was)",

@@ -37,6 +37,30 @@ def word_names() -> frozenset[str]:
 
 
 @functools.cache
+def la_numbers() -> frozenset[int]:
+    """The local authority numbers a Unique Pupil Number may begin with (content/redaction)."""
+    return frozenset(int(line) for line in _content_lines("la_numbers.txt"))
+
+
+@functools.cache
+def languages() -> tuple[str, ...]:
+    """Names of languages (ISO 639-1 through pycountry, and the spoken forms of
+    content/redaction/languages.txt): a language is never a person."""
+    import pycountry
+
+    found = {language.name for language in pycountry.languages if hasattr(language, "alpha_2")}
+    found |= {n.split(";")[0].strip() for n in found}
+    found |= set(_content_lines("languages.txt"))
+    return tuple(sorted(found))
+
+
+@functools.cache
+def helplines() -> tuple[str, ...]:
+    """National helplines and services whose names are public (content/redaction/helplines.txt)."""
+    return tuple(_content_lines("helplines.txt"))
+
+
+@functools.cache
 def places() -> tuple[str, ...]:
     """English local authorities (and their short forms), counties, cities and towns."""
     return tuple(_content_lines("places.txt"))

@@ -227,3 +227,141 @@ def test_suggestions_do_not_overlap_and_carry_their_rule():
     assert [s.category for s in result] == ["email", "person", "phone"]
     assert all(s.rule and 0 < s.score <= 1 for s in result)
     assert all(a.end <= b.start for a, b in zip(result, result[1:], strict=False))
+
+
+# Identifiers of children's services beyond the first ones ----------------------------------------
+
+
+def test_unique_learner_numbers_need_their_check_digit():
+    from library.redaction.detectors import uln_valid
+
+    assert uln_valid("5093814724")
+    assert not uln_valid("5093814725")  # one digit off
+    assert not uln_valid("0093814724")  # never starts with 0
+    assert found("Her ULN is 5093814724.", "uln") == ["5093814724"]
+    assert found("Her ULN is 5093814725.", "uln") == []
+
+
+@pytest.mark.parametrize(
+    "upn",
+    [
+        "Q838201713004",  # Dorset, a local authority number made in 2019
+        "G940400421017",  # North Northamptonshire, 2021
+        "B941352619212",  # West Northamptonshire, 2021
+        "X93520061900A",  # a temporary UPN ends with a letter
+    ],
+)
+def test_pupil_numbers_of_authorities_made_since_2011_and_temporary_ones(upn):
+    assert found(f"UPN {upn} on the transfer file.", "upn") == [upn]
+
+
+def test_a_pupil_number_with_the_wrong_check_letter_or_an_unknown_authority_is_not_one():
+    assert found("UPN A838201713004 on file.", "upn") == []
+    assert found("UPN Q000201713004 on file.", "upn") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "handle"),
+    [
+        ("Instagram: @mia.rose_07 sent the first message.", "@mia.rose_07"),
+        ("She moved to TikTok lilbeau22 after that.", "lilbeau22"),
+        ("snapchat - jayjay.x09 (from a friend)", "jayjay.x09"),
+        ("his Discord kai#4471 was shared", "kai#4471"),
+    ],
+)
+def test_social_media_handles(text, handle):
+    assert handle in found(text, "social_media")
+
+
+def test_a_platform_named_before_an_ordinary_word_is_not_a_handle():
+    assert found("Young people use Instagram and Snapchat most.", "social_media") == []
+    assert found("Email us at team@kingsmere.gov.uk today.", "social_media") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reg"),
+    [
+        ("Police stopped a car, registration KM19 PTX, near the school.", "KM19 PTX"),
+        ("The car (T482 GHN) was seen outside twice.", "T482 GHN"),
+        ("Vehicle reg: ABC 123D", "ABC 123D"),
+    ],
+)
+def test_vehicle_registrations(text, reg):
+    assert found(text, "vehicle") == [reg]
+
+
+def test_an_older_registration_shape_needs_a_word_for_a_vehicle():
+    assert found("Y10 SEN support rose.", "vehicle") == []
+
+
+def test_passports_and_residence_permits_by_their_label():
+    assert found("Passport number 543219876 was held by the father.", "passport") == ["543219876"]
+    assert found("Her BRP (ZR5218407) expires in March.", "passport") == ["ZR5218407"]
+    assert found("The team saw 543219876 visitors.", "passport") == []
+
+
+def test_bank_details_sort_codes_accounts_and_ibans():
+    assert found("sort code 20-45-77, account 63348120", "bank") == ["20-45-77", "63348120"]
+    assert found("IBAN GB33 BUKB 2020 1555 5555 55 for the grant", "bank") == ["GB33 BUKB 2020 1555 5555 55"]
+    assert found("IBAN GB34 BUKB 2020 1555 5555 55 for the grant", "bank") == []  # fails mod 97
+    assert found("Between 20-45 of the 77 families", "bank") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ref"),
+    [
+        ("Eclipse ID 3348217 was opened.", "3348217"),
+        ("CareFirst no. 55120943", "55120943"),
+        ("LADO reference LADO/2023/0457 was closed.", "LADO/2023/0457"),
+        ("Police CAD 4471 of 14 March", "4471"),
+        ("Home Office reference B2218734", "B2218734"),
+    ],
+)
+def test_case_references_of_other_systems(text, ref):
+    assert ref in found(text, "case_reference")
+
+
+def test_bare_values_under_an_identifying_column_header():
+    table = (
+        "| ID | Age | DOB |\n| --- | --- | --- |\n| 448120 | 14 | 21.06.2013 |\n| 448377 | 15 | 4-Mar-09 |"
+    )
+    assert found(table, "case_reference") == ["448120", "448377"]
+    assert found(table, "date_of_birth") == ["21.06.2013", "4-Mar-09"]
+    assert found(table, "person") == []  # the header row names columns, not people
+
+
+@pytest.mark.parametrize(
+    ("text", "dob"),
+    [
+        ("DOB: 4-Mar-09", "4-Mar-09"),
+        ("He was born in March 2015 in Leeds.", "March 2015"),
+        ("The child's DOB is 7-Jan-07.", "7-Jan-07"),
+    ],
+)
+def test_dates_of_birth_in_other_shapes(text, dob):
+    assert found(text, "date_of_birth") == [dob]
+
+
+@pytest.mark.parametrize(
+    ("text", "phone"),
+    [
+        ("Mum is on 0044 7700 900123 after six.", "0044 7700 900123"),
+        ("Ring 01632 960415 ext. 204 for the duty worker.", "01632 960415 ext. 204"),
+    ],
+)
+def test_phones_with_an_international_prefix_or_an_extension(text, phone):
+    assert found(text, "phone") == [phone]
+
+
+def test_house_names_with_their_street_and_street_words_of_the_north():
+    assert found("They lived at Rose Villa, Mill Row until the fire.", "address") == ["Rose Villa, Mill Row"]
+    assert found("New address: 12 Hawthorn Fold.", "address") == ["12 Hawthorn Fold"]
+
+
+def test_what_is_public_stays():
+    text = (
+        "Interpreters were booked in Somali, Punjabi and Kurmanji. She was moved to Willow Lodge. "
+        "Young people were signposted to NSPCC 0808 800 5000 and Crimestoppers on 0800 555 111. "
+        "The front door is open on 0300 123 4567. The review is on 3 Feb 2024."
+    )
+    assert detect(text) == []
