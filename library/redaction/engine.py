@@ -171,9 +171,15 @@ def detect(
     named = [s for s in found if s.category == "person"]
     found.extend(detectors.ages_of_a_child(text, named))
     settings = list(detectors.settings_of_a_child(text, named))
-    if settings:  # "the Virtual School" is a service, not a setting
-        services = Cover(phrase_spans(text, [*wordlists.allow_phrases(), *allow], whole_words=True))
-        found.extend(s for s in settings if not services.contains(s.start, s.end))
+    if settings:  # "the Virtual School" is a service, not a setting: look around each one only
+        phrases = [*wordlists.allow_phrases(), *allow]
+        for s in settings:
+            start, end = max(0, s.start - 60), min(len(text), s.end + 60)
+            services = Cover(
+                (a + start, b + start) for a, b in phrase_spans(text[start:end], phrases, whole_words=True)
+            )
+            if not services.contains(s.start, s.end):
+                found.append(s)
     blocked = Cover(phrase_spans(text, never)) if never else None
     if blocked is not None:
         found = [s for s in found if not blocked.contains(s.start, s.end)]

@@ -98,6 +98,15 @@ DETAILS_AFTER_RE = re.compile(
     r"\d{1,2}[ \t]*(?:years?|yrs?|y/?o|months?)\b|nhs\b|ni\b|upn\b)|,?[ \t]+aged?[ \t]+\d)",
     re.I,
 )
+MET_BEFORE_RE = re.compile(
+    r"\b(?:saw|seen|see|spoke\s+(?:to|with)|speak\s+(?:to|with)|met|meet|visited|visit|called|rang|phoned|"
+    r"told|asked|collected|mum|mother|dad|father|nan|nana|gran|grandad|grandma|brother|sister|aunt|auntie|"
+    r"uncle|carer|son|daughter|friend|boyfriend|girlfriend|partner)[ \t]+$",
+    re.I,
+)
+CLAUSE_AFTER_RE = re.compile(
+    r"[ \t]+(?:so|that|to|he|she|it|they|we|i|you|the|a|an|him|her|them|us|me|was|is)\b"
+)
 BARE_AGE_AFTER_RE = re.compile(r"^[ \t]*\([ \t]*\d{1,2}[ \t]*\)")
 ROLE_AFTER_RE = re.compile(
     r"^[ \t]*(?:,|\(|–|—|-|:)[ \t]*(?:the|our|a|an|their|his|her|your|my)?[ \t]*"
@@ -299,6 +308,7 @@ def _allowed(text: str, allow: Iterable[str]) -> Cover:
         *wordlists.allow_phrases(),
         *wordlists.places(),
         *wordlists.languages(),
+        *wordlists.countries(),
         *wordlists.helplines(),
         *allow,
     ]
@@ -489,16 +499,28 @@ class _Finder:
         firsts = self.lex.firsts
         for i, tok in enumerate(self.toks):
             word = tok.word
-            if len(word) < 4 or word not in firsts or not word.isalpha():
-                continue  # (a capitalised word is never in the list, which is in lower case)
-            if self.lex.is_common(word) or not self.lex.unknown(word) or self.is_allowed(tok):
+            if len(word) < 4 or not word.isalpha() or not word.islower():
+                continue
+            if word not in firsts and not (
+                MET_BEFORE_RE.search(self.text, max(0, tok.start - 30), tok.start) and self.lex.unknown(word)
+            ):
+                continue  # neither a given name nor a word no one knows after "saw", "her mum"...
+            if self.lex.is_common(word) or self.is_allowed(tok):
+                continue
+            # A given name that is also a word ("leon", "summer") counts only after a word for
+            # meeting someone or for family: "saw leon", "her mum donna".
+            if not self.lex.unknown(word) and (
+                word in self.lex.word_names
+                or not MET_BEFORE_RE.search(self.text, max(0, tok.start - 30), tok.start)
+                or CLAUSE_AFTER_RE.match(self.text, tok.end)  # "her mother said so": a verb
+            ):
                 continue
             j = i + 1
             if (
                 j < len(self.toks)
                 and self.joined(i)
                 and not self.toks[j].capital
-                and self.lex.last(self.toks[j].word)
+                and (self.lex.last(self.toks[j].word) or self.lex.unknown(self.toks[j].word))
                 and not self.lex.is_common(self.toks[j].word)
             ):
                 j += 1
@@ -634,6 +656,9 @@ class _Finder:
                 ROLE_AFTER_RE.match(after) or DETAILS_AFTER_RE.match(after) or BARE_AGE_AFTER_RE.match(after)
             ):
                 continue
+            if BARE_AGE_AFTER_RE.match(after) and not DETAILS_AFTER_RE.match(after):
+                self._before_bare_age(j)
+                continue
             i = self.run_backward(j, any_case=True)
             if i == j:
                 continue
@@ -646,17 +671,28 @@ class _Finder:
             ):
                 i -= 1  # "yaw boateng": a given name that is also a dictionary word
             capital = self.toks[i].capital
-            if BARE_AGE_AFTER_RE.match(after) and not DETAILS_AFTER_RE.match(after):
-                # "Will (9)", "Rose (4)": a number in brackets after a given name is an age.
-                names = all(self.lex.first(t.word) or self.lex.last(t.word) for t in self.toks[i:j])
-                if capital and names and not self.is_allowed(self.toks[i]):
-                    self.add(i, j, "age", 0.85)
-                continue
             if DETAILS_AFTER_RE.match(after):
                 if capital or self.strong(i, j):
                     self.add(i, j, "age", 0.9)
             elif self.strong(i, j) or (capital and not self.sentence_start(i) and j - i >= 2):
                 self.add(i, j, "role-apposition", 0.85)
+
+    def _before_bare_age(self, j: int) -> None:
+        """ "Will (9)", "Summer Okafor (4)": capitalised given names or surnames (words such as Will
+        or Summer too) right before a number in brackets, which is an age."""
+        i = j
+        while i > 0 and j - i < 3:
+            tok = self.toks[i - 1]
+            name_like = (
+                self.lex.first(tok.word)
+                or self.lex.last(tok.word)
+                or self.lex.bare(tok.word) in self.lex.word_names
+            )
+            if not tok.capital or not name_like or self.is_allowed(tok) or (i < j and not self.joined(i - 1)):
+                break
+            i -= 1
+        if i < j:
+            self.add(i, j, "age", 0.85)
 
     def _runs(self) -> None:
         """Runs of capitalised words, judged by the words and what follows them."""

@@ -55,6 +55,23 @@ def languages() -> tuple[str, ...]:
 
 
 @functools.cache
+def countries() -> tuple[str, ...]:
+    """Names of countries (ISO 3166 through pycountry, with their common and official names): a
+    country is never a person, unless it is a given name too (Jordan, Georgia, India), which the
+    name rules judge by what surrounds it."""
+    import pycountry
+
+    found = set()
+    given = given_names()
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            value = getattr(country, attribute, None)
+            if value and value.lower() not in given:
+                found.add(value)
+    return tuple(sorted(found))
+
+
+@functools.cache
 def helplines() -> tuple[str, ...]:
     """National helplines and services whose names are public (content/redaction/helplines.txt)."""
     return tuple(_content_lines("helplines.txt"))

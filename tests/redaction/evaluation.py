@@ -313,3 +313,104 @@ def development(count: int = 400, seed: int = 7) -> list[Case]:
             sentence = "".join(p if p.startswith("[[") else change(p) for p in parts)
         lines.append(_shape(rng, sentence))
     return [parse(line) for line in lines]
+
+
+# People's names: a development set -------------------------------------------------------------------
+
+GIVEN = [
+    "Aaliyah",
+    "Bilal",
+    "Callum",
+    "Demi",
+    "Eshan",
+    "Freya",
+    "Gethin",
+    "Harriet",
+    "Imani",
+    "Jakub",
+    "Kelsey",
+    "Leon",
+    "Maddison",
+    "Nathaniel",
+    "Oluwaseun",
+    "Paige",
+    "Rhys",
+    "Saanvi",
+    "Tegan",
+    "Usman",
+]
+WORD_GIVEN = ["Hope", "Faith", "Joy", "Grace", "Sky", "River", "Summer", "Autumn", "Hunter", "Mason"]
+ACCENTED = ["Siobhán", "Zoë", "Renée", "Bartłomiej", "Aurélie", "Zoltán"]
+SURNAMES = [
+    "Whitfield",
+    "Okonkwo",
+    "Kaczmarek",
+    "Pemberton",
+    "Adeyemi",
+    "Haworth",
+    "Gallagher",
+    "Osei",
+    "Brennan",
+]
+NAME_TEMPLATES = [
+    "{given} said she felt listened to at the review.",
+    "visit 12/05: saw {lgiven} at home with her nan.",
+    "spoke to {lgiven} {lsurname} after school",
+    "- {given} {surname} (Year 10) joined the group in May.",
+    "Slide 3 notes: {given} told us the new worker listened.",
+    "| {USURNAME}, {given} | CIN plan | Open |",
+    "| {given} {surname} | 14 | Residential |",
+    "{word_given} ({age}) lives with her grandparents.",
+    "We read {accented}'s plan with her social worker.",
+    "Present: {lgiven} {lsurname}, {lgiven2} {lsurname2}",
+    'Quote from {given}: "I wish they had asked me sooner."',
+    "{initial}. {initial2}. was referred by the health visitor.",
+    "Thanks to {title} {surname} for chairing the panel.",
+]
+TITLES = ["Dr", "Mrs", "Mr", "Ms", "Cllr"]
+NAME_KEEP = [
+    "## <<Our Priorities>>\\nWe will strengthen the front door.",
+    "## <<What We Found>>\\nPractice is improving.",
+    "<<Strengths>>: leaders know their children well.",
+    "The <<Signs of Safety>> model is embedded.",
+    "Children said the <<Participation Team>> helped.",
+    "| <<Area>> | <<Rating>> |\\n| --- | --- |\\n| <<Leadership>> | Good |",
+    "Pupils from <<Somalia>> and <<Eritrea>> speak <<Tigrinya>> at home.",
+]
+
+
+def names_development(count: int = 300, seed: int = 11) -> list[Case]:
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(count):
+        if rng.random() < 0.2:
+            lines.append(rng.choice(NAME_KEEP))
+            continue
+        given, given2, surname, surname2 = (
+            rng.choice(GIVEN),
+            rng.choice(GIVEN),
+            rng.choice(SURNAMES),
+            rng.choice(SURNAMES),
+        )
+        values = {
+            "given": f"[[person|{given}]]",
+            "lgiven": f"[[person|{given.lower()}]]",
+            "lgiven2": f"[[person|{given2.lower()}]]",
+            "surname": f"[[person|{surname}]]",
+            "lsurname": f"[[person|{surname.lower()}]]",
+            "lsurname2": f"[[person|{surname2.lower()}]]",
+            "USURNAME": f"[[person|{surname.upper()}]]",
+            "word_given": f"[[person|{rng.choice(WORD_GIVEN)}]]",
+            "accented": f"[[person|{rng.choice(ACCENTED)}]]",
+            "initial": f"[[person|{rng.choice('ABCDEFGHJKLMNPRST')}",
+            "initial2": f"{rng.choice('ABCDEFGHJKLMNPRST')}.]]",
+            "title": rng.choice(TITLES),
+            "age": rng.randint(2, 17),
+        }
+        line = rng.choice(NAME_TEMPLATES).format(**values)
+        # Adjacent spans of one name ("given surname") are one name: merge "]] [[person|".
+        line = line.replace("]] [[person|", " ").replace(
+            f"[[person|{values['title']} ", f"[[person|{values['title']} "
+        )
+        lines.append(line.replace("{title}", values["title"]))
+    return [parse(line) for line in lines]

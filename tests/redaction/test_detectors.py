@@ -365,3 +365,17 @@ def test_what_is_public_stays():
         "The front door is open on 0300 123 4567. The review is on 3 Feb 2024."
     )
     assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("visit 12/05: saw kayla at home with her mum donna.", ["kayla", "donna"]),
+        ("Summer (14) lives with her grandparents.", ["Summer"]),
+        ("| OKAFOR, Jayden | CP plan |", ["OKAFOR, Jayden"]),
+        ("Pupils from Somalia and Eritrea speak Tigrinya at home.", []),
+        ("Her mother said so.", []),
+    ],
+)
+def test_names_in_case_notes_tables_and_before_an_age(text, names):
+    assert found(text, "person") == names

@@ -44,3 +44,15 @@ def test_the_scorer_counts_a_partly_covered_span_as_missed():
     half = Suggestion(start, end - 2, cases[0].text[start : end - 2], category, "test")
     assert score(cases, lambda _text: [half]).recall() == 0
     assert score(cases, lambda _text: []).keep == 1 or not cases[0].keep
+
+
+def test_names_development_set_and_held_out_floor():
+    from tests.redaction.evaluation import names_development
+
+    dev = score(names_development(), detect)
+    assert sum(dev.total.values()) >= 200 and dev.keep_total >= 50
+    assert dev.recall() >= 0.95, dev.missed[:10]
+    assert dev.keep >= 0.97, dev.touched[:10]
+    held_out = score(load("names-heldout.txt"), detect)
+    assert held_out.recall() >= 0.85, held_out.missed
+    assert held_out.keep >= 0.9, held_out.touched
