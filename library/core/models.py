@@ -234,6 +234,9 @@ class Challenge(Base):
         secondary=challenge_service_areas, order_by="ServiceArea.position"
     )
     documents: Mapped[list[Document]] = relationship(back_populates="challenge")
+    redactions: Mapped[list[ChallengeRedaction]] = relationship(
+        order_by="ChallengeRedaction.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Document(Base):
@@ -401,6 +404,27 @@ class Redaction(Base):
     # disability"); only with status accepted.
     replacement: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(8))  # auto | manual
+    status: Mapped[str] = mapped_column(String(12), default=RedactionStatus.SUGGESTED.value)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ChallengeRedaction(Base):
+    """A stretch of a peer challenge's title or focus to redact or keep: those details are shared
+    with each of its documents, so they are reviewed like the documents' own text."""
+
+    __tablename__ = "challenge_redactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(16))  # title | focus
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)  # as sensitive as the details: owners only
+    category: Mapped[str] = mapped_column(String(32))
+    rule: Mapped[str] = mapped_column(String(48))
+    replacement: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=RedactionStatus.SUGGESTED.value)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from library import redaction as engine
 from library.core import structure
-from library.core.models import Document, RedactionStatus
+from library.core.models import Challenge, Document, RedactionStatus
 
 FIELDS = ("title", "summary", "text")
 
@@ -38,6 +38,18 @@ def redacted_mapped(
         if r.field == field and r.status in statuses
     ]
     return engine.apply_mapped(field_text(document, field), spans)
+
+
+def challenge_detail(challenge: Challenge, field: str) -> str:
+    """A peer challenge's title or focus as readers would get it: each stretch redacted on review
+    replaced by its label or the reviewer's words."""
+    spans = [
+        engine.Span(r.start, r.end, r.category, r.text, r.replacement)
+        for r in challenge.redactions
+        if r.field == field and r.status == RedactionStatus.ACCEPTED.value
+    ]
+    value = challenge.title if field == "title" else challenge.focus
+    return engine.apply_mapped(value or "", spans)[0] if spans else value
 
 
 def redacted(document: Document, field: str = "text") -> str:
@@ -104,8 +116,8 @@ def snapshot(document: Document) -> Snapshot:
         if challenge is None
         else SharedChallenge(
             challenge.id,
-            challenge.title,
-            challenge.focus,
+            challenge_detail(challenge, "title"),
+            challenge_detail(challenge, "focus"),
             challenge.year,
             [a.slug for a in challenge.service_areas],
         ),

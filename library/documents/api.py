@@ -8,7 +8,7 @@ from flask import current_app, g, jsonify, request, url_for
 from library.core import access, events, published
 from library.core.errors import ValidationError
 from library.core.models import Document, User
-from library.documents import handoff, publication, workspace
+from library.documents import challenge_details, handoff, publication, workspace
 from library.documents import upload as documents
 from library.extraction import Limits
 from library.web.api import api_user, bp, iso, json_body, page_args
@@ -183,6 +183,42 @@ def patch_redaction(document_id: int, redaction_id: int):
         never_redact=body.get("never_redact") is True,
     )
     return jsonify(redaction_json(item))
+
+
+def challenge_redaction_json(row) -> dict:
+    return {
+        "id": row.id,
+        "field": row.field,
+        "start": row.start,
+        "end": row.end,
+        "text": row.text,
+        "category": row.category,
+        "rule": row.rule,
+        "status": row.status,
+        "replacement": row.replacement,
+    }
+
+
+@bp.get("/documents/<int:document_id>/challenge-redactions")
+def get_challenge_redactions(document_id: int):
+    session = get_session()
+    document = access.get_for_owner(session, api_user(), document_id)
+    return jsonify(
+        {"redactions": [challenge_redaction_json(r) for r in challenge_details.review(session, document)]}
+    )
+
+
+@bp.patch("/documents/<int:document_id>/challenge-redactions/<int:redaction_id>")
+def patch_challenge_redaction(document_id: int, redaction_id: int):
+    body = json_body()
+    words = body.get("replacement") if "replacement" in body else None
+    if words is not None and (body.get("status", "accepted") != "accepted" or not isinstance(words, str)):
+        raise ValidationError(
+            "replacement is text, sent alone or with status 'accepted'.", field="replacement"
+        )
+    status = "accepted" if words is not None else str(body.get("status", ""))
+    row = challenge_details.decide(get_session(), api_user(), document_id, redaction_id, status, words)
+    return jsonify(challenge_redaction_json(row))
 
 
 @bp.post("/documents/<int:document_id>/redactions/accept-all")

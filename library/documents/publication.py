@@ -25,7 +25,7 @@ from library.core.models import (
     Scope,
     User,
 )
-from library.documents import notices, workspace
+from library.documents import challenge_details, notices, workspace
 
 SCOPES = tuple(s.value for s in Scope)
 # The document types whose key lines of enquiry go into the bank.
@@ -110,24 +110,13 @@ def blockers(session: Session, document: Document) -> list[str]:
             f"The final redaction check found {len(findings)} thing{'s' if len(findings) != 1 else ''} "
             "still to redact."
         )
-    found = challenge_findings(session, document)
-    if found:
+    waiting = challenge_details.pending(session, document)
+    if waiting:
         reasons.append(
-            "The peer challenge's details, which are shared with this document, hold what may be "
-            f"personal information ({', '.join(f'“{v}”' for v in found)}): change them on the peer "
-            "challenge's page."
+            f"{len(waiting)} suggestion{'s are' if len(waiting) != 1 else ' is'} in the peer challenge's "
+            "details (its title and focus, which are shared with this document) still to review."
         )
     return reasons
-
-
-def challenge_findings(session: Session, document: Document) -> list[str]:
-    """What the detectors (with the authority's term lists) find in the title and focus of the
-    document's peer challenge: these are shared with it unredacted, so they must hold nothing."""
-    challenge = document.challenge
-    if challenge is None:
-        return []
-    detect = workspace.detector_for(session, document, warn=False)
-    return list(dict.fromkeys(s.text for text in (challenge.title, challenge.focus) for s in detect(text)))
 
 
 # Who may act ---------------------------------------------------------------------------------------

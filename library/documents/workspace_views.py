@@ -11,8 +11,9 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from library import redaction as engine
+from library.core import published
 from library.core.errors import Conflict, ValidationError
-from library.documents import handoff
+from library.documents import challenge_details, handoff
 from library.documents import workspace as redaction
 from library.web.database import get_session
 
@@ -45,9 +46,12 @@ def _context(ws: redaction.Workspace, **extra) -> dict:
 
 
 def _workspace(document_id: int, errors: dict | None = None, form: dict | None = None, status: int = 200):
-    ws = redaction.workspace(get_session(), current_user, document_id)
+    session = get_session()
+    ws = redaction.workspace(session, current_user, document_id)
+    pending = bool(challenge_details.pending(session, ws.document)) if ws.document.challenge_id else False
     return render_template(
-        "redaction/workspace.html", **_context(ws, errors=errors or {}, form=form or {}, with_items=True)
+        "redaction/workspace.html",
+        **_context(ws, errors=errors or {}, form=form or {}, with_items=True, challenge_to_review=pending),
     ), status
 
 
@@ -266,3 +270,45 @@ def delete_term(term_id: int):
     redaction.delete_term(get_session(), current_user, term_id)
     flash("The term was removed.", "success")
     return redirect(url_for("redaction.terms"))
+
+
+# The peer challenge's details ---------------------------------------------------------------------
+
+
+def _challenge_details_page(document_id: int, errors: dict | None = None, status: int = 200):
+    session = get_session()
+    document = redaction.editable(session, current_user, document_id)
+    rows = challenge_details.review(session, document)
+    challenge = document.challenge
+    return render_template(
+        "redaction/challenge_details.html",
+        document=document,
+        challenge=challenge,
+        rows=rows,
+        shown={f: published.challenge_detail(challenge, f) for f in challenge_details.FIELDS}
+        if challenge
+        else {},
+        words=engine.category_words,
+        errors=errors or {},
+    ), status
+
+
+@bp.get("/documents/<int:document_id>/challenge-details")
+@login_required
+def challenge_details_page(document_id: int):
+    return _challenge_details_page(document_id)
+
+
+@bp.post("/documents/<int:document_id>/challenge-details/<int:redaction_id>")
+@login_required
+def decide_challenge_detail(document_id: int, redaction_id: int):
+    action = request.form.get("action", "")
+    status = {"redact": "accepted", "words": "accepted", "keep": "rejected"}.get(action, "")
+    words = request.form.get("replacement", "") if action == "words" else None
+    try:
+        challenge_details.decide(get_session(), current_user, document_id, redaction_id, status, words)
+    except (ValidationError, Conflict) as exc:
+        get_session().rollback()
+        return _challenge_details_page(document_id, exc.errors or {"replacement": exc.message}, status=400)
+    flash("Your decision is saved.", "success")
+    return redirect(url_for("redaction.challenge_details_page", document_id=document_id))

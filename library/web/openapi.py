@@ -174,6 +174,21 @@ SCHEMAS: dict[str, Any] = {
             "replacement": NULLABLE_STRING,
         },
     },
+    "ChallengeRedaction": {
+        "type": "object",
+        "required": ["id", "field", "start", "end", "text", "category", "rule", "status"],
+        "properties": {
+            "id": ID,
+            "field": {"enum": ["title", "focus"]},
+            "start": {"type": "integer"},
+            "end": {"type": "integer"},
+            "text": {"type": "string"},
+            "category": {"type": "string"},
+            "rule": {"type": "string"},
+            "status": {"enum": ["suggested", "accepted", "rejected"]},
+            "replacement": NULLABLE_STRING,
+        },
+    },
     "Preview": {
         "type": "object",
         "required": ["text", "title", "summary", "pending", "content_hash", "final_check"],
@@ -625,6 +640,42 @@ def description(vocabulary: dict[str, list[str]] | None = None) -> dict:
                     }
                 ),
                 "responses": _ok("The redaction", _ref("Redaction")),
+            },
+        },
+        "/documents/{document_id}/challenge-redactions": {
+            **doc,
+            "get": {
+                "summary": "Suggestions in the title and focus of the document's peer challenge (owners)",
+                "description": "Those details are shared with the document: consent waits for each.",
+                "responses": _ok(
+                    "Suggestions",
+                    {
+                        "type": "object",
+                        "required": ["redactions"],
+                        "properties": {"redactions": {"type": "array", "items": _ref("ChallengeRedaction")}},
+                    },
+                ),
+            },
+        },
+        "/documents/{document_id}/challenge-redactions/{redaction_id}": {
+            "parameters": [_path_id("document_id"), _path_id("redaction_id")],
+            "patch": {
+                "summary": "Redact or keep a suggestion in the peer challenge's details, or use own words",
+                "requestBody": _body(
+                    {
+                        "oneOf": [
+                            _object({"status": {"enum": ["accepted", "rejected"]}}, ["status"]),
+                            _object(
+                                {
+                                    "status": {"enum": ["accepted"]},
+                                    "replacement": text(REPLACEMENT_MAX, visible=True),
+                                },
+                                ["replacement"],
+                            ),
+                        ]
+                    }
+                ),
+                "responses": _ok("The suggestion", _ref("ChallengeRedaction")),
             },
         },
         "/documents/{document_id}/redactions/accept-all": {

@@ -63,6 +63,7 @@ OWNER_PAGES = [
     "/documents/1",
     "/documents/1/edit",
     "/documents/1/consent",
+    "/documents/1/challenge-details",
     "/people",
     "/account",
     "/challenges/new",

@@ -40,19 +40,21 @@ def test_contributor_uploads_reviews_and_redacts(new_page, live_server, sample_p
     for name in ("Sarah Okafor", "Amelia", "Claire Hughes", "943 476 5919", "KM3 7QT"):
         assert name not in preview
 
-    # Redact one more name by selecting it in the text.
-    assert "Ashfield Primary" in preview
+    # Amelia's school is suggested (a setting named beside a child); redact one more phrase by
+    # selecting it in the text.
+    assert "Ashfield Primary" not in preview
+    assert "benefits referral" in preview
     page.click(".app-pane-switch >> text=Suggestions in the text")
     page.evaluate("""() => {
         const area = document.querySelector('#document-text');
         const walker = document.createTreeWalker(area, NodeFilter.SHOW_TEXT);
         let node;
         while ((node = walker.nextNode())) {
-            const at = node.textContent.indexOf('Ashfield Primary');
+            const at = node.textContent.indexOf('benefits referral');
             if (at >= 0) {
                 const range = document.createRange();
                 range.setStart(node, at);
-                range.setEnd(node, at + 'Ashfield Primary'.length);
+                range.setEnd(node, at + 'benefits referral'.length);
                 const selection = window.getSelection();
                 selection.removeAllRanges();
                 selection.addRange(range);
@@ -65,7 +67,7 @@ def test_contributor_uploads_reviews_and_redacts(new_page, live_server, sample_p
     page.wait_for_selector("text=Redacted 1 occurrence")
     page.click(".app-pane-switch >> text=What readers will see")
     preview = page.inner_text("#preview-text")
-    assert "Ashfield Primary" not in preview and "[REDACTED]" in preview
+    assert "benefits referral" not in preview and "[REDACTED]" in preview
     assert "Final check passed" in page.inner_text("main")
     assert_accessible(page)
     page.screenshot(path=str(screenshots / "1-workspace-preview.png"), full_page=True)
