@@ -383,35 +383,40 @@ def test_nothing_of_a_region_scoped_document_reaches_another_region_through_any_
     assert "the tangerine lighthouse model works." in seen and "reach every family?" in seen
 
 
+def _attached(api, make_document, title: str, focus: str) -> tuple[dict, int]:
+    """A Kingsmere challenge with these details and a scoping document attached to it."""
+    owner = api("kgm_contributor")
+    made = owner.post(
+        "/api/v1/challenges", json={"title": title, "year": 2025, "service_areas": ["send"], "focus": focus}
+    ).get_json()
+    document = make_document("# Notes\n\nNothing personal.\n", document_type="scoping-document")
+    owner.patch(f"/api/v1/documents/{document.id}", json={"challenge_id": made["id"]})
+    return made, document.id
+
+
+def _consent(api, document_id: int):
+    approver = api("kgm_approver")
+    content_hash = approver.get(f"/api/v1/documents/{document_id}/preview").get_json()["content_hash"]
+    return approver.post(
+        f"/api/v1/documents/{document_id}/consent",
+        json={"scope": "national", "confirm": True, "content_hash": content_hash},
+    )
+
+
 def test_a_name_in_the_challenge_details_is_reviewed_like_the_text_before_consent(
     app, db, people, client, login, api, make_document
 ):
     """The title and focus are shared with each document: what the detectors find in them is a
     suggestion its owners redact, keep or put in their own words, and consent waits for it."""
     owner = api("kgm_contributor")
-    made = owner.post(
-        "/api/v1/challenges",
-        json={
-            "title": "Front door",
-            "year": 2025,
-            "service_areas": ["send"],
-            "focus": "Led by Amelia Hughes",
-        },
-    ).get_json()
-    document = make_document("# Notes\n\nNothing personal.\n", document_type="scoping-document")
-    owner.patch(f"/api/v1/documents/{document.id}", json={"challenge_id": made["id"]})
-    approver = api("kgm_approver")
-    content_hash = approver.get(f"/api/v1/documents/{document.id}/preview").get_json()["content_hash"]
-    refused = approver.post(
-        f"/api/v1/documents/{document.id}/consent",
-        json={"scope": "national", "confirm": True, "content_hash": content_hash},
-    )
+    made, document_id = _attached(api, make_document, "Front door", "Led by Amelia Hughes")
+    refused = _consent(api, document_id)
     assert refused.status_code == 409
     assert "peer challenge's details" in refused.get_json()["error"]["message"]
     assert "Amelia" not in refused.get_json()["error"]["message"]  # (an error names no value)
     login("kgm_approver")
-    consent_page = client.get(f"/documents/{document.id}/consent").get_data(as_text=True)
-    review_url = f"/documents/{document.id}/challenge-details"
+    consent_page = client.get(f"/documents/{document_id}/consent").get_data(as_text=True)
+    review_url = f"/documents/{document_id}/challenge-details"
     assert review_url in consent_page
     page = client.get(review_url).get_data(as_text=True)
     assert "“Amelia Hughes” in the focus" in page and "To review" in page
@@ -425,11 +430,7 @@ def test_a_name_in_the_challenge_details_is_reviewed_like_the_text_before_consen
     client.post(f"{review_url}/{row.id}", data={"action": "redact"})
     db.expire_all()
     assert db.get(ChallengeRedaction, row.id).status == "accepted"
-    content_hash = approver.get(f"/api/v1/documents/{document.id}/preview").get_json()["content_hash"]
-    shared = approver.post(
-        f"/api/v1/documents/{document.id}/consent",
-        json={"scope": "national", "confirm": True, "content_hash": content_hash},
-    )
+    shared = _consent(api, document_id)
     assert shared.status_code == 200
     assert (
         api("brk_reader").get(f"/api/v1/challenges/{made['id']}").get_json()["focus"] == "Led by [PERSON 1]"
@@ -445,25 +446,14 @@ def test_a_name_in_the_challenge_details_is_reviewed_like_the_text_before_consen
 def test_a_kept_suggestion_in_the_challenge_details_is_shared_as_it_is(
     app, db, people, client, login, api, make_document
 ):
-    owner = api("kgm_contributor")
-    made = owner.post(
-        "/api/v1/challenges",
-        json={"title": "Hughes Road family hub review", "year": 2025, "service_areas": ["send"], "focus": ""},
-    ).get_json()
-    document = make_document("# Notes\n\nNothing personal.\n", document_type="scoping-document")
-    owner.patch(f"/api/v1/documents/{document.id}", json={"challenge_id": made["id"]})
+    made, document_id = _attached(api, make_document, "Hughes Road family hub review", "")
     login("kgm_contributor")
-    review_url = f"/documents/{document.id}/challenge-details"
+    review_url = f"/documents/{document_id}/challenge-details"
     client.get(review_url)
     rows = db.query(ChallengeRedaction).filter_by(challenge_id=made["id"]).all()
     for row in rows:
         client.post(f"{review_url}/{row.id}", data={"action": "keep"})
-    approver = api("kgm_approver")
-    content_hash = approver.get(f"/api/v1/documents/{document.id}/preview").get_json()["content_hash"]
-    shared = approver.post(
-        f"/api/v1/documents/{document.id}/consent",
-        json={"scope": "national", "confirm": True, "content_hash": content_hash},
-    )
+    shared = _consent(api, document_id)
     assert shared.status_code == 200, shared.get_json()
     assert api("brk_reader").get(f"/api/v1/challenges/{made['id']}").get_json()["title"] == (
         "Hughes Road family hub review"
@@ -477,32 +467,17 @@ def test_the_api_lists_and_decides_the_suggestions_in_the_challenge_details(
     app, db, people, api, make_document
 ):
     owner = api("kgm_contributor")
-    made = owner.post(
-        "/api/v1/challenges",
-        json={
-            "title": "Front door",
-            "year": 2025,
-            "service_areas": ["send"],
-            "focus": "Ring 01632 960415 first",
-        },
-    ).get_json()
-    document = make_document("# Notes\n\nNothing personal.\n", document_type="scoping-document")
-    owner.patch(f"/api/v1/documents/{document.id}", json={"challenge_id": made["id"]})
-    listed = owner.get(f"/api/v1/documents/{document.id}/challenge-redactions").get_json()["redactions"]
+    made, document_id = _attached(api, make_document, "Front door", "Ring 01632 960415 first")
+    listed = owner.get(f"/api/v1/documents/{document_id}/challenge-redactions").get_json()["redactions"]
     assert [(r["field"], r["text"], r["category"], r["status"]) for r in listed] == [
         ("focus", "01632 960415", "phone", "suggested")
     ]
-    url = f"/api/v1/documents/{document.id}/challenge-redactions/{listed[0]['id']}"
+    url = f"/api/v1/documents/{document_id}/challenge-redactions/{listed[0]['id']}"
     assert api("ash_contributor").patch(url, json={"status": "accepted"}).status_code == 404
     assert owner.patch(url, json={"status": "maybe"}).status_code == 400
     done = owner.patch(url, json={"replacement": "the duty line"})
     assert done.status_code == 200 and done.get_json()["replacement"] == "the duty line"
-    approver = api("kgm_approver")
-    content_hash = approver.get(f"/api/v1/documents/{document.id}/preview").get_json()["content_hash"]
-    shared = approver.post(
-        f"/api/v1/documents/{document.id}/consent",
-        json={"scope": "national", "confirm": True, "content_hash": content_hash},
-    )
+    shared = _consent(api, document_id)
     assert shared.status_code == 200
     assert (
         api("brk_reader").get(f"/api/v1/challenges/{made['id']}").get_json()["focus"]
