@@ -98,11 +98,10 @@ DETAILS_AFTER_RE = re.compile(
     r"\d{1,2}[ \t]*(?:years?|yrs?|y/?o|months?)\b|nhs\b|ni\b|upn\b)|,?[ \t]+aged?[ \t]+\d)",
     re.I,
 )
-MET_BEFORE_RE = re.compile(
-    r"\b(?:saw|seen|see|spoke\s+(?:to|with)|speak\s+(?:to|with)|met|meet|visited|visit|called|rang|phoned|"
-    r"told|asked|collected|mum|mother|dad|father|nan|nana|gran|grandad|grandma|brother|sister|aunt|auntie|"
-    r"uncle|carer|son|daughter|friend|boyfriend|girlfriend|partner)[ \t]+$",
-    re.I,
+MET_WORDS = frozenset(
+    "saw seen see met meet visited visit called rang phoned told asked collected mum mother dad father "
+    "nan nana gran grandad grandma brother sister aunt auntie uncle carer son daughter friend boyfriend "
+    "girlfriend partner".split()
 )
 CLAUSE_AFTER_RE = re.compile(
     r"[ \t]+(?:so|that|to|he|she|it|they|we|i|you|the|a|an|him|her|them|us|me|was|is)\b"
@@ -499,19 +498,20 @@ class _Finder:
         firsts = self.lex.firsts
         for i, tok in enumerate(self.toks):
             word = tok.word
-            if len(word) < 4 or not word.isalpha() or not word.islower():
+            if len(word) < 4 or not word.islower() or not word.isalpha():
                 continue
-            if word not in firsts and not (
-                MET_BEFORE_RE.search(self.text, max(0, tok.start - 30), tok.start) and self.lex.unknown(word)
-            ):
-                continue  # neither a given name nor a word no one knows after "saw", "her mum"...
+            met = None  # whether a word for meeting someone or for family comes just before: looked at once
+            if word not in firsts:
+                met = self._after_met(i)
+                if not met or not self.lex.unknown(word):
+                    continue  # neither a given name nor a word no one knows after "saw", "her mum"...
             if self.lex.is_common(word) or self.is_allowed(tok):
                 continue
             # A given name that is also a word ("leon", "summer") counts only after a word for
             # meeting someone or for family: "saw leon", "her mum donna".
             if not self.lex.unknown(word) and (
                 word in self.lex.word_names
-                or not MET_BEFORE_RE.search(self.text, max(0, tok.start - 30), tok.start)
+                or not (met if met is not None else self._after_met(i))
                 or CLAUSE_AFTER_RE.match(self.text, tok.end)  # "her mother said so": a verb
             ):
                 continue
@@ -525,6 +525,15 @@ class _Finder:
             ):
                 j += 1
             self.add(i, j, "lower-case-name", 0.7)
+
+    def _after_met(self, i: int) -> bool:
+        """Whether token i follows a word for meeting someone or for family ("saw", "spoke to", "mum")."""
+        if i == 0 or not self.joined(i - 1):
+            return False
+        before = self.toks[i - 1].lower
+        if before in MET_WORDS:
+            return True
+        return before in ("to", "with") and i >= 2 and self.toks[i - 2].lower in ("spoke", "speak", "talked")
 
     def _next_in_list(self, j: int) -> int | None:
         """Where the next item of a list starts after an item ending before token j: after ", ",
