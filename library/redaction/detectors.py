@@ -465,8 +465,24 @@ HOUSE_NAME_RE = re.compile(
 )
 
 
+# An address after a service and "at" is where the service is, not where a person lives: "the
+# Family Hub at 1 Market Square", "the MASH, based at 4 Church Road".
+SERVICE_AT_RE = re.compile(
+    r"\b(?:hubs?|centres?|centers?|offices?|team|MASH|front door|services?|clinics?|headquarters|HQ|"
+    r"reception|council|town hall|library|surgery|base|practice|"
+    r"station)\b[^.\n]{0,30}?\b(?:at|based at|located at|is at|on)[ \t]+$",
+    re.I,
+)
+
+
+def _service_address(text: str, start: int) -> bool:
+    return SERVICE_AT_RE.search(text, max(0, start - 60), start) is not None
+
+
 def addresses(text: str) -> Iterator[Suggestion]:
     for m in ADDRESS_RE.finditer(text):
+        if _service_address(text, m.start()):
+            continue
         yield Suggestion(
             m.start(),
             m.end() - (1 if m.group(0).endswith(".") else 0),

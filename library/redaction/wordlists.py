@@ -73,8 +73,9 @@ def countries() -> tuple[str, ...]:
 
 @functools.cache
 def helplines() -> tuple[str, ...]:
-    """National helplines and services whose names are public (content/redaction/helplines.txt)."""
-    return tuple(_content_lines("helplines.txt"))
+    """National helplines and services whose names are public (content/redaction/helplines.txt), and
+    hospitals named like people (hospitals.txt)."""
+    return tuple(_content_lines("helplines.txt") + _content_lines("hospitals.txt"))
 
 
 @functools.cache

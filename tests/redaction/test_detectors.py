@@ -379,3 +379,11 @@ def test_what_is_public_stays():
 )
 def test_names_in_case_notes_tables_and_before_an_age(text, names):
     assert found(text, "person") == names
+
+
+def test_a_service_address_and_a_hospital_named_like_a_person_stay():
+    assert detect("Our Family Hub at 1 Market Square opens on Saturdays.") == []
+    assert detect("Referrals go to the MASH, based at 4 Church Road.") == []
+    assert detect("She was admitted to Alder Hey after the fall.") == []
+    assert found("The family lived at 14 Mill Lane until May.", "address") == ["14 Mill Lane"]
+    assert found("Her school is at 3 Hill Road.", "address") == ["3 Hill Road"]  # a child's setting
