@@ -43,12 +43,16 @@ def redacted_mapped(
 def challenge_detail(challenge: Challenge, field: str) -> str:
     """A peer challenge's title or focus as readers would get it: each stretch redacted on review
     replaced by its label or the reviewer's words."""
+    value = challenge.title if field == "title" else challenge.focus
+    # A decision counts only while the words it was made on are where it was made (the details
+    # may have changed since; the review then asks again).
     spans = [
         engine.Span(r.start, r.end, r.category, r.text, r.replacement)
         for r in challenge.redactions
-        if r.field == field and r.status == RedactionStatus.ACCEPTED.value
+        if r.field == field
+        and r.status == RedactionStatus.ACCEPTED.value
+        and (value or "")[r.start : r.end] == r.text
     ]
-    value = challenge.title if field == "title" else challenge.focus
     return engine.apply_mapped(value or "", spans)[0] if spans else value
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from library.core import access, published, vocabularies
 from library.core.errors import PermissionDenied, ServiceError, ValidationError
 from library.core.paging import page_count
-from library.documents import challenge_details, handoff, publication
+from library.documents import handoff, publication
 from library.documents import trail as audit_trail
 from library.documents.api import download_response
 from library.web.csvfile import csv_response
@@ -44,7 +44,8 @@ def _consent_page(
         challenge_areas=vocabularies.area_names(session, snap.challenge.areas) if snap.challenge else [],
         can_send_back=handoff.needs_consent(document),
         note=note,
-        challenge_to_review=bool(challenge_details.pending(session, document)),
+        challenge_to_review=document.challenge is not None
+        and any(r.status == "suggested" for r in document.challenge.redactions),  # (reviewed by blockers)
     ), status
 
 

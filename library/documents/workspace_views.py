@@ -48,7 +48,7 @@ def _context(ws: redaction.Workspace, **extra) -> dict:
 def _workspace(document_id: int, errors: dict | None = None, form: dict | None = None, status: int = 200):
     session = get_session()
     ws = redaction.workspace(session, current_user, document_id)
-    pending = bool(challenge_details.pending(session, ws.document)) if ws.document.challenge_id else False
+    pending = bool(challenge_details.pending(session, ws.document))
     return render_template(
         "redaction/workspace.html",
         **_context(ws, errors=errors or {}, form=form or {}, with_items=True, challenge_to_review=pending),

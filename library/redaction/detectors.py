@@ -63,11 +63,6 @@ def lowered(text: str) -> str:
     return low
 
 
-def _lower_words(pattern: str) -> re.Pattern:
-    """A pattern of lower-case words, for :func:`lowered` text."""
-    return re.compile(pattern)
-
-
 # Identifiers ------------------------------------------------------------------------------------
 
 EMAIL_RE = re.compile(
@@ -218,7 +213,7 @@ CASE_REF_RE = re.compile(
 )
 
 
-SYSTEM_WORD_RE = _lower_words(rf"\b(?:{SYSTEMS})\b")
+SYSTEM_WORD_RE = re.compile(rf"\b(?:{SYSTEMS})\b")
 
 
 def case_references(text: str) -> Iterator[Suggestion]:
@@ -252,7 +247,7 @@ def _after(text: str, context: re.Pattern, pattern: re.Pattern, width: int) -> I
 
 BRP_RE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{7}|[A-Z]\d{8})(?![A-Za-z0-9])")
 PASSPORT_RE = re.compile(r"(?<![A-Za-z0-9])(?:\d{9}|[A-Z]{2}\d{7})(?![A-Za-z0-9])")
-PASSPORT_CONTEXT_RE = _lower_words(
+PASSPORT_CONTEXT_RE = re.compile(
     r"\b(?:passport|brp|biometric|residence\s+(?:permit|card)|immigration|visa|travel\s+document)\b"
 )
 
@@ -265,7 +260,7 @@ def passports(text: str) -> Iterator[Suggestion]:
 
 SORT_CODE_RE = re.compile(r"(?<![\d-])\d{2}([- ]?)\d{2}\1\d{2}(?![\d-])")
 ACCOUNT_RE = re.compile(r"(?<![\d-])\d{8}(?![\d-])")
-BANK_CONTEXT_RE = _lower_words(r"\b(?:sort[- ]?code|s/c|account|a/c|acc(?:t)?\.?|bank)\b")
+BANK_CONTEXT_RE = re.compile(r"\b(?:sort[- ]?code|s/c|account|a/c|acc(?:t)?\.?|bank)\b")
 IBAN_RE = re.compile(
     r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}(?:\s?[A-Z0-9]{1,3})?(?![A-Za-z0-9])"
 )
@@ -293,7 +288,7 @@ PLATFORMS = (
     r"discord|xbox|xbox\s+live|psn|playstation|steam|whatsapp|telegram|youtube|twitch|roblox|kik|"
     r"reddit|pinterest|bereal|onlyfans|yubo|wink|omegle|fortnite|minecraft|gamertag"
 )
-PLATFORM_WORD_RE = _lower_words(rf"\b(?:{PLATFORMS})\b")
+PLATFORM_WORD_RE = re.compile(rf"\b(?:{PLATFORMS})\b")
 HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?![\w@])(?!\.[A-Za-z])")
 PLATFORM_HANDLE_RE = re.compile(
     rf"\b(?:{PLATFORMS})\b(?:\s+(?:user(?:name)?|account|handle|name|gamertag|id|profile|page))?"
@@ -322,7 +317,7 @@ CURRENT_REG_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}(0[2-9]|[12]\d|5[1-9]|[67]
 OLDER_REG_RE = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-HJ-NP-Y]\d{1,3} ?[A-Z]{3}|[A-Z]{3} ?\d{1,3}[A-HJ-NP-Y])(?![A-Za-z0-9])"
 )
-VEHICLE_CONTEXT_RE = _lower_words(
+VEHICLE_CONTEXT_RE = re.compile(
     r"\b(?:reg(?:istration)?|vrm|index|plates?|car|van|vehicle|motorbike|moped|taxi|lorry|4x4|driving)\b",
 )
 
@@ -409,7 +404,7 @@ DOB_CONTEXT_RE = re.compile(
     r"\s*[:,-]?\s*$",
     re.I,
 )
-BIRTH_WORD_RE = _lower_words(r"d\.?\s?o\.?\s?b|birth|born|\bb\.")
+BIRTH_WORD_RE = re.compile(r"d\.?\s?o\.?\s?b|birth|born|\bb\.")
 DOB_AFTER_RE = re.compile(r"^\s*\)?\s*\(?(?:d\.?o\.?b\.?|date of birth)", re.I)
 
 
@@ -548,12 +543,12 @@ def settings_of_a_child(text: str, people: list[Suggestion]) -> Iterator[Suggest
 # Ages, three patterns that each start with a fixed character or word (one alternation of them all
 # is five times slower to scan): "9-year-old", "9 yrs"; "aged 9"; "Reuben (9)".
 AGE_RES = (
-    _lower_words(
+    re.compile(
         r"(?<![\w.,])\d{1,2}(?:[- ](?:year|month)s?[- ]old\b|\s?(?:yrs?|years)\b"
         r"(?!\s+(?:of|in|ago|later|since|before|after)))"
     ),
-    _lower_words(r"\baged\s+\d{1,2}(?:\s+(?:years|months))?\b"),
-    _lower_words(r"(?<=[a-z] )\(\d{1,2}\)(?=[\s,.;:]|$)"),
+    re.compile(r"\baged\s+\d{1,2}(?:\s+(?:years|months))?\b"),
+    re.compile(r"(?<=[a-z] )\(\d{1,2}\)(?=[\s,.;:]|$)"),
 )
 NAMED_CHILD_RE = re.compile(r"\b(?:Child|Young Person|YP|Sibling)\s+[A-Z]\b")
 

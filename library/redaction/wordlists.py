@@ -8,6 +8,8 @@ import unicodedata
 from importlib import resources
 from pathlib import Path
 
+import pycountry
+
 CONTENT = Path(__file__).resolve().parents[2] / "content" / "redaction"
 
 
@@ -46,8 +48,6 @@ def la_numbers() -> frozenset[int]:
 def languages() -> tuple[str, ...]:
     """Names of languages (ISO 639-1 through pycountry, and the spoken forms of
     content/redaction/languages.txt): a language is never a person."""
-    import pycountry
-
     found = {language.name for language in pycountry.languages if hasattr(language, "alpha_2")}
     found |= {n.split(";")[0].strip() for n in found}
     found |= set(_content_lines("languages.txt"))
@@ -59,8 +59,6 @@ def countries() -> tuple[str, ...]:
     """Names of countries (ISO 3166 through pycountry, with their common and official names): a
     country is never a person, unless it is a given name too (Jordan, Georgia, India), which the
     name rules judge by what surrounds it."""
-    import pycountry
-
     found = set()
     given = given_names()
     for country in pycountry.countries:
