@@ -163,16 +163,23 @@ def add_redactions(document_id: int):
     return response
 
 
+def _own_words(body: dict) -> str | None:
+    """The caller's own words instead of a label (a decision to redact that way), if sent."""
+    if "replacement" not in body:
+        return None
+    if body.get("status", "accepted") != "accepted" or not isinstance(body["replacement"], str):
+        raise ValidationError(
+            "replacement is text, sent alone or with status 'accepted'.", field="replacement"
+        )
+    return body["replacement"]
+
+
 @bp.patch("/documents/<int:document_id>/redactions/<int:redaction_id>")
 def patch_redaction(document_id: int, redaction_id: int):
     body = json_body()
-    if "replacement" in body:
-        # Words of the caller's own instead of a label: a decision to redact it that way.
-        if body.get("status", "accepted") != "accepted" or not isinstance(body["replacement"], str):
-            raise ValidationError(
-                "replacement is text, sent alone or with status 'accepted'.", field="replacement"
-            )
-        item = workspace.generalise(get_session(), api_user(), document_id, redaction_id, body["replacement"])
+    words = _own_words(body)
+    if words is not None:
+        item = workspace.generalise(get_session(), api_user(), document_id, redaction_id, words)
         return jsonify(redaction_json(item))
     item = workspace.decide(
         get_session(),
@@ -211,11 +218,7 @@ def get_challenge_redactions(document_id: int):
 @bp.patch("/documents/<int:document_id>/challenge-redactions/<int:redaction_id>")
 def patch_challenge_redaction(document_id: int, redaction_id: int):
     body = json_body()
-    words = body.get("replacement") if "replacement" in body else None
-    if words is not None and (body.get("status", "accepted") != "accepted" or not isinstance(words, str)):
-        raise ValidationError(
-            "replacement is text, sent alone or with status 'accepted'.", field="replacement"
-        )
+    words = _own_words(body)
     status = "accepted" if words is not None else str(body.get("status", ""))
     row = challenge_details.decide(get_session(), api_user(), document_id, redaction_id, status, words)
     return jsonify(challenge_redaction_json(row))

@@ -476,6 +476,11 @@ def description(vocabulary: dict[str, list[str]] | None = None) -> dict:
             "year": {"type": "array", "items": text(4, pattern="^[0-9]{4}$"), "minItems": 1, "maxItems": 20},
         }
     )
+    # The caller's own words instead of a label: a decision to redact that way.
+    own_words = _object(
+        {"status": {"enum": ["accepted"]}, "replacement": text(REPLACEMENT_MAX, visible=True)},
+        ["replacement"],
+    )
     doc = {"parameters": [_path_id("document_id")]}
     paths: dict[str, Any] = {
         "/taxonomy": {
@@ -629,13 +634,7 @@ def description(vocabulary: dict[str, list[str]] | None = None) -> dict:
                                 },
                                 ["status"],
                             ),
-                            _object(
-                                {
-                                    "status": {"enum": ["accepted"]},
-                                    "replacement": text(REPLACEMENT_MAX, visible=True),
-                                },
-                                ["replacement"],
-                            ),
+                            own_words,
                         ]
                     }
                 ),
@@ -665,13 +664,7 @@ def description(vocabulary: dict[str, list[str]] | None = None) -> dict:
                     {
                         "oneOf": [
                             _object({"status": {"enum": ["accepted", "rejected"]}}, ["status"]),
-                            _object(
-                                {
-                                    "status": {"enum": ["accepted"]},
-                                    "replacement": text(REPLACEMENT_MAX, visible=True),
-                                },
-                                ["replacement"],
-                            ),
+                            own_words,
                         ]
                     }
                 ),
