@@ -278,6 +278,11 @@ FUNCTION_WORDS = frozenset(
     "the a an of and or to in on at for with by from is was were has had have who which that this "
     "these those it its their his her our".split()
 )
+# Pronouns and words for everyone: "Thank You", "Welcome All" are never a name, whatever lists say.
+PRONOUNS = frozenset(
+    "i me my you your yours we us our they them their he him his she her it all everyone everybody "
+    "anyone someone somebody nobody colleagues partners staff".split()
+)
 LABEL_TEXT_RE = re.compile(r"\[[A-Z0-9 ]+\]")
 # Words after a name-like word that make it a place or a body: "Fernleigh Council".
 BODY_WORDS = frozenset(
@@ -458,7 +463,7 @@ class _Finder:
             # The context rules below all end on one of a few words: look no further otherwise.
             if not tok.capital or self.toks[i - 1].lower not in CONTEXT_LAST_WORDS:
                 continue
-            if not self.piece(tok, any_case=False):
+            if tok.lower in PRONOUNS or not self.piece(tok, any_case=False):
                 continue
             before = self.before(i)
             if SAINT_BEFORE_RE.search(before):

@@ -113,6 +113,17 @@ _SUFFIXES = (
     ("ing", "", 5),
     ("ing", "e", 5),
     ("ly", "", 5),
+    # words made from words: "adulthood", "readiness", "kinship", "placements"
+    ("hood", "", 4),
+    ("hoods", "", 4),
+    ("ness", "", 4),
+    ("iness", "y", 4),
+    ("ship", "", 4),
+    ("ships", "", 4),
+    ("ment", "", 4),
+    ("ments", "", 4),
+    ("less", "", 4),
+    ("ful", "", 4),
 )
 
 
