@@ -2,6 +2,6 @@
 and detection code and the word lists, so that each worker starts warm."""
 
 from library.documents.processing import analyse_here  # noqa: F401
-from library.redaction import detect
+from library.redaction import warm
 
-detect("Warm the word lists: Ms Amelia Hughes met Dr Priya Patel.")
+warm()

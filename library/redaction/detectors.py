@@ -155,8 +155,11 @@ POSTCODE_RE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{1,2}\d[A-Z\d]?)[ ]?(\d[ABD-HJL
 
 
 def postcodes(text: str) -> Iterator[Suggestion]:
-    for m in POSTCODE_RE.finditer(text):
-        yield _s(m, "postcode", "postcode-uk", 0.95)
+    matches = list(POSTCODE_RE.finditer(text))
+    spans = _address_spans(text) if matches else []
+    for m in matches:
+        if not any(start <= m.start() and m.end() <= end for start, end, _, _ in spans):
+            yield _s(m, "postcode", "postcode-uk", 0.95)
 
 
 UPN_RE = re.compile(r"(?<![A-Za-z0-9])[A-HJ-NP-RT-Z]\d{11}[0-9A-HJ-NP-RT-Z](?![A-Za-z0-9])", re.I)
@@ -207,8 +210,10 @@ SYSTEMS = (
 )
 CASE_REF_RE = re.compile(
     rf"\b(?:{SYSTEMS})\.?"
-    r"(?:\s+(?:no\.?|nos\.?|number|ref(?:erence)?|id|identifier|log))?\s*[:#]?\s*"
-    r"(?P<ref>(?=[A-Z0-9/-]*\d)[A-Z0-9][A-Z0-9/-]{2,}[A-Z0-9])\b",
+    r"(?:\s+(?:no\.?|nos\.?|number|ref(?:erence)?|id|identifier|log|record|file|case)){0,2}\s*[:#(]?\s*"
+    # "LCS-448201", "ECL 772013", a police log with its date "CAD 4471 12/05/24"
+    r"(?P<ref>(?-i:[A-Z]{2,4})[ ](?=\d)\d[\dA-Z/-]{2,}[\dA-Z](?:[ ]\d{1,2}/\d{1,2}/\d{2,4})?"
+    r"|(?=[A-Z0-9/-]*\d)[A-Z0-9][A-Z0-9/-]{2,}[A-Z0-9])\b",
     re.I,
 )
 
@@ -474,22 +479,50 @@ def _service_address(text: str, start: int) -> bool:
     return SERVICE_AT_RE.search(text, max(0, start - 60), start) is not None
 
 
+# After a street: the town and the postcode on the same line belong to the one address ("14 Larch
+# Grove, Pendlebury, M27 4QT"); only capitalised words and commas may stand between.
+ADDRESS_TAIL_RE = re.compile(
+    r"[ \t]*,?[ \t]*(?:[A-Z][a-z'’-]+(?:[ \t]+[A-Za-z][a-z'’-]+){0,3}[ \t]*,?[ \t]*){0,3}"
+    r"(?<![A-Za-z0-9])[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z0-9])"
+)
+# With no postcode, one or two place words after a comma that end the phrase ("..., Pendlebury.").
+ADDRESS_TOWN_RE = re.compile(r",[ \t]*[A-Z][a-z'’-]+(?:[ \t]+[A-Z][a-z'’-]+)?(?=[ \t]*(?:[.;)\n]|$))")
+_ADDRESSES: dict[int, tuple[str, list[tuple[int, int, str, float]]]] = {}
+
+
+def _address_spans(text: str) -> list[tuple[int, int, str, float]]:
+    """(start, end, rule, score) of every address, with its town and postcode; kept for the text
+    last asked about, so that the postcode detector can leave a postcode inside one alone."""
+    cached = _ADDRESSES.get(id(text))
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    found: list[tuple[int, int, str, float]] = []
+    for pattern, rule, score in (
+        (ADDRESS_RE, "number-and-street", 0.9),
+        (HOUSE_NAME_RE, "house-name-and-street", 0.85),
+    ):
+        for m in pattern.finditer(text):
+            if rule == "number-and-street" and _service_address(text, m.start()):
+                continue
+            end = m.end() - (1 if m.group(0).endswith(".") else 0)
+            code = ADDRESS_TAIL_RE.match(text, end)
+            if code is not None:
+                end = code.end()
+            else:
+                town = ADDRESS_TOWN_RE.match(text, end)
+                if town is not None:
+                    end = town.end()
+            found.append((m.start(), end, rule, score))
+    _ADDRESSES.clear()
+    _ADDRESSES[id(text)] = (text, found)
+    return found
+
+
 def addresses(text: str) -> Iterator[Suggestion]:
-    for m in ADDRESS_RE.finditer(text):
-        if _service_address(text, m.start()):
-            continue
-        yield Suggestion(
-            m.start(),
-            m.end() - (1 if m.group(0).endswith(".") else 0),
-            m.group(0).rstrip("."),
-            "address",
-            "number-and-street",
-            0.9,
-        )
+    for start, end, rule, score in _address_spans(text):
+        yield Suggestion(start, end, text[start:end], "address", rule, score)
     for m in FLAT_RE.finditer(text):
         yield _s(m, "address", "flat-number", 0.8)
-    for m in HOUSE_NAME_RE.finditer(text):
-        yield _s(m, "address", "house-name-and-street", 0.85)
 
 
 # Settings tied to a child ------------------------------------------------------------------------
@@ -570,6 +603,10 @@ def ages_of_a_child(text: str, people: list[Suggestion]) -> Iterator[Suggestion]
 TOKEN = r"(?:(?:[A-Z]['’][A-Z][a-z]+|Ma?c[A-Z][a-z]+|[A-Z][a-z]+)(?:-[A-Z]?[a-z]+)*)"  # noqa: S105
 SEP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"
 INITIALS_RE = re.compile(r"(?<![\w.])[A-Z]\.[ ]?[A-Z]\.(?:[ ]?[A-Z]\.)?(?![\w])")
+# Abbreviations written with full stops are not initials: D.O.B., N.B., A.K.A., N.F.A.
+ABBREVIATIONS = frozenset(
+    "dob nb eg ie ps aka nfa rip pto asap etc am pm ad bc uk us eu un gp po nhs rsvp tbc tba".split()
+)
 INITIAL_SURNAME_RE = re.compile(rf"(?<![\w.])[A-Z]\.[ ]?(?:[A-Z]\.[ ]?)?({TOKEN})(?![\w-])")
 INITIALS_CONTEXT_RE = re.compile(
     r"\b(?:child|children|young person|pupil|baby|infant|mother|father|parent|carer|sibling|brother|sister|"
@@ -600,6 +637,8 @@ def initials(text: str) -> Iterator[Suggestion]:
         if m.group(1).lower() in lasts:
             yield _s(m, "person", "initial-and-surname", 0.85)
     for m in INITIALS_RE.finditer(text):
+        if re.sub(r"[. ]", "", m.group(0)).lower() in ABBREVIATIONS:
+            continue
         if INITIALS_CONTEXT_RE.search(text, max(0, m.start() - 60), min(len(text), m.end() + 40)):
             yield _s(m, "person", "initials-in-context", 0.75)
 

@@ -4,6 +4,7 @@ non-overlapping list of suggestions."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -130,11 +131,17 @@ def resolve(suggestions: Iterable[Suggestion]) -> list[Suggestion]:
 def _fit(warnings: list[Suggestion], direct: list[Suggestion]) -> list[Suggestion]:
     """Warnings widened to take in whole any suggestion they cut through ("Child K" at the start
     of one), so that a warning and the suggestions inside it can each be decided; a warning
-    that lies inside a single suggestion adds nothing and goes."""
+    that lies inside a single suggestion adds nothing and goes. ``direct`` do not overlap (they
+    come from :func:`resolve`), so those near a warning are found by bisection."""
+    direct = sorted(direct, key=lambda s: s.start)
+    starts = [s.start for s in direct]
     fitted = []
     for w in warnings:
         start, end = w.start, w.end
-        for s in direct:
+        # The suggestions that may overlap: from the one before the warning's start onwards.
+        for s in direct[max(bisect_right(starts, start) - 1, 0) :]:
+            if s.start >= end:
+                break
             if s.start < end and start < s.end:
                 if s.start <= start and end <= s.end:
                     start = end = -1  # wholly inside one suggestion

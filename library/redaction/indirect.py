@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -60,6 +60,7 @@ class Rules:
     generic: frozenset[str]
     terms: dict[str, tuple[Term, ...]]  # by first word, lower case; longest first
     service_words: frozenset[str]  # after a term, they make it a service ("the autism service")
+    trigger: re.Pattern  # every trigger word, found in one pass over the lower-case text
 
 
 def _expand(pattern: str, fragments: dict[str, str]) -> str:
@@ -118,9 +119,14 @@ def rules() -> Rules:
                 triggers=frozenset(t.lower() for t in spec.get("triggers", [])),
             )
         )
-    about = re.compile("|".join(f"(?:{_expand(p, fragments)})" for p in data["about"]["patterns"]), re.I)
+    # Lower-case patterns run on the lower-case text without re.I, several times faster.
+    about = re.compile("|".join(f"(?:{_expand(p, fragments)})" for p in data["about"]["patterns"]))
     setting = data["kinds"]["setting"]
     before = "|".join(re.escape(w) for w in data["kinds"]["place"]["before"])
+    words = sorted(
+        {t for k in kinds for t in k.triggers if not t.startswith("#")}, key=lambda w: (-len(w), w)
+    )
+    trigger = re.compile(rf"(?<![^\W\d_])(?:{'|'.join(re.escape(w) for w in words)})(?![^\W\d_])")
     place = re.compile(
         rf"(?<![\w’'-])(?:{before})\s+(?:the\s+)?(?P<name>[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){{0,2}})(?![\w’'-])"
     )
@@ -134,6 +140,7 @@ def rules() -> Rules:
         generic=frozenset(w.lower() for w in setting["generic"]),
         terms={first: tuple(sorted(ts, key=lambda t: -len(t.words))) for first, ts in terms.items()},
         service_words=frozenset(w.lower() for w in data.get("service_words", [])),
+        trigger=trigger,
     )
 
 
@@ -186,15 +193,21 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def _trigger_words(text: str, lower: str, start: int, end: int) -> set[str]:
-    """The words of a sentence as triggers see them: lower case, the parts of a hyphenated word
-    apart, and "#number" / "#letter" where a number or a capital letter stands alone."""
-    words = set(_LETTERS_RE.findall(lower, start, end))
-    if _NUMBER_RE.search(text, start, end):
-        words.add("#number")
-    if _LETTER_RE.search(text, start, end):
-        words.add("#letter")
-    return words
+class _Triggers:
+    """The trigger words of every sentence, found in one pass over the whole text: a sentence's
+    words as triggers see them (lower case, the parts of a hyphenated word apart), with "#number"
+    and "#letter" where a number or a capital letter stands alone."""
+
+    def __init__(self, text: str, lower: str, r: Rules):
+        hits = [(m.start(), m.group(0)) for m in r.trigger.finditer(lower)]
+        hits += [(m.start(), "#number") for m in _NUMBER_RE.finditer(text)]
+        hits += [(m.start(), "#letter") for m in _LETTER_RE.finditer(text)]
+        hits.sort()
+        self._starts = [h[0] for h in hits]
+        self._words = [h[1] for h in hits]
+
+    def within(self, start: int, end: int) -> set[str]:
+        return set(self._words[bisect_left(self._starts, start) : bisect_left(self._starts, end)])
 
 
 def _term_end(text: str, lower: str, first: re.Match, term: Term) -> int:
@@ -329,17 +342,20 @@ def warnings(
         end = min(d.end, bounds[i][1])  # a detail across a break belongs to where it starts
         if end > d.start:
             per_unit.setdefault(i, []).append(Detail(d.start, end, d.kind))
+    triggers = _Triggers(text, lower, r)
+    # Sentences about someone, by the patterns of `about`: one pass over the whole text.
+    about_units = {bisect_right(starts, m.start()) - 1 for m in r.about.finditer(lower)}
     out: list[Suggestion] = []
     for i, (u_start, u_end) in enumerate(bounds):
         found = per_unit.get(i, [])
-        words = _trigger_words(text, lower, u_start, u_end)
+        words = triggers.within(u_start, u_end)
         # The patterns run only where they could matter: in a sentence about someone, holding
         # one of their trigger words; an exact date only beside an incident.
         about_found = _pattern_details(
             text, r, u_start, u_end, [k for k in about_kinds if k.may_match(words)]
         )
         about = bool(about_found) or any(by_name[d.kind].about for d in found)
-        if not about and not r.about.search(text, u_start, u_end):
+        if not about and i not in about_units:
             continue
         present = {d.kind for d in found}
         others = [k for k in other_kinds if k.may_match(words) and (k.needs is None or k.needs in present)]

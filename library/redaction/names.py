@@ -14,6 +14,7 @@ Pure functions over text; nothing here knows about Flask or the database.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
@@ -90,7 +91,7 @@ SURNAME_FIRST_RE = re.compile(
 # The last word of a street, estate or building named after a word that is also a name.
 PLACE_ENDINGS = frozenset(
     "street road avenue close drive crescent terrace gardens grove mews square estate centre center "
-    "academy school college nursery surgery hospital clinic way".split()
+    "academy school college nursery surgery hospital clinic way garden wharf quay park".split()
 )
 SAINT_BEFORE_RE = re.compile(r"\b(?:St|Saint|Ss)\.?[ \t]+$")
 DETAILS_AFTER_RE = re.compile(
@@ -167,7 +168,7 @@ PLACE_BEFORE_RE = re.compile(
     r"lives in|moved to|placed in|placed at|attends)[ \t]+(?:the[ \t]+)?$",
     re.I,
 )
-SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;]['\"’”)]?[ \t]+|\n[ \t>*#|-]*)$")
+SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;]['\"’”)]?[ \t]+|\n[ \t>*#|-]*)['\"‘“(]?$")
 
 
 def _alternatives(pattern: str) -> set[str]:
@@ -211,14 +212,29 @@ class _Tok:
     start: int
     end: int
     word: str
+    capital: bool  # starts with a capital letter
+    lower: str
 
-    @property
-    def capital(self) -> bool:
-        return self.word[0].isupper()
 
-    @property
-    def lower(self) -> str:
-        return self.word.lower()
+_POSSESSIVE_END_RE = re.compile(r"['’]s?$")
+_WORD_PARTS_RE = re.compile(r"[-'’]")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _bare(word: str) -> str:
+    """A word in lower case without its possessive ending: "Aidan's" -> "aidan"."""
+    return _POSSESSIVE_END_RE.sub("", word.lower())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _unknown(w: str, common: frozenset[str]) -> bool:
+    if len(w) < 2 or w in common:
+        return False
+    if wordlists.is_english(w):
+        return False
+    # "Ogunleye-Smith", "Kai-Jayden": unknown if any part is; "step-down" is not.
+    parts = [p for p in _WORD_PARTS_RE.split(w) if len(p) > 2]
+    return not parts or any(not wordlists.is_english(p) for p in parts)
 
 
 class _Lexicon:
@@ -230,8 +246,7 @@ class _Lexicon:
         self.common = wordlists.common_words()
         self.word_names = wordlists.word_names()
 
-    def bare(self, word: str) -> str:
-        return re.sub(r"['’]s?$", "", word.lower())
+    bare = staticmethod(_bare)
 
     def first(self, word: str) -> bool:
         w = self.bare(word)
@@ -252,14 +267,7 @@ class _Lexicon:
 
     def unknown(self, word: str) -> bool:
         """In no English dictionary and no list of common words: most likely a name."""
-        w = self.bare(word)
-        if len(w) < 2 or w in self.common:
-            return False
-        if wordlists.is_english(w):
-            return False
-        # "Ogunleye-Smith", "Kai-Jayden": unknown if any part is; "step-down" is not.
-        parts = [p for p in re.split(r"[-'’]", w) if len(p) > 2]
-        return not parts or any(not wordlists.is_english(p) for p in parts)
+        return _unknown(_bare(word), self.common)
 
     def word_name(self, word: str) -> bool:
         """A given name that is also an everyday word ("Will", "Hope", "Grace")."""
@@ -307,6 +315,31 @@ BUILDING_RE = re.compile(
 TABLE_HEADER_RE = re.compile(r"^[ \t]*\|.*\|[ \t]*(?=\n[ \t]*\|[ \t]*:?-{3,})", re.M)
 
 
+# Words that make a country named like a person ("Jordan", "Chad") the country.
+COUNTRY_CONTEXT_RE = re.compile(
+    r"\b(?:countr(?:y|ies)|nationals?|nationalit(?:y|ies)|origin|born in|arrived from|came from|fled|"
+    r"citizens?|embassy|border|travelled to|returned to|deported to|refugees? from|the Middle East|"
+    r"Africa|Asia|Europe|Caribbean)\b",
+    re.I,
+)
+
+
+def _countries_in_context(text: str) -> list[tuple[int, int]]:
+    """Countries named like people, where the same line speaks of countries or names another."""
+    found = phrase_spans(text, wordlists.countries_named_like_people(), whole_words=True)
+    if not found:
+        return []
+    others = wordlists.countries()
+    kept = []
+    for start, end in found:
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line = text[max(line_start, start - 80) : min(len(text) if line_end == -1 else line_end, end + 80)]
+        if COUNTRY_CONTEXT_RE.search(line) or phrase_spans(line, others, whole_words=True):
+            kept.append((start, end))
+    return kept
+
+
 def _allowed(text: str, allow: Iterable[str]) -> Cover:
     phrases = [
         *wordlists.allow_phrases(),
@@ -322,6 +355,7 @@ def _allowed(text: str, allow: Iterable[str]) -> Cover:
     dates = [m.span() for m in detectors.MONTH_IN_DATE_RE.finditer(text)]  # and other spans, not names
     dates += [m.span() for m in BUILDING_RE.finditer(text)]
     dates += [m.span() for m in TABLE_HEADER_RE.finditer(text)]
+    dates += _countries_in_context(text)
     return Cover(labels + dates + phrase_spans(text, phrases, whole_words=True))
 
 
@@ -330,7 +364,11 @@ class _Finder:
         self.text = text
         self.lex = _Lexicon()
         self.allowed = _allowed(text, allow)
-        self.toks = [_Tok(m.start(), m.end(), m.group(0)) for m in WORD_RE.finditer(text)]
+        self.toks = [
+            _Tok(m.start(), m.end(), w, w[0].isupper(), w.lower())
+            for m in WORD_RE.finditer(text)
+            for w in (m.group(0),)
+        ]
         self.starts = [t.start for t in self.toks]
         self.found: dict[tuple[int, int], tuple[str, float]] = {}
 
@@ -643,6 +681,8 @@ class _Finder:
                 offset = m.end() + item.start()
                 i = self.index_at(offset)
                 stop = offset + len(item.group(0))
+                if self._list_item_is_a_name(i, stop):
+                    continue
                 while i < len(self.toks) and self.toks[i].start < stop:
                     if self.toks[i].lower in TITLES:
                         i += 1
@@ -657,6 +697,29 @@ class _Finder:
                         i = j
                     else:
                         i += 1
+
+    def _list_item_is_a_name(self, i: int, stop: int) -> bool:
+        """An item of two or three words in a list of people, a given name first or a surname
+        last, is that person whatever its case and however ordinary its words ("tom wheeler",
+        "dev patel"); a role in brackets may follow."""
+        while i < len(self.toks) and self.toks[i].lower in TITLES:
+            i += 1
+        j = i
+        while j < len(self.toks) and self.toks[j].end <= stop and (j == i or self.joined(j - 1)):
+            j += 1
+        if not 2 <= j - i <= 3:
+            return False
+        rest = self.text[self.toks[j - 1].end : stop].strip(" \t.")
+        if rest and not rest.startswith("("):
+            return False
+        toks = self.toks[i:j]
+        words = [t.word for t in toks]
+        if any(self.is_allowed(t) or t.lower in FUNCTION_WORDS or t.lower in PRONOUNS for t in toks):
+            return False
+        if not (self.lex.first(words[0]) or (self.lex.last(words[-1]) and not self.lex.is_common(words[0]))):
+            return False
+        self.add(i, j, "attendance-list", 0.85)
+        return True
 
     def _around_lowercase(self) -> None:
         """A name in any case right before a role in brackets or an age: "jane doherty (team

@@ -12,37 +12,56 @@ _WORD_RE = re.compile(r"\w+")
 _ALNUM_RUN_RE = re.compile(r"[^\W_]+")
 
 
+_WORDS_OF: dict[int, tuple[str, str, frozenset[str]]] = {}
+
+
+def _words_of(text: str) -> tuple[str, frozenset[str]]:
+    """``text`` in lower case and the set of its words (runs of letters and digits), kept for the
+    text last asked about: several callers look for phrases in the same text."""
+    cached = _WORDS_OF.get(id(text))
+    if cached is not None and cached[0] is text:
+        return cached[1], cached[2]
+    lower = text.lower()
+    words = frozenset(_ALNUM_RUN_RE.findall(lower))
+    _WORDS_OF.clear()
+    _WORDS_OF[id(text)] = (text, lower, words)
+    return lower, words
+
+
 def phrase_spans(text: str, phrases: Iterable[str], *, whole_words: bool = False) -> list[tuple[int, int]]:
     """Where each phrase occurs in ``text``, in any case. ``whole_words``: not inside a longer word
-    ("Bury" is a place, "Burya" is not); then each phrase is tried only where a word of the text is
-    its first word, so hundreds of phrases cost one pass over the text."""
+    ("Bury" is a place, "Burya" is not); then a phrase is looked for only when every word of it
+    is a word of the text, so hundreds of phrases cost one pass over the text."""
     spans: list[tuple[int, int]] = []
-    lower = text.lower()
-    wanted = {p.lower() for p in phrases if p.strip()}
-    by_first: dict[str, list[str]] = {}
     if whole_words:
-        for phrase in list(wanted):
-            first = _ALNUM_RUN_RE.match(phrase)
-            if first:  # (a phrase that starts with a sign is looked for the slow way)
-                by_first.setdefault(first.group(0), []).append(phrase)
-                wanted.discard(phrase)
-        n = len(lower)
-        for token in _ALNUM_RUN_RE.finditer(lower):
-            for phrase in by_first.get(token.group(0), ()):
-                start, end = token.start(), token.start() + len(phrase)
-                if lower.startswith(phrase, start) and (end >= n or not lower[end].isalnum()):
-                    spans.append((start, end))
-    for phrase in wanted:
-        start = lower.find(phrase)
+        lower, present = _words_of(text)
+    else:
+        lower, present = text.lower(), None
+    n = len(lower)
+    if len(lower) != len(text):
+        present = None  # (lower case changed a length: every phrase the slow way, on the text's offsets)
+        lower = text
+    for phrase in {p.lower() for p in phrases if p.strip()}:
+        if present is not None and not present.issuperset(_ALNUM_RUN_RE.findall(phrase)):
+            continue
+        start = lower.find(phrase) if lower is not text else _find_any_case(text, phrase, 0)
         while start != -1:
             end = start + len(phrase)
             if not whole_words or (
-                (start == 0 or not lower[start - 1].isalnum())
-                and (end >= len(lower) or not lower[end].isalnum())
+                (start == 0 or not lower[start - 1].isalnum()) and (end >= n or not lower[end].isalnum())
             ):
                 spans.append((start, end))
-            start = lower.find(phrase, start + 1)
+            start = (
+                lower.find(phrase, start + 1)
+                if lower is not text
+                else _find_any_case(text, phrase, start + 1)
+            )
     return spans
+
+
+def _find_any_case(text: str, phrase: str, start: int) -> int:
+    m = re.compile(re.escape(phrase), re.I).search(text, start)
+    return m.start() if m else -1
 
 
 class Cover:
@@ -181,15 +200,11 @@ class PhraseIndex:
             found.extend(m.span() for m in pattern.finditer(text))
         if self._by_key:
             last_end = 0
-            # Each word is looked at with the word after it, without keeping every word in memory.
-            previous = None
-            for token in _WORD_RE.finditer(text):
-                word = token.group(0).lower()
-                if previous is not None:
-                    last_end = self._try(text, previous, word, last_end, found)
-                previous = (token.start(), word)
-            if previous is not None:
-                self._try(text, previous, None, last_end, found)
+            for start, word in self._first_word_places(text):
+                following = _FOLLOWING_RE.match(text, start + len(word))
+                last_end = self._try(
+                    text, (start, word), following.group(1).lower() if following else None, last_end, found
+                )
         if self._unanchored:
             found.sort(key=lambda span: (span[0], -span[1]))
             kept, last_end = [], -1
@@ -199,3 +214,28 @@ class PhraseIndex:
                     last_end = span[1]
             found = kept
         return found
+
+    def _first_word_places(self, text: str) -> list[tuple[int, str]]:
+        """(start, word) of every whole word of the text that starts a phrase, in order: found by
+        str.find for each such word rather than by walking every word of the text."""
+        lower = text.lower()
+        if len(lower) != len(text):  # lower case changed a length: walk the words
+            return [(m.start(), m.group(0).lower()) for m in _WORD_RE.finditer(text)]
+        n = len(lower)
+        places = []
+        for word in self._first_words:
+            at = lower.find(word)
+            while at != -1:
+                end = at + len(word)
+                if (at == 0 or not _word_char(lower[at - 1])) and (end >= n or not _word_char(lower[end])):
+                    places.append((at, word))
+                at = lower.find(word, end)
+        places.sort()
+        return places
+
+
+_FOLLOWING_RE = re.compile(r"\W*(\w+)")
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"

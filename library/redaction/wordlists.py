@@ -70,6 +70,20 @@ def countries() -> tuple[str, ...]:
 
 
 @functools.cache
+def countries_named_like_people() -> tuple[str, ...]:
+    """Countries whose name is a given name too (Jordan, Georgia, Chad): kept where the words
+    around them speak of countries."""
+    given = given_names()
+    found = set()
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name"):
+            value = getattr(country, attribute, None)
+            if value and value.lower() in given:
+                found.add(value)
+    return tuple(sorted(found))
+
+
+@functools.cache
 def helplines() -> tuple[str, ...]:
     """National helplines and services whose names are public (content/redaction/helplines.txt), and
     hospitals named like people (hospitals.txt)."""
@@ -127,6 +141,7 @@ _SUFFIXES = (
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def is_english(word: str, *, loose: bool = False) -> bool:
     """Whether ``word`` (lower case) is an English word, allowing common endings. ``loose``
     allows short stems too ("used"), for words in lower case, which are rarely names."""
