@@ -25,6 +25,12 @@ def main() -> int:
             f"({row['warnings']} warnings)  {row['seconds']:6.3f} s  (target < {row['target']:.1f} s) {mark}"
         )
         failed |= not row["ok"]
+    peak = detection.worker_peak()
+    print(
+        f"  {peak['case']:<16} {peak['mb']:8.0f} MB  (target < {peak['target']} MB) "
+        + ("ok" if peak["ok"] else "MORE THAN TARGET")
+    )
+    failed |= not peak["ok"]
     answers, growth = bounded.run()
     print("Bounded work per upload (read in the worker with the configured limits)")
     for row in answers:

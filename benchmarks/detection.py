@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import random
 import statistics
+import subprocess
+import sys
 import time
 
 from library.demo.compose import compose
 from library.redaction import detect, warm
 
 TARGET_SECONDS = 1.0
+TARGET_MB = 300
 WORDS = (
     "the early help family hub assessment referral step-down partnership quality plan practice social care "
     "children young people school threshold review audit with and of to in was were have our their"
@@ -129,3 +132,22 @@ def run() -> list[dict]:
         _timed("50,000 words", make_text()),
         _timed("case studies", case_study_prose()),
     ]
+
+
+_PEAK = """
+import resource
+from benchmarks.detection import case_study_prose, make_text
+from library.redaction import detect, warm
+warm()
+detect(make_text())
+detect(case_study_prose())
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def worker_peak() -> dict:
+    """The peak memory of a process like an upload worker: the word lists loaded, then detection
+    on both 50,000-word texts (each worker has one document at a time)."""
+    out = subprocess.run([sys.executable, "-c", _PEAK], capture_output=True, text=True, check=True)  # noqa: S603 (our own code)
+    mb = int(out.stdout.split()[-1]) / 1024
+    return {"case": "worker peak", "mb": mb, "target": TARGET_MB, "ok": mb < TARGET_MB}
