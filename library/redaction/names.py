@@ -291,6 +291,10 @@ PRONOUNS = frozenset(
     "i me my you your yours we us our they them their he him his she her it all everyone everybody "
     "anyone someone somebody nobody colleagues partners staff".split()
 )
+# An author of published work, cited: "Martin et al. (2014)", "(Munro, 2011)", "Munro (2011)".
+CITATION_AFTER_RE = re.compile(
+    r"[ \t]*(?:et\.?[ \t]*al\b|,[ \t]*(?:19|20)\d\d[a-z]?\)|\((?:19|20)\d\d[a-z]?\))"
+)
 LABEL_TEXT_RE = re.compile(r"\[[A-Z0-9 ]+\]")
 # Words after a name-like word that make it a place or a body: "Fernleigh Council".
 BODY_WORDS = frozenset(
@@ -911,7 +915,12 @@ class _Finder:
         return [
             Suggestion(start, end, self.text[start:end], "person", rule, score)
             for (start, end), (rule, score) in sorted(self.found.items())
+            if not self._cited(start, end)
         ]
+
+    def _cited(self, start: int, end: int) -> bool:
+        m = CITATION_AFTER_RE.match(self.text, end)
+        return m is not None and (m.group(0).lstrip().startswith("et") or self.text[start - 1 : start] == "(")
 
 
 # What each rule saw, in plain words for the people reviewing its suggestions.
