@@ -153,9 +153,12 @@ def give_consent(
     scope: str | None,
     confirm: bool,
     content_hash: str | None,
+    read: str | None = None,
 ) -> DocumentVersion:
     """Publish the current redacted version to ``scope``, if it is exactly what the approver read:
-    ``content_hash`` is the hash of the snapshot shown to them (see :func:`snapshot`)."""
+    ``content_hash`` is the hash of the snapshot shown to them (see :func:`snapshot`). ``read``:
+    "summary" where the approver consented from the summary without opening the full text,
+    "text" where they opened it; recorded with the consent."""
     document = access.for_approver(session, actor, document_id)
     scope = _check_scope(scope)
     if confirm is not True:
@@ -213,6 +216,7 @@ def give_consent(
             "scope": scope,
             "text_hash": version.text_hash,
             "first_publication": first,
+            **({"read": read} if read in ("summary", "text") else {}),
         },
     )
     session.commit()

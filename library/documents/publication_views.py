@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from library.core import access, published, vocabularies
+from library.core import access, published, rendering, structure, vocabularies
 from library.core.errors import PermissionDenied, ServiceError, ValidationError
 from library.core.paging import page_count
-from library.documents import handoff, publication
+from library.documents import consent_summary, handoff, publication
 from library.documents import trail as audit_trail
 from library.documents.api import download_response
 from library.web.csvfile import csv_response
@@ -28,10 +29,19 @@ def _consent_page(
     session = get_session()
     document = access.for_approver(session, current_user, document_id)
     snap = published.snapshot(document)
+    summary = consent_summary.summarise(session, document, snap)
+    sections = snap.sections
+    marked = rendering.render_marked(snap.text, summary.places, shift_headings=2)
     return render_template(
         "publication/consent.html",
         document=document,
         snapshot=snap,
+        summary=summary,
+        sections=sections,
+        marked_text=Markup(structure.anchor_headings(str(marked), sections)),  # noqa: S704 - rendered above
+        audience_now=publication.audience_words(session, document.authority, document.scope)
+        if document.scope
+        else "",
         audiences=publication.audiences(session, document.authority),
         blockers=publication.blockers(session, document),
         statement=publication.FORM_STATEMENT.format(authority=document.authority.name),
@@ -78,6 +88,7 @@ def consent(document_id: int):
             scope,
             request.form.get("confirm") == "yes",
             request.form.get("content_hash"),
+            request.form.get("read"),
         )
     except ValidationError as exc:
         get_session().rollback()

@@ -55,3 +55,23 @@ for (const details of filters) {
     if (wide.matches) event.preventDefault();
   });
 }
+
+// The consent page: consent is recorded as given from the summary unless the full text was
+// opened; a link to a place in the text opens it first.
+const consentText = document.querySelector("details[data-consent-text]");
+if (consentText) {
+  const read = document.querySelector("input[data-consent-read]");
+  consentText.addEventListener("toggle", () => {
+    if (consentText.open && read) read.value = "text";
+  });
+  const openAt = () => {
+    const id = decodeURIComponent(window.location.hash.slice(1));
+    const target = id && document.getElementById(id);
+    if (target && consentText.contains(target) && !consentText.open) {
+      consentText.open = true;
+      target.scrollIntoView();
+    }
+  };
+  window.addEventListener("hashchange", openAt);
+  openAt();
+}

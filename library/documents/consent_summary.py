@@ -1,0 +1,193 @@
+"""What an approver needs to see before consenting, on one screen: every decision that needs a
+second pair of eyes (values kept, warnings kept or written more generally, redactions made by
+hand, the authority's never-redact terms in the text), counts of the rest by kind, and what
+changed since the version shared before. Each kept place is found in the text readers would get,
+so that the page can highlight it there and link to it."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from library import redaction
+from library.core import published
+from library.core.models import Document, Redaction, RedactionStatus, RedactionTerm, User
+from library.core.published import Snapshot
+
+KEPT = RedactionStatus.REJECTED.value  # a suggestion not taken: the words stay in the text
+REDACTED = RedactionStatus.ACCEPTED.value
+
+
+@dataclass
+class Place:
+    """One place of a decision in the text readers would get, for highlighting and linking."""
+
+    id: int
+    start: int
+    end: int
+    category: str
+    status: str  # kept | generalised | manual
+
+
+@dataclass
+class KeptValue:
+    text: str
+    kind: str  # in words: "name of a person"
+    places: list[Place]
+    deciders: list[str]
+
+
+@dataclass
+class WarningDecision:
+    text: str  # the words warned about, as the reviewer saw them
+    reason: str
+    own_words: str | None  # the words readers get instead, if written more generally
+    decider: str
+    place: Place | None
+
+
+@dataclass
+class ManualRedaction:
+    text: str
+    kind: str
+    decider: str
+
+
+@dataclass
+class Change:
+    before: str
+    after: str
+
+
+@dataclass
+class ConsentSummary:
+    kept: list[KeptValue] = field(default_factory=list)
+    warnings_kept: list[WarningDecision] = field(default_factory=list)
+    warnings_generalised: list[WarningDecision] = field(default_factory=list)
+    manual: list[ManualRedaction] = field(default_factory=list)
+    never_terms: list[str] = field(default_factory=list)
+    redacted_counts: list[tuple[str, int]] = field(default_factory=list)  # (kind in words, count)
+    changes: list[Change] | None = None  # None: nothing shared before
+    places: list[Place] = field(default_factory=list)
+
+    @property
+    def needs_eyes(self) -> int:
+        """How many decisions the summary asks the approver to look at."""
+        return (
+            len(self.kept)
+            + len(self.warnings_kept)
+            + len(self.warnings_generalised)
+            + len(self.manual)
+            + len(self.never_terms)
+        )
+
+
+def _names(session: Session, redactions: list[Redaction]) -> dict[int, str]:
+    ids = {r.decided_by_id for r in redactions if r.decided_by_id}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def _out_span(pieces: list[redaction.Piece], start: int, end: int) -> tuple[int, int] | None:
+    """Where the original stretch [start, end) is in the redacted text, if it is there as it was."""
+    for p in pieces:
+        if p.label:
+            continue
+        if p.start <= start and end <= p.end:
+            return p.out_start + (start - p.start), p.out_start + (end - p.start)
+    return None
+
+
+def _label_span(pieces: list[redaction.Piece], start: int, end: int) -> tuple[int, int] | None:
+    """Where the words replacing the original stretch [start, end) are in the redacted text."""
+    for p in pieces:
+        if p.label and p.start == start and p.end == end:
+            return p.out_start, p.out_end
+    return None
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
+
+
+def changes_between(before: str, after: str, limit: int = 50) -> list[Change]:
+    """The paragraphs that changed between two published texts, in order (at most ``limit``)."""
+    old, new = _paragraphs(before), _paragraphs(after)
+    found: list[Change] = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        found.append(Change("\n\n".join(old[i1:i2]), "\n\n".join(new[j1:j2])))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def summarise(session: Session, document: Document, shot: Snapshot) -> ConsentSummary:
+    """The summary of ``document`` as ``shot`` (what would be published now) shows it."""
+    text_redactions = [r for r in document.redactions if r.field == "text"]
+    names = _names(session, text_redactions)
+    _, pieces = published.redacted_mapped(document, "text")
+    summary = ConsentSummary()
+
+    def who(r: Redaction) -> str:
+        return names.get(r.decided_by_id, "someone at your authority") if r.decided_by_id else "not recorded"
+
+    kept_by_value: dict[tuple[str, str], KeptValue] = {}
+    counts: Counter[str] = Counter()
+    for r in sorted(text_redactions, key=lambda r: r.start):
+        if r.category == redaction.WARNING:
+            if r.status == KEPT:
+                at = _out_span(pieces, r.start, r.end)
+                place = Place(r.id, *at, r.category, "kept") if at else None
+                summary.warnings_kept.append(WarningDecision(r.text, r.reason, None, who(r), place))
+            elif r.status == REDACTED and r.replacement:
+                at = _label_span(pieces, r.start, r.end)
+                place = Place(r.id, *at, r.category, "generalised") if at else None
+                summary.warnings_generalised.append(
+                    WarningDecision(r.text, r.reason, r.replacement, who(r), place)
+                )
+            elif r.status == REDACTED:
+                counts[r.category] += 1
+            continue
+        if r.status == KEPT:
+            at = _out_span(pieces, r.start, r.end)
+            key = (r.category, " ".join(r.text.split()).casefold())
+            value = kept_by_value.get(key)
+            if value is None:
+                value = kept_by_value[key] = KeptValue(r.text, redaction.category_words(r.category), [], [])
+            if at:
+                value.places.append(Place(r.id, *at, r.category, "kept"))
+            if who(r) not in value.deciders:
+                value.deciders.append(who(r))
+        elif r.status == REDACTED:
+            if r.source == "manual":
+                summary.manual.append(ManualRedaction(r.text, redaction.category_words(r.category), who(r)))
+            counts[r.category] += 1
+    summary.kept = list(kept_by_value.values())
+    summary.redacted_counts = [
+        (redaction.category_words(category, n), n)
+        for category, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    never = session.scalars(
+        select(RedactionTerm.term).where(
+            RedactionTerm.authority_id == document.authority_id, RedactionTerm.kind == "never"
+        )
+    ).all()
+    if never:
+        found = redaction.find_values(shot.text, never)
+        present = {" ".join(shot.text[s:e].split()).casefold() for s, e in found}
+        summary.never_terms = sorted({t for t in never if " ".join(t.split()).casefold() in present})
+    version = document.current_version
+    if version is not None:
+        summary.changes = changes_between(version.text, shot.text)
+    summary.places = [p for v in summary.kept for p in v.places] + [
+        w.place for w in summary.warnings_kept + summary.warnings_generalised if w.place is not None
+    ]
+    return summary
