@@ -45,8 +45,7 @@ def test_upload_runs_detection_on_text_title_and_summary(doc):
     assert {
         "Amelia Hughes",
         "03/04/2014",
-        "14 Mill Lane",
-        "KM3 7QT",
+        "14 Mill Lane, Kingsmere KM3 7QT",  # the street, the town and the postcode: one address
         "Amelia's",
         "Claire Hughes",
         "01632 960 415",
