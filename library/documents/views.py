@@ -9,7 +9,7 @@ from library.challenges import service as challenges
 from library.core import access, published, vocabularies
 from library.core.errors import PermissionDenied, ValidationError
 from library.core.paging import page_count
-from library.documents import publication
+from library.documents import publication, workspace
 from library.documents import upload as documents
 from library.documents.api import count_use, limits
 from library.insights import usage
@@ -87,10 +87,14 @@ def upload():
         )
     except ValidationError as exc:
         return _render_upload(form, exc.errors or {"file": exc.message}, exc.status)
+    found = workspace.found_words(document)
     flash(
-        "Your document was uploaded. Check the extracted text below: it is what will be redacted.", "success"
+        f"Uploaded. We found {found} to review: decide on each below."
+        if found
+        else "Uploaded. We found nothing to redact: read the text below and redact anything we missed.",
+        "success",
     )
-    return redirect(url_for("documents.show", document_id=document.id))
+    return redirect(url_for("redaction.workspace", document_id=document.id, uploaded=1))
 
 
 @bp.get("/our-documents")

@@ -142,6 +142,24 @@ def _suggest(detect, document: Document, field: str, *, skip_decided: bool) -> i
 # Reading -----------------------------------------------------------------------------------------
 
 
+def found_words(document: Document) -> str:
+    """What detection found to review, in a sentence: "12 names of people, 3 phone numbers and 2
+    warnings about details that together may identify someone"."""
+    counts: dict[str, int] = {}
+    for r in document.redactions:
+        if r.status == RedactionStatus.SUGGESTED.value:
+            counts[r.category] = counts.get(r.category, 0) + 1
+    if not counts:
+        return ""
+    parts = [
+        f"{n} {engine.category_words(category, n)}"
+        if category != engine.WARNING
+        else f"{n} {'warning' if n == 1 else 'warnings'} about details that together may identify someone"
+        for category, n in sorted(counts.items(), key=lambda item: (item[0] == engine.WARNING, -item[1], item[0]))
+    ]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def redactions_for(session: Session, actor: User, document_id: int) -> tuple[Document, list[Redaction]]:
     document = access.get_for_owner(session, actor, document_id)
     return document, sorted(document.redactions, key=lambda r: (FIELDS.index(r.field), r.start, r.end))

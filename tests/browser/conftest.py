@@ -151,5 +151,5 @@ def upload_on_the_page(page, files, title: str, document_type: str, area: str, y
     page.check(f"input[name=service_areas][value={area}]")
     page.fill("#year", year)
     page.click("form.app-upload-form button[type=submit]")
-    page.wait_for_selector("h2:has-text('Extracted text')")
+    page.wait_for_selector("h1#workspace-heading")  # an upload lands on the work: the workspace
     return int(re.search(r"/documents/(\d+)", page.url).group(1))

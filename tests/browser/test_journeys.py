@@ -27,12 +27,17 @@ def test_contributor_uploads_reviews_and_redacts(new_page, live_server, sample_p
     page.click("nav >> text=Upload")
     assert_accessible(page)
     state["id"] = upload_on_the_page(page, str(sample_path), TITLE, "self-assessment", "early-help")
-    assert "Amelia Hughes" in page.inner_text(".app-document-text")  # the owners see the unredacted text
-    assert_accessible(page)
-
-    page.click("text=Review redactions")
+    # The upload lands on the work: the workspace, its heading focused, what was found said at the top.
+    assert page.evaluate("document.activeElement.id") == "workspace-heading"
+    assert "We found" in page.inner_text(".govuk-notification-banner")
     page.wait_for_selector("#document-text")
     assert_accessible(page)
+    page.click("text=See the text as it was read from your file")
+    page.click("#extracted-text summary")
+    assert "Amelia Hughes" in page.inner_text(".app-document-text")  # the owners see the unredacted text
+    assert_accessible(page)
+    page.goto(f"{live_server}/documents/{state['id']}/redact")
+    page.wait_for_selector("#document-text")
     page.click("#app-status button:has-text('Redact all')")
     page.wait_for_selector("#app-status :text('Final check passed'), #app-findings", timeout=20_000)
     page.click(".app-pane-switch >> text=What readers will see")
@@ -78,7 +83,9 @@ def test_approver_consents_to_the_region(new_page, live_server, screenshots):
     page.click("nav >> text=Waiting for consent")
     assert_accessible(page)
     page.click(f"tr:has-text('{TITLE}') >> text=Read and consent")
-    page.wait_for_selector("#consent-text")
+    page.wait_for_selector("#decisions")  # the summary first
+    page.screenshot(path=str(screenshots / "2-consent-summary.png"))
+    page.click("#consent-text summary")  # the full text one click away
     text = page.inner_text("#consent-text")
     assert "[PERSON 1]" in text and "Amelia" not in text and "Ashfield Primary" not in text
     assert_accessible(page)

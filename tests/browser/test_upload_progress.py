@@ -39,7 +39,7 @@ def test_progress_is_shown_while_a_large_file_uploads(new_page, screenshots):
     )
     page.screenshot(path=str(screenshots / "upload-progress.png"))
     assert page.locator("form.app-upload-form button[type=submit]").is_disabled()
-    page.wait_for_selector("h2:has-text('Extracted text')", timeout=60_000)
+    page.wait_for_selector("h1#workspace-heading", timeout=60_000)
     assert "Large plan with progress" in page.inner_text("h1")
 
 
@@ -53,6 +53,6 @@ def test_the_plain_form_works_without_javascript(browser, live_server):
     page.goto(f"{live_server}/upload")
     _fill(page, "Plan uploaded without JavaScript", b"# A plan\n\nSteps for the hubs.\n")
     page.click("form.app-upload-form button[type=submit]")
-    page.wait_for_selector("h2:has-text('Extracted text')")
+    page.wait_for_selector("h1#workspace-heading")
     assert "Plan uploaded without JavaScript" in page.inner_text("h1")
     context.close()

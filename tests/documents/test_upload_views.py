@@ -60,7 +60,7 @@ def test_each_sample_uploads_through_the_page(client, login, db, app, samples, n
     response = client.post("/upload", data=_form(data, name), content_type="multipart/form-data")
     assert response.status_code == 302
     document = db.scalars(select(Document)).one()
-    assert response.headers["Location"] == f"/documents/{document.id}"
+    assert response.headers["Location"] == f"/documents/{document.id}/redact?uploaded=1"
     assert document.status == "draft"
     assert document.authority.code == "KGM"
     assert sorted(a.slug for a in document.service_areas) == ["early-help", "front-door-and-mash"]
@@ -72,9 +72,12 @@ def test_each_sample_uploads_through_the_page(client, login, db, app, samples, n
     files = _stored_files(app)
     assert len(files) == 1 and files[0].read_bytes() == data
     assert files[0].name == stored.storage_key.split("/")[1]
-    # The owners see the extracted text on the document's page.
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Extracted text" in page
+    # The upload lands on the workspace, saying what was found; the owners see the extracted text
+    # on the document's page, one click away.
+    landing = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Uploaded. We found" in landing and 'id="workspace-heading"' in landing and "autofocus" in landing
+    page = client.get(f"/documents/{document.id}").get_data(as_text=True)
+    assert "The text as it was read from the file" in page
     assert str(render_markdown(document.extracted_text, shift_headings=2)) in page
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "document.uploaded")).one()
     assert event.subject_id == document.id and event.actor_id is not None
