@@ -142,6 +142,11 @@ def _suggest(detect, document: Document, field: str, *, skip_decided: bool) -> i
 # Reading -----------------------------------------------------------------------------------------
 
 
+def _warnings_last(item: tuple[str, int]) -> tuple:
+    category, n = item
+    return (category == engine.WARNING, -n, category)
+
+
 def found_words(document: Document) -> str:
     """What detection found to review, in a sentence: "12 names of people, 3 phone numbers and 2
     warnings about details that together may identify someone"."""
@@ -155,7 +160,7 @@ def found_words(document: Document) -> str:
         f"{n} {engine.category_words(category, n)}"
         if category != engine.WARNING
         else f"{n} {'warning' if n == 1 else 'warnings'} about details that together may identify someone"
-        for category, n in sorted(counts.items(), key=lambda item: (item[0] == engine.WARNING, -item[1], item[0]))
+        for category, n in sorted(counts.items(), key=_warnings_last)
     ]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
