@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from library import redaction as engine
 from library.core import structure
-from library.core.models import Challenge, Document, RedactionStatus
+from library.core.models import Challenge, Document, DocumentStatus, RedactionStatus
 
 FIELDS = ("title", "summary", "text")
 
@@ -132,3 +132,42 @@ def has_unpublished_changes(document: Document) -> bool:
     """Whether what would be published now differs from the version readers have."""
     version = document.current_version
     return version is not None and version.text_hash != snapshot(document).content_hash
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a document stands, the one way lists, pages, the API (``state``) and emails say it."""
+
+    key: str  # draft | with_approver | sent_back | shared | changed_since_shared | withdrawn | deleted
+    words: str
+    colour: str  # a GOV.UK tag colour
+
+    @property
+    def tag_class(self) -> str:
+        return f"govuk-tag--{self.colour}"
+
+
+STATES = {
+    "draft": State("draft", "Draft", "grey"),
+    "with_approver": State("with_approver", "With the approver", "blue"),
+    "sent_back": State("sent_back", "Sent back", "orange"),
+    "shared": State("shared", "Shared", "green"),
+    "changed_since_shared": State("changed_since_shared", "Changed since shared", "yellow"),
+    "withdrawn": State("withdrawn", "Withdrawn", "red"),
+    "deleted": State("deleted", "Deleted", "red"),
+}
+
+
+def state(document: Document) -> State:
+    """The one state of ``document`` (see :data:`STATES`)."""
+    if document.deleted_at is not None:
+        return STATES["deleted"]
+    if document.status == DocumentStatus.WITHDRAWN.value:
+        return STATES["withdrawn"]
+    if document.status == DocumentStatus.PUBLISHED.value:
+        return STATES["changed_since_shared" if has_unpublished_changes(document) else "shared"]
+    if document.sent_back_at is not None:
+        return STATES["sent_back"]
+    if document.ready_at is not None:
+        return STATES["with_approver"]
+    return STATES["draft"]

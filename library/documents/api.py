@@ -37,6 +37,7 @@ def document_json(document: Document, user: User) -> dict:
         "authority": {"code": document.authority.code, "name": document.authority.name},
         "region": document.authority.region.slug,
         "status": document.status,
+        "state": published.state(document).key if owner else ("shared" if is_published else document.status),
         "scope": document.scope,
         "published_at": iso(document.published_at),
         "withdrawn_at": iso(document.withdrawn_at),

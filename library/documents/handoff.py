@@ -102,12 +102,16 @@ class Task:
 
     @property
     def state(self) -> str:
-        """In plain words, where the document stands."""
+        """In plain words, where the document stands: its one state, then what is left to do."""
+        words = published.state(self.document).words
         if self.pending:
-            return f"{self.pending} suggestion{'s' if self.pending != 1 else ''} still to review"
+            return f"{words}: {self.pending} suggestion{'s' if self.pending != 1 else ''} still to review"
         if self.findings:
-            return f"The final check finds {self.findings} thing{'s' if self.findings != 1 else ''} to redact"
-        return "Can be consented now"
+            found = f"{self.findings} thing{'s' if self.findings != 1 else ''}"
+            return f"{words}: the final check finds {found} to redact"
+        if self.sent_back:
+            return f"{words}: waiting for the contributors"
+        return f"{words}: can be consented now"
 
 
 def tasks(session: Session, actor: User) -> list[Task]:
@@ -139,4 +143,5 @@ def waiting_for_consent(session: Session, actor: User) -> list[Task]:
     """The approver's list: what waits for their consent."""
     if actor.role != Role.APPROVER.value or actor.authority_id is None:
         raise PermissionDenied("Only approvers have a list of documents waiting for consent.")
-    return tasks(session, actor)
+    # A document sent back waits for its contributors, not for the approver, until it is ready again.
+    return [t for t in tasks(session, actor) if not t.sent_back]

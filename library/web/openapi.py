@@ -118,6 +118,7 @@ SCHEMAS: dict[str, Any] = {
             "authority",
             "region",
             "status",
+            "state",
             "url",
         ],
         "properties": {
@@ -130,6 +131,17 @@ SCHEMAS: dict[str, Any] = {
             "authority": _ref("Authority"),
             "region": {"type": "string"},
             "status": {"enum": ["draft", "published", "withdrawn"]},
+            "state": {
+                "enum": [
+                    "draft",
+                    "with_approver",
+                    "sent_back",
+                    "shared",
+                    "changed_since_shared",
+                    "withdrawn",
+                    "deleted",
+                ]
+            },
             "scope": {"type": ["string", "null"], "enum": ["authority", "region", "national", None]},
             "published_at": NULLABLE_TIME,
             "withdrawn_at": NULLABLE_TIME,

@@ -6,7 +6,7 @@ from flask import Flask, has_request_context, request
 from flask_login import current_user
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from library.core import rendering
+from library.core import published, rendering
 from library.core.models import Role
 
 
@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(rendering.render_snippet, "snippet")
     app.add_template_filter(rendering.highlight, "highlight")
     app.add_template_filter(rendering.render_marked, "marked")
+    app.add_template_filter(published.state, "state")  # the one state of a document, in words
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

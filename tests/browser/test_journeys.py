@@ -94,7 +94,7 @@ def test_approver_consents_to_the_region(new_page, live_server, screenshots):
     page.screenshot(path=str(screenshots / "2-consent.png"), full_page=True)
     page.click("main button[type=submit]:has-text('Give consent')")
     page.wait_for_selector("text=Shared. Version 1")
-    assert "Published" in page.inner_text("main")
+    assert "Shared" in page.inner_text("main")
     assert_accessible(page)
 
 

@@ -43,6 +43,7 @@ def test_a_challenge_shows_its_documents_in_chain_order_and_each_links_back(new_
     page = new_page("reader@ashcombe.example")
     page.goto(live_server + "/challenges?q=front+door")
     page.get_by_role("link", name="Front door and MASH peer challenge").click()
+    page.wait_for_selector(".app-chain__item .govuk-caption-m")  # (all_inner_texts does not wait)
     types = page.locator(".app-chain__item .govuk-caption-m").all_inner_texts()
     assert types[0].startswith("Scoping document") and types[-1] == "Follow-up review"
     page.locator(".app-chain__item a").first.click()

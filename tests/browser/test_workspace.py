@@ -160,7 +160,8 @@ def test_the_approver_sends_it_back_then_consents(new_page, live_server, screens
     approver = new_page("approver@kingsmere.example")
     row = approver.locator(f"tr:has-text('{title}')").first
     text = row.inner_text()
-    assert "Ready for approval: Colin Contributor" in text and "Can be consented now" in text
+    assert "Ready for approval: Colin Contributor" in text
+    assert "With the approver: can be consented now" in text
     assert "Reviewed" not in approver.inner_text("main")
     assert_accessible(approver)
     approver.goto(f"{live_server}/documents/{state['id']}/consent")

@@ -40,7 +40,7 @@ def test_keeping_values_lets_the_document_be_marked_ready(app, db, doc, people):
         handoff.mark_ready(db, people.kgm_contributor, doc.id)
         (task,) = handoff.waiting_for_consent(db, people.kgm_approver)
     assert doc.ready_by_id == people.kgm_contributor.id and doc.ready_at is not None
-    assert task.ready and task.can_consent and task.state == "Can be consented now"
+    assert task.ready and task.can_consent and task.state == "With the approver: can be consented now"
     assert task.prepared_by.id == people.kgm_contributor.id
     assert "document.ready" in _actions(db)
 
@@ -99,5 +99,5 @@ def test_the_waiting_list_never_calls_a_blocked_document_reviewed(app, db, doc, 
         with pytest.raises(PermissionDenied):
             handoff.waiting_for_consent(db, people.kgm_contributor)
     assert not items[doc.id].can_consent
-    assert items[doc.id].state == "The final check finds 2 things to redact"  # title and text
+    assert items[doc.id].state == "Draft: the final check finds 2 things to redact"  # title and text
     assert items[other.id].can_consent

@@ -194,7 +194,8 @@ def test_consent_page_shows_the_exact_text_and_records_consent(client, login, ap
     )
     assert response.status_code == 302
     html = client.get(f"/documents/{doc_id}").get_data(as_text=True)
-    assert "Published" in html and "Version 1, consented by Abi Approver" in html
+    assert re.search(r'govuk-tag--green">\s*Shared\s*<', html)
+    assert "Version 1, consented by Abi Approver" in html
 
 
 def test_consent_page_lists_what_blocks_consent(client, login, api):

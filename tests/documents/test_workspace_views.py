@@ -23,7 +23,7 @@ def _upload(client, login, data: bytes, title: str, document_type: str = "action
         },
         content_type="multipart/form-data",
     )
-    return int(response.headers["Location"].rsplit("/", 1)[1])
+    return int(re.search(r"/documents/(\d+)/redact", response.headers["Location"]).group(1))
 
 
 @pytest.fixture

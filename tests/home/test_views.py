@@ -90,7 +90,9 @@ def test_each_role_has_its_own_first_page(client, login, make_document, db, peop
     login("kgm_approver")
     html = client.get("/").get_data(as_text=True)
     assert "Waiting for your consent" in html and "Ready for approval: Colin Contributor" in html
-    assert "Can be consented now" in html and "Reviewed" not in html
+    assert "With the approver: can be consented now" in html and "Reviewed" not in html
+    # Sent back, it waits for the contributors: not on the approver's list.
+    assert "Sent back notes" not in html.split("Waiting for your consent")[1].split("Browse the library")[0]
     client.post("/logout")
     login("kgm_contributor")
     html = client.get("/").get_data(as_text=True)
