@@ -14,7 +14,7 @@ from library.documents import upload as documents
 from library.documents.api import count_use, limits
 from library.insights import usage
 from library.search import service as search
-from library.web import forms
+from library.web import forms, navigation
 from library.web.database import get_session
 from library.web.forms import UploadForm
 from library.web.paging import page_number
@@ -127,8 +127,11 @@ def show(document_id: int):
     version = document.current_version
     if not owner:
         count_use(current_user, document, "view")
+    # Opened from a page of search results: a way back to them, the search kept.
+    back = navigation.safe_next(request.args.get("back"), default="/") if request.args.get("back") else ""
     return render_template(
         "documents/show.html",
+        back_to_results=back if back.startswith("/search") else "",
         document=document,
         is_owner=owner,
         version=version,

@@ -1,5 +1,6 @@
 """Our documents, a document's page, and the original file (owners only)."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,24 @@ def test_readers_of_the_authority_see_only_the_published_title(client, login, ap
     client.post("/logout")
     login("kgm_contributor")
     assert "Plan for Amelia Hughes" in client.get("/our-documents").get_data(as_text=True)
+
+
+def test_a_long_document_has_contents_and_a_way_back_to_the_results(
+    client, login, app, db, people, make_document
+):
+    from tests.helpers import publish
+
+    text = "# Plan\n\n" + "".join(f"## Part {i}\n\nThe early help offer, part {i}.\n\n" for i in range(1, 6))
+    doc_id = publish(app, db, people, make_document, text, "national", title="Long early help plan")
+    login("ash_reader")
+    back = "/search?q=early+help&page=2"
+    html = client.get(f"/documents/{doc_id}", query_string={"back": back}).get_data(as_text=True)
+    assert 'aria-labelledby="contents-heading"' in html
+    for i in range(1, 6):
+        assert f">Part {i}</a>" in html
+    assert re.search(r'href="#section-\d+">Part 3</a>', html)
+    assert 'href="/search?q=early+help&amp;page=2"' in html and "Back to results" in html
+    # Only a page of search results is a way back: anything else is ignored.
+    for bad in ("https://evil.example/search", "/admin", "//evil.example"):
+        html = client.get(f"/documents/{doc_id}", query_string={"back": bad}).get_data(as_text=True)
+        assert "Back to results" not in html
