@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from library.accounts import links, microsoft
 from library.accounts import service as accounts
-from library.core import vocabularies
+from library.core import trail, vocabularies
 from library.core.errors import NotFound, PermissionDenied, ValidationError
 from library.core.models import AuditEvent, Authority, Document, User
 from library.core.paging import page_count
@@ -52,7 +52,8 @@ def index():
         "documents": session.scalar(select(func.count(Document.id))),
     }
     recent = list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(10)))
-    return render_template("admin/index.html", stats=stats, recent=recent)
+    words = trail.sentences(session, current_user, recent)  # in plain words, as the audit trail says them
+    return render_template("admin/index.html", stats=stats, recent=list(zip(recent, words, strict=True)))
 
 
 @bp.get("/authorities")

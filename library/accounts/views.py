@@ -124,7 +124,7 @@ def account():
         new_token=new_token,
         action=action,
         min_length=accounts.MIN_PASSWORD_LENGTH,
-        notice_kinds=messages.KINDS,
+        notice_kinds=messages.kinds_for(user.role),
     ), status
 
 

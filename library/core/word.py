@@ -37,6 +37,10 @@ def xml_safe(text: str) -> str:
 def new_document(title: str) -> DocxDocument:
     doc = new_docx()
     doc.core_properties.title = xml_safe(title)[:250]
+    # The package's own defaults would name it ("python-docx") as the author.
+    doc.core_properties.author = "Peer Challenge Library"
+    doc.core_properties.last_modified_by = "Peer Challenge Library"
+    doc.core_properties.comments = ""
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Quote"):
         style = doc.styles[name]
         style.font.name = FONT

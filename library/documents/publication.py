@@ -78,10 +78,16 @@ def audience_words(session: Session, authority: Authority, scope: str) -> str:
     return next(a.description for a in audiences(session, authority) if a.scope == scope)
 
 
+def audience_phrase(session: Session, authority: Authority, scope: str) -> str:
+    """The audience to follow "shared with": "staff of the 2 member authorities in the South East,
+    including yours" (no capital, no full stop)."""
+    words = audience_words(session, authority, scope)
+    return words[0].lower() + words[1:].rstrip(".")
+
+
 def statement_for(session: Session, document: Document, scope: str) -> str:
-    words = audience_words(session, document.authority, scope)
     return STATEMENT.format(
-        authority=document.authority.name, audience=words[0].lower() + words[1:].rstrip(".")
+        authority=document.authority.name, audience=audience_phrase(session, document.authority, scope)
     )
 
 
@@ -205,7 +211,7 @@ def give_consent(
     document.set_hand_off()  # the hand-off is done
     session.flush()
     outbox.index(session, document.id)
-    notices.shared(session, actor, document, audience_words(session, document.authority, scope))
+    notices.shared(session, actor, document, audience_phrase(session, document.authority, scope))
     audit.for_document(
         session,
         actor,
@@ -273,7 +279,7 @@ def change_scope(
     document.scope = scope
     outbox.index(session, document.id)
     notices.shared(
-        session, actor, document, audience_words(session, document.authority, scope), scope_change=True
+        session, actor, document, audience_phrase(session, document.authority, scope), scope_change=True
     )
     audit.for_document(session, actor, "consent.scope_changed", document, {"from": old, "to": scope})
     session.commit()

@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from library.core import access, published, rendering, structure, vocabularies
+from library.core import trail as audit_trail
 from library.core.errors import PermissionDenied, ServiceError, ValidationError
 from library.core.paging import page_count
 from library.documents import consent_summary, handoff, publication
-from library.documents import trail as audit_trail
 from library.documents.api import download_response
 from library.web.csvfile import csv_response
 from library.web.database import get_session
@@ -101,8 +101,8 @@ def consent(document_id: int):
         if "content_hash" in errors:  # the summary links to the text to read again
             errors["consent-text"] = errors.pop("content_hash")
         return _consent_page(document_id, errors, scope, 409)
-    words = publication.audience_words(get_session(), version.document.authority, version.document.scope)
-    flash(f"Shared. Version {version.number} can now be read by {words[0].lower()}{words[1:]}", "success")
+    words = publication.audience_phrase(get_session(), version.document.authority, version.document.scope)
+    flash(f"Shared. Version {version.number} can now be read by {words}.", "success")
     return redirect(url_for("documents.show", document_id=document_id))
 
 

@@ -22,9 +22,9 @@ bp = Blueprint("redaction", __name__)
 CATEGORY_CHOICES = [(c, engine.category_words(c).capitalize()) for c in engine.CATEGORIES]
 RULE_WORDS = {
     **engine.RULES,
-    "manual": "you",
-    "authority-term": "your authority's term list",
-    "indirect": "details that together may identify someone",
+    "manual": "someone at your authority chose it",
+    "authority-term": "it is on your authority's list of terms to redact",
+    "indirect": "details that together may identify someone meet there",
 }
 
 

@@ -23,13 +23,23 @@ from library.mail import outbox
 
 # The notices a person may turn off, in the words of their account page.
 KINDS = {
-    "ready": "A document of our authority is ready for approval (approvers)",
+    "ready": "A document of our authority is ready for approval",
     "sent_back": "A document I worked on was sent back to us",
     "shared": "A document I worked on was shared",
     "withdrawn": "A document I worked on was withdrawn or taken down",
-    "account": "Someone's account at our authority was created or changed role (approvers)",
+    "account": "Someone's account at our authority was created or changed role",
     "digest": "Something new is shared in what I follow (a daily or weekly digest)",
 }
+# Who can be sent each kind: only those kinds are offered on a person's account page.
+KINDS_FOR = {
+    "approver": ("ready", "sent_back", "shared", "withdrawn", "account", "digest"),
+    "contributor": ("sent_back", "shared", "withdrawn", "digest"),
+}
+
+
+def kinds_for(role: str) -> dict[str, str]:
+    """The notices a person of ``role`` can be sent, in the words of their account page."""
+    return {kind: KINDS[kind] for kind in KINDS_FOR.get(role, ("digest",))}
 
 
 @dataclass

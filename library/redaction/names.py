@@ -923,30 +923,30 @@ class _Finder:
         return m is not None and (m.group(0).lstrip().startswith("et") or self.text[start - 1 : start] == "(")
 
 
-# What each rule saw, in plain words for the people reviewing its suggestions.
+# Why each rule suggested what it did, in plain English, to follow "Suggested because".
 RULES = {
-    "lower-case-name": "a given name written in lower case, which is no English word",
-    "title": "a title before it (Mr, Dr, Cllr)",
-    "kinship": "a family word before it (her brother, his mum)",
-    "introduced": "words that introduce a person (taken by, thanks to, the reviewer was)",
-    "case-label": "a case-study label (Child A, Young Person B)",
-    "signature": "the name under a sign-off",
-    "surname-first": "a surname in capitals, then a given name",
-    "attendance-list": "an item of a list of people (Present:, Apologies:)",
-    "age": "an age or date of birth after it",
-    "role-apposition": "a role after it (“, the Principal Social Worker” or “(team manager)”)",
-    "possessive": "a possessive before a person's things ('s foster carer)",
-    "subject": "a person's verb after it (lives with, attended, said)",
-    "from-organisation": "a name before 'from the' and a team",
-    "first-name-and-surname": "a known given name and a surname",
-    "first-name": "a known given name",
-    "unknown-words": "words in no English dictionary, where a name sits",
-    "unknown-word": "a word in no English dictionary, where a name sits",
-    "initial-and-surname": "an initial and a surname",
-    "table-cell": "a table cell holding only a name",
-    "name-variant": "another form of a name found elsewhere in the document",
-    "family-surname": "'the ... family'",
-    "initials-in-context": "initials near words about a child or family",
+    "lower-case-name": "it looks like a first name written in lower case",
+    "title": "a title such as Mr, Dr or Cllr comes before it",
+    "kinship": "a family word such as brother or mum comes before it",
+    "introduced": "words that introduce someone, such as “thanks to” or “chaired by”, come before it",
+    "case-label": "it is a case-study label, such as Child A",
+    "signature": "it is the name under a sign-off such as “Kind regards”",
+    "surname-first": "it looks like a surname in capitals followed by a first name",
+    "attendance-list": "it is in a list of people, such as “Present:” or “Apologies:”",
+    "age": "an age or a date of birth follows it",
+    "role-apposition": "a job title follows it, such as “the Principal Social Worker”",
+    "possessive": "it is followed by ’s and something of a person’s, such as “’s foster carer”",
+    "subject": "a verb used of people follows it, such as “said” or “lives with”",
+    "from-organisation": "it comes before “from” and a team or service",
+    "first-name-and-surname": "it is a known first name followed by a surname",
+    "first-name": "it is a known first name",
+    "unknown-words": "the words are in no dictionary and sit where a name would",
+    "unknown-word": "the word is in no dictionary and sits where a name would",
+    "initial-and-surname": "it is an initial followed by a surname",
+    "table-cell": "a table cell holds only this name",
+    "name-variant": "it is another form of a name found elsewhere in the document",
+    "family-surname": "it is a surname in “the ... family”",
+    "initials-in-context": "they are initials near words about a child or a family",
 }
 
 

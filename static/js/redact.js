@@ -139,16 +139,19 @@ if (root) {
   function step(direction, { pendingOnly = true } = {}) {
     const all = marks();
     if (!all.length) return;
-    const from = current ? all.findIndex((m) => m.dataset.id === current) : -1;
+    const found = current ? all.findIndex((m) => m.dataset.id === current) : -1;
+    // Before the first when nothing is chosen yet: j starts at the top, k has nowhere to go.
+    const from = found === -1 && direction < 0 ? -1 : found;
     const candidates = pendingOnly && all.some((m) => stateOf(m) === "suggested");
-    for (let i = 1; i <= all.length; i += 1) {
-      const index = (from + direction * i + all.length * 2) % all.length;
+    // No wrapping round: at either end, say so and stay.
+    for (let index = from + direction; index >= 0 && index < all.length; index += direction) {
       const mark = all[index];
       if (!candidates || stateOf(mark) === "suggested") {
         choose(mark);
         return;
       }
     }
+    say(direction > 0 ? "No more suggestions after this one." : "No suggestions before this one.");
   }
 
   async function send(url, data, { after } = {}) {

@@ -170,7 +170,7 @@ def test_an_administrator_invites_the_first_approver_of_a_new_authority(app, db,
 
 def test_the_audit_page_says_what_happened_in_words(app, db, people, mailbox):
     from library.accounts import people as people_service
-    from library.documents import trail as audit_trail
+    from library.core import trail as audit_trail
 
     with app.app_context():
         links.invite(

@@ -111,12 +111,12 @@ def test_reader_in_the_region_finds_and_downloads_it(new_page, live_server, scre
     assert "service_area=early-help" in page.url
     page.screenshot(path=str(screenshots / "3-search.png"), full_page=True)
     page.click(f"a:has-text('{TITLE}')")
-    page.wait_for_selector("text=Download (markdown)")
+    page.wait_for_selector("text=Download as plain text")
     body = page.inner_text("main")
     assert "[PERSON 1]" in body and "Amelia" not in body and "Kingsmere Borough Council" in body
     assert_accessible(page)
     with page.expect_download() as download:
-        page.click("text=Download (markdown)")
+        page.click("text=Download as plain text")
     saved = tmp_path / "download.md"
     download.value.save_as(saved)
     text = saved.read_text()

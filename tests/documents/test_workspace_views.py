@@ -223,7 +223,7 @@ def test_readers_have_no_terms_page(client, login):
 
 def test_each_suggestion_says_what_found_it(client, doc_id):
     html = _page(client, doc_id)
-    assert "found by a title before it (Mr, Dr, Cllr)" in html
+    assert "suggested because a title such as Mr, Dr or Cllr comes before it" in html
 
 
 CASE = (
