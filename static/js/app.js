@@ -75,3 +75,13 @@ if (consentText) {
   window.addEventListener("hashchange", openAt);
   openAt();
 }
+
+// On a phone a heat map is shown as its table, open.
+const phone = window.matchMedia("(max-width: 40.0525em)");
+const heatmapTables = () => {
+  for (const details of document.querySelectorAll(".app-chart--heatmap details.app-chart__table")) {
+    if (phone.matches) details.open = true;
+  }
+};
+heatmapTables();
+phone.addEventListener("change", heatmapTables);

@@ -94,8 +94,8 @@ def new_page(browser, live_server):
     pages = []
     blocked: list[str] = []
 
-    def _new(email: str | None = None):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    def _new(email: str | None = None, width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(15_000)
         # Anything the Content-Security-Policy blocks is a fault of the page.
