@@ -4,7 +4,8 @@ people, about 345 suggestions), over HTTP as a signed-in contributor.
 Reports opening the workspace (while suggestions wait, and once all are decided, when the final
 check runs too) and the round trip of one decision sent in the background, from request to the
 updated preview: single suggestions, whole values, and decisions after everything was decided.
-Targets: open under 1 s; a decision's round trip p95 under 150 ms.
+Targets: the page under 300 KB of HTML and open under 300 ms at p95 (20 opens); a decision's round
+trip p95 under 150 ms.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import threading
 import time
 from urllib.parse import urlencode
 
-OPEN_TARGET_S = 1.0
+OPEN_TARGET_S = 0.3  # p95 of opening the page
+BYTES_TARGET = 300 * 1024
 DECISION_P95_TARGET_MS = 150.0
 PASSWORD = "bench-password-1234"
 
@@ -126,9 +128,9 @@ def measure() -> dict:
             assert status == 200, status
             return time.perf_counter() - started, html
 
-        opened = [open_page() for _ in range(3)]
+        opened = [open_page() for _ in range(20)]
         html = opened[-1][1]
-        open_pending = statistics.median(t for t, _ in opened)
+        open_pending = sorted(t for t, _ in opened)[int(len(opened) * 0.95) - 1]
         ids = [
             int(i)
             for i in dict.fromkeys(
@@ -179,8 +181,8 @@ def measure() -> dict:
         browser.request(
             "POST", f"/documents/{document_id}/redactions/accept-all", {"csrf_token": browser.token}
         )
-        checked = [open_page() for _ in range(3)]
-        open_checked = statistics.median(t for t, _ in checked)
+        checked = [open_page() for _ in range(20)]
+        open_checked = sorted(t for t, _ in checked)[int(len(checked) * 0.95) - 1]
         assert "Final check passed" in checked[-1][1] or "The final check found" in checked[-1][1]
         decided_ms = []
         for n, rid in enumerate(ids[:40]):
@@ -209,6 +211,8 @@ def measure() -> dict:
 def run() -> dict:
     row = measure()
     row["ok"] = (
-        max(row["open_pending"], row["open_checked"]) < OPEN_TARGET_S and row["p95"] < DECISION_P95_TARGET_MS
+        max(row["open_pending"], row["open_checked"]) < OPEN_TARGET_S
+        and row["p95"] < DECISION_P95_TARGET_MS
+        and row["bytes"] < BYTES_TARGET
     )
     return row

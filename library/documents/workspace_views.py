@@ -12,10 +12,13 @@ from flask_login import current_user, login_required
 
 from library import redaction as engine
 from library.core import published
-from library.core.errors import Conflict, ValidationError
+from library.core.errors import Conflict, NotFound, ValidationError
+from library.core.paging import page_count
 from library.documents import challenge_details, handoff
 from library.documents import workspace as redaction
+from library.web import navigation
 from library.web.database import get_session
+from library.web.paging import page_number
 
 bp = Blueprint("redaction", __name__)
 
@@ -32,8 +35,26 @@ def _background() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
+VALUES_PER_PAGE = 25
+
+
+def _values_page(ws: redaction.Workspace) -> int:
+    """Which page of the list of values the page shows: ``values`` in the address, or for the
+    page's script the header it sends with each decision."""
+    raw = request.args.get("values") or request.headers.get("X-Values-Page") or "1"
+    pages = page_count(len(ws.groups), VALUES_PER_PAGE)
+    return min(max(int(raw), 1), pages) if raw.isdigit() and len(raw) < 6 else 1
+
+
 def _context(ws: redaction.Workspace, **extra) -> dict:
+    values_page = _values_page(ws)
     return {
+        "shown_groups": ws.groups[(values_page - 1) * VALUES_PER_PAGE : values_page * VALUES_PER_PAGE],
+        "values_page": values_page,
+        "per_values_page": VALUES_PER_PAGE,
+        "values_pages": page_count(len(ws.groups), VALUES_PER_PAGE),
+        "workspace_here": url_for("redaction.workspace", document_id=ws.document.id)
+        + (f"?values={values_page}" if values_page > 1 else ""),
         "ws": ws,
         "document": ws.document,
         "rule_words": RULE_WORDS,
@@ -68,6 +89,10 @@ def _done(document_id: int, message: str, anchor: str = "", *, redraw: bool = Fa
     again even if no suggestion was added (they show the reviewer's own words)."""
     if not _background():
         flash(message, "success")
+        # From the page of one value's places, or a later page of the values: back there.
+        back = request.form.get("next", "")
+        if back.startswith(f"/documents/{document_id}/redact"):
+            return redirect(navigation.safe_next(back) + anchor)
         return redirect(url_for("redaction.workspace", document_id=document_id) + anchor)
     ws = redaction.workspace(get_session(), current_user, document_id, check=False)
     known = request.headers.get("X-Known-Marks", type=int)
@@ -95,6 +120,38 @@ def _parts(ws: redaction.Workspace, *, with_document: bool) -> dict:
         body["document_html"] = render_template("redaction/_document.html", **context)
         body["groups_html"] = render_template("redaction/_groups.html", **context)
     return body
+
+
+PLACES_PER_PAGE = 25
+
+
+@bp.get("/documents/<int:document_id>/redact/places/<key>")
+@login_required
+def places(document_id: int, key: str):
+    """One value's places, one by one and a page at a time, each with its own decision: the
+    workspace lists each value once and links here."""
+    ws = redaction.workspace(get_session(), current_user, document_id, check=False)
+    group = next((g for g in ws.groups if g.key == key), None)
+    if group is None:
+        raise NotFound("That value is not among this document's suggestions any more.")
+    page = page_number()
+    pages = page_count(len(group.items), PLACES_PER_PAGE)
+    values_page = ws.groups.index(group) // VALUES_PER_PAGE + 1
+    shown = group.items[(page - 1) * PLACES_PER_PAGE : page * PLACES_PER_PAGE]
+    return render_template(
+        "redaction/places.html",
+        ws=ws,
+        document=ws.document,
+        group=group,
+        items=shown,
+        page=page,
+        pages=pages,
+        here=request.full_path,
+        words=engine.category_words,
+        back=url_for("redaction.workspace", document_id=document_id)
+        + (f"?values={values_page}" if values_page > 1 else "")
+        + f"#g-{group.key}",
+    )
 
 
 @bp.get("/documents/<int:document_id>/redact/check")
@@ -132,7 +189,9 @@ def decide(document_id: int, redaction_id: int):
     )
     words = "Redacted" if status == "accepted" else "Kept"
     extra = " and added to your never-redact list" if request.form.get("never_redact") == "y" else ""
-    return _done(document_id, f"{words} “{item.text}”{extra}.", f"#row-{redaction_id}")
+    # Back at the place decided: its row on the page of places, or its highlight in the text.
+    anchor = f"#row-{redaction_id}" if "/places/" in request.form.get("next", "") else f"#r-{redaction_id}"
+    return _done(document_id, f"{words} “{item.text}”{extra}.", anchor)
 
 
 @bp.post("/documents/<int:document_id>/redactions/<int:redaction_id>/generalise")
@@ -171,7 +230,9 @@ def decide_value(document_id: int):
         never_redact=request.form.get("never_redact") == "y",
     )
     words = "Redacted" if status == "accepted" else "Kept"
-    return _done(document_id, f"{words} “{value}” in {_plural(count, 'place')}.")
+    key = request.form.get("key", "")
+    anchor = f"#g-{key}" if key.isalnum() and len(key) <= 64 else ""
+    return _done(document_id, f"{words} “{value}” in {_plural(count, 'place')}.", anchor)
 
 
 @bp.post("/documents/<int:document_id>/redactions/category")

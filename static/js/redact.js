@@ -55,6 +55,8 @@ if (root) {
   const allButtons = bar.querySelectorAll("[data-act='all']");
   pane.appendChild(bar);
 
+  // Which page of the list of values this is: decisions redraw that page.
+  const valuesPage = new URLSearchParams(window.location.search).get("values") || "1";
   const say = (text) => {
     announcer.textContent = "";
     window.setTimeout(() => (announcer.textContent = text), 50);
@@ -162,7 +164,12 @@ if (root) {
       const response = await fetch(url, {
         method: "POST",
         body: data,
-        headers: { "X-Requested-With": "fetch", "X-Known-Marks": String(known), Accept: "application/json" },
+        headers: {
+          "X-Requested-With": "fetch",
+          "X-Known-Marks": String(known),
+          "X-Values-Page": valuesPage,
+          Accept: "application/json",
+        },
         credentials: "same-origin",
       });
       const body = await response.json();
@@ -189,7 +196,12 @@ if (root) {
     try {
       const hasFindings = pane.querySelector(".app-mark--finding") ? "1" : "0";
       const response = await fetch(url, {
-        headers: { "X-Requested-With": "fetch", "X-Finding-Marks": hasFindings, Accept: "application/json" },
+        headers: {
+          "X-Requested-With": "fetch",
+          "X-Finding-Marks": hasFindings,
+          "X-Values-Page": valuesPage,
+          Accept: "application/json",
+        },
         credentials: "same-origin",
       });
       if (!response.ok) throw new Error(String(response.status));

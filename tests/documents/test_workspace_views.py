@@ -67,7 +67,7 @@ def test_accept_reject_and_accept_all_with_plain_forms(client, db, doc_id):
     rows = list(db.scalars(select(Redaction).where(Redaction.document_id == doc_id).order_by(Redaction.id)))
     marcus = next(r for r in rows if r.text == "Dr Marcus Bell")
     response = client.post(f"/documents/{doc_id}/redactions/{marcus.id}", data={"status": "rejected"})
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"#row-{marcus.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"#r-{marcus.id}")
     response = client.post(
         f"/documents/{doc_id}/redactions/value", data={"value": "Amelia Hughes", "status": "accepted"}
     )
@@ -303,3 +303,46 @@ def test_only_the_owning_authoritys_editors_may_generalise(client, db, login, ca
     assert response.status_code == status
     db.refresh(warning)
     assert warning.status == "suggested" and warning.replacement is None
+
+
+def test_each_value_links_to_its_places_a_page_at_a_time(client, db, login):
+    text = "# Notes\n\n" + "".join(f"Amelia Hughes was seen on visit {i}.\n\n" for i in range(1, 31))
+    doc_id = _upload(client, login, text.encode(), "Visits")
+    html = _page(client, doc_id)
+    link = re.search(rf'href="(/documents/{doc_id}/redact/places/[0-9a-f]+)">Each place', html)
+    assert link, "each value links to its places"
+    # The workspace holds no per-place forms: the list of places is its own, paged page.
+    assert 'id="row-' not in html
+    first = client.get(link.group(1)).get_data(as_text=True)
+    assert first.count('<li id="row-') == 25 and "Page 1 of 2" in first
+    second = client.get(link.group(1) + "?page=2").get_data(as_text=True)
+    assert second.count('<li id="row-') == 5
+    # Without script, a decision there comes back to the same page, at the place decided.
+    rid = int(re.search(r'<li id="row-(\d+)"', second).group(1))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', second).group(1)
+    response = client.post(
+        f"/documents/{doc_id}/redactions/{rid}",
+        data={"status": "rejected", "csrf_token": token, "next": link.group(1) + "?page=2"},
+    )
+    assert response.headers["Location"].endswith(f"{link.group(1)}?page=2#row-{rid}")
+    assert db.get(Redaction, rid).status == "rejected"
+    # A value that is not there: 404.
+    assert client.get(f"/documents/{doc_id}/redact/places/ffffffffffff").status_code == 404
+
+
+def test_many_values_are_listed_a_page_at_a_time(client, login):
+    names = [
+        f"{first} {last}"
+        for first in ("Amelia", "Priya", "Tomasz", "Grace", "Kwame", "Siobhan")
+        for last in ("Hughes", "Patel", "Nowak", "Okafor", "Murphy")
+    ]
+    text = "# Notes\n\n" + "".join(f"We met {name} at the hub.\n\n" for name in names)
+    doc_id = _upload(client, login, text.encode(), "Meetings")
+    html = _page(client, doc_id)
+    assert html.count('class="app-group') >= 25 and 'aria-label="Pages of values"' in html
+    assert (
+        html.split('class="govuk-list app-groups"')[1].split("</ol>")[0].count('<li class="app-group') == 25
+    )
+    later = client.get(f"/documents/{doc_id}/redact?values=2").get_data(as_text=True)
+    assert "Values 26 to" in later
+    assert client.get(f"/documents/{doc_id}/redact?values=999").status_code == 200  # the last page
