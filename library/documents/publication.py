@@ -31,8 +31,9 @@ SCOPES = tuple(s.value for s in Scope)
 # The document types whose key lines of enquiry go into the bank.
 KLOE_TYPES = ("scoping-document", "self-assessment")
 FORM_STATEMENT = (
-    "I confirm that I may consent for {authority}, that I have read the redacted text above, and that it may "
-    "be shared with the readers I have chosen. I understand that I can withdraw this consent at any time."
+    "I confirm that I may consent for {authority}, that I have seen what will be shared as this page sets it "
+    "out, and that it may be shared with the readers I have chosen. I understand that I can withdraw this "
+    "consent at any time."
 )
 STATEMENT = (
     "I confirm that I may consent for {authority}, that I have read the redacted text below, and that "

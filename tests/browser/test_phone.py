@@ -56,3 +56,25 @@ def test_every_page_fits_a_phone(new_page, live_server, screenshots):
             page.goto(live_server + "/insights")
             page.screenshot(path=str(screenshots / "375-insights.png"), full_page=True)
     assert problems == [], "\n".join(problems)
+
+
+def test_a_values_places_and_the_consent_summary_are_accessible_and_fit(new_page, live_server, screenshots):
+    from tests.browser.conftest import assert_accessible
+
+    problems: list[str] = []
+    page = new_page("approver@kingsmere.example")
+    page.goto(live_server + "/documents/1/redact")
+    page.click("text=Each place, one at a time >> nth=0")
+    page.wait_for_selector("h1:has-text('Each place of')")
+    assert_accessible(page)
+    places = page.url
+    page.goto(live_server + "/documents/1/consent")
+    page.wait_for_selector("#decisions")
+    assert_accessible(page)
+    page.screenshot(path=str(screenshots / "1280-consent-summary.png"), full_page=True)
+    phone = new_page("approver@kingsmere.example", width=PHONE, height=800)
+    for url in (places, live_server + "/documents/1/consent"):
+        _check(phone, url, problems)
+    phone.goto(live_server + "/documents/1/consent")
+    phone.screenshot(path=str(screenshots / "375-consent-summary.png"), full_page=True)
+    assert problems == [], "\n".join(problems)
