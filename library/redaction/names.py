@@ -86,7 +86,7 @@ SIGNOFF_RE = re.compile(
 )
 # "SMITH, John": a surname in capitals, then the given names.
 SURNAME_FIRST_RE = re.compile(
-    r"(?:^|[;\n|:]|\band\b)[ \t>*-]*([^\W\d_a-z]{2,}(?:[-'’][^\W\d_a-z]+)*),[ \t]+(?=[^\W\d_])", re.M
+    r"(?:^|[;\n|:]|\band\b)[ \t>*-]*([^\W\d_a-z]+(?:[-'’][^\W\d_a-z]+)*),[ \t]+(?=[^\W\d_])", re.M
 )
 # The last word of a street, estate or building named after a word that is also a name.
 PLACE_ENDINGS = frozenset(
@@ -811,9 +811,18 @@ class _Finder:
         if VERB_AFTER_RE.match(self.after(j)):
             return False
         k = j
+        # "Ashcombe and Brackenford councils": the body named after the second names the first too.
+        if (
+            k + 1 < len(self.toks)
+            and self.toks[k].lower in ("and", "or", "&")
+            and self.toks[k + 1].capital
+            and self.joined(k - 1)
+            and self.joined(k)
+        ):
+            return self._body_follows(k + 2)
         while k < len(self.toks) and k - j < 3 and self.joined(k - 1):
             word = self.toks[k].word
-            if word.lower() in BODY_WORDS:
+            if word.lower() in BODY_WORDS or (word.lower().endswith("s") and word.lower()[:-1] in BODY_WORDS):
                 return True
             if (k > j and word[0].isupper()) or word.lower() in FUNCTION_WORDS:
                 return False
