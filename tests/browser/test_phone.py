@@ -78,3 +78,22 @@ def test_a_values_places_and_the_consent_summary_are_accessible_and_fit(new_page
     phone.goto(live_server + "/documents/1/consent")
     phone.screenshot(path=str(screenshots / "375-consent-summary.png"), full_page=True)
     assert problems == [], "\n".join(problems)
+
+
+def test_the_decision_is_whole_on_a_phone(new_page, live_server, screenshots):
+    page = new_page("approver@kingsmere.example", width=PHONE, height=800)
+    page.goto(live_server + "/documents/1/redact")
+    page.wait_for_selector("#document-text mark.app-mark")
+    page.locator("#document-text mark.app-mark").first.click()
+    box = page.locator("#app-decide")
+    box.wait_for(state="visible")
+    bounds = box.bounding_box()
+    assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= PHONE + 0.5, bounds
+    assert bounds["y"] >= 0 and bounds["y"] + bounds["height"] <= 800 + 0.5, bounds
+    # Nothing of it is hidden by the text pane: the point at its middle is the box itself.
+    inside = page.evaluate(
+        "([x, y]) => document.getElementById('app-decide').contains(document.elementFromPoint(x, y))",
+        [bounds["x"] + bounds["width"] / 2, bounds["y"] + bounds["height"] / 2],
+    )
+    assert inside
+    page.screenshot(path=str(screenshots / "375-decision.png"))
