@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from library import redaction as engine
-from library.core import access, audit, published
+from library.core import access, audit, published, structure
 from library.core.db import utcnow
 from library.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from library.core.limits import REPLACEMENT_MAX, TERM_MAX
@@ -178,6 +178,11 @@ class Preview:
     pending: int
     reviewed: int
     total: int
+
+    @property
+    def sections(self) -> list[dict]:
+        """The headings of the text readers would get, for its contents list."""
+        return [s.as_dict() for s in structure.sections(self.text)]
 
 
 def preview(document: Document) -> Preview:

@@ -346,3 +346,15 @@ def test_many_values_are_listed_a_page_at_a_time(client, login):
     later = client.get(f"/documents/{doc_id}/redact?values=2").get_data(as_text=True)
     assert "Values 26 to" in later
     assert client.get(f"/documents/{doc_id}/redact?values=999").status_code == 200  # the last page
+
+
+def test_what_readers_will_see_has_a_contents_list(client, login):
+    text = "# Plan\n\n" + "".join(
+        f"## Part {i}\n\nAmelia Hughes met the team, part {i}.\n\n" for i in range(1, 5)
+    )
+    doc_id = _upload(client, login, text.encode(), "Plan in parts")
+    preview = _preview(_page(client, doc_id))
+    assert 'aria-label="Contents of what readers will see"' in preview
+    for i in range(1, 5):
+        assert re.search(rf'href="#section-\d+">Part {i}</a>', preview)
+        assert re.search(rf'id="section-\d+"[^>]*>Part {i}<', preview)
