@@ -158,14 +158,17 @@ STATES = {
 }
 
 
-def state(document: Document) -> State:
-    """The one state of ``document`` (see :data:`STATES`)."""
+def state(document: Document, *, changed: bool | None = None) -> State:
+    """The one state of ``document`` (see :data:`STATES`). ``changed``: whether it differs from
+    its shared version, where the caller already knows (it costs a snapshot otherwise)."""
     if document.deleted_at is not None:
         return STATES["deleted"]
     if document.status == DocumentStatus.WITHDRAWN.value:
         return STATES["withdrawn"]
     if document.status == DocumentStatus.PUBLISHED.value:
-        return STATES["changed_since_shared" if has_unpublished_changes(document) else "shared"]
+        if changed is None:
+            changed = has_unpublished_changes(document)
+        return STATES["changed_since_shared" if changed else "shared"]
     if document.sent_back_at is not None:
         return STATES["sent_back"]
     if document.ready_at is not None:

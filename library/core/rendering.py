@@ -293,7 +293,7 @@ def _events(chosen) -> list[tuple[int, int, object]]:
     return [(at, kind, span) for at, kind, _order, span in sorted(events, key=lambda e: e[:3])]
 
 
-def render_marked(text: str, spans, *, shift_headings: int = 0) -> Markup:
+def render_marked(text: str, spans, *, shift_headings: int = 0, sections: list | None = None) -> Markup:
     """The formatted document (as :func:`render_markdown` shows it) with each span highlighted in
     place: a ``<mark>`` with the span's id, status and category. A span that crosses an element
     (a paragraph, a table cell) is highlighted in each piece. A span wholly inside another is
@@ -301,6 +301,7 @@ def render_marked(text: str, spans, *, shift_headings: int = 0) -> Markup:
     placing of highlights, the plain-text view is given.
 
     ``spans`` are objects with ``id``, ``start``, ``end``, ``category`` and ``status``.
+    ``sections``: the text's sections, whose headings get their ids as :func:`render_sectioned` gives them.
     """
     text = text or ""
     if strip_invisible(text) != text:
@@ -353,7 +354,10 @@ def render_marked(text: str, spans, *, shift_headings: int = 0) -> Markup:
                     out.extend(_mark_open(span, first=False) for span in stack)
                     shut = False
                 out.append(token)
-    return Markup(stand_ins.take("".join(out)))  # noqa: S704 - sanitised, marks added after
+    marked = stand_ins.take("".join(out))
+    if sections:
+        marked = anchor_headings(marked, sections)
+    return Markup(marked)  # noqa: S704 - sanitised, marks added after
 
 
 def _plain(text: str, spans) -> Markup:

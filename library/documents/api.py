@@ -27,6 +27,7 @@ def document_json(document: Document, user: User) -> dict:
     version = document.current_version
     is_published = document.status == "published" and version is not None
     shown = document if owner or not is_published else version
+    changed = published.has_unpublished_changes(document) if owner else False
     body = {
         "id": document.id,
         "title": shown.title,
@@ -37,7 +38,9 @@ def document_json(document: Document, user: User) -> dict:
         "authority": {"code": document.authority.code, "name": document.authority.name},
         "region": document.authority.region.slug,
         "status": document.status,
-        "state": published.state(document).key if owner else ("shared" if is_published else document.status),
+        "state": published.state(document, changed=changed).key
+        if owner
+        else ("shared" if is_published else document.status),
         "scope": document.scope,
         "published_at": iso(document.published_at),
         "withdrawn_at": iso(document.withdrawn_at),
@@ -55,7 +58,7 @@ def document_json(document: Document, user: User) -> dict:
         body["challenge"] = {"id": shared.challenge_id, "title": shared.challenge_title} if shared else None
     if owner:
         body["created_at"] = iso(document.created_at)
-        body["unpublished_changes"] = published.has_unpublished_changes(document)
+        body["unpublished_changes"] = changed
         body["hand_off"] = {
             "ready_at": iso(document.ready_at),
             "ready_by": document.ready_by.name if document.ready_by else None,

@@ -7,6 +7,7 @@ so that the page can highlight it there and link to it."""
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -93,22 +94,25 @@ def _names(session: Session, redactions: list[Redaction]) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
-def _out_span(pieces: list[redaction.Piece], start: int, end: int) -> tuple[int, int] | None:
-    """Where the original stretch [start, end) is in the redacted text, if it is there as it was."""
-    for p in pieces:
-        if p.label:
-            continue
-        if p.start <= start and end <= p.end:
-            return p.out_start + (start - p.start), p.out_start + (end - p.start)
-    return None
+class _Pieces:
+    """The pieces of the redacted text, looked up by where they came from in the original."""
 
+    def __init__(self, pieces: list[redaction.Piece]):
+        self._kept = sorted((p for p in pieces if not p.label), key=lambda p: p.start)
+        self._starts = [p.start for p in self._kept]
+        self._labels = {(p.start, p.end): (p.out_start, p.out_end) for p in pieces if p.label}
 
-def _label_span(pieces: list[redaction.Piece], start: int, end: int) -> tuple[int, int] | None:
-    """Where the words replacing the original stretch [start, end) are in the redacted text."""
-    for p in pieces:
-        if p.label and p.start == start and p.end == end:
-            return p.out_start, p.out_end
-    return None
+    def kept(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where the original stretch [start, end) is in the redacted text, if it is there as it was."""
+        i = bisect_right(self._starts, start) - 1
+        if i < 0 or end > self._kept[i].end:
+            return None
+        p = self._kept[i]
+        return p.out_start + (start - p.start), p.out_start + (end - p.start)
+
+    def label(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where the words replacing the original stretch [start, end) are in the redacted text."""
+        return self._labels.get((start, end))
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -133,7 +137,7 @@ def summarise(session: Session, document: Document, shot: Snapshot) -> ConsentSu
     """The summary of ``document`` as ``shot`` (what would be published now) shows it."""
     text_redactions = [r for r in document.redactions if r.field == "text"]
     names = _names(session, text_redactions)
-    _, pieces = published.redacted_mapped(document, "text")
+    pieces = _Pieces(published.redacted_mapped(document, "text")[1])
     summary = ConsentSummary()
 
     def who(r: Redaction) -> str:
@@ -144,11 +148,11 @@ def summarise(session: Session, document: Document, shot: Snapshot) -> ConsentSu
     for r in sorted(text_redactions, key=lambda r: r.start):
         if r.category == redaction.WARNING:
             if r.status == KEPT:
-                at = _out_span(pieces, r.start, r.end)
+                at = pieces.kept(r.start, r.end)
                 place = Place(r.id, *at, r.category, "kept") if at else None
                 summary.warnings_kept.append(WarningDecision(r.text, r.reason, None, who(r), place))
             elif r.status == REDACTED and r.replacement:
-                at = _label_span(pieces, r.start, r.end)
+                at = pieces.label(r.start, r.end)
                 place = Place(r.id, *at, r.category, "generalised") if at else None
                 summary.warnings_generalised.append(
                     WarningDecision(r.text, r.reason, r.replacement, who(r), place)
@@ -157,7 +161,7 @@ def summarise(session: Session, document: Document, shot: Snapshot) -> ConsentSu
                 counts[r.category] += 1
             continue
         if r.status == KEPT:
-            at = _out_span(pieces, r.start, r.end)
+            at = pieces.kept(r.start, r.end)
             key = (r.category, " ".join(r.text.split()).casefold())
             value = kept_by_value.get(key)
             if value is None:

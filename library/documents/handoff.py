@@ -103,7 +103,7 @@ class Task:
     @property
     def state(self) -> str:
         """In plain words, where the document stands: its one state, then what is left to do."""
-        words = published.state(self.document).words
+        words = published.state(self.document, changed=self.changed).words
         if self.pending:
             return f"{words}: {self.pending} suggestion{'s' if self.pending != 1 else ''} still to review"
         if self.findings:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
-from library.core import access, published, rendering, structure, vocabularies
+from library.core import access, published, rendering, vocabularies
 from library.core import trail as audit_trail
 from library.core.errors import PermissionDenied, ServiceError, ValidationError
 from library.core.paging import page_count
@@ -31,14 +30,13 @@ def _consent_page(
     snap = published.snapshot(document)
     summary = consent_summary.summarise(session, document, snap)
     sections = snap.sections
-    marked = rendering.render_marked(snap.text, summary.places, shift_headings=2)
     return render_template(
         "publication/consent.html",
         document=document,
         snapshot=snap,
         summary=summary,
         sections=sections,
-        marked_text=Markup(structure.anchor_headings(str(marked), sections)),  # noqa: S704 - rendered above
+        marked_text=rendering.render_marked(snap.text, summary.places, shift_headings=2, sections=sections),
         audience_now=publication.audience_words(session, document.authority, document.scope)
         if document.scope
         else "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right, insort
 from collections.abc import Callable, Iterable
@@ -28,6 +29,12 @@ def _words_of(text: str) -> tuple[str, frozenset[str]]:
     return lower, words
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _phrase_words(phrase: str) -> tuple[str, ...]:
+    """The words of a phrase (lower case): the same few thousand phrases come with every text."""
+    return tuple(_ALNUM_RUN_RE.findall(phrase))
+
+
 def phrase_spans(text: str, phrases: Iterable[str], *, whole_words: bool = False) -> list[tuple[int, int]]:
     """Where each phrase occurs in ``text``, in any case. ``whole_words``: not inside a longer word
     ("Bury" is a place, "Burya" is not); then a phrase is looked for only when every word of it
@@ -42,7 +49,7 @@ def phrase_spans(text: str, phrases: Iterable[str], *, whole_words: bool = False
         present = None  # (lower case changed a length: every phrase the slow way, on the text's offsets)
         lower = text
     for phrase in {p.lower() for p in phrases if p.strip()}:
-        if present is not None and not present.issuperset(_ALNUM_RUN_RE.findall(phrase)):
+        if present is not None and not present.issuperset(_phrase_words(phrase)):
             continue
         start = lower.find(phrase) if lower is not text else _find_any_case(text, phrase, 0)
         while start != -1:

@@ -2,7 +2,6 @@
 of eyes, each kept place highlighted in the text and linked, counts of the rest, what changed
 since the version shared before, and consent from the summary recorded as such."""
 
-import io
 import re
 
 from sqlalchemy import select
@@ -17,19 +16,8 @@ TEXT = (
 )
 
 
-def _upload(api) -> int:
-    response = api("kgm_contributor").post(
-        "/api/v1/documents",
-        data={
-            "title": "Visit notes",
-            "document_type": "action-plan",
-            "service_areas": ["early-help"],
-            "file": (io.BytesIO(TEXT), "notes.md"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 201
-    return response.get_json()["id"]
+def _upload(make_document) -> int:
+    return make_document(TEXT, title="Visit notes", filename="notes.md").id
 
 
 def _decide(api, doc_id):
@@ -48,8 +36,8 @@ def _decide(api, doc_id):
     return items
 
 
-def test_the_summary_lists_what_was_kept_generalised_and_redacted_by_hand(api, client, login):
-    doc_id = _upload(api)
+def test_the_summary_lists_what_was_kept_generalised_and_redacted_by_hand(api, client, login, make_document):
+    doc_id = _upload(make_document)
     items = _decide(api, doc_id)
     login("kgm_approver")
     page = client.get(f"/documents/{doc_id}/consent").get_data(as_text=True)
@@ -73,8 +61,8 @@ def test_the_summary_lists_what_was_kept_generalised_and_redacted_by_hand(api, c
     assert 'href="#section-' in full_text and 'id="section-' in full_text
 
 
-def test_consent_from_the_summary_is_recorded_as_such(api, client, login, db):
-    doc_id = _upload(api)
+def test_consent_from_the_summary_is_recorded_as_such(api, client, login, db, make_document):
+    doc_id = _upload(make_document)
     _decide(api, doc_id)
     login("kgm_approver")
     page = client.get(f"/documents/{doc_id}/consent").get_data(as_text=True)
@@ -98,8 +86,8 @@ def test_consent_from_the_summary_is_recorded_as_such(api, client, login, db):
     assert event.details["read"] == "summary"
 
 
-def test_a_document_shared_before_shows_what_changed(api, client, login):
-    doc_id = _upload(api)
+def test_a_document_shared_before_shows_what_changed(api, client, login, make_document):
+    doc_id = _upload(make_document)
     _decide(api, doc_id)
     approver = api("kgm_approver")
     content_hash = approver.get(f"/api/v1/documents/{doc_id}/preview").get_json()["content_hash"]
