@@ -36,8 +36,9 @@ FORM_STATEMENT = (
     "consent at any time."
 )
 STATEMENT = (
-    "I confirm that I may consent for {authority}, that I have read the redacted text below, and that "
-    "it may be shared with {audience}. I understand that I can withdraw this consent at any time."
+    "I confirm that I may consent for {authority}, that I have seen what will be shared as the consent "
+    "page set it out, and that it may be shared with {audience}. I understand that I can withdraw this "
+    "consent at any time."
 )
 
 
