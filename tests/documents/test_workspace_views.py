@@ -328,6 +328,12 @@ def test_each_value_links_to_its_places_a_page_at_a_time(client, db, login):
     assert db.get(Redaction, rid).status == "rejected"
     # A value that is not there: 404.
     assert client.get(f"/documents/{doc_id}/redact/places/ffffffffffff").status_code == 404
+    # Only the owning authority's editors see a value's places.
+    client.post("/logout")
+    for who in ("ash_contributor", "kgm_reader"):
+        login(who)
+        assert client.get(link.group(1)).status_code == 404
+        client.post("/logout")
 
 
 def test_many_values_are_listed_a_page_at_a_time(client, login):
