@@ -65,6 +65,18 @@ class Change:
 
 
 @dataclass
+class DecisionChange:
+    """A decision made or changed after the version shared now was consented to."""
+
+    text: str
+    kind: str
+    decision: str  # in words: "kept", "redacted", "written more generally as “…”"
+    decider: str
+    place: str  # "the text", "the title", "the summary"
+    places: int = 1  # how many places of the same value were decided the same way
+
+
+@dataclass
 class ConsentSummary:
     kept: list[KeptValue] = field(default_factory=list)
     warnings_kept: list[WarningDecision] = field(default_factory=list)
@@ -73,6 +85,7 @@ class ConsentSummary:
     never_terms: list[str] = field(default_factory=list)
     redacted_counts: list[tuple[str, int]] = field(default_factory=list)  # (kind in words, count)
     changes: list[Change] | None = None  # None: nothing shared before
+    decisions_changed: list[DecisionChange] = field(default_factory=list)
     places: list[Place] = field(default_factory=list)
 
     @property
@@ -133,6 +146,47 @@ def changes_between(before: str, after: str, limit: int = 50) -> list[Change]:
     return found
 
 
+FIELD_WORDS = {"text": "the text", "title": "the title", "summary": "the summary"}
+
+
+def _decision_words(r: Redaction) -> str:
+    if r.status == KEPT:
+        return "kept"
+    if r.replacement:
+        return f"written more generally as “{r.replacement}”"
+    return "redacted"
+
+
+def decisions_since(session: Session, document: Document, since, limit: int = 50) -> list[DecisionChange]:
+    """Decisions on ``document`` made after ``since`` (when the version shared now was consented
+    to), one row per value and decision in the order of the text, so the approver sees which
+    choices differ from last time."""
+    later = [
+        r
+        for r in document.redactions
+        if r.decided_at is not None and r.decided_at > since and r.status in (KEPT, REDACTED)
+    ]
+    order = list(FIELD_WORDS)
+    later.sort(key=lambda r: (order.index(r.field) if r.field in order else len(order), r.start))
+    names = _names(session, later)
+    rows: dict[tuple, DecisionChange] = {}
+    for r in later:
+        decider = (
+            names.get(r.decided_by_id, "someone at your authority") if r.decided_by_id else "not recorded"
+        )
+        decision = _decision_words(r)
+        key = (r.field, r.category, " ".join(r.text.split()).casefold(), decision, decider)
+        if key in rows:
+            rows[key].places += 1
+            continue
+        if len(rows) >= limit:
+            break
+        rows[key] = DecisionChange(
+            r.text, redaction.category_words(r.category), decision, decider, FIELD_WORDS.get(r.field, r.field)
+        )
+    return list(rows.values())
+
+
 def summarise(session: Session, document: Document, shot: Snapshot) -> ConsentSummary:
     """The summary of ``document`` as ``shot`` (what would be published now) shows it."""
     text_redactions = [r for r in document.redactions if r.field == "text"]
@@ -191,6 +245,7 @@ def summarise(session: Session, document: Document, shot: Snapshot) -> ConsentSu
     version = document.current_version
     if version is not None:
         summary.changes = changes_between(version.text, shot.text)
+        summary.decisions_changed = decisions_since(session, document, version.consented_at)
     summary.places = [p for v in summary.kept for p in v.places] + [
         w.place for w in summary.warnings_kept + summary.warnings_generalised if w.place is not None
     ]

@@ -106,6 +106,31 @@ def test_a_document_shared_before_shows_what_changed(api, client, login, make_do
     changes = page.split('id="changes"')[1].split('id="consent-text"')[0]
     assert "app-changes__before" in changes and "Amelia" not in changes
     assert "Priya Patel" in changes and "[PERSON" in changes
+    # The decision that changed is listed with who made it; decisions made before are not.
+    decided = page.split('id="decisions-changed"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", decided, re.S)
+    assert len(rows) == 2  # the header and the one decision
+    assert (
+        "Priya Patel" in rows[1]
+        and "(2 places)" in rows[1]
+        and ">redacted<" in rows[1]
+        and "Colin Contributor" in rows[1]
+    )
+    assert "MASH" not in decided and "a child who is deaf" not in decided
+
+
+def test_a_document_shared_before_with_no_decision_changed_says_so(api, client, login, make_document):
+    doc_id = _upload(make_document)
+    _decide(api, doc_id)
+    approver = api("kgm_approver")
+    content_hash = approver.get(f"/api/v1/documents/{doc_id}/preview").get_json()["content_hash"]
+    approver.post(
+        f"/api/v1/documents/{doc_id}/consent",
+        json={"scope": "region", "confirm": True, "content_hash": content_hash},
+    )
+    login("kgm_approver")
+    page = client.get(f"/documents/{doc_id}/consent").get_data(as_text=True)
+    assert "No redaction decision was made or changed since then." in page
 
 
 def test_changes_between_two_texts_are_the_paragraphs_that_differ():
