@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from . import bounded, detection, extraction, insights, rendering, reuse, search, workspace
+from . import bounded, detection, extraction, insights, journeys, rendering, reuse, search, workspace
 
 
 def main() -> int:
@@ -96,6 +96,17 @@ def main() -> int:
         f"p50 {row['check_p50']:.0f} ms, p95 {row['check_p95']:.0f} ms"
     )
     failed |= not row["ok"]
+    print(
+        f"Main journeys ({journeys.DOCUMENTS:,} published documents; each page opened {journeys.OPENS} "
+        f"times over HTTP by a signed-in person; target p95 < {journeys.TARGET_MS:.0f} ms)"
+    )
+    for row in journeys.run():
+        mark = "ok" if row["ok"] else "SLOWER THAN TARGET"
+        print(
+            f"  {row['role']:<12} {row['page']:<30} p50 {row['p50']:6.1f} ms  p95 {row['p95']:6.1f} ms  "
+            f"{row['kb']:6.0f} KB  {mark}"
+        )
+        failed |= not row["ok"]
     print(
         f"Starting from examples ({reuse.DOCUMENTS:,} published documents; {reuse.EXAMPLES} SEND "
         f"self-assessments the reader may read; through the app, {reuse.CALLS} calls each)"

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from library.challenges import service as challenges
@@ -94,7 +104,12 @@ def upload():
         else "Uploaded. We found nothing to redact: read the text below and redact anything we missed.",
         "success",
     )
-    return redirect(url_for("redaction.workspace", document_id=document.id, uploaded=1))
+    landing = url_for("redaction.workspace", document_id=document.id, uploaded=1)
+    if request.headers.get("X-Upload-Progress"):
+        # The upload page's script sent the form to show progress: it opens the page itself, as a
+        # page of its own (a page written into the upload page would not start its scripts).
+        return jsonify(location=landing)
+    return redirect(landing)
 
 
 @bp.get("/our-documents")

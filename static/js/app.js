@@ -22,7 +22,15 @@ for (const form of document.querySelectorAll("form[data-module='app-upload']")) 
       status.textContent = "Uploaded. Reading the text of your document: this can take a few seconds.";
     });
     request.addEventListener("load", () => {
-      // The server answers with the next page (or the form with its errors): show it.
+      // Uploaded: the server says where the work is, and that page opens as any page does.
+      if ((request.getResponseHeader("Content-Type") || "").startsWith("application/json")) {
+        const next = JSON.parse(request.responseText).location;
+        if (next) {
+          window.location.assign(next);
+          return;
+        }
+      }
+      // The form with its errors, or another answer: show it.
       document.open();
       document.write(request.responseText);
       document.close();
@@ -33,6 +41,7 @@ for (const form of document.querySelectorAll("form[data-module='app-upload']")) 
       if (button) button.disabled = false;
     });
     request.open("POST", form.action || window.location.href);
+    request.setRequestHeader("X-Upload-Progress", "1");
     request.send(new FormData(form));
   });
 }
@@ -85,3 +94,15 @@ const heatmapTables = () => {
 };
 heatmapTables();
 phone.addEventListener("change", heatmapTables);
+
+// After an upload the page opens at the top, whatever the form's page was scrolled to, with
+// focus on the heading (autofocus alone would leave the page where the browser put it).
+const landing = document.querySelector("[data-landing]");
+if (landing) {
+  const top = () => {
+    if (document.activeElement !== landing) landing.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  };
+  top();
+  window.addEventListener("load", () => requestAnimationFrame(top), { once: true });
+}

@@ -152,4 +152,5 @@ def upload_on_the_page(page, files, title: str, document_type: str, area: str, y
     page.fill("#year", year)
     page.click("form.app-upload-form button[type=submit]")
     page.wait_for_selector("h1#workspace-heading")  # an upload lands on the work: the workspace
+    page.wait_for_load_state("load")
     return int(re.search(r"/documents/(\d+)", page.url).group(1))

@@ -30,6 +30,10 @@ def test_contributor_uploads_reviews_and_redacts(new_page, live_server, sample_p
     # The upload lands on the work: the workspace, its heading focused, what was found said at the top.
     assert page.evaluate("document.activeElement.id") == "workspace-heading"
     assert "We found" in page.inner_text(".govuk-notification-banner")
+    # ... at the top of the page, although the form was scrolled down to its button when sent.
+    assert page.evaluate("window.scrollY") == 0
+    banner = "document.querySelector('.govuk-notification-banner').getBoundingClientRect().bottom"
+    assert page.evaluate(banner) < 900
     page.wait_for_selector("#document-text")
     assert_accessible(page)
     page.click("text=See the text as it was read from your file")

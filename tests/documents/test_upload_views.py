@@ -198,3 +198,28 @@ def test_form_keeps_what_was_entered_after_an_error(client, login):
 def test_manifest_lists_only_known_samples(samples):
     files = json.loads((samples / "manifest.json").read_text())["files"]
     assert all((samples / name).exists() for name in files)
+
+
+def test_the_upload_pages_script_is_told_where_the_work_is(client, login, db):
+    """Sent by the upload page's script (to show progress), a successful upload answers with the
+    workspace's address; the browser opens it as a page of its own, where the message waits."""
+    login("kgm_contributor")
+    response = client.post(
+        "/upload",
+        data=_form(b"# Notes\n\nAmelia Hughes met the family.\n", "notes.md"),
+        content_type="multipart/form-data",
+        headers={"X-Upload-Progress": "1"},
+    )
+    assert response.status_code == 200
+    document = db.scalars(select(Document)).one()
+    assert response.get_json() == {"location": f"/documents/{document.id}/redact?uploaded=1"}
+    page = client.get(response.get_json()["location"]).get_data(as_text=True)
+    assert "Uploaded. We found 1 name of a person to review" in page
+    # Refused input still answers with the form and its errors, as a page.
+    refused = client.post(
+        "/upload",
+        data=_form(b"", "empty.md"),
+        content_type="multipart/form-data",
+        headers={"X-Upload-Progress": "1"},
+    )
+    assert refused.status_code == 400 and "govuk-error-summary" in refused.get_data(as_text=True)
