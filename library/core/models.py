@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -241,6 +242,9 @@ class Challenge(Base):
 
 class Document(Base):
     __tablename__ = "documents"
+    # Lists of the newest shared documents a person may read walk this index in order and stop
+    # after a page, never reading the rows (whose extracted text makes them long).
+    __table_args__ = (Index("ix_documents_listing", "status", "published_at", "scope", "authority_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("authorities.id"), index=True)
@@ -463,7 +467,11 @@ class DocumentVersion(Base):
     """
 
     __tablename__ = "document_versions"
-    __table_args__ = (UniqueConstraint("document_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "number"),
+        # The current versions and their documents, read without the versions' long texts.
+        Index("ix_document_versions_current_document", "is_current", "document_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)

@@ -122,7 +122,14 @@ def tasks(session: Session, actor: User) -> list[Task]:
     rows = session.scalars(
         select(Document)
         .where(Document.authority_id == actor.authority_id, Document.status.in_(("draft", "published")))
-        .options(selectinload(Document.redactions), selectinload(Document.versions))
+        .options(
+            # What telling a changed shared document from an unchanged one reads, in four queries
+            # for the whole list instead of two a document.
+            selectinload(Document.redactions),
+            selectinload(Document.versions),
+            selectinload(Document.service_areas),
+            selectinload(Document.challenge),
+        )
         .order_by(Document.updated_at.desc())
     )
     out = []
