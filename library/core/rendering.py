@@ -196,7 +196,18 @@ def _section_html(source: str, shift_headings: int) -> str:
         for level in range(6, 0, -1):
             new = min(level + shift_headings, 6)
             html = html.replace(f"<h{level}>", f"<h{new}>").replace(f"</h{level}>", f"</h{new}>")
-    return _CLASS_RE.sub(_add_class, _sanitise(html))
+    return _scrolling_tables(_CLASS_RE.sub(_add_class, _sanitise(html)))
+
+
+def _scrolling_tables(html: str) -> str:
+    """Each table in a region of its own that scrolls sideways when the table is wider than the
+    screen (a phone), so that the page itself never does; focusable, so a keyboard scrolls it."""
+    if "<table" not in html:
+        return html
+    return html.replace(
+        '<table class="govuk-table">',
+        '<div class="app-table-scroll" role="region" aria-label="Table" tabindex="0"><table class="govuk-table">',
+    ).replace("</table>", "</table></div>")
 
 
 def _whole_html(source: str, shift_headings: int) -> str:

@@ -7,6 +7,7 @@ so that the page can highlight it there and link to it."""
 from __future__ import annotations
 
 import difflib
+import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
@@ -114,6 +115,8 @@ class _Pieces:
         self._kept = sorted((p for p in pieces if not p.label), key=lambda p: p.start)
         self._starts = [p.start for p in self._kept]
         self._labels = {(p.start, p.end): (p.out_start, p.out_end) for p in pieces if p.label}
+        self._all = sorted(pieces, key=lambda p: p.start)
+        self._all_starts = [p.start for p in self._all]
 
     def kept(self, start: int, end: int) -> tuple[int, int] | None:
         """Where the original stretch [start, end) is in the redacted text, if it is there as it was."""
@@ -122,6 +125,23 @@ class _Pieces:
             return None
         p = self._kept[i]
         return p.out_start + (start - p.start), p.out_start + (end - p.start)
+
+    def spanning(self, start: int, end: int) -> tuple[int, int] | None:
+        """Where the original stretch [start, end) is in the redacted text when parts of it were
+        redacted (a warning kept as written, with a name inside it redacted): from the start of
+        the piece it starts in to the end of the piece it ends in."""
+        first, last = self._at(start), self._at(end - 1)
+        if first is None or last is None:
+            return None
+        begin = first.out_start + (start - first.start) if not first.label else first.out_start
+        finish = last.out_start + (end - last.start) if not last.label else last.out_end
+        return (begin, finish) if begin < finish else None
+
+    def _at(self, offset: int) -> redaction.Piece | None:
+        i = bisect_right(self._all_starts, offset) - 1
+        if i < 0 or offset >= self._all[i].end:
+            return None
+        return self._all[i]
 
     def label(self, start: int, end: int) -> tuple[int, int] | None:
         """Where the words replacing the original stretch [start, end) are in the redacted text."""
@@ -132,11 +152,23 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
+_PERSON_NUMBER_RE = re.compile(r"\[PERSON \d+\]")
+
+
+def _unnumbered(paragraph: str) -> str:
+    """A paragraph with its people's labels unnumbered: redacting one more name renumbers the
+    labels after it ("[PERSON 2]" becomes "[PERSON 3]"), which changes nothing a reader learns."""
+    return _PERSON_NUMBER_RE.sub("[PERSON]", paragraph)
+
+
 def changes_between(before: str, after: str, limit: int = 50) -> list[Change]:
-    """The paragraphs that changed between two published texts, in order (at most ``limit``)."""
+    """The paragraphs that changed between two published texts, in order (at most ``limit``);
+    a paragraph whose only change is the numbering of its people's labels is not one."""
     old, new = _paragraphs(before), _paragraphs(after)
     found: list[Change] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        a=[_unnumbered(p) for p in old], b=[_unnumbered(p) for p in new], autojunk=False
+    )
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
@@ -202,7 +234,7 @@ def summarise(session: Session, document: Document, shot: Snapshot) -> ConsentSu
     for r in sorted(text_redactions, key=lambda r: r.start):
         if r.category == redaction.WARNING:
             if r.status == KEPT:
-                at = pieces.kept(r.start, r.end)
+                at = pieces.kept(r.start, r.end) or pieces.spanning(r.start, r.end)
                 place = Place(r.id, *at, r.category, "kept") if at else None
                 summary.warnings_kept.append(WarningDecision(r.text, r.reason, None, who(r), place))
             elif r.status == REDACTED and r.replacement:

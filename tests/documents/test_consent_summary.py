@@ -139,3 +139,37 @@ def test_changes_between_two_texts_are_the_paragraphs_that_differ():
     found = changes_between(before, after)
     assert [(c.before, c.after) for c in found] == [("Two.", "Two, changed."), ("", "Four.")]
     assert changes_between(before, before) == []
+
+
+def test_labels_renumbered_by_one_more_name_redacted_are_not_changes():
+    before = "Met by Siobhan McLeod and [PERSON 1].\n\n[PERSON 1] and [PERSON 2] wrote it.\n\nNo names."
+    after = "Met by [PERSON 1] and [PERSON 2].\n\n[PERSON 2] and [PERSON 3] wrote it.\n\nNo names."
+    found = changes_between(before, after)
+    assert [(c.before, c.after) for c in found] == [
+        ("Met by Siobhan McLeod and [PERSON 1].", "Met by [PERSON 1] and [PERSON 2].")
+    ]
+
+
+def test_a_warning_kept_with_a_name_inside_it_redacted_is_linked_and_highlighted(
+    api, client, login, make_document
+):
+    doc_id = _upload(make_document)
+    owner = api("kgm_contributor")
+    items = owner.get(f"/api/v1/documents/{doc_id}/redactions").get_json()["redactions"]
+    (warning,) = [r for r in items if r["category"] == "indirect"]
+    inside = [
+        r for r in items if r["category"] != "indirect" and warning["start"] <= r["start"] < warning["end"]
+    ]
+    assert inside, "the warning holds a detail of its own to redact"
+    owner.patch(f"/api/v1/documents/{doc_id}/redactions/{warning['id']}", json={"status": "rejected"})
+    assert owner.post(f"/api/v1/documents/{doc_id}/redactions/accept-all").status_code == 200
+    login("kgm_approver")
+    page = client.get(f"/documents/{doc_id}/consent").get_data(as_text=True)
+    summary, full_text = page.split('id="consent-text"')
+    assert f'href="#r-{warning["id"]}"' in summary
+    marked = re.search(
+        rf'<mark class="app-mark app-mark--kept[^"]*" id="r-{warning["id"]}"[^>]*>(.*?)</mark>',
+        full_text,
+        re.S,
+    )
+    assert marked and "profoundly deaf" in marked.group(1)
