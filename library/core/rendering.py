@@ -204,10 +204,9 @@ def _scrolling_tables(html: str) -> str:
     screen (a phone), so that the page itself never does; focusable, so a keyboard scrolls it."""
     if "<table" not in html:
         return html
-    return html.replace(
-        '<table class="govuk-table">',
-        '<div class="app-table-scroll" role="region" aria-label="Table" tabindex="0"><table class="govuk-table">',
-    ).replace("</table>", "</table></div>")
+    region = '<div class="app-table-scroll" role="region" aria-label="Table" tabindex="0">'
+    table = '<table class="govuk-table">'
+    return html.replace(table, region + table).replace("</table>", "</table></div>")
 
 
 def _whole_html(source: str, shift_headings: int) -> str:
