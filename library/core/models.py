@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -510,6 +511,25 @@ class DocumentVersion(Base):
     service_areas: Mapped[list[ServiceArea]] = relationship(
         secondary=version_service_areas, order_by="ServiceArea.position"
     )
+    passages: Mapped[list[VersionPassage]] = relationship(
+        order_by="VersionPassage.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class VersionPassage(Base):
+    """What a version's text means, for search by meaning: the embedding of its title and of each
+    section (its heading and opening), computed once at consent from the text consented to and
+    kept with the version; deleting the version or its document deletes them."""
+
+    __tablename__ = "version_passages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("document_versions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)  # 0: the title
+    start: Mapped[int] = mapped_column(Integer)  # where it begins in the version's text
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian, unit length
 
 
 class Kloe(Base):

@@ -26,6 +26,7 @@ from library.core.models import (
     User,
 )
 from library.documents import challenge_details, notices, workspace
+from library.search import meaning
 
 SCOPES = tuple(s.value for s in Scope)
 # The document types whose key lines of enquiry go into the bank.
@@ -206,6 +207,7 @@ def give_consent(
     )
     session.add(version)
     _freeze_structure(version, document, now_snapshot)
+    meaning.attach(version)
     first = document.status != DocumentStatus.PUBLISHED.value
     document.status = DocumentStatus.PUBLISHED.value
     document.scope = scope

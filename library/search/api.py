@@ -27,6 +27,10 @@ def search_documents():
     }
     if result.suggestion:
         body["suggestion"] = result.suggestion
+    if result.found_by:
+        body["found_by"] = result.found_by
+    if result.shown_for:
+        body["shown_for"] = result.shown_for
     return jsonify(body)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from library.core.models import Document
 from library.mail.cli import notifications_cli
-from library.search import follows
+from library.search import follows, meaning
 from library.web.commands import friendly
 from library.web.database import get_session
 
@@ -22,7 +22,11 @@ search_cli = AppGroup("search", help="The search index.")
 @search_cli.command("reindex")
 @friendly
 def search_reindex() -> None:
-    """Rebuild the search index from the database (built aside, then swapped in)."""
+    """Rebuild the search index from the database (built aside, then swapped in), after
+    embedding any shared version whose meaning is not yet kept."""
+    embedded = meaning.backfill(get_session())
+    if embedded:
+        click.echo(f"Embedded {embedded} shared version{'s' if embedded != 1 else ''} for search by meaning.")
     indexer = current_app.extensions["search_indexer"]
     total = get_session().scalar(select(func.count(Document.id)).where(Document.status == "published")) or 0
     with click.progressbar(length=total, label="Indexing published documents", file=sys.stderr) as bar:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from library.core import access, vocabularies
 from library.core.errors import ValidationError
 from library.core.models import Authority, Document, ServiceArea, User
 from library.core.paging import MAX_PAGE, page_count
+from library.search import hybrid
 from search_index import SearchBackend, SearchQuery
 from search_index.base import FACETS
 
@@ -40,6 +41,11 @@ class SearchPage:
     facets: dict[str, dict[str, int]]
     names: dict[str, dict[str, str]]
     suggestion: str | None
+    # How the results were found when not every word of the query matched as asked: "corrected"
+    # (results for ``shown_for``, a corrected query), "most words" (documents holding most of the
+    # words), "meaning" (documents close in meaning only); None when every result holds every word.
+    found_by: str | None = None
+    shown_for: str | None = None
 
 
 def area_named(session: Session, slug: str) -> ServiceArea | None:
@@ -88,16 +94,24 @@ def check_filters(session: Session, params: SearchParams, names: dict[str, dict[
 def search(session: Session, backend: SearchBackend, actor: User, params: SearchParams) -> SearchPage:
     names = vocabularies.vocabulary_names(session)
     check_filters(session, params, names)
-    result = backend.search(
-        SearchQuery(
-            text=params.q,
-            filters=params.filters,
-            labels=access.caller_labels(actor),
-            sort=params.sort,
-            page=params.page,
-            per_page=params.per_page,
-        )
+    query = SearchQuery(
+        text=params.q,
+        filters=params.filters,
+        labels=access.caller_labels(actor),
+        sort=params.sort,
+        page=params.page,
+        per_page=params.per_page,
     )
+    found_by = shown_for = None
+    if params.q.strip() and params.sort == "relevance" and hybrid.enabled():
+        result, found_by, shown_for = hybrid.search(session, backend, actor, query)
+    else:
+        result = backend.search(query)
+        if params.q.strip() and result.total == 0 and result.suggestion:
+            corrected = backend.search(replace(query, text=result.suggestion))
+            if corrected.total:  # nothing as asked: what the correction finds, said so
+                found_by, shown_for = "corrected", result.suggestion
+                result = replace(corrected, suggestion=None)
     hits = _still_readable(session, actor, result.hits)
     results = [
         {
@@ -126,6 +140,8 @@ def search(session: Session, backend: SearchBackend, actor: User, params: Search
         facets=result.facets,
         names=names,
         suggestion=result.suggestion,
+        found_by=found_by,
+        shown_for=shown_for,
     )
 
 

@@ -1,76 +1,12 @@
 """Search and browse through the app: only what each reader may read is shown or counted."""
 
-import io
-
 import pytest
+
+from tests.search.conftest import _search, consent
 
 # Through the app with the configured backend (Tantivy, or PostgreSQL in CI's second run) and with
 # Whoosh: what each reader may find and count does not depend on the engine.
 pytestmark = pytest.mark.parametrize("app", ["default", "whoosh"], indirect=True)
-
-DOCS = [
-    # (title, text, scope, service area, type)
-    (
-        "SEND self-assessment",
-        "Timeliness of plans for special educational needs and disabilities.",
-        "national",
-        "send",
-        "self-assessment",
-    ),
-    (
-        "Children in care review",
-        "Stability for looked-after children.",
-        "region",
-        "children-in-care",
-        "follow-up-review",
-    ),
-    (
-        "Early help action plan",
-        "Family hubs and early help step-down. <b>bold</b> & more.",
-        "authority",
-        "early-help",
-        "action-plan",
-    ),
-]
-
-
-@pytest.fixture
-def published(app, db, api, people):
-    owner = api("kgm_contributor")
-    made = {}
-    for title, text, scope, area, doc_type in DOCS:
-        doc_id = owner.post(
-            "/api/v1/documents",
-            data={
-                "title": title,
-                "document_type": doc_type,
-                "service_areas": [area],
-                "year": "2025",
-                "file": (io.BytesIO(f"# {title}\n\n{text}\n".encode()), "d.md"),
-            },
-            content_type="multipart/form-data",
-        ).get_json()["id"]
-        owner.post(f"/api/v1/documents/{doc_id}/redactions/accept-all")
-        response = consent(api, doc_id, scope)
-        assert response.status_code == 200
-        made[scope] = doc_id
-    return made
-
-
-def consent(api, doc_id, scope):
-    """Consent as the approver who has just read the preview."""
-    approver = api("kgm_approver")
-    content_hash = approver.get(f"/api/v1/documents/{doc_id}/preview").get_json()["content_hash"]
-    return approver.post(
-        f"/api/v1/documents/{doc_id}/consent",
-        json={"scope": scope, "confirm": True, "content_hash": content_hash},
-    )
-
-
-def _search(api, who, query=""):
-    response = api(who).get(f"/api/v1/search{query}")
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 @pytest.mark.parametrize(
@@ -208,13 +144,14 @@ def test_search_page_area_page_and_authority_page(client, login, published):
     assert client.get("/search?q=%22unbalanced&page=99").status_code == 200
 
 
-def test_did_you_mean_on_the_page(client, login, published):
+def test_a_misspelt_query_shows_what_its_correction_finds(client, login, published):
     login("kgm_reader")
     html = client.get("/search?q=stabilty").get_data(as_text=True)
-    assert "Did you mean" in html
-    # The offer keeps the chosen filters and order: it was counted with them.
+    assert "showing results for <strong>stability</strong> instead" in html
+    assert "Nothing you can read matches. Try" not in html and 'class="app-results__item"' in html
+    # Newest first as well; and a filter is kept.
     html = client.get("/search?q=stabilty&service_area=children-in-care&sort=date").get_data(as_text=True)
-    assert 'href="/search?q=stability&amp;service_area=children-in-care&amp;sort=date"' in html
+    assert "showing results for <strong>stability</strong> instead" in html
 
 
 def test_home_counts_follow_the_reader(client, login, published):
@@ -267,16 +204,22 @@ def test_a_failed_index_write_is_retried_and_never_leaves_a_withdrawn_document_f
     assert doc_id not in backend.indexed()
 
 
-def test_did_you_mean_offers_only_words_the_reader_may_read(api, published):
-    # "hubs" is only in the authority-only document of Kingsmere.
+def test_a_correction_offers_only_words_the_reader_may_read(api, published):
+    # "hubs" is only in the authority-only document of Kingsmere: its readers get what the
+    # corrected query finds; others are never offered a word of a document they may not read.
     own = _search(api, "kgm_reader", "?q=hubz")
-    assert own["total"] == 0 and "hub" in own.get("suggestion", "")
-    other = _search(api, "brk_reader", "?q=hubz")
-    assert other["total"] == 0 and "hub" not in other.get("suggestion", "")
+    assert own["found_by"] == "corrected" and "hub" in own["shown_for"]
+    assert [r["id"] for r in own["results"]] == [published["authority"]]
+    for reader in ("brk_reader", "ash_reader"):
+        other = _search(api, reader, "?q=hubz")
+        assert "hub" not in other.get("shown_for", "") + other.get("suggestion", "")
+        assert published["authority"] not in [r["id"] for r in other["results"]]
     api("kgm_approver").delete(
         f"/api/v1/documents/{published['authority']}/consent", json={"reason": "Withdrawn."}
     )
-    assert "hub" not in _search(api, "kgm_reader", "?q=hubz").get("suggestion", "")
+    after = _search(api, "kgm_reader", "?q=hubz")
+    assert "hub" not in after.get("shown_for", "") + after.get("suggestion", "")
+    assert published["authority"] not in [r["id"] for r in after["results"]]
 
 
 def test_an_authority_moved_to_another_region_is_relabelled_at_once(client, login, api, people, published):

@@ -1,0 +1,70 @@
+"""Search by meaning: what is embedded (the version consented to, kept with it and gone with it),
+and that meaning never finds, shows or counts a document the caller may not read."""
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from library.core.models import DocumentVersion, VersionPassage
+from library.search import meaning
+from search_index import embedding
+from tests.search.conftest import _search
+
+pytestmark = pytest.mark.parametrize("app", ["default", "whoosh"], indirect=True)
+
+READS = {
+    "kgm_reader": {"national", "region", "authority"},
+    "ash_reader": {"national", "region"},
+    "brk_reader": {"national"},
+    "admin": {"national", "region", "authority"},
+}
+
+
+def test_consent_keeps_the_meaning_of_the_text_consented_to(db, published):
+    version = db.scalars(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == published["national"], DocumentVersion.is_current.is_(True)
+        )
+    ).one()
+    items = embedding.passages(version.title, version.text)
+    assert [p.start for p in version.passages] == [start for _text, start in items]
+    first = embedding.from_bytes(version.passages[0].vector)
+    assert first.shape == (embedding.DIMENSIONS,) and abs(float(np.linalg.norm(first)) - 1) < 1e-3
+    # The title's vector is the title's, as embedded now.
+    assert float(first @ embedding.embed([version.title])[0]) > 0.999
+
+
+@pytest.mark.parametrize("who", sorted(READS))
+def test_meaning_finds_only_what_the_caller_may_read(app, db, api, people, published, monkeypatch, who):
+    monkeypatch.setattr(meaning, "MIN_SCORE", -10.0)  # every document counts as close
+    actor = getattr(people, who)
+    found = {f.id for f in meaning.search(db, actor, "support for families")}
+    assert found == {published[s] for s in READS[who]}
+    # Through the app: a query no word of which is in any document, found by meaning alone.
+    body = _search(api, who, "?q=zzqx+wombats")
+    assert body["found_by"] == "meaning"
+    assert {r["id"] for r in body["results"]} == {published[s] for s in READS[who]}
+    assert body["total"] == len(READS[who])
+    assert sum(body["facets"]["service_area"].values()) == len(READS[who])
+    # A filter narrows meaning as it narrows words.
+    body = _search(api, who, "?q=zzqx+wombats&service_area=send")
+    assert {r["id"] for r in body["results"]} == {published["national"]}
+
+
+def test_withdrawn_and_deleted_documents_are_not_found_by_meaning(
+    app, db, api, people, published, monkeypatch
+):
+    monkeypatch.setattr(meaning, "MIN_SCORE", -10.0)
+    doc_id = published["national"]
+    approver = api("kgm_approver")
+    assert (
+        approver.delete(f"/api/v1/documents/{doc_id}/consent", json={"reason": "Withdrawn."}).status_code
+        == 200
+    )
+    assert doc_id not in {f.id for f in meaning.search(db, people.brk_reader, "special educational needs")}
+    assert doc_id not in {r["id"] for r in _search(api, "kgm_reader", "?q=zzqx+wombats")["results"]}
+    before = db.scalar(select(func.count(VersionPassage.id)))
+    response = approver.delete(f"/api/v1/documents/{doc_id}")
+    assert response.status_code in (200, 204), response.get_json()
+    db.expire_all()
+    assert db.scalar(select(func.count(VersionPassage.id))) < before
