@@ -161,10 +161,12 @@ def _consented(session, batch: list) -> None:
     """Each version's fingerprint as consent records it, so that the documents are shared and
     unchanged since (a made-up fingerprint would make every one look changed since shared)."""
     from library.core import published
+    from library.search import meaning
 
     session.flush()
     for document in batch:
         document.versions[0].text_hash = published.snapshot(document).content_hash
+        meaning.attach(document.versions[0])  # as consent embeds it
     session.commit()
     batch.clear()
 

@@ -71,6 +71,12 @@ def _contains_word(text: str, words: str) -> bool:
     return False
 
 
+def _is_acronym(form: str) -> bool:
+    """Written in capitals ("SEND", "EHCP", "CiC" aside), with at most a plural "s" after them."""
+    core = form[:-1] if form.endswith("s") and len(form) > 2 else form
+    return core.isupper()
+
+
 class Thesaurus:
     """Groups of terms that mean the same (SEND and special educational needs and disabilities...).
 
@@ -90,12 +96,14 @@ class Thesaurus:
         for number, group in enumerate(self.groups):
             for form in group:
                 self._concept[form if form.isupper() else form.lower()] = number
-        acronyms = [f for f in self._concept if f.isupper()]
-        phrases = [f for f in self._concept if not f.isupper()]
+                if _is_acronym(form) and not form.endswith("S"):
+                    self._concept.setdefault(form + "s", number)  # "EHCPs", "LACs": the plural
+        acronyms = [f for f in self._concept if _is_acronym(f)]
+        phrases = [f for f in self._concept if not _is_acronym(f)]
         self._acronyms = self._compile(acronyms, 0)
         self._phrases = self._compile(phrases, re.I)
         self._forms = [
-            (_SEPARATORS_RE.sub(" ", form if form.isupper() else form.lower()), form.isupper(), concept)
+            (_SEPARATORS_RE.sub(" ", form if _is_acronym(form) else form.lower()), _is_acronym(form), concept)
             for form, concept in self._concept.items()
         ]
 
@@ -127,7 +135,10 @@ class Thesaurus:
         return found
 
     def expand(self, query: str) -> str:
-        """Each thesaurus term outside quotes becomes a concept token (see ``concept_query``)."""
+        """Each thesaurus term outside quotes is widened to "the term as asked, or its concept"
+        (the concept's token, looked up in the concepts field): the words asked are always
+        searched for themselves too, so a form the thesaurus lacks (a plural, another acronym)
+        still finds what holds it."""
         if not query:
             return query
         parts = re.split(r'("[^"]*")', query)
@@ -141,8 +152,12 @@ class Thesaurus:
         return "".join(parts)
 
     def _token(self, match: re.Match) -> str:
-        concept = self._lookup(match.group(1))
-        return match.group(1) if concept is None else self.TOKEN.format(concept)
+        asked = match.group(1)
+        concept = self._lookup(asked)
+        if concept is None:
+            return asked
+        words = asked if len(asked.split()) == 1 and "-" not in asked else f'"{asked}"'
+        return f"({words} OR {self.TOKEN.format(concept)})"
 
 
 @contextmanager

@@ -175,6 +175,26 @@ def test_thesaurus_finds_both_forms(backend, query, expected):
     assert ids(backend.search(SearchQuery(query, labels=None))) == expected
 
 
+def test_a_concept_widens_the_words_asked_never_replaces_them(make_backend):
+    b = make_backend(
+        Thesaurus([["EHCP", "education, health and care plan"], ["LAC", "looked after children"]])
+    )
+    b.add(
+        [
+            doc(1, "Plans", "Forty EHCPs were issued late."),
+            doc(2, "Plans", "Each education, health and care plan was reviewed."),
+            doc(3, "Care", "Placements for LACs and their siblings."),
+            doc(4, "Care", "Stability for looked after children."),
+        ]
+    )
+    # A plural acronym is a form of the concept, whichever of the two is asked for.
+    assert sorted(ids(b.search(SearchQuery("EHCP", labels=None)))) == [1, 2]
+    assert sorted(ids(b.search(SearchQuery("EHCPs", labels=None)))) == [1, 2]
+    assert sorted(ids(b.search(SearchQuery("LAC placements", labels=None)))) == [3]
+    # The words asked are searched for themselves too, beside the concept.
+    assert sorted(ids(b.search(SearchQuery("looked after children", labels=None)))) == [3, 4]
+
+
 def test_filters(backend):
     result = backend.search(SearchQuery(filters={"region": ["north-west"]}, labels=None))
     assert ids(result) == [4]
