@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import sys
 
-from . import bounded, detection, extraction, insights, journeys, rendering, reuse, search, workspace
+from . import (
+    bounded,
+    detection,
+    extraction,
+    insights,
+    journeys,
+    relevance,
+    rendering,
+    reuse,
+    search,
+    workspace,
+)
 
 
 def main() -> int:
@@ -79,6 +90,18 @@ def main() -> int:
         f"  targets at 10,000: indexing >= {search.RATE_TARGET:.0f} docs/s (default backend), "
         f">= {search.QPS_TARGET:.0f} q/s, worker < {search.RSS_TARGET_MB:.0f} MB"
     )
+    print(
+        "Search relevance (nDCG@10 through the app; benchmarks/relevance: the held-out set is never tuned on)"
+    )
+    for name in ("dev", "heldout"):
+        for hybrid_on in (False, True):
+            r = relevance.measure(name, hybrid_on=hybrid_on)
+            kinds = "  ".join(f"{k} {v:.2f}" for k, v in r["by_kind"].items())
+            how = "words and meaning" if hybrid_on else "words alone"
+            print(
+                f"  {name:<8} {how:<18} {r['ndcg']:.2f}  ({kinds})"
+                f"  {r['empty']} of {r['queries']} queries found nothing; {r['documents']} documents"
+            )
     row = workspace.run()
     mark = "ok" if row["ok"] else "MISSES A TARGET"
     print(f"Redaction workspace (a 20-page self-assessment, {row['suggestions']} suggestions, over HTTP)")

@@ -1,0 +1,38 @@
+"""How well search ranks, on the sets of benchmarks/relevance: the development set and the
+held-out set (never used to choose a rule or a setting). Floors a little under the figures
+measured (README, "Search by meaning"), so that a change which makes ranking worse fails here."""
+
+import pytest
+
+from benchmarks import relevance
+
+FLOORS = {
+    # set: (nDCG@10 overall, own words, other words, misspelt, queries allowed to find nothing)
+    "dev": (0.62, 0.88, 0.23, 0.88, 1),
+    "heldout": (0.71, 0.88, 0.45, 0.90, 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_words_and_meaning_rank_above_the_floors(name):
+    overall, own, other, misspelt, empty = FLOORS[name]
+    found = relevance.measure(name)
+    assert found["ndcg"] >= overall, found
+    assert found["by_kind"]["own"] >= own, found
+    assert found["by_kind"]["other"] >= other, found
+    assert found["by_kind"]["misspelt"] >= misspelt, found
+    assert found["empty"] <= empty, found
+
+
+def test_meaning_adds_to_words_alone():
+    words = relevance.measure("heldout", hybrid_on=False)
+    both = relevance.measure("heldout")
+    assert both["ndcg"] >= words["ndcg"] + 0.1, (words, both)
+    assert words["by_kind"]["other"] == 0.0  # the set's other words are in none of its documents
+    assert both["empty"] < words["empty"]
+
+
+def test_other_words_share_no_word_with_what_the_documents_say():
+    for name in FLOORS:
+        corpus = relevance.load(name)  # raises if a query in other words uses a topic's own words
+        assert {q.kind for q in corpus.queries} == {"own", "other", "misspelt"}
