@@ -262,3 +262,41 @@ def measure(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -> dict:
         "by_kind": {k: statistics.mean(v) for k, v in by_kind.items()},
         "empty": empty,
     }
+
+
+def measure_related(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -> dict:
+    """Precision@5 of "related documents" over the named set: for each document, the share of
+    the five offered that are about the same topic."""
+    import statistics
+    import tempfile
+
+    from library import create_app
+    from library.core.models import User
+    from library.ops.migrate import upgrade
+    from library.search import hybrid
+    from library.search import service as search
+
+    corpus = load(name, per_topic)
+    topic = {d.id: d.topic for d in corpus.documents}
+    was = hybrid.ENABLED
+    with tempfile.TemporaryDirectory() as data_dir:
+        app = create_app({"ENV_NAME": "test", "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"})
+        upgrade(app.extensions["db_engine"])
+        reader_id = _populate(app, corpus)
+        app.extensions["search_indexer"].rebuild()
+        backend = app.extensions["search"]
+        hybrid.ENABLED = hybrid_on
+        precision = []
+        try:
+            with app.app_context():
+                session = app.extensions["db_sessionmaker"]()
+                reader = session.get(User, reader_id)
+                for d in corpus.documents:
+                    offered = [h.id for h in search.more_like_this(session, backend, reader, d.id, 5)]
+                    precision.append(sum(topic[i] == d.topic for i in offered) / 5)
+                session.close()
+        finally:
+            hybrid.ENABLED = was
+            backend.close()
+            app.extensions["db_engine"].dispose()
+    return {"set": name, "precision_at_5": statistics.mean(precision), "documents": len(corpus.documents)}

@@ -194,13 +194,15 @@ def search(
     return _rank(owner, start, sims, limit)
 
 
-def _rank(owner: np.ndarray, start: np.ndarray, sims: np.ndarray, limit: int) -> list[Found]:
+def _rank(
+    owner: np.ndarray, start: np.ndarray, sims: np.ndarray, limit: int, min_score: float | None = None
+) -> list[Found]:
     """Per document (its rows together, in order): best passage + mean of its passages."""
     first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     counts = np.diff(np.r_[first, len(owner)])
     best = np.maximum.reduceat(sims, first)
     scores = best + np.add.reduceat(sims, first) / counts
-    chosen = np.flatnonzero(scores >= MIN_SCORE)
+    chosen = np.flatnonzero(scores >= (MIN_SCORE if min_score is None else min_score))
     chosen = chosen[np.argsort(-scores[chosen], kind="stable")][:limit]
     found = []
     for i in chosen:
@@ -208,3 +210,56 @@ def _rank(owner: np.ndarray, start: np.ndarray, sims: np.ndarray, limit: int) ->
         at = a + int(np.argmax(sims[a:b]))
         found.append(Found(int(owner[a]), float(scores[i]), int(start[at])))
     return found
+
+
+# "Related documents": how much sharing a service area, and the document type, counts beside
+# closeness in meaning (a score of best passage plus mean, up to 2).
+SAME_AREA = 0.5
+SAME_TYPE = 0.25
+CANDIDATES = 50
+
+
+def related(session: Session, actor: User | None, document_id: int, limit: int = 5) -> list[int] | None:
+    """The documents the caller may read closest in meaning to this one's shared version, those
+    in the same service area and of the same type first; None when its meaning is not kept."""
+    vectors = _vectors.current(session)
+    own = vectors.owner == document_id
+    if not own.any():
+        return None
+    centre = vectors.matrix[own].astype(np.float32).mean(axis=0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-9)
+    allowed = readable_ids(session, actor, {}) - {document_id}
+    if not allowed:
+        return []
+    keep = np.isin(vectors.owner, np.fromiter(allowed, dtype=np.int64))
+    if not keep.any():
+        return []
+    sims = vectors.matrix[keep].astype(np.float32) @ centre
+    close = _rank(vectors.owner[keep], vectors.start[keep], sims, CANDIDATES, min_score=-np.inf)
+    details = _details(session, [document_id, *(f.id for f in close)])
+    areas, kind = details.get(document_id, (set(), None))
+
+    def score(found: Found) -> float:
+        other_areas, other_kind = details.get(found.id, (set(), None))
+        return found.score + SAME_AREA * bool(areas & other_areas) + SAME_TYPE * (kind == other_kind)
+
+    return [f.id for f in sorted(close, key=score, reverse=True)[:limit]]
+
+
+def _details(session: Session, ids: list[int]) -> dict[int, tuple[set[int], int]]:
+    """Each document's current version's service areas and type."""
+    rows = session.execute(
+        select(
+            DocumentVersion.document_id,
+            DocumentVersion.document_type_id,
+            version_service_areas.c.service_area_id,
+        )
+        .outerjoin(version_service_areas, version_service_areas.c.version_id == DocumentVersion.id)
+        .where(DocumentVersion.document_id.in_(ids), DocumentVersion.is_current.is_(True))
+    ).all()
+    out: dict[int, tuple[set[int], int]] = {}
+    for doc_id, type_id, area_id in rows:
+        areas, _ = out.setdefault(doc_id, (set(), type_id))
+        if area_id is not None:
+            areas.add(area_id)
+    return out

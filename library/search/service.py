@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from library.challenges import service as challenges
 from library.core import access, vocabularies
 from library.core.errors import ValidationError
-from library.core.models import Authority, Document, ServiceArea, User
+from library.core.models import Authority, Document, DocumentVersion, ServiceArea, User
 from library.core.paging import MAX_PAGE, page_count
-from library.search import hybrid
-from search_index import SearchBackend, SearchQuery
+from library.search import hybrid, meaning
+from search_index import Hit, SearchBackend, SearchQuery
 from search_index.base import FACETS
 
 log = logging.getLogger(__name__)
@@ -172,5 +172,18 @@ def _still_readable(session: Session, actor: User, hits):
 
 
 def more_like_this(session: Session, backend: SearchBackend, actor: User, document_id: int, limit: int = 5):
-    hits = backend.more_like_this(document_id, access.caller_labels(actor), limit)
+    """Related documents: by meaning and details (``meaning.related``); by shared words (the
+    index's "more like this") for a document whose meaning is not kept yet."""
+    ids = meaning.related(session, actor, document_id, limit) if hybrid.enabled() else None
+    if ids is None:
+        hits = backend.more_like_this(document_id, access.caller_labels(actor), limit)
+        return _still_readable(session, actor, hits)
+    titles = dict(
+        session.execute(
+            select(DocumentVersion.document_id, DocumentVersion.title).where(
+                DocumentVersion.document_id.in_(ids), DocumentVersion.is_current.is_(True)
+            )
+        ).all()
+    )
+    hits = [Hit(id=i, score=0.0, title=titles[i], snippet="", fields={}) for i in ids if i in titles]
     return _still_readable(session, actor, hits)

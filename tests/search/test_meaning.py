@@ -68,3 +68,37 @@ def test_withdrawn_and_deleted_documents_are_not_found_by_meaning(
     assert response.status_code in (200, 204), response.get_json()
     db.expire_all()
     assert db.scalar(select(func.count(VersionPassage.id))) < before
+
+
+@pytest.mark.parametrize("who", sorted(READS))
+def test_related_documents_are_only_what_the_caller_may_read(app, db, people, published, who):
+    from library.search import service
+
+    actor = getattr(people, who)
+    offered = service.more_like_this(db, app.extensions["search"], actor, published["national"])
+    assert {h.id for h in offered} == {published[s] for s in READS[who] - {"national"}}
+
+
+def test_related_documents_share_a_service_area_first(app, db, api, people, published):
+    """A second SEND document comes before documents of other areas, however close they are."""
+    from library.search import service
+    from tests.search.conftest import consent
+
+    owner = api("kgm_contributor")
+    import io
+
+    doc_id = owner.post(
+        "/api/v1/documents",
+        data={
+            "title": "Annual reviews",
+            "document_type": "action-plan",
+            "service_areas": ["send"],
+            "year": "2025",
+            "file": (io.BytesIO(b"# Annual reviews\n\nReviews held on time.\n"), "d.md"),
+        },
+        content_type="multipart/form-data",
+    ).get_json()["id"]
+    owner.post(f"/api/v1/documents/{doc_id}/redactions/accept-all")
+    assert consent(api, doc_id, "national").status_code == 200
+    offered = service.more_like_this(db, app.extensions["search"], people.kgm_reader, published["national"])
+    assert [h.id for h in offered][0] == doc_id

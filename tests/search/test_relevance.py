@@ -36,3 +36,9 @@ def test_other_words_share_no_word_with_what_the_documents_say():
     for name in FLOORS:
         corpus = relevance.load(name)  # raises if a query in other words uses a topic's own words
         assert {q.kind for q in corpus.queries} == {"own", "other", "misspelt"}
+
+
+@pytest.mark.parametrize("name,floor", [("dev", 0.95), ("heldout", 0.9)])
+def test_related_documents_are_about_the_same_topic(name, floor):
+    found = relevance.measure_related(name)
+    assert found["precision_at_5"] >= floor, found
