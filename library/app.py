@@ -76,5 +76,18 @@ def start_up(app: Flask) -> None:
         app.extensions["search_indexer"].drain()
         app.extensions["search_indexer"].fill_if_empty()
         app.extensions["mailer"].deliver()
+        _warm_meaning(app)
     except Exception:  # the outboxes keep the work; the next request tries again
         log.exception("catching up with the outboxes at start-up failed")
+
+
+def _warm_meaning(app: Flask) -> None:
+    """The embedding model and the shared versions' vectors loaded before the first search (a
+    search would otherwise wait for them, once a process)."""
+    from library.search import meaning
+
+    session = app.extensions["db_sessionmaker"]()
+    try:
+        meaning.warm(session)
+    finally:
+        session.close()

@@ -38,6 +38,10 @@ class SearchQuery:
     sort: str = "relevance"  # or "date"
     page: int = 1
     per_page: int = 20
+    # False: hits without snippets (ranking alone, when a page is chosen later).
+    snippets: bool = True
+    # Only these documents (their snippets once a page is chosen); None: no such limit.
+    ids: list[int] | None = None
 
 
 @dataclass

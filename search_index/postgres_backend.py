@@ -162,9 +162,16 @@ class PostgresBackend(SearchBackend):
             return dict(connection.execute(text(f"SELECT document_id, fingerprint FROM {TABLE}")).all())
 
     @staticmethod
-    def _where(labels: list[str] | None, filters: dict[str, list[str]], params: dict) -> list[str] | None:
+    def _where(
+        labels: list[str] | None, filters: dict[str, list[str]], params: dict, ids: list[int] | None = None
+    ) -> list[str] | None:
         """SQL conditions for the caller's labels and filters (None: nothing may be found)."""
         where = []
+        if ids is not None:
+            if not ids:
+                return None
+            where.append("document_id = ANY(:only_ids)")
+            params["only_ids"] = [int(i) for i in ids]
         if labels is not None:
             if not labels:
                 return None
@@ -190,7 +197,7 @@ class PostgresBackend(SearchBackend):
 
     def search(self, query: SearchQuery) -> SearchResult:
         params: dict = {}
-        where = self._where(query.labels, query.filters, params)
+        where = self._where(query.labels, query.filters, params, query.ids)
         if where is None:
             return SearchResult(total=0, hits=[], facets={f: {} for f in FACETS})
         cleaned = clean_query(query.text)
@@ -206,21 +213,22 @@ class PostgresBackend(SearchBackend):
         # ts_headline reads the whole text it is given: it is given the part around the first
         # place a word asked for begins (or the opening), not the whole document.
         snippet = "NULL"
-        if cleaned:
+        if cleaned and query.snippets:
             params["near"] = self._near(cleaned)
             window = "substring(page.body from greatest(1, strpos(lower(page.body), :near) - 200) for 1200)"
             snippet = f"ts_headline('{CONFIG}', {window}, websearch_to_tsquery('english', :q), '{HEADLINE}')"
+        body = "page.body" if query.snippets else "''"  # a ranking alone needs no text
         with self.engine.connect() as connection:
             page_ids, facets, total = self._scan(connection, condition, rank, order, params)
             rows = connection.execute(
                 text(
-                    f"SELECT {COLUMNS}, page.body, {snippet} AS snippet "
+                    f"SELECT {COLUMNS}, {body} AS body, {snippet} AS snippet "
                     f"FROM {TABLE} AS page WHERE document_id = ANY(:ids)"
                 ),
                 {**params, "ids": list(page_ids)},
             ).mappings()
             by_id = {row["document_id"]: row for row in rows}
-            hits = [self._hit(by_id[i], page_ids[i]) for i in page_ids if i in by_id]
+            hits = [self._hit(by_id[i], page_ids[i], query.snippets) for i in page_ids if i in by_id]
             suggestion = None
             if cleaned and total < 3:
                 suggestion = self._suggestion(connection, cleaned, total, where[1:], params)
@@ -234,12 +242,12 @@ class PostgresBackend(SearchBackend):
         return ""
 
     @staticmethod
-    def _hit(row, score: float) -> Hit:
+    def _hit(row, score: float, snippets: bool = True) -> Hit:
         snippet = ""
         if row["snippet"] and _OPEN in row["snippet"]:
             snippet = html.escape(" ".join(row["snippet"].split()))
             snippet = snippet.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
-        if not snippet:
+        if not snippet and snippets:
             snippet = lead(row["summary"] or row["body"], SNIPPET_CHARS)
         fields = {
             "id": row["document_id"],

@@ -257,9 +257,13 @@ class TantivyBackend(SearchBackend):
             out[stored.get_first("id")] = stored.get_first("fingerprint") or ""
         return out
 
-    def _filter(self, labels: list[str] | None, filters: dict[str, list[str]]):
+    def _filter(self, labels: list[str] | None, filters: dict[str, list[str]], ids: list[int] | None = None):
         """None: no limit; False: nothing may be found; else a query every result must match."""
         parts = []
+        if ids is not None:
+            if not ids:
+                return False
+            parts.append(Query.term_set_query(self.schema, "id", [int(i) for i in ids]))
         if labels is not None:
             if not labels:
                 return False
@@ -291,7 +295,7 @@ class TantivyBackend(SearchBackend):
         return Query.boolean_query([(Occur.Must, query), (Occur.Must, Query.const_score_query(filt, 0.0))])
 
     def search(self, query: SearchQuery) -> SearchResult:
-        filt = self._filter(query.labels, query.filters)
+        filt = self._filter(query.labels, query.filters, query.ids)
         if filt is False:
             return SearchResult(total=0, hits=[], facets={f: {} for f in FACETS})
         parsed, cleaned = self.parse(query.text)
@@ -306,7 +310,7 @@ class TantivyBackend(SearchBackend):
             count=True,
             order_by_field="newest" if by_date else None,
         )
-        marks = self._marks(cleaned) if parsed is not None else None
+        marks = self._marks(cleaned) if parsed is not None and query.snippets else None
         hits = []
         for key, address in result.hits:
             stored = s.doc(address)
@@ -315,7 +319,7 @@ class TantivyBackend(SearchBackend):
             if marks:
                 snippet = snippet_for(stored.get_first("text") or "", *marks)
                 snippet = snippet or snippet_for(fields["summary"], *marks)
-            if not snippet:
+            if not snippet and query.snippets:
                 snippet = lead(fields["summary"] or stored.get_first("text") or "")
             hits.append(
                 Hit(

@@ -212,8 +212,12 @@ class WhooshBackend(SearchBackend):
         s = self.searcher()
         return {int(f["id"]): f.get("fingerprint", "") for f in s.all_stored_fields()}
 
-    def _filter(self, labels: list[str] | None, filters: dict[str, list[str]]):
+    def _filter(self, labels: list[str] | None, filters: dict[str, list[str]], ids: list[int] | None = None):
         parts = []
+        if ids is not None:
+            if not ids:
+                return NullQuery
+            parts.append(Or([Term("id", str(i)) for i in ids]))
         if labels is not None:
             if not labels:
                 return NullQuery
@@ -252,7 +256,7 @@ class WhooshBackend(SearchBackend):
         s = self.searcher()
         parsed, cleaned = self.parse(query.text)
         q = parsed if parsed is not None else Every()
-        filt = self._filter(query.labels, query.filters)
+        filt = self._filter(query.labels, query.filters, query.ids)
         if filt is NullQuery:
             return SearchResult(total=0, hits=[], facets={f: {} for f in FACETS})
         sortedby = None
@@ -270,9 +274,9 @@ class WhooshBackend(SearchBackend):
         for hit in results[(page - 1) * query.per_page : page * query.per_page]:
             fields = hit.fields()
             snippet = ""
-            if parsed is not None:
+            if parsed is not None and query.snippets:
                 snippet = hit.highlights("text", top=2) or hit.highlights("summary", top=1)
-            if not snippet:
+            if not snippet and query.snippets:
                 snippet = lead(fields.get("summary") or fields.get("text", ""))
             hits.append(
                 Hit(

@@ -73,7 +73,7 @@ def search(
     """The page of ``query`` (ranked by relevance), how it was found, and the corrected query
     shown when that was used (see the module's description)."""
     size = math.ceil(WINDOW / query.per_page) * query.per_page  # pages past it align with the index's
-    window = replace(query, page=1, per_page=size)
+    window = replace(query, page=1, per_page=size, snippets=False)  # snippets once the page is chosen
     word = backend.search(window)
     found_by = shown_for = None
     if word.total == 0 and word.suggestion:
@@ -107,7 +107,13 @@ def search(
         return replace(page, total=word.total, facets=word.facets), found_by, shown_for
     chosen = ranked[start : start + query.per_page]
     extra = _extra_hits(session, extra_ids, {f.id: f.passage_start for f in close})
-    by_id = {h.id: h for h in word.hits} | extra
+    by_id = {h.id: h for h in word.hits}
+    on_page = [i for i in chosen if i in by_id]
+    if on_page:  # the page's word results, with their snippets
+        text = word_text(word, query, shown_for, found_by)
+        shown = backend.search(replace(query, text=text, page=1, per_page=len(on_page), ids=on_page))
+        by_id.update({h.id: h for h in shown.hits})
+    by_id |= extra
     hits = [by_id[i] for i in chosen if i in by_id]
     facets = _with_facets(word.facets, [extra[i] for i in extra_ids if i in extra])
     result = SearchResult(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,43 +84,149 @@ class Found:
 
 
 class _Vectors:
-    """The current versions' passages, in memory: one matrix, each row's document and start."""
+    """The current versions' passages, in memory, for one process.
+
+    Per document: the mean of its passages (float32, to rank every document at once by the mean
+    of its passages' similarity) and its passages (float16, to find the best passage of those
+    that rank high). A consent adds the new version's passages (the passages' ids only grow);
+    the document's older ones are set aside, and everything is read again once a fifth of what
+    is held is set aside.
+    """
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.stamp: tuple | None = None
-        self.matrix = np.zeros((0, embedding.DIMENSIONS), dtype=np.float16)
-        self.owner = np.zeros(0, dtype=np.int64)
-        self.start = np.zeros(0, dtype=np.int64)
+        self.last_id = 0
+        self.doc_ids = np.zeros(0, dtype=np.int64)  # per slot: the document, or -1 set aside
+        self.means = np.zeros((0, embedding.DIMENSIONS), dtype=np.float32)
+        self.first = np.zeros(0, dtype=np.int64)  # per slot: its first passage's row
+        self.count = np.zeros(0, dtype=np.int64)
+        self.passages = np.zeros((0, embedding.DIMENSIONS), dtype=np.float16)
+        self.starts = np.zeros(0, dtype=np.int64)
+        self.slot_of: dict[int, int] = {}
 
     def current(self, session: Session) -> _Vectors:
-        stamp = tuple(
-            session.execute(select(func.max(VersionPassage.id), func.count(VersionPassage.id))).one()
-        )
-        if stamp != self.stamp:
+        newest = session.scalar(select(func.max(VersionPassage.id))) or 0
+        if newest != self.last_id:
             with self.lock:
-                if stamp != self.stamp:
-                    self._load(session, stamp)
+                if newest != self.last_id:
+                    self._update(session, newest)
         return self
 
-    def _load(self, session: Session, stamp: tuple) -> None:
-        rows = session.execute(
+    def _query(self, after: int):
+        """The current versions' passages (only those of versions with a passage newer than
+        ``after``, when given), grouped by document, in order."""
+        stmt = (
             select(DocumentVersion.document_id, VersionPassage.start, VersionPassage.vector)
             .join(VersionPassage, VersionPassage.version_id == DocumentVersion.id)
             .where(DocumentVersion.is_current.is_(True))
-            .order_by(DocumentVersion.document_id, VersionPassage.position)
-        ).all()
-        matrix = np.zeros((len(rows), embedding.DIMENSIONS), dtype=np.float16)
-        for i, (_doc, _start, vector) in enumerate(rows):
-            matrix[i] = embedding.from_bytes(vector)
-        self.matrix = matrix
-        self.owner = np.array([r[0] for r in rows], dtype=np.int64)
-        self.start = np.array([r[1] for r in rows], dtype=np.int64)
-        self.stamp = stamp
-        log.info("search by meaning: %d passages of %d documents in memory", len(rows), len(set(self.owner)))
+        )
+        if after:
+            newer = select(VersionPassage.version_id).where(VersionPassage.id > after)
+            stmt = stmt.where(VersionPassage.version_id.in_(newer))
+        return stmt
+
+    def _update(self, session: Session, newest: int) -> None:
+        aside = int((self.doc_ids < 0).sum())
+        full = newest < self.last_id or aside * 5 > max(len(self.doc_ids), 1)
+        stmt = self._query(0 if full else self.last_id)
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        # Read in batches straight into the arrays kept: a library's vectors are never all in
+        # memory twice, nor as Python objects.
+        passages = np.empty((total, embedding.DIMENSIONS), dtype=np.float16)
+        starts = np.empty(total, dtype=np.int64)
+        ids, firsts, counts, means = [], [], [], []
+        base = 0 if full else len(self.passages)
+        row, group, group_id = 0, [], None
+
+        def close_group() -> None:
+            if group_id is None:
+                return
+            block = np.array(group, dtype=np.float32)
+            passages[row - len(group) : row] = block
+            ids.append(group_id)
+            firsts.append(base + row - len(group))
+            counts.append(len(group))
+            means.append(block.mean(axis=0))
+
+        result = session.execute(
+            stmt.order_by(DocumentVersion.document_id, VersionPassage.position).execution_options(
+                yield_per=2000
+            )
+        )
+        for doc_id, start, vector in result:
+            if doc_id != group_id:
+                close_group()
+                group, group_id = [], doc_id
+            if row >= total:
+                break  # passages added meanwhile: the next look brings them in
+            group.append(embedding.from_bytes(vector))
+            starts[row] = start
+            row += 1
+        close_group()
+        result.close()
+        passages, starts = passages[:row], starts[:row]
+        if full:
+            self.__init__()
+        for doc_id in ids:
+            old = self.slot_of.pop(doc_id, None)
+            if old is not None:
+                self.doc_ids[old] = -1
+        slots = range(len(self.doc_ids), len(self.doc_ids) + len(ids))
+        self.slot_of.update(zip(ids, slots, strict=True))
+        new_means = np.array(means, dtype=np.float32).reshape(-1, embedding.DIMENSIONS)
+        self.doc_ids = np.concatenate([self.doc_ids, np.array(ids, dtype=np.int64)])
+        self.means = np.vstack([self.means, new_means]) if len(self.means) else new_means
+        self.first = np.concatenate([self.first, np.array(firsts, dtype=np.int64)])
+        self.count = np.concatenate([self.count, np.array(counts, dtype=np.int64)])
+        self.passages = np.vstack([self.passages, passages]) if len(self.passages) else passages
+        self.starts = np.concatenate([self.starts, starts])
+        self.last_id = newest
+        log.info("search by meaning: %d documents' passages in memory", len(self.slot_of))
+
+    def slots(self, allowed: set[int]) -> np.ndarray:
+        """The slots of the allowed documents held."""
+        found = [self.slot_of[i] for i in allowed if i in self.slot_of]
+        return np.array(found, dtype=np.int64)
+
+    def score(self, slots: np.ndarray, query: np.ndarray, limit: int, min_score: float) -> list[Found]:
+        """The documents in ``slots`` by best passage plus mean of passages, best first: every
+        one ranked by the mean, the best ``CANDIDATES`` of those by both."""
+        if not len(slots):
+            return []
+        mean_scores = self.means[slots] @ query
+        take = min(len(slots), max(CANDIDATES, limit * 3))
+        top = np.argpartition(-mean_scores, take - 1)[:take] if take < len(slots) else np.arange(len(slots))
+        found = []
+        for i in top:
+            slot = slots[i]
+            a = self.first[slot]
+            sims = self.passages[a : a + self.count[slot]].astype(np.float32) @ query
+            best = int(np.argmax(sims))
+            total = float(sims[best]) + float(mean_scores[i])
+            if total >= min_score:
+                found.append(Found(int(self.doc_ids[slot]), total, int(self.starts[a + best])))
+        found.sort(key=lambda f: -f.score)
+        return found[:limit]
 
 
-_vectors = _Vectors()
+_held: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per database engine
+_held_lock = threading.Lock()
+
+
+def _vectors_of(session: Session) -> _Vectors:
+    """This process's vectors of the session's database, brought up to date."""
+    engine = session.get_bind().engine
+    with _held_lock:
+        vectors = _held.get(engine)
+        if vectors is None:
+            vectors = _held[engine] = _Vectors()
+    return vectors.current(session)
+
+
+def warm(session: Session) -> None:
+    """Load the model and this database's vectors now (a serving process, at start)."""
+    embedding.warm()
+    _vectors_of(session)
 
 
 def readable_ids(session: Session, actor: User | None, filters: dict[str, list[str]]) -> set[int]:
@@ -128,14 +235,12 @@ def readable_ids(session: Session, actor: User | None, filters: dict[str, list[s
     where = access.readable_filter(actor)
     if where is None:
         return set()
-    stmt = (
-        select(Document.id)
-        .join(
+    stmt = select(Document.id).where(where)  # without a filter, read from an index alone
+    if {"service_area", "document_type", "year"} & set(filters):
+        stmt = stmt.join(
             DocumentVersion,
             (DocumentVersion.document_id == Document.id) & DocumentVersion.is_current.is_(True),
         )
-        .where(where)
-    )
     for name, values in filters.items():
         if name == "service_area":
             stmt = stmt.where(
@@ -183,33 +288,8 @@ def search(
     allowed = readable_ids(session, actor, filters or {}) if allowed is None else allowed
     if not allowed:
         return []
-    vectors = _vectors.current(session)
-    if not len(vectors.owner):
-        return []
-    keep = np.isin(vectors.owner, np.fromiter(allowed, dtype=np.int64))
-    if not keep.any():
-        return []
-    owner, start = vectors.owner[keep], vectors.start[keep]
-    sims = vectors.matrix[keep].astype(np.float32) @ embedding.embed([text])[0]
-    return _rank(owner, start, sims, limit)
-
-
-def _rank(
-    owner: np.ndarray, start: np.ndarray, sims: np.ndarray, limit: int, min_score: float | None = None
-) -> list[Found]:
-    """Per document (its rows together, in order): best passage + mean of its passages."""
-    first = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    counts = np.diff(np.r_[first, len(owner)])
-    best = np.maximum.reduceat(sims, first)
-    scores = best + np.add.reduceat(sims, first) / counts
-    chosen = np.flatnonzero(scores >= (MIN_SCORE if min_score is None else min_score))
-    chosen = chosen[np.argsort(-scores[chosen], kind="stable")][:limit]
-    found = []
-    for i in chosen:
-        a, b = first[i], first[i] + counts[i]
-        at = a + int(np.argmax(sims[a:b]))
-        found.append(Found(int(owner[a]), float(scores[i]), int(start[at])))
-    return found
+    vectors = _vectors_of(session)
+    return vectors.score(vectors.slots(allowed), embedding.embed([text])[0], limit, MIN_SCORE)
 
 
 # "Related documents": how much sharing a service area, and the document type, counts beside
@@ -222,20 +302,15 @@ CANDIDATES = 50
 def related(session: Session, actor: User | None, document_id: int, limit: int = 5) -> list[int] | None:
     """The documents the caller may read closest in meaning to this one's shared version, those
     in the same service area and of the same type first; None when its meaning is not kept."""
-    vectors = _vectors.current(session)
-    own = vectors.owner == document_id
-    if not own.any():
+    vectors = _vectors_of(session)
+    slot = vectors.slot_of.get(document_id)
+    if slot is None:
         return None
-    centre = vectors.matrix[own].astype(np.float32).mean(axis=0)
-    centre /= max(float(np.linalg.norm(centre)), 1e-9)
+    centre = vectors.means[slot] / max(float(np.linalg.norm(vectors.means[slot])), 1e-9)
     allowed = readable_ids(session, actor, {}) - {document_id}
-    if not allowed:
+    close = vectors.score(vectors.slots(allowed), centre, CANDIDATES, -np.inf)
+    if not close:
         return []
-    keep = np.isin(vectors.owner, np.fromiter(allowed, dtype=np.int64))
-    if not keep.any():
-        return []
-    sims = vectors.matrix[keep].astype(np.float32) @ centre
-    close = _rank(vectors.owner[keep], vectors.start[keep], sims, CANDIDATES, min_score=-np.inf)
     details = _details(session, [document_id, *(f.id for f in close)])
     areas, kind = details.get(document_id, (set(), None))
 
