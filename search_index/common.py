@@ -151,6 +151,25 @@ class Thesaurus:
             parts[i] = part
         return "".join(parts)
 
+    def substitute(self, text: str) -> str:
+        """Each thesaurus term outside quotes replaced by its concept's token: for comparing
+        what headings are about ("KLOEs" and "Key lines of enquiry" alike), never for queries."""
+        if not text:
+            return text
+        parts = re.split(r'("[^"]*")', text)
+        for i, part in enumerate(parts):
+            if part.startswith('"'):
+                continue
+            for pattern in (self._acronyms, self._phrases):
+                if pattern is not None:
+                    part = pattern.sub(self._concept_token, part)
+            parts[i] = part
+        return "".join(parts)
+
+    def _concept_token(self, match: re.Match) -> str:
+        concept = self._lookup(match.group(1))
+        return match.group(1) if concept is None else self.TOKEN.format(concept)
+
     def _token(self, match: re.Match) -> str:
         asked = match.group(1)
         concept = self._lookup(asked)

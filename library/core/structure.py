@@ -254,7 +254,7 @@ def display_heading(heading: str) -> str:
 def _key(heading: str, thesaurus: Thesaurus | None) -> frozenset[str]:
     text = display_heading(heading)
     if thesaurus is not None:
-        text = Thesaurus.TOKEN_RE_INLINE.sub(" ", thesaurus.expand(text.replace('"', " ")))
+        text = Thesaurus.TOKEN_RE_INLINE.sub(" ", thesaurus.substitute(text.replace('"', " ")))
         concepts = {f"concept{n}" for n in thesaurus.concepts(display_heading(heading))}
     else:
         concepts = set()
