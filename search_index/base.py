@@ -40,7 +40,8 @@ class SearchQuery:
     per_page: int = 20
     # False: hits without snippets (ranking alone, when a page is chosen later).
     snippets: bool = True
-    # Only these documents (their snippets once a page is chosen); None: no such limit.
+    # Only these documents (their snippets once a page is chosen: no facets, no "did you mean");
+    # None: no such limit.
     ids: list[int] | None = None
 
 

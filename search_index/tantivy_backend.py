@@ -330,9 +330,10 @@ class TantivyBackend(SearchBackend):
                     fields=fields,
                 )
             )
-        facets = self._facets(s, q)
+        fetching = query.ids is not None  # given documents' hits only: no facets or offers
+        facets = {} if fetching else self._facets(s, q)
         suggestion = None
-        if parsed is not None and result.count < 3:
+        if parsed is not None and result.count < 3 and not fetching:
             suggestion = self._suggestion(s, cleaned, result.count, filt)
         return SearchResult(total=result.count, hits=hits, facets=facets, suggestion=suggestion)
 

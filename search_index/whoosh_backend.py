@@ -288,9 +288,10 @@ class WhooshBackend(SearchBackend):
                 )
             )
         matched = set(s.docs_for_query(And([q, filt]) if filt is not None else q))
-        counted = self._facet_counts(s, matched)
+        fetching = query.ids is not None  # given documents' hits only: no facets or offers
+        counted = {} if fetching else self._facet_counts(s, matched)
         suggestion = None
-        if parsed is not None and len(matched) < 3:
+        if parsed is not None and len(matched) < 3 and not fetching:
             suggestion = self._suggestion(s, cleaned, filt, len(matched))
         return SearchResult(total=len(matched), hits=hits, facets=counted, suggestion=suggestion)
 
