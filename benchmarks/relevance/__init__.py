@@ -3,10 +3,11 @@ held-out set heldout.toml is never used to choose a rule or a setting).
 
 Each topic has passages in three wordings, headings in three wordings, and queries of three
 kinds: in the documents' own words, in other words (none of which appears in the topic's
-passages or headings: checked), and misspelt. ``compose`` makes ``per_topic`` documents a topic:
-each opens with boilerplate every document shares, then two or three sections of its main topic,
-one of a second topic, and a closing section. A document is relevant to a query of its main
-topic (grade 2) or of the topic it mentions in passing (grade 1).
+passages or headings: checked), and misspelt. ``load`` makes ``per_topic`` documents a topic:
+each opens with boilerplate every document shares, then a section of its main topic (two or three
+of its passages under one of its headings), one of a second topic, and a closing section. A
+document is relevant to a query of its main topic (grade 2) or of the topic it mentions in passing
+(grade 1).
 
 ``ndcg_at`` is nDCG@k with those grades (the ideal ranking puts every grade 2 document first).
 """
@@ -101,9 +102,7 @@ def load(name: str, per_topic: int = 10, seed: int = 11) -> Set:
                 (rng.choice(boiler["headings"][:2]), boiler["passages"][0], "")
             ]
             chosen = rng.sample(t.passages, rng.choice([2, 3]))
-            headings = rng.sample(t.headings, len(t.headings))
-            for i, passage in enumerate(chosen):
-                sections.append((headings[i % len(headings)], passage, t.id))
+            sections.append((rng.choice(t.headings), "\n\n".join(chosen), t.id))
             sections.append((rng.choice(second.headings), rng.choice(second.passages), second.id))
             sections.append((boiler["headings"][2], rng.choice(boiler["passages"][1:]), ""))
             title = f"Authority {n + 1}: {rng.choice(t.headings).lower()} self-assessment"
@@ -300,3 +299,53 @@ def measure_related(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -
             backend.close()
             app.extensions["db_engine"].dispose()
     return {"set": name, "precision_at_5": statistics.mean(precision), "documents": len(corpus.documents)}
+
+
+def measure_outline(name: str, *, meaning_on: bool = True, threshold: float | None = None) -> dict:
+    """Pairwise precision, recall and F1 of the outline's groups over the named set: for each
+    service area, the top-level sections of its documents grouped; two sections of different
+    documents belong together when they are about the same topic (or are the same boilerplate
+    part: the opening, the next steps)."""
+    from library.core import structure
+    from library.core.vocabularies import load_thesaurus
+    from search_index import embedding
+
+    corpus = load(name)
+    thesaurus = load_thesaurus()
+    tp = fp = fn = 0
+    for area in sorted({d.area for d in corpus.documents}):
+        docs = [d for d in corpus.documents if d.area == area]
+        examples, truth, meanings = [], {}, {}
+        for d in docs:
+            found = structure.top_level(structure.sections(d.text))
+            labels = [
+                tid or ("opening" if i == 0 else "next steps") for i, (_h, tid) in enumerate(d.sections)
+            ]
+            for s, label in zip(found, labels, strict=True):
+                truth[(d.id, s.start)] = label
+            items = embedding.passages(d.title, d.text)
+            vectors = embedding.embed([t for t, _ in items])
+            meanings.update(
+                {(d.id, start): v for (_t, start), v in list(zip(items, vectors, strict=True))[1:]}
+            )
+            examples.append(structure.Example(d.id, found))
+        if meaning_on:
+            groups = structure.group_by_meaning(
+                examples, meanings, thesaurus, **({"threshold": threshold} if threshold is not None else {})
+            )
+        else:
+            groups = structure.group_headings(examples, thesaurus)
+        placed = {(d, sec.start): n for n, g in enumerate(groups) for d, sec in g.members}
+        keys = list(truth)
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 :]:
+                if a[0] == b[0]:
+                    continue
+                same, together = truth[a] == truth[b], placed.get(a) == placed.get(b) is not None
+                tp += same and together
+                fp += together and not same
+                fn += same and not together
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"set": name, "precision": precision, "recall": recall, "f1": f1}

@@ -23,8 +23,10 @@ from library.core.models import (
     Kloe,
     ServiceArea,
     User,
+    VersionPassage,
     version_service_areas,
 )
+from search_index import embedding
 
 EXTRACT_WORDS = 400
 MAX_LISTED = 30  # examples named in a starter; the rest are counted
@@ -210,13 +212,38 @@ def examples(
     ]
 
 
+def meanings(session: Session, versions: dict[int, int]) -> dict[tuple[int, int], object]:
+    """What each section of these versions ({version id: document id}) says, as kept at consent:
+    its unit vector by (document id, the section's start)."""
+    if not versions:
+        return {}
+    rows = session.execute(
+        select(VersionPassage.version_id, VersionPassage.start, VersionPassage.vector).where(
+            VersionPassage.version_id.in_(list(versions)), VersionPassage.position > 0
+        )
+    )
+    return {(versions[v], start): embedding.from_bytes(vector) for v, start, vector in rows}
+
+
+def group_sections(session: Session, found: list[structure.Example], versions: dict[int, int]):
+    """Sections of these documents grouped by what they are about: by meaning where it is kept
+    (the thesaurus as a hint), by their headings' words otherwise."""
+    thesaurus = vocabularies.load_thesaurus()
+    kept = meanings(session, versions)
+    if not kept:
+        return structure.group_headings(found, thesaurus)
+    return structure.group_by_meaning(found, kept, thesaurus)
+
+
 def outline(
     session: Session, actor: User | None, document_type: str | None, service_area: str | None
 ) -> Outline:
     doc_type, area = vocabulary(session, document_type, service_area)
     found = examples(session, actor, doc_type, area)
-    groups = structure.group_headings(
-        (structure.Example(e.document_id, e.sections) for e in found), vocabularies.load_thesaurus()
+    groups = group_sections(
+        session,
+        [structure.Example(e.document_id, e.sections) for e in found],
+        {e.version_id: e.document_id for e in found},
     )
     return Outline(doc_type, area, found, groups)
 
@@ -466,8 +493,10 @@ def compare(session: Session, actor: User | None, ids: list[int]) -> Comparison:
         compared.append(
             Compared(i, version.title, document.authority.name, version.year, version.text, found)
         )
-    groups = structure.group_headings(
-        (structure.Example(c.document_id, c.sections) for c in compared), vocabularies.load_thesaurus()
+    groups = group_sections(
+        session,
+        [structure.Example(c.document_id, c.sections) for c in compared],
+        {rows[c.document_id][1].id: c.document_id for c in compared},
     )
     groups.sort(key=lambda g: (g.position, -g.count))
     table = []

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from whoosh.lang.porter import stem
 
@@ -293,6 +294,8 @@ class HeadingGroup:
     variants: Counter = field(default_factory=Counter)
     # document id -> (the section there, its relative place in that document 0..1)
     places: dict[int, tuple[Section, float]] = field(default_factory=dict)
+    # Every section in the group (a document may have more than one), as (document id, section).
+    members: list[tuple[int, Section]] = field(default_factory=list)
 
     @property
     def heading(self) -> str:
@@ -323,8 +326,98 @@ def group_headings(examples: Iterable[Example], thesaurus: Thesaurus | None = No
             groups.append(group)
         for document_id, s, where in places:
             group.variants[display_heading(s.heading)] += 1
+            group.members.append((document_id, s))
             if document_id not in group.places:
                 group.places[document_id] = (s, where)
+    groups.sort(key=lambda g: (-g.count, g.position, g.heading.casefold()))
+    return groups
+
+
+# Two groups of sections are about the same thing when the mean of their sections' meanings are at
+# least this close (cosine). Chosen on the development set of benchmarks/relevance (README).
+SAME_MEANING = 0.6
+HINT = 0.25  # how much more alike two groups count when their headings name the same concept
+
+
+def group_by_meaning(
+    examples: Iterable[Example],
+    meanings: dict[tuple[int, int], Any],
+    thesaurus: Thesaurus | None = None,
+    threshold: float = SAME_MEANING,
+) -> list[HeadingGroup]:
+    """The sections of many documents grouped by what they say (``meanings``: each section's
+    unit vector by (document id, the section's start), as kept at consent), their headings as a
+    hint: sections whose headings have the same stems and concepts start in one group; then the
+    two groups closest in meaning are joined while they are at least ``threshold`` alike, groups
+    whose headings name a thesaurus concept in common counting ``HINT`` more alike. (Headings
+    whose words are a subset of another's are not a hint: "Our priorities" is not "Priorities of
+    the review".) A section
+    without a meaning stays in its heading's group. Named, counted and ordered as
+    :func:`group_headings` does."""
+    import numpy as np
+
+    examples = list(examples)
+    by_key: dict[frozenset[str], list[tuple[int, Section, float]]] = defaultdict(list)
+    for example in examples:
+        total = max(len(example.sections), 1)
+        for i, s in enumerate(example.sections):
+            by_key[heading_key(s.heading, thesaurus)].append((example.document_id, s, i / total))
+    # The most common headings first, as group_headings takes them: of equally common names, a
+    # group is named by the one it met first.
+    ordered = sorted(by_key.items(), key=lambda kv: (-len({p[0] for p in kv[1]}), sorted(kv[0])))
+    clusters = [list(places) for _key, places in ordered]
+    keys = [{key} for key, _places in ordered]
+
+    def centre(places) -> Any:
+        found = [meanings[(d, s.start)] for d, s, _w in places if (d, s.start) in meanings]
+        if not found:
+            return None
+        mean = np.mean(found, axis=0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-9)
+
+    docs = [{d for d, _s, _w in c} for c in clusters]
+
+    def apart(a: int, b: int) -> bool:  # two sections of one document are about different things
+        return bool(docs[a] & docs[b])
+
+    def hinted(a: int, b: int) -> bool:  # the thesaurus's hint: a concept both headings name
+        return any(w.startswith("concept") for x in keys[a] for y in keys[b] for w in x & y)
+
+    centres = [centre(c) for c in clusters]
+    while True:
+        live = [i for i, c in enumerate(centres) if c is not None]
+        if len(live) < 2:
+            break
+        matrix = np.array([centres[i] for i in live])
+        sims = matrix @ matrix.T
+        for x, a in enumerate(live):
+            for y in range(x + 1, len(live)):
+                if apart(a, live[y]):
+                    sims[x, y] = sims[y, x] = -1.0
+                elif hinted(a, live[y]):
+                    sims[x, y] += HINT
+                    sims[y, x] += HINT
+        np.fill_diagonal(sims, -1.0)
+        a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        if sims[a, b] < threshold:
+            break
+        keep, gone = live[a], live[b]
+        clusters[keep].extend(clusters[gone])
+        keys[keep] |= keys[gone]
+        docs[keep] |= docs[gone]
+        clusters[gone], keys[gone], docs[gone], centres[gone] = [], set(), set(), None
+        centres[keep] = centre(clusters[keep])
+    groups = []
+    for places in clusters:
+        if not places:
+            continue
+        group = HeadingGroup(heading_key(places[0][1].heading, thesaurus))
+        for document_id, s, where in places:
+            group.variants[display_heading(s.heading)] += 1
+            group.members.append((document_id, s))
+            if document_id not in group.places:
+                group.places[document_id] = (s, where)
+        groups.append(group)
     groups.sort(key=lambda g: (-g.count, g.position, g.heading.casefold()))
     return groups
 
@@ -332,7 +425,8 @@ def group_headings(examples: Iterable[Example], thesaurus: Thesaurus | None = No
 def find_group(groups: list[HeadingGroup], heading: str, thesaurus: Thesaurus | None = None):
     """The group a heading belongs to (as :func:`group_headings` would put it), or None."""
     key = heading_key(heading, thesaurus)
-    exact = next((g for g in groups if g.key == key), None)
+    shown = display_heading(heading)
+    exact = next((g for g in groups if g.key == key or shown in g.variants), None)
     return exact or next((g for g in groups if _alike(g.key, key)), None)
 
 

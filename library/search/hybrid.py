@@ -38,7 +38,8 @@ FUNCTION_WORDS = frozenset(
 )
 WINDOW = 100
 K = 60
-LOOSE_WEIGHT = 0.5  # "most of the words" is weaker evidence than all of them
+MEANING_WEIGHT = 0.25  # beside documents holding every word asked
+LOOSE_WEIGHT = 0.25  # "most of the words" is weaker evidence than all of them
 ENABLED = True  # off only to measure words alone (benchmarks)
 
 
@@ -92,9 +93,7 @@ def search(
     if complete:
         in_words = set(word_ids)
         extra_ids = [f.id for f in close if f.id not in in_words]
-        ranked = fuse(
-            word_ids, [f.id for f in close], weights=(LOOSE_WEIGHT if found_by == "most words" else 1.0, 1.0)
-        )
+        ranked = fuse(word_ids, [f.id for f in close], weights=_weights(found_by))
     else:
         extra_ids = []
         in_words = set(word_ids)
@@ -122,6 +121,14 @@ def search(
     if found_by == "corrected":
         result.suggestion = None  # the corrected results are shown; nothing more to offer
     return result, found_by, shown_for
+
+
+def _weights(found_by: str | None) -> tuple[float, float]:
+    """How much the word index's ranking and meaning's count in the fusion: meaning less where
+    documents hold every word asked (or of the correction), words less where they hold only most."""
+    if found_by == "most words":
+        return LOOSE_WEIGHT, 1.0
+    return 1.0, MEANING_WEIGHT
 
 
 def word_text(word: SearchResult, query: SearchQuery, shown_for: str | None, found_by: str | None) -> str:

