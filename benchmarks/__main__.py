@@ -10,6 +10,7 @@ from . import (
     extraction,
     insights,
     journeys,
+    meaning,
     relevance,
     rendering,
     reuse,
@@ -90,6 +91,14 @@ def main() -> int:
         f"  targets at 10,000: indexing >= {search.RATE_TARGET:.0f} docs/s (default backend), "
         f">= {search.QPS_TARGET:.0f} q/s, worker < {search.RSS_TARGET_MB:.0f} MB"
     )
+    row = meaning.run()
+    mark = "ok" if row["ok"] else "MISSES A TARGET"
+    print(
+        f"Search by meaning: a 20-page self-assessment ({row['words']:,} words, {row['passages']} passages) "
+        f"embedded in {row['seconds']:.3f} s (target < {meaning.EMBED_TARGET_S:.0f} s); a process with the "
+        f"model loaded {row['memory_mb']:.0f} MB (target < {meaning.MEMORY_TARGET_MB:.0f} MB)  {mark}"
+    )
+    failed |= not row["ok"]
     print(
         "Search relevance (nDCG@10 through the app; benchmarks/relevance: the held-out set is never tuned on)"
     )
