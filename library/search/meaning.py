@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from library.core import access
 from library.core.models import (
+    AuditEvent,
     Authority,
     Document,
     DocumentType,
@@ -253,9 +255,38 @@ def warm(session: Session) -> None:
     _vectors_of(session)
 
 
-def readable_ids(session: Session, actor: User | None, filters: dict[str, list[str]]) -> set[int]:
+# The readable documents of an audience and filters, kept while nothing was recorded in the audit
+# trail (every change to who may read what is: consent, scope, withdrawal, take-down, deletion, an
+# authority's region) and for at most READABLE_SECONDS.
+READABLE_SECONDS = 30.0
+_readable: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per database engine
+_readable_lock = threading.Lock()
+
+
+def readable_ids(session: Session, actor: User | None, filters: dict[str, list[str]]) -> frozenset[int]:
     """The documents the caller may read now, narrowed by the search filters (each: any of its
     values), by the current version's details, as the index files them."""
+    labels = access.caller_labels(actor)
+    key = (
+        None if labels is None else tuple(sorted(labels)),
+        tuple(sorted((name, tuple(sorted(values))) for name, values in filters.items())),
+    )
+    stamp = (session.scalar(select(func.max(AuditEvent.id))), int(time.monotonic() // READABLE_SECONDS))
+    engine = session.get_bind().engine
+    with _readable_lock:
+        held = _readable.setdefault(engine, {})
+        found = held.get(key)
+    if found is not None and found[0] == stamp:
+        return found[1]
+    ids = frozenset(_readable_now(session, actor, filters))
+    with _readable_lock:
+        if len(held) > 1000:
+            held.clear()
+        held[key] = (stamp, ids)
+    return ids
+
+
+def _readable_now(session: Session, actor: User | None, filters: dict[str, list[str]]) -> set[int]:
     where = access.readable_filter(actor)
     if where is None:
         return set()

@@ -102,3 +102,21 @@ def test_related_documents_share_a_service_area_first(app, db, api, people, publ
     assert consent(api, doc_id, "national").status_code == 200
     offered = service.more_like_this(db, app.extensions["search"], people.kgm_reader, published["national"])
     assert [h.id for h in offered][0] == doc_id
+
+
+def test_narrowing_the_scope_takes_a_document_out_of_meaning_at_once(
+    app, db, api, people, published, monkeypatch
+):
+    monkeypatch.setattr(meaning, "MIN_SCORE", -10.0)
+    doc_id = published["national"]
+    assert doc_id in {f.id for f in meaning.search(db, people.brk_reader, "plans")}  # remembered now
+    approver = api("kgm_approver")
+    content_hash = approver.get(f"/api/v1/documents/{doc_id}/preview").get_json()["content_hash"]
+    response = approver.post(
+        f"/api/v1/documents/{doc_id}/consent",
+        json={"scope": "authority", "confirm": True, "content_hash": content_hash},
+    )
+    assert response.status_code == 200, response.get_json()
+    db.expire_all()
+    assert doc_id not in {f.id for f in meaning.search(db, people.brk_reader, "plans")}
+    assert doc_id in {f.id for f in meaning.search(db, people.kgm_reader, "plans")}
