@@ -234,6 +234,13 @@ SCHEMAS: dict[str, Any] = {
             "per_page": {"type": "integer"},
             "pages": {"type": "integer"},
             "suggestion": NULLABLE_STRING,
+            "found_by": {
+                "enum": ["corrected", "most words", "meaning"],
+                "description": "How the results were found when not every word matched as asked: "
+                "the corrected query's results, documents holding most of the words, or documents "
+                "close in meaning only. Absent when every result holds every word.",
+            },
+            "shown_for": {"type": "string", "description": "The corrected query whose results are shown."},
             "results": {
                 "type": "array",
                 "items": {

@@ -272,3 +272,12 @@ def test_newest_first_says_how_it_orders(client, login, published):
     html = client.get("/search?q=plans&sort=date").get_data(as_text=True)
     assert "newest first (by year, then date shared)" in html
     assert "Newest first (by year, then date shared)" in html  # the choice itself
+
+
+def test_a_query_no_document_holds_every_word_of_shows_those_holding_most(client, login, api, published):
+    body = _search(api, "ash_reader", "?q=stability+zzqx")
+    assert body["found_by"] == "most words"
+    assert [r["id"] for r in body["results"]][0] == published["region"]
+    login("ash_reader")
+    html = client.get("/search?q=stability+zzqx").get_data(as_text=True)
+    assert "No document you can read holds every word of" in html
