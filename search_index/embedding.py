@@ -14,12 +14,17 @@ Vectors are float32 and of unit length, so a dot product is the cosine similarit
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
+os.environ.setdefault(
+    "OPENBLAS_NUM_THREADS", "1"
+)  # small products: one thread is faster (library/__init__.py)
+
+import numpy as np  # noqa: E402 - after the setting above
 
 log = logging.getLogger(__name__)
 DIMENSIONS = 256

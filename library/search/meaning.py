@@ -213,7 +213,7 @@ class _Vectors:
         one ranked by the mean, the best ``CANDIDATES`` of those by both."""
         if not len(slots):
             return []
-        mean_scores = self.means[slots] @ query
+        mean_scores = (self.means @ query)[slots]  # every document at once: no copy of the matrix
         take = min(len(slots), max(CANDIDATES, limit * 2))
         top = np.argpartition(-mean_scores, take - 1)[:take] if take < len(slots) else np.arange(len(slots))
         chosen = slots[top]
