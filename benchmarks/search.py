@@ -11,9 +11,11 @@ in the process, then the app under gunicorn (2 workers, one per core): p50/p95 o
 ``GET /api/v1/search`` one request at a time, queries per second with 4 concurrent clients, and
 the largest worker's resident memory.
 
+Queries ranked by relevance are answered from words and meaning together (library/search/hybrid.py).
 Targets at 10,000 documents: p95 over HTTP at most 100 ms for the default backend (Tantivy) and
 150 ms for PostgreSQL; indexing at least 300 documents/s; at least 40 queries/s with 4 clients;
-a worker under 300 MB. Whoosh is measured for comparison (it is still selectable) with no target.
+a worker under 400 MB with the embedding model and the library's vectors loaded (it was 300 MB
+before search by meaning). Whoosh is measured for comparison (it is still selectable) with no target.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from .load import fresh_database, serve
 P95_TARGET_MS = {"tantivy": 100.0, "postgres": 150.0}
 RATE_TARGET = 300.0
 QPS_TARGET = 40.0
-RSS_TARGET_MB = 300.0
+RSS_TARGET_MB = 400.0  # with the embedding model and the library's vectors loaded (issue budget)
 CLIENTS = 4
 CONCURRENT_SECONDS = 15.0
 PAGES = 3  # about 1,600 words
