@@ -97,7 +97,6 @@ class _Vectors:
     """
 
     def __init__(self):
-        self.lock = threading.Lock()
         self.last_id = 0
         self.doc_ids = np.zeros(0, dtype=np.int64)  # per slot: the document, or -1 set aside
         self.means = np.zeros((0, embedding.DIMENSIONS), dtype=np.float32)
@@ -109,31 +108,25 @@ class _Vectors:
         self.slot_of: dict[int, int] = {}
         self._by_doc: np.ndarray | None = None
 
-    def current(self, session: Session) -> _Vectors:
-        newest = session.scalar(select(func.max(VersionPassage.id))) or 0
-        if newest != self.last_id:
-            with self.lock:
-                if newest != self.last_id:
-                    self._update(session, newest)
-        return self
-
-    def _query(self, after: int):
-        """The current versions' passages (only those of versions with a passage newer than
-        ``after``, when given), grouped by document, in order."""
+    def _query(self, after: int, newest: int):
+        """The current versions' passages up to ``newest`` (only those of versions with a
+        passage newer than ``after``, when given)."""
         stmt = (
             select(DocumentVersion.document_id, VersionPassage.start, VersionPassage.vector)
             .join(VersionPassage, VersionPassage.version_id == DocumentVersion.id)
-            .where(DocumentVersion.is_current.is_(True))
+            .where(DocumentVersion.is_current.is_(True), VersionPassage.id <= newest)
         )
         if after:
             newer = select(VersionPassage.version_id).where(VersionPassage.id > after)
             stmt = stmt.where(VersionPassage.version_id.in_(newer))
         return stmt
 
-    def _update(self, session: Session, newest: int) -> None:
+    def updated(self, session: Session, newest: int) -> _Vectors:
+        """These vectors and what consent added up to passage ``newest``, as a new object: a
+        search under way goes on reading the one it started with."""
         aside = int((self.doc_ids < 0).sum())
         full = newest < self.last_id or aside * 5 > max(len(self.doc_ids), 1)
-        stmt = self._query(0 if full else self.last_id)
+        stmt = self._query(0 if full else self.last_id, newest)
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
         # Read in batches straight into the arrays kept: a library's vectors are never all in
         # memory twice, nor as Python objects.
@@ -162,36 +155,37 @@ class _Vectors:
             )
         )
         for doc_id, start, vector in result:
+            if row >= total:
+                break  # (a version consented to meanwhile: the next look brings it in)
             if doc_id != group_id:
                 close_group()
                 group, group_id = [], doc_id
-            if row >= total:
-                break  # passages added meanwhile: the next look brings them in
             group.append(embedding.from_bytes(vector))
             starts[row] = start
             row += 1
         close_group()
         result.close()
         passages, scales, starts = passages[:row], scales[:row], starts[:row]
-        if full:
-            self.__init__()
+        fresh = _Vectors()
+        old = _Vectors() if full else self
+        doc_ids, slot_of = old.doc_ids.copy(), dict(old.slot_of)
         for doc_id in ids:
-            old = self.slot_of.pop(doc_id, None)
-            if old is not None:
-                self.doc_ids[old] = -1
-        slots = range(len(self.doc_ids), len(self.doc_ids) + len(ids))
-        self.slot_of.update(zip(ids, slots, strict=True))
+            was = slot_of.pop(doc_id, None)
+            if was is not None:
+                doc_ids[was] = -1  # an older version's: set aside
+        slot_of.update(zip(ids, range(len(doc_ids), len(doc_ids) + len(ids)), strict=True))
         new_means = np.array(means, dtype=np.float32).reshape(-1, embedding.DIMENSIONS)
-        self.doc_ids = np.concatenate([self.doc_ids, np.array(ids, dtype=np.int64)])
-        self.means = np.vstack([self.means, new_means]) if len(self.means) else new_means
-        self.first = np.concatenate([self.first, np.array(firsts, dtype=np.int64)])
-        self.count = np.concatenate([self.count, np.array(counts, dtype=np.int64)])
-        self.passages = np.vstack([self.passages, passages]) if len(self.passages) else passages
-        self.scales = np.concatenate([self.scales, scales])
-        self.starts = np.concatenate([self.starts, starts])
-        self.last_id = newest
-        self._by_doc = None
-        log.info("search by meaning: %d documents' passages in memory", len(self.slot_of))
+        fresh.slot_of = slot_of
+        fresh.doc_ids = np.concatenate([doc_ids, np.array(ids, dtype=np.int64)])
+        fresh.means = np.vstack([old.means, new_means]) if len(old.means) else new_means
+        fresh.first = np.concatenate([old.first, np.array(firsts, dtype=np.int64)])
+        fresh.count = np.concatenate([old.count, np.array(counts, dtype=np.int64)])
+        fresh.passages = np.vstack([old.passages, passages]) if len(old.passages) else passages
+        fresh.scales = np.concatenate([old.scales, scales])
+        fresh.starts = np.concatenate([old.starts, starts])
+        fresh.last_id = newest
+        log.info("search by meaning: %d documents' passages in memory", len(slot_of))
+        return fresh
 
     def slots(self, allowed: Iterable[int]) -> np.ndarray:
         """The slots of the allowed documents held."""
@@ -237,6 +231,7 @@ class _Vectors:
 
 _held: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per database engine
 _held_lock = threading.Lock()
+_update_lock = threading.Lock()
 
 
 def _vectors_of(session: Session) -> _Vectors:
@@ -246,7 +241,16 @@ def _vectors_of(session: Session) -> _Vectors:
         vectors = _held.get(engine)
         if vectors is None:
             vectors = _held[engine] = _Vectors()
-    return vectors.current(session)
+    newest = session.scalar(select(func.max(VersionPassage.id))) or 0
+    if newest != vectors.last_id:
+        with _update_lock:  # one update at a time; a reader keeps the vectors it has
+            with _held_lock:
+                vectors = _held[engine]
+            if newest != vectors.last_id:
+                vectors = vectors.updated(session, newest)
+                with _held_lock:
+                    _held[engine] = vectors
+    return vectors
 
 
 def warm(session: Session) -> None:

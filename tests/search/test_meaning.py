@@ -120,3 +120,28 @@ def test_narrowing_the_scope_takes_a_document_out_of_meaning_at_once(
     db.expire_all()
     assert doc_id not in {f.id for f in meaning.search(db, people.brk_reader, "plans")}
     assert doc_id in {f.id for f in meaning.search(db, people.kgm_reader, "plans")}
+
+
+def test_a_new_version_replaces_its_meaning_and_a_search_under_way_keeps_what_it_read(
+    app, db, api, published
+):
+    from library.core.models import Document
+    from tests.search.conftest import consent
+
+    before = meaning._vectors_of(db)
+    held = len(before.slot_of)
+    doc_id = published["national"]
+    document = db.get(Document, doc_id)
+    document.extracted_text = (
+        "# SEND self-assessment\n\n## Transport\n\nBuses to school.\n\n## Tribunals\n\nAppeals.\n"
+    )
+    db.commit()
+    api("kgm_contributor").post(f"/api/v1/documents/{doc_id}/redactions/accept-all")
+    assert consent(api, doc_id, "national").status_code == 200
+    db.expire_all()
+    after = meaning._vectors_of(db)
+    assert after is not before and (before.doc_ids >= 0).all()  # the old one untouched
+    assert len(after.slot_of) == held  # the document once, by its new version
+    slot = after.slot_of[doc_id]
+    version = db.get(Document, doc_id).current_version
+    assert after.count[slot] == len(version.passages) == 4  # the title, and each heading with its text
