@@ -141,7 +141,9 @@ def run(documents: int = DOCUMENTS) -> list[dict]:
 
     rows = []
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app({"ENV_NAME": "test", "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"})
+        app = create_app(
+            {"ENV_NAME": "test", "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING", "SEARCH_BACKEND": "tantivy"}
+        )
         upgrade(app.extensions["db_engine"])
         populate(app, documents)
         app.extensions["search_indexer"].rebuild()

@@ -10,6 +10,8 @@ document is relevant to a query of its main topic (grade 2) or of the topic it m
 (grade 1).
 
 ``ndcg_at`` is nDCG@k with those grades (the ideal ranking puts every grade 2 document first).
+Measured through the app on SQLite with the default word index (Tantivy), whatever the
+environment chooses.
 """
 
 from __future__ import annotations
@@ -230,7 +232,9 @@ def measure(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -> dict:
     corpus = load(name, per_topic)
     was = hybrid.ENABLED
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app({"ENV_NAME": "test", "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"})
+        app = create_app(
+            {"ENV_NAME": "test", "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING", "SEARCH_BACKEND": "tantivy"}
+        )
         upgrade(app.extensions["db_engine"])
         reader_id = _populate(app, corpus)
         app.extensions["search_indexer"].rebuild()
@@ -279,7 +283,9 @@ def measure_related(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -
     topic = {d.id: d.topic for d in corpus.documents}
     was = hybrid.ENABLED
     with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app({"ENV_NAME": "test", "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING"})
+        app = create_app(
+            {"ENV_NAME": "test", "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING", "SEARCH_BACKEND": "tantivy"}
+        )
         upgrade(app.extensions["db_engine"])
         reader_id = _populate(app, corpus)
         app.extensions["search_indexer"].rebuild()
