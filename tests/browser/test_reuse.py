@@ -47,6 +47,7 @@ def test_a_challenge_shows_its_documents_in_chain_order_and_each_links_back(new_
     types = page.locator(".app-chain__item .govuk-caption-m").all_inner_texts()
     assert types[0].startswith("Scoping document") and types[-1] == "Follow-up review"
     page.locator(".app-chain__item a").first.click()
+    page.wait_for_selector("#part-of")  # (is_visible does not wait for the page the click opens)
     assert page.locator("#part-of").is_visible()
     assert page.locator(".app-published-text [id^=section-]").count() >= 3
     page.emulate_media(media="print")
