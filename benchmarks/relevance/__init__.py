@@ -20,6 +20,7 @@ import math
 import random
 import re
 import tomllib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -217,19 +218,17 @@ def _populate(app, corpus: Set) -> object:
     return reader_id
 
 
-def measure(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -> dict:
-    """nDCG@10 of the app's search (``library.search.service``) over the named set: overall, by
-    kind of query, and how many queries found nothing."""
-    import statistics
+@contextmanager
+def _library(corpus: Set, hybrid_on: bool):
+    """The app with ``corpus`` shared and indexed, words and meaning together or words alone:
+    (a database session, the search backend, the reader)."""
     import tempfile
 
     from library import create_app
     from library.core.models import User
     from library.ops.migrate import upgrade
     from library.search import hybrid
-    from library.search import service as search
 
-    corpus = load(name, per_topic)
     was = hybrid.ENABLED
     with tempfile.TemporaryDirectory() as data_dir:
         app = create_app(
@@ -239,23 +238,36 @@ def measure(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -> dict:
         reader_id = _populate(app, corpus)
         app.extensions["search_indexer"].rebuild()
         backend = app.extensions["search"]
-        by_kind: dict[str, list[float]] = {}
-        empty = 0
         hybrid.ENABLED = hybrid_on
         try:
             with app.app_context():
                 session = app.extensions["db_sessionmaker"]()
-                reader = session.get(User, reader_id)
-                for q in corpus.queries:
-                    page = search.search(session, backend, reader, search.SearchParams(q=q.text, per_page=10))
-                    empty += not page.results
-                    ranked = [r["id"] for r in page.results]
-                    by_kind.setdefault(q.kind, []).append(ndcg_at(ranked, corpus.grades(q)))
-                session.close()
+                try:
+                    yield session, backend, session.get(User, reader_id)
+                finally:
+                    session.close()
         finally:
             hybrid.ENABLED = was
             backend.close()
             app.extensions["db_engine"].dispose()
+
+
+def measure(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -> dict:
+    """nDCG@10 of the app's search (``library.search.service``) over the named set: overall, by
+    kind of query, and how many queries found nothing."""
+    import statistics
+
+    from library.search import service as search
+
+    corpus = load(name, per_topic)
+    by_kind: dict[str, list[float]] = {}
+    empty = 0
+    with _library(corpus, hybrid_on) as (session, backend, reader):
+        for q in corpus.queries:
+            page = search.search(session, backend, reader, search.SearchParams(q=q.text, per_page=10))
+            empty += not page.results
+            ranked = [r["id"] for r in page.results]
+            by_kind.setdefault(q.kind, []).append(ndcg_at(ranked, corpus.grades(q)))
     every = [v for values in by_kind.values() for v in values]
     return {
         "set": name,
@@ -271,39 +283,16 @@ def measure_related(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -
     """Precision@5 of "related documents" over the named set: for each document, the share of
     the five offered that are about the same topic."""
     import statistics
-    import tempfile
 
-    from library import create_app
-    from library.core.models import User
-    from library.ops.migrate import upgrade
-    from library.search import hybrid
     from library.search import service as search
 
     corpus = load(name, per_topic)
     topic = {d.id: d.topic for d in corpus.documents}
-    was = hybrid.ENABLED
-    with tempfile.TemporaryDirectory() as data_dir:
-        app = create_app(
-            {"ENV_NAME": "test", "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING", "SEARCH_BACKEND": "tantivy"}
-        )
-        upgrade(app.extensions["db_engine"])
-        reader_id = _populate(app, corpus)
-        app.extensions["search_indexer"].rebuild()
-        backend = app.extensions["search"]
-        hybrid.ENABLED = hybrid_on
-        precision = []
-        try:
-            with app.app_context():
-                session = app.extensions["db_sessionmaker"]()
-                reader = session.get(User, reader_id)
-                for d in corpus.documents:
-                    offered = [h.id for h in search.more_like_this(session, backend, reader, d.id, 5)]
-                    precision.append(sum(topic[i] == d.topic for i in offered) / 5)
-                session.close()
-        finally:
-            hybrid.ENABLED = was
-            backend.close()
-            app.extensions["db_engine"].dispose()
+    precision = []
+    with _library(corpus, hybrid_on) as (session, backend, reader):
+        for d in corpus.documents:
+            offered = [h.id for h in search.more_like_this(session, backend, reader, d.id, 5)]
+            precision.append(sum(topic[i] == d.topic for i in offered) / 5)
     return {"set": name, "precision_at_5": statistics.mean(precision), "documents": len(corpus.documents)}
 
 

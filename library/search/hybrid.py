@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import replace
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from library.core.models import Authority, Document, DocumentVersion, User
 from library.search import meaning
@@ -90,27 +90,26 @@ def search(
     word_ids = [h.id for h in word.hits]
     complete = word.total <= len(word_ids)
     close = meaning.search(session, actor, query.text, query.filters, limit=size)
+    in_words = set(word_ids)
     if complete:
-        in_words = set(word_ids)
         extra_ids = [f.id for f in close if f.id not in in_words]
         ranked = fuse(word_ids, [f.id for f in close], weights=_weights(found_by))
     else:
         extra_ids = []
-        in_words = set(word_ids)
         ranked = fuse(word_ids, [f.id for f in close if f.id in in_words])
     if not word_ids and extra_ids:
         found_by = "meaning"
     start = (query.page - 1) * query.per_page
+    asked = word_text(query, shown_for, found_by)
     if start >= len(ranked) and not complete:
-        page = backend.search(replace(query, text=word_text(word, query, shown_for, found_by)))
+        page = backend.search(replace(query, text=asked))
         return replace(page, total=word.total, facets=word.facets), found_by, shown_for
     chosen = ranked[start : start + query.per_page]
     extra = _extra_hits(session, extra_ids, {f.id: f.passage_start for f in close})
     by_id = {h.id: h for h in word.hits}
     on_page = [i for i in chosen if i in by_id]
     if on_page:  # the page's word results, with their snippets
-        text = word_text(word, query, shown_for, found_by)
-        shown = backend.search(replace(query, text=text, page=1, per_page=len(on_page), ids=on_page))
+        shown = backend.search(replace(query, text=asked, page=1, per_page=len(on_page), ids=on_page))
         by_id.update({h.id: h for h in shown.hits})
     by_id |= extra
     hits = [by_id[i] for i in chosen if i in by_id]
@@ -131,7 +130,7 @@ def _weights(found_by: str | None) -> tuple[float, float]:
     return 1.0, MEANING_WEIGHT
 
 
-def word_text(word: SearchResult, query: SearchQuery, shown_for: str | None, found_by: str | None) -> str:
+def word_text(query: SearchQuery, shown_for: str | None, found_by: str | None) -> str:
     """The query text the word index answered with."""
     if found_by == "corrected" and shown_for:
         return shown_for
@@ -149,6 +148,7 @@ def _extra_hits(session: Session, ids: list[int], starts: dict[int, int]) -> dic
         select(Document)
         .where(Document.id.in_(ids))
         .options(
+            defer(Document.extracted_text),  # only the shared version is read
             selectinload(Document.versions).selectinload(DocumentVersion.service_areas),
             selectinload(Document.versions).selectinload(DocumentVersion.document_type),
             selectinload(Document.authority).selectinload(Authority.region),
