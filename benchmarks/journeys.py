@@ -24,7 +24,7 @@ import tempfile
 import time
 
 from .search import populate
-from .workspace import PASSWORD, _Browser, _serve
+from .workspace import PASSWORD, _Browser, _serve, upload_twenty_pages
 
 TARGET_MS = 200.0
 DOCUMENTS = 10_000
@@ -37,9 +37,7 @@ def _people(app) -> dict:
 
     from library.accounts import service as accounts
     from library.core.models import Authority, Document
-    from library.documents import handoff, upload, workspace
-    from library.extraction import Limits
-    from tests.filemakers import long_self_assessment
+    from library.documents import handoff, workspace
 
     session = app.extensions["db_sessionmaker"]()
     home = session.scalars(select(Authority).where(Authority.code == "A000")).one()
@@ -62,21 +60,7 @@ def _people(app) -> dict:
         ).email
     session.commit()
     contributor = accounts.get_user_by_email(session, people["contributor"])
-    title, data = long_self_assessment(pages=20)
-    draft = upload.upload_document(
-        session,
-        app.extensions["file_storage"],
-        contributor,
-        upload.UploadInput(
-            title=title,
-            document_type="self-assessment",
-            service_areas=["early-help"],
-            year=2025,
-            filename="self-assessment.docx",
-            data=data,
-        ),
-        Limits(),
-    )
+    draft = upload_twenty_pages(app, session, contributor)
     workspace.accept_all(session, contributor, draft.id)
     session.commit()
     handoff.mark_ready(session, contributor, draft.id)

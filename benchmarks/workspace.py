@@ -54,10 +54,7 @@ class _Browser:
 def _setup(app) -> int:
     from library.accounts import service as accounts
     from library.core.vocabularies import load_vocabularies
-    from library.documents import upload
-    from library.extraction import Limits
     from library.web.database import get_session
-    from tests.filemakers import long_self_assessment
 
     with app.app_context():
         session = get_session()
@@ -72,22 +69,30 @@ def _setup(app) -> int:
             authority_code="KGM",
             password=PASSWORD,
         )
-        title, data = long_self_assessment(pages=20)
-        document = upload.upload_document(
-            session,
-            app.extensions["file_storage"],
-            user,
-            upload.UploadInput(
-                title=title,
-                document_type="self-assessment",
-                service_areas=["early-help"],
-                year=2025,
-                filename="self-assessment.docx",
-                data=data,
-            ),
-            Limits(),
-        )
-        return document.id
+        return upload_twenty_pages(app, session, user).id
+
+
+def upload_twenty_pages(app, session, user):
+    """The 20-page self-assessment uploaded by ``user``, as the upload page would (its draft)."""
+    from library.documents import upload
+    from library.extraction import Limits
+    from tests.filemakers import long_self_assessment
+
+    title, data = long_self_assessment(pages=20)
+    return upload.upload_document(
+        session,
+        app.extensions["file_storage"],
+        user,
+        upload.UploadInput(
+            title=title,
+            document_type="self-assessment",
+            service_areas=["early-help"],
+            year=2025,
+            filename="self-assessment.docx",
+            data=data,
+        ),
+        Limits(),
+    )
 
 
 def _serve(app):
