@@ -96,7 +96,7 @@ def search(
         ranked = fuse(word_ids, [f.id for f in close], weights=_weights(found_by))
     else:
         extra_ids = []
-        ranked = fuse(word_ids, [f.id for f in close if f.id in in_words])
+        ranked = fuse(word_ids, [f.id for f in close if f.id in in_words], weights=_weights(found_by))
     if not word_ids and extra_ids:
         found_by = "meaning"
     start = (query.page - 1) * query.per_page
