@@ -144,21 +144,19 @@ def _extra_hits(session: Session, ids: list[int], starts: dict[int, int]) -> dic
     title and details, and a snippet from the passage closest to the query."""
     if not ids:
         return {}
-    documents = session.scalars(
-        select(Document)
-        .where(Document.id.in_(ids))
+    rows = session.execute(
+        select(DocumentVersion, Document)
+        .join(Document, Document.id == DocumentVersion.document_id)
+        .where(DocumentVersion.document_id.in_(ids), DocumentVersion.is_current.is_(True))
         .options(
-            defer(Document.extracted_text),  # only the shared version is read
-            selectinload(Document.versions).selectinload(DocumentVersion.service_areas),
-            selectinload(Document.versions).selectinload(DocumentVersion.document_type),
+            defer(Document.extracted_text),  # only the shared version is read, and only it
+            selectinload(DocumentVersion.service_areas),
+            selectinload(DocumentVersion.document_type),
             selectinload(Document.authority).selectinload(Authority.region),
         )
-    )
+    ).all()
     out = {}
-    for document in documents:
-        version = document.current_version
-        if version is None:
-            continue
+    for version, document in rows:
         at = starts.get(document.id, 0)
         snippet = lead(plain_text(version.text[at : at + 2000]))
         fields = {
