@@ -111,6 +111,15 @@ def main() -> int:
                 f"  {name:<8} {how:<18} {r['ndcg']:.2f}  ({kinds})"
                 f"  {r['empty']} of {r['queries']} queries found nothing; {r['documents']} documents"
             )
+    print(
+        "Starter: sections and key lines of enquiry recognised (benchmarks/relevance/starter.toml; "
+        "'heldout' never tuned on)"
+    )
+    for (part, key), r in relevance.measure_starter().items():
+        print(
+            f"  {part:<8} {key:<9} right {r['right']:>2} of {r['of']}, "
+            f"given the wrong kind or theme {r['wrong']}"
+        )
     row = workspace.run()
     mark = "ok" if row["ok"] else "MISSES A TARGET"
     print(f"Redaction workspace (a 20-page self-assessment, {row['suggestions']} suggestions, over HTTP)")

@@ -344,3 +344,30 @@ def measure_outline(name: str, *, meaning_on: bool = True, threshold: float | No
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"set": name, "precision": precision, "recall": recall, "f1": f1}
+
+
+def measure_starter() -> dict:
+    """How a starter recognises sections and key lines of enquiry (``starter.toml``): per part,
+    how many are recognised rightly (a section of no kind rightly left alone counts as right) and
+    how many are given the wrong kind or theme, the harmful case (a section of no kind gets
+    prompts naming its heading instead)."""
+    from library.challenges import starter
+
+    with open(Path(__file__).with_name("starter.toml"), "rb") as fh:
+        sets = tomllib.load(fh)
+    guide = starter.guide()
+    out = {}
+    for part, data in sets.items():
+        for key, options, at_least in (
+            ("headings", guide.kinds, starter.KIND_AT_LEAST),
+            ("kloes", guide.themes, starter.THEME_AT_LEAST),
+        ):
+            items = data[key]
+            found = starter.recognise([text for text, _want in items], options, at_least)
+            names = [f.name if f else "" for f in found]
+            out[(part, key)] = {
+                "right": sum(n == want for n, (_t, want) in zip(names, items, strict=True)),
+                "wrong": sum(n not in ("", want) for n, (_t, want) in zip(names, items, strict=True)),
+                "of": len(items),
+            }
+    return out

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
+from library.challenges import starter as starting
 from library.core import access, settings, structure, vocabularies, word
 from library.core.errors import NotFound, ValidationError
 from library.core.limits import HEADING_MAX, MAX_HEADINGS, MAX_KLOES
@@ -338,12 +339,44 @@ def _extract(text: str, limit: int = EXTRACT_WORDS) -> str:
     return " ".join(cut).rstrip() + " …"
 
 
+def _of_examples(count: int, read: int) -> str:
+    if read < count:
+        return f"the {read} most recent of the {count} examples with this section"
+    return f"the {count} example{'s' if count != 1 else ''} with this section"
+
+
+def _placed_sections(headings: list[str], groups, thesaurus) -> tuple[list, list[tuple[str, str]]]:
+    """The chosen headings in their usual order, each with its group of the outline and its kind
+    of section. A heading is not a section of its own (returned as merged, with the heading it
+    joins) when it is in the same group as one chosen before it, or when it is in no group and
+    of the same kind as one chosen before it ("Our strengths" beside "What we do well")."""
+    placed, merged, by_group, by_kind = [], [], {}, {}
+    for i, heading in enumerate(headings):
+        group = structure.find_group(groups, heading, thesaurus)
+        variants = [v for v, _n in group.variants.most_common(3)] if group else []
+        kind = starting.kind_of(heading, variants)
+        same = by_group.get(id(group)) if group is not None else by_kind.get(kind and kind.name)
+        if same is not None:
+            merged.append((heading, same))
+            continue
+        if group is not None:
+            by_group[id(group)] = heading
+        if kind is not None:
+            by_kind.setdefault(kind.name, heading)
+        position = group.position if group else i / max(len(headings), 1)
+        placed.append((position, i, heading, group, kind))
+    placed.sort(key=lambda p: (p[0], p[1]))
+    return placed, merged
+
+
 def starter(
     session: Session, actor: User | None, request: StarterRequest, base_url: str | None = None
 ) -> Starter:
-    """A Word document to start from: the chosen headings in their usual order, prompts under
-    each, the chosen key lines of enquiry, extracts only where asked (attributed), and the
-    examples it drew on. Only documents the actor may read are drawn on."""
+    """A Word document to start from: the chosen headings in their usual order (two that are
+    about the same thing only once); under each, questions for that kind of section in this type
+    of document, the points most examples make there (with how many make each) and, where asked,
+    an extract chosen for substance (attributed and linked); the chosen key lines of enquiry by
+    theme; the examples it drew on, linked. Only documents the actor may read are drawn on."""
     headings = _clean_headings(request.headings, "headings")
     extracts = set(_clean_headings(request.extracts or [], "extracts"))
     kloe_ids = _clean_ids(request.kloe_ids or [])
@@ -353,54 +386,94 @@ def starter(
     chosen_kloes = kloes_by_id(session, actor, kloe_ids)
     thesaurus = vocabularies.load_thesaurus()
     by_id = {e.document_id: e for e in found.examples}
-    placed = []
-    for i, heading in enumerate(headings):
-        group = structure.find_group(found.groups, heading, thesaurus)
-        placed.append((group.position if group else i / max(len(headings), 1), i, heading, group))
-    placed.sort(key=lambda p: (p[0], p[1]))
+    recency = {e.document_id: i for i, e in enumerate(found.examples)}  # newest first
+    placed, merged = _placed_sections(headings, found.groups, thesaurus)
+
+    # The published text of the examples each chosen section reads, loaded once.
+    reading: dict[int, list[int]] = {}
+    for _position, _i, _heading, group, _kind in placed:
+        if group is not None:
+            reading[id(group)] = sorted(group.places, key=recency.__getitem__)[: starting.MAX_POINT_EXAMPLES]
+    wanted = {by_id[d].version_id for ids in reading.values() for d in ids}
+    texts = (
+        dict(
+            session.execute(
+                select(DocumentVersion.id, DocumentVersion.text).where(DocumentVersion.id.in_(wanted))
+            ).all()
+        )
+        if wanted
+        else {}
+    )
 
     base = (settings.of(session).base_url if base_url is None else base_url).rstrip("/")
-    type_name, area_name = found.document_type.name, found.service_area.name
+    type_slug, type_name, area_name = (
+        found.document_type.slug,
+        found.document_type.name,
+        found.service_area.name,
+    )
     title = f"{type_name}: {area_name}"
     doc = word.new_document(title)
     word.heading(doc, title, 0)
     word.paragraph(
         doc,
         f"A starting point made from {len(found.examples)} example{'s' if len(found.examples) != 1 else ''} "
-        "shared in the Peer Challenge Library. Replace the prompts with your own evidence and judgement.",
+        "shared in the Peer Challenge Library. Under each heading: questions to answer, then what the "
+        "examples say there. Replace them with your own evidence and judgement.",
     )
-    prompts = PROMPTS.get(found.document_type.slug, DEFAULT_PROMPTS)
+    for heading, kept in merged:
+        word.paragraph(doc, f"“{heading}” is under “{kept}”: the examples use them for the same thing.")
+    fallback = PROMPTS.get(type_slug, DEFAULT_PROMPTS)
     drew_on: dict[int, int] = {}  # document id -> how many of the chosen sections it has
-    versions_text: dict[int, str] = {}
-    for _position, _i, heading, group in placed:
+    for _position, _i, heading, group, kind in placed:
         word.heading(doc, heading, 1)
-        for prompt in prompts:
-            word.paragraph(doc, prompt, "List Bullet")
+        for question in starting.prompts(kind, heading, type_slug, fallback):
+            word.paragraph(doc, question, "List Bullet")
         if group is None:
             continue
         for document_id in group.places:
             drew_on[document_id] = drew_on.get(document_id, 0) + 1
+        read = reading[id(group)]
+        sections = {d: structure.section_text(texts[by_id[d].version_id], group.places[d][0]) for d in read}
+        points, made = starting.common_points(sections)
+        if points:
+            intro = word.paragraph(doc)
+            word.run(intro, "What the examples say here").bold = True
+            word.run(intro, f": the points most often made in {_of_examples(group.count, len(read))}.")
+            for point in points:
+                item = word.paragraph(doc, point.text, "List Bullet")
+                word.run(item, f" ({point.count} of {len(read)})").italic = True
         if heading in extracts:
-            document_id, (section, _where) = next(iter(group.places.items()))
-            example = by_id[document_id]
-            if example.version_id not in versions_text:
-                versions_text[example.version_id] = session.scalar(
-                    select(DocumentVersion.text).where(DocumentVersion.id == example.version_id)
+            document_id = starting.choose_extract(sections, made)
+            if document_id is None:
+                word.paragraph(
+                    doc,
+                    "No extract: none of the examples' sections here is long enough to read on its "
+                    "own without being mostly redaction labels or repeated text. The examples are "
+                    "listed at the end.",
                 )
-            body = _extract(structure.section_text(versions_text[example.version_id], section))
+                continue
+            example = by_id[document_id]
+            section = group.places[document_id][0]
             note = word.paragraph(doc)
-            word.run(
-                note,
-                f"Extract from {example.authority}'s “{example.title}” ({example.year or 'year not given'}): "
-                f"{base}{structure.document_url(document_id, section.n)}",
-            ).italic = True
-            word.add_markdown(doc, body, heading_offset=1, base_url=base)
+            year = example.year or "year not given"
+            word.run(note, f"Extract from {example.authority}'s “{example.title}” ({year}): ").italic = True
+            word.link(
+                note, "read it in the library", f"{base}{structure.document_url(document_id, section.n)}"
+            )
+            word.add_markdown(doc, _extract(sections[document_id]), heading_offset=1, base_url=base)
             drew_on[document_id] = drew_on.get(document_id, 0) + len(placed)  # listed first
     if chosen_kloes:
         word.heading(doc, "Key lines of enquiry", 1)
-        for kloe, version, document in chosen_kloes:
-            item = word.paragraph(doc, kloe.text, "List Number")
-            word.run(item, f" ({document.authority.name}, {version.year or 'year not given'})").italic = True
+        for theme, indexes in starting.by_theme([kloe.text for kloe, _v, _d in chosen_kloes]):
+            word.heading(doc, theme, 2)
+            for i in indexes:
+                kloe, version, document = chosen_kloes[i]
+                item = word.paragraph(doc, kloe.text + " ", "List Number")
+                word.link(
+                    item,
+                    f"{document.authority.name}, {version.year or 'year not given'}",
+                    f"{base}{structure.document_url(document.id, kloe.section)}",
+                )
     word.heading(doc, "Examples we drew on", 1)
     # The examples holding most of the chosen sections, then those the key lines come from.
     ranked = sorted(drew_on, key=lambda d: (-drew_on[d], -(by_id[d].year or 0), d))
@@ -420,17 +493,17 @@ def starter(
     if not listed:
         word.paragraph(doc, "None: the headings chosen are your own.")
     for example in listed:
-        word.paragraph(
-            doc,
-            f"{example.title}, {example.authority}, {example.year or 'year not given'}: "
-            f"{base}{structure.document_url(example.document_id)}",
-            "List Bullet",
-        )
+        item = word.paragraph(doc, style="List Bullet")
+        word.link(item, example.title, f"{base}{structure.document_url(example.document_id)}")
+        word.run(item, f", {example.authority}, {example.year or 'year not given'}")
     more = len(drew_on) - min(len(ranked), MAX_LISTED)
     if more > 0:
-        word.paragraph(
-            doc,
-            f"And {more} more example{'s' if more != 1 else ''} with some of these sections: see them all at "
+        item = word.paragraph(
+            doc, f"And {more} more example{'s' if more != 1 else ''} with some of these sections: "
+        )
+        word.link(
+            item,
+            "see them all in the library",
             f"{base}/start?document_type={found.document_type.slug}&service_area={found.service_area.slug}",
         )
     filename = f"starter-{found.document_type.slug}-{found.service_area.slug}.docx"

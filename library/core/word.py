@@ -17,6 +17,9 @@ from xml.sax.saxutils import escape
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from library.core.rendering import render_markdown
@@ -72,6 +75,39 @@ def paragraph(doc: DocxDocument, text: str = "", style: str | None = None):
 def run(made, text: str):
     """A run of ``text`` at the end of the paragraph ``made``."""
     return made.add_run(xml_safe(text))
+
+
+LINK_COLOUR = "1D70B8"  # the GOV.UK link colour
+_LINK_PROPS = f'<w:color w:val="{LINK_COLOUR}"/><w:u w:val="single"/>'
+_LINKABLE = ("http://", "https://", "mailto:")
+
+
+def _relate(doc_or_part, url: str) -> str:
+    part = getattr(doc_or_part, "part", doc_or_part)
+    return part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+
+
+def link(made, text: str, url: str):
+    """A link at the end of the paragraph ``made``: ``text`` that opens ``url`` when clicked (as
+    plain text where ``url`` is not a web or mail address)."""
+    if not url.startswith(_LINKABLE):
+        return run(made, text)
+    hyperlink = OxmlElement("w:hyperlink")
+    hyperlink.set(qn("r:id"), _relate(made.part, url))
+    made_run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    colour = OxmlElement("w:color")
+    colour.set(qn("w:val"), LINK_COLOUR)
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    props.extend([colour, underline])
+    shown = OxmlElement("w:t")
+    shown.text = xml_safe(text)
+    shown.set(qn("xml:space"), "preserve")
+    made_run.extend([props, shown])
+    hyperlink.append(made_run)
+    made._p.append(hyperlink)
+    return hyperlink
 
 
 def heading(doc: DocxDocument, text: str, level: int):
@@ -150,6 +186,7 @@ class _Writer:
         self.header_cell = False
         self.href: str | None = None
         self.link_text: list[str] = []
+        self.link_from = 0  # where the link's runs start in its paragraph
 
     def feed(self, markup: str) -> None:
         """Walk sanitised HTML (as the renderer writes it: well formed, attributes quoted)."""
@@ -226,6 +263,11 @@ class _Writer:
             self.code += 1
         elif tag == "a":
             self.href, self.link_text = attributes.get("href") or "", []
+            if self.href.startswith("/"):
+                self.href = self.base_url + self.href
+            if self.paragraph is None:
+                self._start_paragraph("Quote" if self.quote else None)
+            self.link_from = len(self.paragraph.runs)
 
     def handle_endtag(self, tag: str) -> None:
         if self.table is not None:
@@ -252,13 +294,16 @@ class _Writer:
         elif tag == "code":
             self.code = max(self.code - 1, 0)
         elif tag == "a" and self.href is not None:
-            shown = "".join(self.link_text)
-            href = self.href
-            if href.startswith("/"):
-                href = self.base_url + href
-            if href and href != shown:
+            href, self.href = self.href, None
+            if href.startswith(_LINKABLE) and self.paragraph is not None:
+                runs = self.paragraph.runs
+                text = _xml_text(href)
+                shown = f'<w:r><w:rPr>{_LINK_PROPS}</w:rPr><w:t xml:space="preserve">{text}</w:t></w:r>'
+                inside = "".join(runs[self.link_from :]) or shown
+                rid = _relate(self.doc, href)
+                runs[self.link_from :] = [f'<w:hyperlink r:id="{rid}">{inside}</w:hyperlink>']
+            elif href and href != "".join(self.link_text):
                 self._run(f" ({href})")
-            self.href = None
 
     def handle_data(self, data: str) -> None:
         if self.table is not None:
@@ -283,6 +328,8 @@ class _Writer:
             props += "<w:b/>"
         if self.italic:
             props += "<w:i/>"
+        if self.href is not None and self.href.startswith(_LINKABLE):
+            props += _LINK_PROPS
         props = f"<w:rPr>{props}</w:rPr>" if props else ""
         self.paragraph.runs.append(f'<w:r>{props}<w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r>')
 

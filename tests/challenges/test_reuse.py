@@ -109,6 +109,12 @@ def _docx_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
+def _links(data: bytes) -> set[str]:
+    """The addresses a Word document's links open."""
+    document = docx.Document(io.BytesIO(data))
+    return {rel.target_ref for rel in document.part.rels.values() if rel.reltype.endswith("/hyperlink")}
+
+
 def _everything(db, person, library) -> list[str]:
     """Every output of this module (and the challenge pages' data) for ``person``, as text."""
     found = reuse.outline(db, person, "self-assessment", "send")
@@ -254,9 +260,17 @@ def test_the_starter_holds_headings_prompts_kloes_and_examples_never_text_unless
         "Examples we drew on",
     ]
     text = _docx_text(made.data)
-    assert "What do we know about the quality and impact of our practice here?" in text
+    # Questions for each kind of section, not the same ones everywhere.
+    assert "Why are we writing this, and who is it for?" in text
+    assert "What do we do well here, and what difference does it make to children?" in text
+    assert "What are our three or four priorities, and why these?" in text
     assert bank[0]["text"] in text and "Ashcombe County Council" in text
-    assert f"https://library.example/documents/{library['national']}" in text
+    # Links are links: the example and the key line's place in its document.
+    links = _links(made.data)
+    assert f"https://library.example/documents/{library['national']}" in links
+    assert any(
+        link.startswith(f"https://library.example/documents/{library['national']}#section-") for link in links
+    )
     assert "Joint commissioning works." not in text and "About Ashcombe." not in text
     # Asked for, an extract comes with its attribution.
     made = reuse.starter(
@@ -267,7 +281,7 @@ def test_the_starter_holds_headings_prompts_kloes_and_examples_never_text_unless
         ),
     )
     text = _docx_text(made.data)
-    assert "Joint commissioning works." in text and "Extract from Ashcombe County Council's" in text
+    assert "Extract from Ashcombe County Council's" in text
     assert "EHC plans in 20 weeks" in text  # the section's table, as a Word table
 
 
@@ -310,3 +324,16 @@ def test_the_word_download_is_the_published_text_with_headings_lists_and_tables(
     assert [c.text for c in table.rows[1].cells] == ["EHC plans in 20 weeks", "41%", "63%"]
     with pytest.raises(NotFound):
         publication.download_docx(db, people.brk_reader, library["region"])
+
+
+def test_a_word_link_opens_its_address_and_only_web_or_mail_addresses_become_links():
+    from library.core import word
+
+    doc = word.new_document("Links")
+    made = word.paragraph(doc, "Read ")
+    word.link(made, "the example", "https://library.example/documents/7#section-2")
+    word.run(made, " or ")
+    word.link(made, "this", "javascript:alert(1)")
+    data = word.to_bytes(doc)
+    assert _links(data) == {"https://library.example/documents/7#section-2"}
+    assert "Read the example or this" in _docx_text(data)

@@ -350,7 +350,8 @@ def test_nothing_of_a_region_scoped_document_reaches_another_region_through_any_
         db,
         people,
         make_document,
-        "# SEND\n\n## Tangerine lighthouse model\n\nThe tangerine lighthouse model works.\n\n"
+        "# SEND\n\n## Tangerine lighthouse model\n\nThe tangerine lighthouse model works. Families are seen "
+        "within a week and every school has a named worker who knows them.\n\n"
         "## Key lines of enquiry\n\n1. Does the tangerine lighthouse model reach every family?\n",
         "region",
         challenge=challenge.get_json()["id"],
