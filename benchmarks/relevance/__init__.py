@@ -252,6 +252,24 @@ def _library(corpus: Set, hybrid_on: bool):
             app.extensions["db_engine"].dispose()
 
 
+# Queries about nothing the library holds: each should find nothing (or very little) rather than
+# whatever is least far away.
+OFF_TOPIC = (
+    "weather forecast tomorrow",
+    "football results premier league",
+    "recipe for banana bread",
+    "buy cheap flights to spain",
+    "how to fix a leaking tap",
+    "best smartphone camera 2025",
+    "qwxz plorb",
+    "stock market share prices",
+    "gardening tips for roses",
+    "train timetable london to leeds",
+    "knitting patterns for beginners",
+    "car insurance renewal quote",
+)
+
+
 def measure(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -> dict:
     """nDCG@10 of the app's search (``library.search.service``) over the named set: overall, by
     kind of query, and how many queries found nothing."""
@@ -268,6 +286,10 @@ def measure(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -> dict:
             empty += not page.results
             ranked = [r["id"] for r in page.results]
             by_kind.setdefault(q.kind, []).append(ndcg_at(ranked, corpus.grades(q)))
+        off_topic = [
+            search.search(session, backend, reader, search.SearchParams(q=q, per_page=10)).total
+            for q in OFF_TOPIC
+        ]
     every = [v for values in by_kind.values() for v in values]
     return {
         "set": name,
@@ -276,6 +298,9 @@ def measure(name: str, *, hybrid_on: bool = True, per_topic: int = 10) -> dict:
         "ndcg": statistics.mean(every),
         "by_kind": {k: statistics.mean(v) for k, v in by_kind.items()},
         "empty": empty,
+        # How many off-topic queries found anything, and how many documents they found in all.
+        "off_topic_found": sum(1 for n in off_topic if n),
+        "off_topic_documents": sum(off_topic),
     }
 
 

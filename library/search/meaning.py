@@ -46,6 +46,12 @@ log = logging.getLogger(__name__)
 # 0.4 keeps 68% of the documents about a query's topic and 13% of the others (0.3: 84% and 31%;
 # 0.5: 51% and 4%); what is kept is ranked, and at most a window of it is added to the results.
 MIN_SCORE = 0.4
+# Pseudo-relevance feedback: the mean of the closest documents added to the query, at this weight.
+# Measured on benchmarks/relevance: dev nDCG@10 0.60 -> 0.64 (k 3-10, weight 0.5-2 all within
+# 0.63-0.64); held out, never tuned on, 0.73 -> 0.77 (other words 0.54 -> 0.61).
+FEEDBACK_DOCUMENTS = 5
+FEEDBACK_WEIGHT = 1.0
+FEEDBACK_FLOOR = 0.3
 
 
 def attach(version: DocumentVersion) -> None:
@@ -348,7 +354,19 @@ def search(
     if not allowed:
         return []
     vectors = _vectors_of(session)
-    return vectors.score(vectors.slots(allowed), embedding.embed([text])[0], limit, MIN_SCORE)
+    slots = vectors.slots(allowed)
+    query = embedding.embed([text])[0]
+    # Feedback: the query moved towards what its closest documents are about, then asked again
+    # (a query's few words say less than the documents' many; README, "How well search finds").
+    # Only documents the caller may read shape it, and only documents at least FEEDBACK_FLOOR
+    # close to the query as asked are kept: a query close to nothing stays close to nothing.
+    first = vectors.score(slots, query, max(limit, FEEDBACK_DOCUMENTS), FEEDBACK_FLOOR)
+    if not first:
+        return []
+    centre = vectors.means[[vectors.slot_of[f.id] for f in first[:FEEDBACK_DOCUMENTS]]].mean(axis=0)
+    query = query + FEEDBACK_WEIGHT * centre
+    query = query / max(float(np.linalg.norm(query)), 1e-9)
+    return vectors.score(vectors.slots(f.id for f in first), query, limit, MIN_SCORE)
 
 
 # "Related documents": how much sharing a service area, and the document type, counts beside

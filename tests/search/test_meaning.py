@@ -37,6 +37,7 @@ def test_consent_keeps_the_meaning_of_the_text_consented_to(db, published):
 @pytest.mark.parametrize("who", sorted(READS))
 def test_meaning_finds_only_what_the_caller_may_read(app, db, api, people, published, monkeypatch, who):
     monkeypatch.setattr(meaning, "MIN_SCORE", -10.0)  # every document counts as close
+    monkeypatch.setattr(meaning, "FEEDBACK_FLOOR", -10.0)
     actor = getattr(people, who)
     found = {f.id for f in meaning.search(db, actor, "support for families")}
     assert found == {published[s] for s in READS[who]}
@@ -55,6 +56,7 @@ def test_withdrawn_and_deleted_documents_are_not_found_by_meaning(
     app, db, api, people, published, monkeypatch
 ):
     monkeypatch.setattr(meaning, "MIN_SCORE", -10.0)
+    monkeypatch.setattr(meaning, "FEEDBACK_FLOOR", -10.0)
     doc_id = published["national"]
     approver = api("kgm_approver")
     assert (
@@ -108,6 +110,7 @@ def test_narrowing_the_scope_takes_a_document_out_of_meaning_at_once(
     app, db, api, people, published, monkeypatch
 ):
     monkeypatch.setattr(meaning, "MIN_SCORE", -10.0)
+    monkeypatch.setattr(meaning, "FEEDBACK_FLOOR", -10.0)
     doc_id = published["national"]
     assert doc_id in {f.id for f in meaning.search(db, people.brk_reader, "plans")}  # remembered now
     approver = api("kgm_approver")
