@@ -71,6 +71,7 @@ def populate(app, seed: int = 11) -> None:
     from library.core.models import Document, DocumentVersion, Kloe
     from library.demo.compose import compose
     from library.documents.publication import KLOE_TYPES
+    from library.search import meaning
 
     rng = random.Random(seed)
     session = app.extensions["db_sessionmaker"]()
@@ -118,6 +119,7 @@ def populate(app, seed: int = 11) -> None:
             service_areas=[areas[area]],
         )
         document.versions.append(version)
+        meaning.attach(version)  # what each section says, as consent keeps it
         session.add(document)
         session.flush()
         if doc_type.slug in KLOE_TYPES:

@@ -366,7 +366,6 @@ def group_by_meaning(
     # group is named by the one it met first.
     ordered = sorted(by_key.items(), key=lambda kv: (-len({p[0] for p in kv[1]}), sorted(kv[0])))
     clusters = [list(places) for _key, places in ordered]
-    keys = [{key} for key, _places in ordered]
 
     def centre(places) -> Any:
         found = [meanings[(d, s.start)] for d, s, _w in places if (d, s.start) in meanings]
@@ -375,38 +374,63 @@ def group_by_meaning(
         mean = np.mean(found, axis=0)
         return mean / max(float(np.linalg.norm(mean)), 1e-9)
 
-    docs = [{d for d, _s, _w in c} for c in clusters]
-
-    def apart(a: int, b: int) -> bool:  # two sections of one document are about different things
-        return bool(docs[a] & docs[b])
-
-    def hinted(a: int, b: int) -> bool:  # the thesaurus's hint: a concept both headings name
-        return any(w.startswith("concept") for x in keys[a] for y in keys[b] for w in x & y)
-
+    # What decides a join, as matrices over the groups, each updated where a join changes it
+    # (not rebuilt): how alike two groups are, whether both hold a section of one document (then
+    # they are about different things), whether their headings name a concept in common (the
+    # thesaurus's hint).
     centres = [centre(c) for c in clusters]
+    live = np.array([c is not None for c in centres], dtype=bool)
+    if live.sum() < 2:
+        return _named_groups(clusters, thesaurus)
+    n = len(clusters)
+    dimensions = len(next(c for c in centres if c is not None))
+    vectors = np.array([np.zeros(dimensions) if c is None else c for c in centres], dtype=np.float32)
+    apart = _share_any([{d for d, _s, _w in places} for _key, places in ordered])
+    hinted = _share_any([{w for w in key if w.startswith("concept")} for key, _places in ordered])
+
+    def alike(rows) -> Any:  # the join scores of these groups with every group
+        sims = vectors[rows] @ vectors.T
+        sims += HINT * hinted[rows]
+        sims[apart[rows]] = -1.0
+        sims[:, ~live] = -np.inf
+        return sims
+
+    scores = alike(np.arange(n))
+    scores[~live] = -np.inf
+    np.fill_diagonal(scores, -1.0)
     while True:
-        live = [i for i, c in enumerate(centres) if c is not None]
-        if len(live) < 2:
+        a, b = np.unravel_index(int(np.argmax(scores)), scores.shape)
+        if scores[a, b] < threshold:
             break
-        matrix = np.array([centres[i] for i in live])
-        sims = matrix @ matrix.T
-        for x, a in enumerate(live):
-            for y in range(x + 1, len(live)):
-                if apart(a, live[y]):
-                    sims[x, y] = sims[y, x] = -1.0
-                elif hinted(a, live[y]):
-                    sims[x, y] += HINT
-                    sims[y, x] += HINT
-        np.fill_diagonal(sims, -1.0)
-        a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
-        if sims[a, b] < threshold:
-            break
-        keep, gone = live[a], live[b]
+        keep, gone = min(a, b), max(a, b)
         clusters[keep].extend(clusters[gone])
-        keys[keep] |= keys[gone]
-        docs[keep] |= docs[gone]
-        clusters[gone], keys[gone], docs[gone], centres[gone] = [], set(), set(), None
-        centres[keep] = centre(clusters[keep])
+        clusters[gone] = []
+        for matrix in (apart, hinted):  # what either held, the joined group holds
+            matrix[keep] |= matrix[gone]
+            matrix[:, keep] = matrix[keep]
+        vectors[keep] = centre(clusters[keep])
+        live[gone] = False
+        scores[gone] = -np.inf
+        scores[:, gone] = -np.inf
+        scores[keep] = alike([keep])[0]
+        scores[keep, keep] = -1.0
+        scores[:, keep] = scores[keep]
+    return _named_groups(clusters, thesaurus)
+
+
+def _share_any(sets: list[set]) -> Any:
+    """Whether each two of these sets have a member in common, as a square boolean matrix."""
+    import numpy as np
+
+    index = {m: i for i, m in enumerate(sorted({m for s in sets for m in s}, key=str))}
+    incidence = np.zeros((len(sets), max(len(index), 1)), dtype=np.float32)
+    for i, members in enumerate(sets):
+        incidence[i, [index[m] for m in members]] = 1.0
+    return (incidence @ incidence.T) > 0
+
+
+def _named_groups(clusters: list[list[tuple[int, Section, float]]], thesaurus: Thesaurus | None):
+    """The groups of these clusters of sections, named, counted and ordered as group_headings does."""
     groups = []
     for places in clusters:
         if not places:
