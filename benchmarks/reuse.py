@@ -4,8 +4,9 @@ The library holds 2,000 published documents composed like the demo's (about 1,60
 headings, tables, case examples), from 150 authorities in 9 regions at every scope. Of them, 200
 are self-assessments on SEND shared nationally: the examples the reader may read. Their headings
 vary as real ones do: numbered or not, in capitals, with a bracketed remark, and each document has
-sections of its own, so the outline groups several hundred distinct headings. Sections and key
-lines of enquiry are kept with each version, as consent keeps them.
+sections of its own, so the outline groups several hundred distinct headings. Sections, key lines
+of enquiry and what each section says (its vector, for grouping by meaning) are kept with each
+version, as consent keeps them.
 
 Measured through the app (``GET /api/v1/outline`` and ``POST /api/v1/starter``, a reader's token)
 after one warm-up call: p50 and p95 of 20 calls each. The starter asks for 10 headings, two of them
