@@ -251,42 +251,6 @@ def outline(
 
 # The starter document ------------------------------------------------------------------------------
 
-PROMPTS = {
-    "self-assessment": [
-        "What do we know about the quality and impact of our practice here?",
-        "How do we know? (audits, performance information, what children, families and staff tell us)",
-        "What will we do next, and how will we know it has made a difference?",
-    ],
-    "scoping-document": [
-        "What do we want the visiting team to look at here, and why now?",
-        "What would good look like, and what evidence will the team see?",
-    ],
-    "pre-visit-pack": [
-        "What does the visiting team need to read before the visit, and what does it show?",
-        "Who will they meet, and what will each conversation help them see?",
-    ],
-    "feedback-presentation": [
-        "What did the team find works well, with an example?",
-        "What could the authority consider, and why?",
-    ],
-    "feedback-letter": [
-        "What did the team find, and what evidence supports it?",
-        "What could the authority consider next?",
-    ],
-    "action-plan": [
-        "What will we do, who leads it, and by when?",
-        "How will we know it is working for children and families?",
-    ],
-    "follow-up-review": [
-        "What has changed since the peer challenge, and what evidence shows it?",
-        "What is still to do, and what gets in the way?",
-    ],
-}
-DEFAULT_PROMPTS = [
-    "What do we want to say here, and what evidence supports it?",
-    "What will we do next?",
-]
-
 
 @dataclass
 class StarterRequest:
@@ -422,7 +386,7 @@ def starter(
     )
     for heading, kept in merged:
         word.paragraph(doc, f"“{heading}” is under “{kept}”: the examples use them for the same thing.")
-    fallback = PROMPTS.get(type_slug, DEFAULT_PROMPTS)
+    fallback = [starting.closing(type_slug)]
     drew_on: dict[int, int] = {}  # document id -> how many of the chosen sections it has
     for _position, _i, heading, group, kind in placed:
         word.heading(doc, heading, 1)

@@ -22,7 +22,10 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from library.core.vocabularies import CONTENT_DIR
+from library.redaction.replace import LABEL_RE
 from search_index import embedding
 
 # A kind or theme is recognised when its headings or questions mean nearly the same (cosine
@@ -48,7 +51,6 @@ EXTRACT_MAX_LABELS = 0.02  # labels per word
 EXTRACT_MAX_REPEATED = 0.2  # share of its paragraphs that repeat another
 
 FEEDBACK_TYPES = frozenset({"feedback-presentation", "feedback-letter"})
-LABEL_RE = re.compile(r"\[[A-Z][A-Z ]*(?: \d+)?\]")
 # Sentences about the document rather than the service: where to look, whom to ask.
 _ABOUT_THE_DOCUMENT_RE = re.compile(
     r"\b(?:this (?:section|document|report|paper|presentation|letter|self-assessment)|"
@@ -76,6 +78,7 @@ class Kind:
 class Guide:
     kinds: tuple[Kind, ...]
     themes: tuple[Kind, ...]
+    closing: dict = field(default_factory=dict, hash=False, compare=False)
 
 
 @lru_cache(maxsize=1)
@@ -91,7 +94,9 @@ def guide() -> Guide:
     for kind in kinds:
         if "default" not in kind.prompts:
             raise ValueError(f"content/starter.toml: section kind {kind.name} needs default prompts")
-    return Guide(kinds, themes)
+    if "default" not in data["closing"]:
+        raise ValueError("content/starter.toml: [closing] needs a default")
+    return Guide(kinds, themes, dict(data["closing"]))
 
 
 def _words(text: str) -> str:
@@ -140,6 +145,12 @@ def kind_of(heading: str, variants: list[str]) -> Kind | None:
     if not found:
         return None
     return max(found, key=lambda k: (found.count(k), -found.index(k)))
+
+
+def closing(document_type: str) -> str:
+    """The question that ends a section of no known kind in a document of this type."""
+    questions = guide().closing
+    return questions.get(document_type, questions["default"])
 
 
 def prompts(kind: Kind | None, heading: str, document_type: str, fallback: list[str]) -> list[str]:
@@ -212,8 +223,6 @@ def common_points(sections: dict[int, str], limit: int = MAX_POINTS) -> tuple[li
     column = {d: i for i, d in enumerate(documents)}
     owner = [column[d] for d, _s in pool]
     # best[i, k]: how close document k comes to sentence i (its closest sentence).
-    import numpy as np
-
     best = np.full((len(pool), len(documents)), -1.0, dtype=np.float32)
     for j, k in enumerate(owner):
         np.maximum(best[:, k], sims[:, j], out=best[:, k])

@@ -3,6 +3,7 @@ throughout, a category label for everything else. No hashing of names."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -31,6 +32,12 @@ LABELS = {
     "indirect": "DETAILS REMOVED",
 }
 CATEGORIES = tuple(LABELS)
+# Any label this module writes into a text: "[PERSON 3]", "[PHONE]", "[DETAILS REMOVED]".
+LABEL_RE = re.compile(
+    r"\[(?:PERSON \d+|"
+    + "|".join(re.escape(label) for label in LABELS.values() if label != "PERSON")
+    + r")\]"
+)
 # Each category in plain words, one and many: what people see in pages and messages.
 WORDS = {
     "person": ("name of a person", "names of people"),
