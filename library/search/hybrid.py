@@ -77,10 +77,9 @@ def search(
     window = replace(query, page=1, per_page=size, snippets=False)  # snippets once the page is chosen
     word = backend.search(window)
     found_by = shown_for = None
-    if word.total == 0 and word.suggestion:
-        corrected = backend.search(replace(window, text=word.suggestion))
-        if corrected.total:
-            word, found_by, shown_for = corrected, "corrected", word.suggestion
+    fixed = corrected(backend, window, word)
+    if fixed:
+        (word, shown_for), found_by = fixed, "corrected"
     if word.total == 0:
         loose = most_words(query.text)
         if loose:
@@ -120,6 +119,17 @@ def search(
     if found_by == "corrected":
         result.suggestion = None  # the corrected results are shown; nothing more to offer
     return result, found_by, shown_for
+
+
+def corrected(
+    backend: SearchBackend, query: SearchQuery, result: SearchResult
+) -> tuple[SearchResult, str] | None:
+    """When ``query`` as asked found nothing (``result``) and its offered correction finds
+    something: what the correction finds, and the corrected query."""
+    if result.total or not result.suggestion:
+        return None
+    found = backend.search(replace(query, text=result.suggestion))
+    return (found, result.suggestion) if found.total else None
 
 
 def _weights(found_by: str | None) -> tuple[float, float]:

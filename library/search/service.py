@@ -107,11 +107,10 @@ def search(session: Session, backend: SearchBackend, actor: User, params: Search
         result, found_by, shown_for = hybrid.search(session, backend, actor, query)
     else:
         result = backend.search(query)
-        if params.q.strip() and result.total == 0 and result.suggestion:
-            corrected = backend.search(replace(query, text=result.suggestion))
-            if corrected.total:  # nothing as asked: what the correction finds, said so
-                found_by, shown_for = "corrected", result.suggestion
-                result = replace(corrected, suggestion=None)
+        fixed = hybrid.corrected(backend, query, result) if params.q.strip() else None
+        if fixed:  # nothing as asked: what the correction finds, said so
+            found_by, shown_for = "corrected", fixed[1]
+            result = replace(fixed[0], suggestion=None)
     hits = _still_readable(session, actor, result.hits)
     results = [
         {
