@@ -139,21 +139,15 @@ class Thesaurus:
         (the concept's token, looked up in the concepts field): the words asked are always
         searched for themselves too, so a form the thesaurus lacks (a plural, another acronym)
         still finds what holds it."""
-        if not query:
-            return query
-        parts = re.split(r'("[^"]*")', query)
-        for i, part in enumerate(parts):
-            if part.startswith('"'):
-                continue
-            for pattern in (self._acronyms, self._phrases):
-                if pattern is not None:
-                    part = pattern.sub(self._token, part)
-            parts[i] = part
-        return "".join(parts)
+        return self._outside_quotes(query, self._token)
 
     def substitute(self, text: str) -> str:
         """Each thesaurus term outside quotes replaced by its concept's token: for comparing
         what headings are about ("KLOEs" and "Key lines of enquiry" alike), never for queries."""
+        return self._outside_quotes(text, self._concept_token)
+
+    def _outside_quotes(self, text: str, replace) -> str:
+        """``text`` with each thesaurus term outside quotes replaced by ``replace(match)``."""
         if not text:
             return text
         parts = re.split(r'("[^"]*")', text)
@@ -162,7 +156,7 @@ class Thesaurus:
                 continue
             for pattern in (self._acronyms, self._phrases):
                 if pattern is not None:
-                    part = pattern.sub(self._concept_token, part)
+                    part = pattern.sub(replace, part)
             parts[i] = part
         return "".join(parts)
 
