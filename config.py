@@ -62,6 +62,11 @@ class BaseConfig:
     PROCESSING_IN_WORKER = True
     PROCESSING_TIMEOUT_SECONDS = 10.0
     PROCESSING_MEMORY_MB = 1024
+    # Text recognition (OCR, Tesseract) of scanned PDF pages: on or off, the most pages of one file
+    # it reads, and the deadline of a file that needs it (it replaces the one above).
+    OCR_ENABLED = True
+    OCR_MAX_PAGES = 20
+    OCR_TIMEOUT_SECONDS = 120.0
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -133,6 +138,11 @@ class BaseConfig:
             _int_env("LIBRARY_PROCESSING_TIMEOUT_SECONDS", int(self.PROCESSING_TIMEOUT_SECONDS))
         )
         self.PROCESSING_MEMORY_MB = _int_env("LIBRARY_PROCESSING_MEMORY_MB", self.PROCESSING_MEMORY_MB)
+        self.OCR_ENABLED = _bool_env("LIBRARY_OCR", self.OCR_ENABLED)
+        self.OCR_MAX_PAGES = _int_env("LIBRARY_OCR_MAX_PAGES", self.OCR_MAX_PAGES)
+        self.OCR_TIMEOUT_SECONDS = float(
+            _int_env("LIBRARY_OCR_TIMEOUT_SECONDS", int(self.OCR_TIMEOUT_SECONDS))
+        )
         self.DATABASE_URL = os.environ.get("DATABASE_URL") or ""
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or ""
         self.LOG_LEVEL = os.environ.get("LIBRARY_LOG_LEVEL", self.LOG_LEVEL)

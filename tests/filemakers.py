@@ -30,8 +30,10 @@ def docx(
     footnotes: str | None = None,
     comments: str | None = None,
     author: str | None = None,
+    extra_parts: list[tuple[str, str, str, str]] | None = None,
 ) -> bytes:
-    """A .docx whose body is ``body`` (WordprocessingML paragraphs and tables)."""
+    """A .docx whose body is ``body`` (WordprocessingML paragraphs and tables). ``extra_parts``: more
+    (relationship type, name, xml, content type), related as rId1, rId2... before any other."""
     rels, types, parts = [], [], {}
 
     def add(rel_type, name, xml, content_type):
@@ -42,6 +44,8 @@ def docx(
         return rid
 
     ct = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    for part in extra_parts or []:
+        add(*part)
     sect = ""
     if header is not None:
         rid = add("header", "header1.xml", f"<w:hdr {NS}>{para(header)}</w:hdr>", f"{ct}.header+xml")
@@ -327,3 +331,209 @@ def markdown_to_docx_blocks(text: str) -> list[tuple[str, str | list[list[str]]]
     if rows:
         blocks.append(("table", rows))
     return blocks
+
+
+DRAWING_NS = (
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture" '
+    'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart"'
+)
+
+
+def docx_picture(descr: str = "", title: str = "") -> str:
+    """A paragraph holding one inline picture with this alt text (its image data is left out: the
+    extraction reads only the drawing's description)."""
+    attrs = (f' descr="{escape(descr)}"' if descr else "") + (f' title="{escape(title)}"' if title else "")
+    return (
+        f'<w:p><w:r><w:drawing><wp:inline {DRAWING_NS}><wp:docPr id="7" name="Picture 7"{attrs}/>'
+        '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        '<pic:pic><pic:nvPicPr><pic:cNvPr id="7" name="image1.png"/></pic:nvPicPr></pic:pic>'
+        "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"
+    )
+
+
+def docx_chart(rid: str = "rId1") -> str:
+    """A paragraph holding a chart whose part is related as ``rid`` (see :func:`chart_part`)."""
+    return (
+        f'<w:p><w:r><w:drawing><wp:inline {DRAWING_NS}><wp:docPr id="8" name="Chart 8"/>'
+        '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+        f'<c:chart r:id="{rid}"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>'
+    )
+
+
+def chart_part(
+    title: str, categories: list[str], series: dict[str, list[float]]
+) -> tuple[str, str, str, str]:
+    """A chart part (DrawingML chart with cached categories and values) for :func:`docx` ``extra_parts``."""
+
+    def cache(tag: str, values: list) -> str:
+        points = "".join(f'<c:pt idx="{i}"><c:v>{escape(str(v))}</c:v></c:pt>' for i, v in enumerate(values))
+        return f'<{tag}><c:ptCount val="{len(values)}"/>{points}</{tag}>'
+
+    sers = "".join(
+        f'<c:ser><c:idx val="{n}"/><c:tx><c:strRef><c:strCache>'
+        f'<c:pt idx="0"><c:v>{escape(name)}</c:v></c:pt>'
+        f"</c:strCache></c:strRef></c:tx>"
+        f"<c:cat><c:strRef>{cache('c:strCache', categories)}</c:strRef></c:cat>"
+        f"<c:val><c:numRef>{cache('c:numCache', values)}</c:numRef></c:val></c:ser>"
+        for n, (name, values) in enumerate(series.items())
+    )
+    xml = (
+        f"<c:chartSpace {DRAWING_NS}><c:chart><c:title><c:tx><c:rich>"
+        f"<a:p><a:r><a:t>{escape(title)}</a:t></a:r>"
+        f"</a:p></c:rich></c:tx></c:title><c:plotArea><c:barChart>{sers}</c:barChart></c:plotArea></c:chart>"
+        "</c:chartSpace>"
+    )
+    return (
+        "chart",
+        "charts/chart1.xml",
+        xml,
+        "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
+    )
+
+
+def pptx_with_chart_and_pictures(alts: list[str]) -> bytes:
+    """Slide 1: a bar chart with a title and data; slide 2: pictures with these alt texts ("" for none)."""
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "Our data"
+    data = CategoryChartData()
+    data.categories = ["2023", "2024"]
+    data.add_series("Referrals", (412, 388))
+    data.add_series("Re-referrals", (61, 47))
+    frame = slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(1), Inches(2), Inches(6), Inches(4), data
+    )
+    frame.chart.has_title = True
+    frame.chart.chart_title.text_frame.text = "Referrals by year"
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "The visit"
+    for n, alt in enumerate(alts):
+        box = slide.shapes.add_picture(
+            io.BytesIO(png_bytes()), Inches(1 + 2 * n), Inches(3), Inches(1), Inches(1)
+        )
+        box._element.nvPicPr.cNvPr.set("descr", alt)
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+def pdf_with_picture(caption: str | None) -> bytes:
+    """A page of text with a picture on it, and under the picture this caption (or none)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont("Helvetica", 10)
+    c.drawString(60, 780, "The visit took place over two days in March with a team of five peers.")
+    c.drawImage(ImageReader(io.BytesIO(png_bytes())), 60, 500, width=300, height=220)
+    if caption:
+        c.drawString(60, 485, caption)
+    c.drawString(60, 440, "The team met practitioners, managers and partners from health and education.")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def huge_image_pdf(side: int = 20_000) -> bytes:
+    """One page that is a single grey picture of ``side`` x ``side`` pixels (compressed to little)."""
+    import zlib
+
+    compressor = zlib.compressobj(9)
+    row_block = b"\xff" * side * 500
+    stream = b"".join(compressor.compress(row_block) for _ in range(side // 500)) + compressor.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(stream)) + stream + b"\nendstream",
+    ]
+    content = b"q 595 0 0 842 0 0 cm /Im1 Do Q"
+    objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % n + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def broken_font_pdf(paragraphs: list[str]) -> bytes:
+    """A PDF whose embedded font maps its characters to the wrong code points (a broken ToUnicode
+    map): the text layer reads as nonsense though the page shows the words."""
+    import os
+    import re
+
+    import reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(
+        TTFont("Vera", os.path.join(os.path.dirname(reportlab.__file__), "fonts", "Vera.ttf"))
+    )
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setPageCompression(0)
+    c.setFont("Vera", 12)
+    y = 780
+    for text in paragraphs:
+        c.drawString(60, y, text)
+        y -= 30
+    c.save()
+    return re.sub(rb"(<[0-9A-F]{2}> <)00([0-9A-F]{2}>)", rb"\1E0\2", buf.getvalue())
+
+
+def text_pages_pdf(lines: list[str]) -> bytes:
+    """One page with these lines of text (for rendering into a scan)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont("Helvetica", 12)
+    y = 760
+    for line in lines:
+        c.drawString(60, y, line)
+        y -= 18
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def scan_of(pdf_bytes: bytes, pages: int = 1, dpi: int = 150) -> bytes:
+    """A scan: the first page of ``pdf_bytes`` rendered to a picture, ``pages`` times, in a PDF of
+    pictures only (one image shared by every page, so many pages stay small)."""
+    import pypdfium2 as pdfium
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    document = pdfium.PdfDocument(pdf_bytes)
+    image = document[0].render(scale=dpi / 72, grayscale=True).to_pil()
+    document.close()
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    reader = ImageReader(io.BytesIO(png.getvalue()))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    for _ in range(pages):
+        c.drawImage(reader, 0, 0, width=A4[0], height=A4[1])
+        c.showPage()
+    c.save()
+    return buf.getvalue()

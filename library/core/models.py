@@ -258,6 +258,9 @@ class Document(Base):
     scope: Mapped[str | None] = mapped_column(String(16))
     # The text extracted from the original file, unredacted: owners only.
     extracted_text: Mapped[str] = mapped_column(Text, default="")
+    # How the file was read (library.extraction.Report.as_dict): pages read by OCR, pages not read,
+    # pictures left out. Page numbers and places only. Owners only.
+    extraction_report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)

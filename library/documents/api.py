@@ -10,7 +10,7 @@ from library.core.errors import ValidationError
 from library.core.models import Document, User
 from library.documents import challenge_details, handoff, publication, workspace
 from library.documents import upload as documents
-from library.extraction import Limits
+from library.extraction import Limits, Report
 from library.web.api import api_user, bp, iso, json_body, page_args
 from library.web.database import get_session
 from library.web.openapi import DOCX
@@ -58,6 +58,7 @@ def document_json(document: Document, user: User) -> dict:
         body["challenge"] = {"id": shared.challenge_id, "title": shared.challenge_title} if shared else None
     if owner:
         body["created_at"] = iso(document.created_at)
+        body["extraction"] = Report.from_dict(document.extraction_report).as_dict()
         body["unpublished_changes"] = changed
         body["hand_off"] = {
             "ready_at": iso(document.ready_at),

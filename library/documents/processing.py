@@ -40,11 +40,11 @@ class Analysis:
 
 
 def analyse_here(
-    data: bytes, filename: str, limits: Limits, title: str, summary: str, terms: Terms
+    data: bytes, filename: str, limits: Limits, title: str, summary: str, terms: Terms, progress=None
 ) -> Analysis:
     """Extract the text, check that every page can show it, and find what to redact in it, its
-    title and its summary."""
-    extracted = extract(data, filename, limits)
+    title and its summary. ``progress`` hears of long steps (text recognition) before they start."""
+    extracted = extract(data, filename, limits, progress)
     elements = element_count(extracted.text)
     if elements > limits.max_elements:
         raise too_many_elements(elements, limits)
@@ -80,8 +80,12 @@ def _child(conn, memory_bytes: int, args: tuple) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     except (ValueError, OSError):
         pass
+
+    def progress(step: str, count: int) -> None:
+        conn.send(("progress", (step, count)))
+
     try:
-        conn.send(("ok", analyse_here(*args)))
+        conn.send(("ok", analyse_here(*args, progress=progress)))
     except ExtractionError as exc:
         if _ran_out_of_memory(exc):  # a parser reported the failed allocation as a damaged file
             conn.send(("memory", None))
@@ -115,7 +119,8 @@ def analyse(
     data: bytes, filename: str, limits: Limits, title: str = "", summary: str = "", terms: Terms | None = None
 ) -> Analysis:
     """:func:`analyse_here` in a child process: refused with a plain message if it takes longer
-    than ``limits.timeout_seconds`` or needs more than ``limits.memory_bytes``."""
+    than ``limits.timeout_seconds`` (``limits.ocr_timeout_seconds`` once it says it is reading
+    scanned pages) or needs more than ``limits.memory_bytes``."""
     args = (data, filename, limits, title, summary, terms or Terms())
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
@@ -130,16 +135,22 @@ def analyse(
         ) from exc
     finally:
         sender.close()
+    deadline = limits.timeout_seconds
     try:
-        if not receiver.poll(limits.timeout_seconds):
-            log.warning(
-                "reading a file of %d bytes took more than %.0f s: stopped", len(data), limits.timeout_seconds
-            )
-            raise too_complex(limits, f"it took more than {limits.timeout_seconds:.0f} seconds")
-        try:
-            kind, value = receiver.recv()
-        except EOFError:
-            kind, value = "memory", None  # the child died without a word: killed for its memory
+        while True:
+            if not receiver.poll(max(deadline - (time.monotonic() - started), 0)):
+                log.warning("reading a file of %d bytes took more than %.0f s: stopped", len(data), deadline)
+                raise too_complex(limits, f"it took more than {deadline:.0f} seconds")
+            try:
+                kind, value = receiver.recv()
+            except EOFError:
+                kind, value = "memory", None  # the child died without a word: killed for its memory
+            if kind != "progress":
+                break
+            step, count = value
+            if step == "ocr":
+                log.info("reading %d scanned pages by text recognition", count)
+                deadline = max(deadline, limits.ocr_timeout_seconds)
     finally:
         receiver.close()
         if process.is_alive():

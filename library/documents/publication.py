@@ -431,6 +431,7 @@ def erase(session: Session, storage, document: Document, actor: User | None, act
     document.title = DELETED_TITLE
     document.summary = ""
     document.extracted_text = ""
+    document.extraction_report = None
     document.withdrawn_reason = None
     document.sent_back_note = None
     document.deleted_at = utcnow()

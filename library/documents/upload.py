@@ -136,6 +136,7 @@ def upload_document(
             year=clean["year"],
             status=DocumentStatus.DRAFT.value,
             extracted_text=extracted.text,
+            extraction_report=extracted.report.as_dict() if extracted.report else None,
             challenge=challenge,
         )
         document.original = StoredFile(
@@ -158,6 +159,9 @@ def upload_document(
                 "size": len(form.data),
                 "document_type": clean["document_type"].slug,
                 "characters": len(extracted.text),
+                "ocr_pages": len(extracted.report.ocr_pages),
+                "pages_not_read": len(extracted.report.unread_pages),
+                "pictures_left_out": len(extracted.report.pictures),
             },
         )
         workspace.run_detection(session, actor, document, found=analysis.suggestions)

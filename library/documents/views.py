@@ -19,7 +19,7 @@ from library.challenges import service as challenges
 from library.core import access, published, vocabularies
 from library.core.errors import PermissionDenied, ValidationError
 from library.core.paging import page_count
-from library.documents import publication, workspace
+from library.documents import publication, reading, workspace
 from library.documents import upload as documents
 from library.documents.api import count_use, limits
 from library.insights import usage
@@ -52,6 +52,7 @@ def _render_upload(form: UploadForm, errors: dict[str, str], status: int):
         form=form,
         errors=errors,
         max_mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024),
+        ocr_max_pages=current_app.config["OCR_MAX_PAGES"],
     ), status
 
 
@@ -151,6 +152,7 @@ def show(document_id: int):
         is_owner=owner,
         version=version,
         changed=owner and published.has_unpublished_changes(document),
+        reading_notes=reading.notes(document, current_app.config["OCR_MAX_PAGES"]) if owner else [],
         audiences=publication.audiences(session, document.authority) if owner else [],
         audience=publication.audience_words(session, document.authority, document.scope)
         if document.scope

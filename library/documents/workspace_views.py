@@ -7,14 +7,14 @@ workspace). The workspace's script sends the same forms in the background with t
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from library import redaction as engine
 from library.core import published
 from library.core.errors import Conflict, NotFound, ValidationError
 from library.core.paging import page_count
-from library.documents import challenge_details, handoff
+from library.documents import challenge_details, handoff, reading
 from library.documents import workspace as redaction
 from library.web import navigation
 from library.web.database import get_session
@@ -62,6 +62,7 @@ def _context(ws: redaction.Workspace, **extra) -> dict:
         "words": engine.category_words,
         "word_map": {c: engine.category_words(c) for c in engine.CATEGORIES},
         "needs_consent": handoff.needs_consent(ws.document),
+        "reading_notes": reading.notes(ws.document, current_app.config["OCR_MAX_PAGES"]),
         **extra,
     }
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MB = 1024 * 1024
 
@@ -22,6 +22,11 @@ class Limits:
     max_elements: int = 40_000
     timeout_seconds: float = 10.0
     memory_bytes: int = 1024 * MB
+    # Text recognition (OCR) of scanned pages: on or off, how many pages of one file at most, and
+    # the deadline of a file that needs it (instead of ``timeout_seconds``).
+    ocr: bool = True
+    ocr_max_pages: int = 20
+    ocr_timeout_seconds: float = 120.0
     # Read the file in a child process with the deadline and memory ceiling above.
     isolate: bool = False
 
@@ -39,6 +44,9 @@ class Limits:
             max_elements=cfg["UPLOAD_MAX_ELEMENTS"],
             timeout_seconds=cfg["PROCESSING_TIMEOUT_SECONDS"],
             memory_bytes=cfg["PROCESSING_MEMORY_MB"] * MB,
+            ocr=cfg["OCR_ENABLED"],
+            ocr_max_pages=cfg["OCR_MAX_PAGES"],
+            ocr_timeout_seconds=cfg["OCR_TIMEOUT_SECONDS"],
             isolate=cfg["PROCESSING_IN_WORKER"],
         )
 
@@ -72,10 +80,59 @@ def too_many_elements(count: int, limits: Limits) -> ExtractionError:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture the text leaves out: where it was, and whether its description (alt text or a
+    caption) was kept as text in its place."""
+
+    where: str
+    described: bool
+
+
+@dataclass(frozen=True)
+class UnreadPage:
+    """A page whose text could not be read, and why (``scanned_too_many``, ``ocr_unavailable``,
+    ``ocr_no_words``, ``ocr_out_of_time``, ``image_too_large``, ``ocr_failed``)."""
+
+    page: int
+    why: str
+
+
+@dataclass
+class Report:
+    """What the contributor needs to know about how the file was read: pages read by text
+    recognition (OCR), pages that could not be read, and the pictures left out. Holds page
+    numbers and places only, never the file's text."""
+
+    ocr_pages: list[int] = field(default_factory=list)
+    unread_pages: list[UnreadPage] = field(default_factory=list)
+    pictures: list[Picture] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "ocr_pages": list(self.ocr_pages),
+            "unread_pages": [{"page": p.page, "why": p.why} for p in self.unread_pages],
+            "pictures": [{"where": p.where, "described": p.described} for p in self.pictures],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Report:
+        data = data or {}
+        return cls(
+            ocr_pages=[int(p) for p in data.get("ocr_pages", [])],
+            unread_pages=[UnreadPage(int(p["page"]), str(p["why"])) for p in data.get("unread_pages", [])],
+            pictures=[Picture(str(p["where"]), bool(p["described"])) for p in data.get("pictures", [])],
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.ocr_pages or self.unread_pages or self.pictures)
+
+
+@dataclass(frozen=True)
 class Extracted:
     kind: str
     media_type: str
     text: str
+    report: Report = field(default_factory=Report)
 
 
 class ExtractionError(Exception):
@@ -100,6 +157,35 @@ INVISIBLE_RE = re.compile(
 def strip_invisible(text: str) -> str:
     """``text`` without the characters a reader cannot see."""
     return INVISIBLE_RE.sub("", text)
+
+
+# An alt text that is only a file name ("image.png", "IMG_0042.JPG"): what some tools write by
+# default, not a description.
+_FILE_NAME_RE = re.compile(
+    r"^[\w\s.()\[\]-]*\.(?:png|jpe?g|gif|bmp|tiff?|emf|wmf|svg|webp|heic|jfif|ico)$", re.IGNORECASE
+)
+
+
+def alt_text(*parts: str | None) -> str:
+    """A picture's description from its title and alt text, or "" if it has none or only a file name."""
+    kept = [" ".join(p.split()) for p in parts if p and p.strip() and not _FILE_NAME_RE.match(p.strip())]
+    return " ".join(dict.fromkeys(kept))
+
+
+def chart_blocks(title: str, series: list[tuple[str, dict[int, str], dict[int, str]]]) -> list[str]:
+    """A chart as text: "Chart: title", then its data as a table (a row per category, a column per
+    series) where the file holds the data."""
+    blocks = [f"Chart: {title}"] if title else []
+    series = [s for s in series if s[2]]
+    if series:
+        indexes = sorted({i for _, cats, vals in series for i in (*cats, *vals)})
+        categories = series[0][1]
+        header = ["", *[name or f"Series {n}" for n, (name, _, _) in enumerate(series, start=1)]]
+        rows = [[categories.get(i, str(i + 1)), *[vals.get(i, "") for _, _, vals in series]] for i in indexes]
+        table = md_table([header, *rows])
+        if table:
+            blocks.append(table)
+    return blocks
 
 
 def md_cell(text: str) -> str:

@@ -13,7 +13,17 @@ import re
 
 from lxml import etree
 
-from library.extraction.base import ExtractionError, Limits, join_blocks, md_table, strip_block_prefix
+from library.extraction.base import (
+    ExtractionError,
+    Limits,
+    Picture,
+    Report,
+    alt_text,
+    chart_blocks,
+    join_blocks,
+    md_table,
+    strip_block_prefix,
+)
 from library.extraction.sniff import check_zip
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -21,6 +31,11 @@ MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
+V = "urn:schemas-microsoft-com:vml"
+_DRAWINGS = (f"{{{WP}}}inline", f"{{{WP}}}anchor")
 
 
 def _w(tag: str) -> str:
@@ -65,6 +80,9 @@ class _Docx:
         self.styles = self._styles()
         self.numbering = self._numbering()
         self.rels = self._rels("word/document.xml")
+        self.pictures: list[Picture] = []
+        self.heading = ""
+        self._after: list[str] = []  # blocks that follow the paragraph being read (a chart's data)
 
     def _rels(self, part: str) -> dict[str, tuple[str, str]]:
         folder, name = posixpath.split(part)
@@ -129,22 +147,56 @@ class _Docx:
                 out.append(f"[{child.get(_w('id'))}]")
             elif tag == _w("txbxContent"):
                 boxes.append(child)
-            elif tag == f"{{{WP}}}docPr":
-                alt = " ".join(v for v in (child.get("title"), child.get("descr")) if v)
-                if alt.strip():
-                    out.append(f" [Image: {' '.join(alt.split())}] ")
+            elif tag in _DRAWINGS:
+                self._drawing(child, out, boxes)
+            elif tag == f"{{{V}}}imagedata":  # a picture in the older (VML) form
+                shape = child.getparent()
+                alt = alt_text(shape.get("alt"), shape.get("title")) if shape is not None else ""
+                if alt:
+                    out.append(f" [Image: {alt}] ")
+                self.pictures.append(Picture(self._where(), bool(alt)))
             else:
                 self._runs_text(child, out, boxes)
 
+    def _where(self) -> str:
+        return f"under “{self.heading}”" if self.heading else "before the first heading"
+
+    def _drawing(self, node, out: list[str], boxes: list) -> None:
+        """A drawing: a picture (its alt text kept, unless it is only a file name), a chart (its title
+        and data kept as a table after the paragraph), or a shape whose text is read."""
+        doc_pr = node.find(f"{{{WP}}}docPr")
+        alt = alt_text(doc_pr.get("title"), doc_pr.get("descr")) if doc_pr is not None else ""
+        data = node.find(f".//{{{A}}}graphicData")
+        uri = data.get("uri", "") if data is not None else ""
+        if alt:
+            out.append(f" [Image: {alt}] ")
+        if uri.endswith("/chart"):
+            chart = data.find(f"{{{C}}}chart")
+            rid = chart.get(f"{{{R}}}id", "") if chart is not None else ""
+            root = _parse(self.archive, self.rels[rid][1]) if rid in self.rels else None
+            kept = chart_blocks(_chart_title(root), _chart_series(root)) if root is not None else []
+            self._after.extend(kept)
+            self.pictures.append(Picture(self._where(), bool(kept or alt)))
+        elif uri.endswith(("/picture", "/diagram")) or node.find(f".//{{{PIC}}}pic") is not None:
+            self.pictures.append(Picture(self._where(), bool(alt)))
+        else:
+            self._runs_text(node, out, boxes)
+
     def paragraph(self, p) -> list[str]:
-        """The markdown blocks of one paragraph (text boxes inside it follow it)."""
+        """The markdown blocks of one paragraph (text boxes and charts' data inside it follow it)."""
         parts: list[str] = []
         boxes: list = []
+        after, self._after = self._after, []
         self._runs_text(p, parts, boxes)
         text = "".join(parts).strip()
         blocks: list[str] = []
         if text:
-            blocks.append(self._decorate(p, text))
+            block = self._decorate(p, text)
+            if block.startswith("#"):
+                self.heading = block.lstrip("#").strip()
+            blocks.append(block)
+        blocks.extend(self._after)
+        self._after = after
         for box in boxes:
             blocks.extend(self.blocks(box))
         return blocks
@@ -272,6 +324,46 @@ class _Docx:
         return "\n\n".join(s for s in sections if s.strip()) + "\n"
 
 
+def _chart_title(root) -> str:
+    title = root.find(f".//{{{C}}}title")
+    if title is None:
+        return ""
+    return " ".join("".join(t.text or "" for t in title.iter(f"{{{A}}}t")).split())
+
+
+def _points(node) -> dict[int, str]:
+    if node is None:
+        return {}
+    out = {}
+    for pt in node.iter(f"{{{C}}}pt"):
+        value = pt.find(f"{{{C}}}v")
+        try:
+            out[int(pt.get("idx", "0"))] = (value.text or "").strip() if value is not None else ""
+        except ValueError:
+            continue
+    return out
+
+
+def _chart_series(root) -> list[tuple[str, dict[int, str], dict[int, str]]]:
+    """Each series of the chart as the file caches it: (name, categories by index, values by index)."""
+    out = []
+    for ser in root.iter(f"{{{C}}}ser"):
+        name = ser.find(f"{{{C}}}tx")
+        label = (
+            " ".join(" ".join(v.text or "" for v in name.iter(f"{{{C}}}v")).split())
+            if name is not None
+            else ""
+        )
+        cats = ser.find(f"{{{C}}}cat")
+        if cats is None:
+            cats = ser.find(f"{{{C}}}xVal")
+        vals = ser.find(f"{{{C}}}val")
+        if vals is None:
+            vals = ser.find(f"{{{C}}}yVal")
+        out.append((label, _points(cats), _points(vals)))
+    return out
+
+
 def _nearest_table(node):
     parent = node.getparent()
     while parent is not None and parent.tag != _w("tbl"):
@@ -287,5 +379,10 @@ def _unique(items) -> list[str]:
     return seen
 
 
-def extract_docx(data: bytes, limits: Limits | None = None) -> str:
-    return _Docx(data, limits).markdown()
+def extract_docx(data: bytes, limits: Limits | None = None, report: Report | None = None) -> str:
+    """The document as markdown; the pictures it leaves out go to ``report``."""
+    document = _Docx(data, limits)
+    text = document.markdown()
+    if report is not None:
+        report.pictures += document.pictures
+    return text

@@ -150,6 +150,16 @@ SCHEMAS: dict[str, Any] = {
             "version": {"type": "integer"},
             "created_at": NULLABLE_TIME,
             "unpublished_changes": {"type": "boolean"},
+            "extraction": {
+                "type": "object",
+                "description": "Owners only: how the file was read. Pages read by text recognition (OCR), "
+                "pages not read and why, pictures left out and whether their description was kept.",
+                "properties": {
+                    "ocr_pages": {"type": "array", "items": {"type": "integer"}},
+                    "unread_pages": {"type": "array", "items": {"type": "object"}},
+                    "pictures": {"type": "array", "items": {"type": "object"}},
+                },
+            },
             "hand_off": {"type": "object"},
             "original": {"type": "object"},
             "challenge": {

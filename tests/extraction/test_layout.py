@@ -1,0 +1,140 @@
+"""PDF layout (tables, running headers and footers, columns) and the pictures every format leaves out."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import fidelity
+from library.extraction import ExtractionError, Picture, extract
+from tests import filemakers as fm
+
+
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "aligned"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pdf_tables_become_markdown_tables(seed, ruled):
+    sample = fidelity.table_pdf(seed, ruled)
+    text = extract(sample.data, "table.pdf").text
+    right, total = fidelity.cell_accuracy(text, sample.tables)
+    assert right == total
+    # the paragraphs around the table stay paragraphs, before and after it
+    assert fidelity.order_pairs(text, sample.paragraphs) == (1, 1, 0)
+    assert text.index(fidelity._norm(sample.paragraphs[0])[:30]) < text.index("| Measure |")
+
+
+def test_a_box_round_a_paragraph_is_not_a_table():
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont("Helvetica", 10)
+    c.drawString(70, 700, "Key finding: practice is improving and leaders know where it is not yet good.")
+    c.rect(60, 690, 450, 25)
+    c.drawString(70, 650, "A second paragraph outside the box.")
+    c.showPage()
+    c.save()
+    text = extract(buf.getvalue(), "box.pdf").text
+    assert "|" not in text
+    assert "Key finding: practice is improving" in text
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_running_headers_footers_and_page_numbers_are_removed(seed):
+    sample = fidelity.report_pdf(seed)
+    text = extract(sample.data, "report.pdf").text
+    for running in sample.running:
+        assert running not in text
+    assert "Page 1 of" not in text
+    right, pairs, missing = fidelity.order_pairs(text, sample.paragraphs)
+    assert missing == 0 and right == pairs
+
+
+def test_a_repeated_heading_at_the_top_of_pages_is_kept():
+    data = fm.pdf(
+        [["# Next steps", "First page words about the plan."], ["# Next steps", "Second page words."]]
+    )
+    text = extract(data, "steps.pdf").text
+    assert text.count("Next steps") == 2
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_two_columns_are_read_left_then_right(seed):
+    sample = fidelity.two_column_pdf(seed)
+    text = extract(sample.data, "columns.pdf").text
+    right, pairs, missing = fidelity.order_pairs(text, sample.paragraphs)
+    assert missing == 0 and right == pairs
+    assert text.startswith("# ")
+
+
+def test_pdf_pictures_are_reported_and_a_caption_describes_one():
+    with_caption = extract(fm.pdf_with_picture("Figure 1: the family hub reception"), "a.pdf")
+    assert with_caption.report.pictures == [Picture("page 1", True)]
+    assert "Figure 1: the family hub reception" in with_caption.text
+    without = extract(fm.pdf_with_picture(None), "b.pdf")
+    assert without.report.pictures == [Picture("page 1", False)]
+    assert "The team met practitioners" in without.text
+
+
+def test_docx_pictures_reported_and_a_file_name_is_no_description():
+    body = (
+        fm.para("Our data", "Heading1")
+        + fm.docx_picture(descr="Bar chart of referrals rising in 2024")
+        + fm.docx_picture(descr="image.png")
+        + fm.docx_picture(title="IMG_0042.JPG")
+        + fm.docx_picture()
+    )
+    extracted = extract(fm.docx(body), "pictures.docx")
+    assert "[Image: Bar chart of referrals rising in 2024]" in extracted.text
+    assert "image.png" not in extracted.text and "IMG_0042" not in extracted.text
+    assert extracted.report.pictures == [
+        Picture("under “Our data”", True),
+        Picture("under “Our data”", False),
+        Picture("under “Our data”", False),
+        Picture("under “Our data”", False),
+    ]
+
+
+def test_docx_chart_keeps_title_and_data_as_a_table():
+    part = fm.chart_part(
+        "Referrals by year", ["2023", "2024"], {"Referrals": [412, 388], "Re-referrals": [61, 47]}
+    )
+    body = fm.para("Performance", "Heading1") + fm.docx_chart("rId1") + fm.para("After the chart.")
+    extracted = extract(fm.docx(body, extra_parts=[part]), "chart.docx")
+    text = extracted.text
+    assert "Chart: Referrals by year" in text
+    assert "|   | Referrals | Re-referrals |" in text
+    assert "| 2023 | 412 | 61 |" in text and "| 2024 | 388 | 47 |" in text
+    assert text.index("Chart: Referrals by year") < text.index("After the chart.")
+    assert extracted.report.pictures == [Picture("under “Performance”", True)]
+
+
+def test_pptx_chart_data_and_pictures_by_slide():
+    extracted = extract(
+        fm.pptx_with_chart_and_pictures(["Peers with the director", "Picture 3.png", ""]), "d.pptx"
+    )
+    text = extracted.text
+    assert "Chart: Referrals by year" in text
+    assert "| 2023 | 412 | 61 |" in text
+    assert "[Image: Peers with the director]" in text
+    assert "Picture 3.png" not in text
+    assert extracted.report.pictures == [
+        Picture("slide 1", True),
+        Picture("slide 2", True),
+        Picture("slide 2", False),
+        Picture("slide 2", False),
+    ]
+
+
+def test_an_image_only_docx_gets_a_plain_message():
+    with pytest.raises(ExtractionError) as caught:
+        extract(fm.docx(fm.docx_picture() + fm.docx_picture(descr="photo.jpeg")), "scan.docx")
+    assert caught.value.code == "only_pictures"
+    assert "2 pictures and no text" in caught.value.message
+
+
+def test_a_text_layer_with_little_text_and_no_picture_is_refused_as_before():
+    with pytest.raises(ExtractionError) as caught:
+        extract(fm.scanned_pdf(), "scan.pdf")  # a small picture, no words: not a scan to read
+    assert caught.value.code == "no_text_layer"
