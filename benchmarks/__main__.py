@@ -8,6 +8,7 @@ from . import (
     bounded,
     detection,
     extraction,
+    fidelity,
     insights,
     journeys,
     meaning,
@@ -60,6 +61,12 @@ def main() -> int:
         f"x{growth['ratio']:.1f} for x10 input (target <= x{growth['target']:.0f}) {mark}"
     )
     failed |= not growth["ok"]
+    print("PDF fidelity (benchmarks/fidelity.py: PDFs made with known text; held-out seeds never tuned on)")
+    for part, seeds in (("development", fidelity.DEVELOPMENT), ("held out", fidelity.HELD_OUT)):
+        for name, value in fidelity.measure(seeds).items():
+            print(f"  {part:<12} {name}: {value}")
+    for name, value in fidelity.upload_times().items():
+        print(f"  {name}: {value}")
     print(
         f"Adversarial markdown ({rendering.LIMIT:,} characters, and the most the element limit takes; "
         f"each page's first opening, target < {rendering.PAGE_TARGET_S:.0f} s)"

@@ -1,9 +1,11 @@
 """Bounded work per upload: crafted files are answered quickly, and detection grows linearly.
 
 - A PDF of a few kilobytes whose pages share one content stream (about 1.3 million characters
-  once extracted) and a text file of 40,000 email addresses go through the upload's reading
+  once extracted), a text file of 40,000 email addresses, a PDF page that is one picture of 400
+  million pixels and a Word document of 40 pictures and no text go through the upload's reading
   (worker process, limits from the configuration): each must be answered, accepted or refused,
-  in under 5 s.
+  in under 5 s. A PDF with broken fonts and one of 300 scanned pages need text recognition: they
+  must be answered within the OCR deadline (with the pages it could not read named).
 - Detection and the final check's look-ups on a realistic document and on one ten times longer
   (ten times the words, the names and the contact details): the time (best of five) may grow at
   most 12 times.
@@ -30,11 +32,14 @@ WORDS = (
 ).split()
 
 
-def _answer(name: str, data: bytes, limits: Limits) -> dict:
+def _answer(name: str, data: bytes, limits: Limits, target: float = ANSWER_TARGET_SECONDS) -> dict:
     start = time.perf_counter()
     try:
         analysis = processing.analyse(data, name, limits)
+        report = analysis.extracted.report
         outcome = f"accepted ({len(analysis.extracted.text):,} chars)"
+        if report.ocr_pages or report.unread_pages:
+            outcome += f", OCR {len(report.ocr_pages)} pages, {len(report.unread_pages)} named"
     except ExtractionError as exc:
         outcome = f"refused: {exc.code}"
     seconds = time.perf_counter() - start
@@ -43,17 +48,25 @@ def _answer(name: str, data: bytes, limits: Limits) -> dict:
         "bytes": len(data),
         "outcome": outcome,
         "seconds": seconds,
-        "target": ANSWER_TARGET_SECONDS,
-        "ok": seconds < ANSWER_TARGET_SECONDS,
+        "target": target,
+        "ok": seconds < target,
     }
 
 
 def crafted() -> list[dict]:
     limits = Limits.from_config(load_config("test"))
     processing.analyse(b"# Warm up the worker\n", "warm.md", limits)
+    lines = [f"Line {n} of the scanned letter about the front door and early help." for n in range(30)]
+    scan = filemakers.scan_of(filemakers.text_pages_pdf(lines), pages=300)
+    # a file needing OCR is allowed the OCR deadline (and a few seconds to start the worker)
+    ocr_target = limits.ocr_timeout_seconds + ANSWER_TARGET_SECONDS
     return [
         _answer("shared-stream.pdf", filemakers.shared_stream_pdf(), limits),
         _answer("40000-emails.txt", filemakers.many_emails_text(40_000), limits),
+        _answer("huge-picture.pdf", filemakers.huge_image_pdf(20_000), limits),
+        _answer("pictures-only.docx", filemakers.docx(filemakers.docx_picture() * 40), limits),
+        _answer("broken-fonts.pdf", filemakers.broken_font_pdf(lines[:20]), limits, ocr_target),
+        _answer("300-scanned.pdf", scan, limits, ocr_target),
     ]
 
 

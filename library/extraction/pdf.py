@@ -129,7 +129,8 @@ def _segments(textpage, raw) -> list[_Seg]:
             last = _last_inside(textpage, raw, full, first, (x0, y0, x1, y1))
         if last < first:
             continue
-        text = " ".join(full[first : last + 1].split())
+        # PDFium gives U+FFFE for a hyphen that ends a line
+        text = " ".join(full[first : last + 1].replace("\ufffe", "-").split())
         cursor = last + 1
         if not text:
             continue
@@ -408,47 +409,93 @@ def _aligned_table(lines: list[_Line], body: float) -> list[list[str]] | None:
 
 
 def _column_order(page: _Page) -> list[list[_Seg]]:
-    """The page's runs in reading order, as stretches of one column each: if a gutter splits the
-    middle of the page with long lines on both sides, the left column is read before the right,
-    between the lines that cross it."""
-    segs = page.segs
-    if len(segs) < 10:
-        return [segs]
-    middle = [
-        g for g in _gutters_allowing(segs, 8.0) if page.width * 0.25 <= (g[0] + g[1]) / 2 <= page.width * 0.75
-    ]
-    if not middle:
-        return [segs]
-    g0, g1 = max(middle, key=lambda g: g[1] - g[0])
-    left = [s for s in segs if s.x1 <= g0 + 0.5]
-    right = [s for s in segs if s.x0 >= g1 - 0.5]
-    if len(_lines(left)) < 5 or len(_lines(right)) < 5:
-        return [segs]
-    for side, limit in ((left, g0 - min(s.x0 for s in left)), (right, max(s.x1 for s in right) - g1)):
-        widths = sorted(s.x1 - s.x0 for s in side)
-        if widths[len(widths) // 2] < limit * 0.5:
-            return [segs]  # short runs on a side: a table's columns, not prose
-    crossing = sorted((s for s in segs if s.x0 < g0 - 0.5 and s.x1 > g1 + 0.5), key=lambda s: -s.y1)
+    """The page's runs in reading order, as stretches of one column each. Where lines stop crossing
+    the page's gutter (a band in the middle that lines with runs on both sides leave empty) and at
+    least two of them have prose on both sides, that stretch is read left column first, then right;
+    lines that cross the gutter (a title, a full-width paragraph, a table row) stay in their place."""
+    lines = _lines(page.segs)
+    gutter = _gutter(lines, page.width)
+    if gutter is None:
+        return [page.segs]
+    g0, g1 = gutter
+
+    def side(seg: _Seg) -> str:
+        # across only if it spans the whole band: a line of one column may reach into the gutter
+        if seg.x0 <= g0 + 0.5 and seg.x1 >= g1 - 0.5:
+            return "across"
+        return "left" if (seg.x0 + seg.x1) / 2 < (g0 + g1) / 2 else "right"
+
     stretches: list[list[_Seg]] = []
-    upper = float("inf")
-    for cross in [*crossing, None]:
-        lower = cross.y1 if cross is not None else float("-inf")
-        stretches.append([s for s in left if lower < s.cy < upper])
-        stretches.append([s for s in right if lower < s.cy < upper])
-        if cross is not None:
-            stretches.append([cross])
-            upper = cross.y0
-    return [s for s in stretches if s]
+    run: list[_Line] = []
+
+    def close() -> None:
+        both = sum(1 for line in run if {side(s) for s in line.segs} == {"left", "right"})
+        after = _after_columns(run, side)
+        columns = run[: len(run) - len(after)]
+        left = [s for line in columns for s in line.segs if side(s) == "left"]
+        right = [s for line in columns for s in line.segs if side(s) == "right"]
+        if both >= 2 and _prose(left) and _prose(right):
+            stretches.extend([left, right])
+            if after:
+                stretches.append([s for line in after for s in line.segs])
+        elif run:
+            stretches.append([s for line in run for s in line.segs])
+        run.clear()
+
+    for line in lines:
+        if any(side(s) == "across" for s in line.segs):
+            close()
+            stretches.append(line.segs)
+        else:
+            run.append(line)
+    close()
+    return stretches
 
 
-def _gutters_allowing(segs: list[_Seg], min_width: float) -> list[tuple[float, float]]:
-    """Gutters when a few full-width lines (a title, a caption) cross them: the gutters of the runs
-    narrower than half the text's width."""
+def _after_columns(run: list[_Line], side) -> list[_Line]:
+    """The lines at the end of ``run`` that follow the two columns rather than end the left one:
+    below the right column's last line, from a heading (larger type than the columns' lines) that
+    is further from the line above it than the usual leading."""
+    last_right = max(
+        (i for i, line in enumerate(run) if any(side(s) == "right" for s in line.segs)), default=-1
+    )
+    sizes = sorted(line.size for line in run[: last_right + 1])
+    usual = sizes[len(sizes) // 2] if sizes else 0.0
+    for i in range(max(last_right + 1, 1), len(run)):
+        above = run[i - 1]
+        spaced = above.cy - run[i].cy > max(above.size, run[i].size) * 1.75
+        if spaced and run[i].size >= usual * 1.15:
+            return run[i:]
+    return []
+
+
+def _gutter(lines: list[_Line], width: float) -> tuple[float, float] | None:
+    """The band between two columns: the gap, at least 10 pt wide and in the middle of the page,
+    between two runs of a line, shared by at least two lines."""
+    gaps = [
+        (a.x1, b.x0)
+        for line in lines
+        for a, b in zip(line.segs, line.segs[1:], strict=False)
+        if b.x0 - a.x1 >= 10 and width * 0.3 <= (a.x1 + b.x0) / 2 <= width * 0.7
+    ]
+    if len(gaps) < 2:
+        return None
+    middle = sorted((g0 + g1) / 2 for g0, g1 in gaps)[len(gaps) // 2]
+    shared = [(g0, g1) for g0, g1 in gaps if g0 <= middle <= g1]
+    if len(shared) < 2:
+        return None
+    g0, g1 = max(g[0] for g in shared), min(g[1] for g in shared)
+    return (g0, g1) if g1 > g0 else (middle - 1, middle + 1)
+
+
+def _prose(segs: list[_Seg]) -> bool:
+    """Whether runs are lines of prose: most of them fill much of their column (a table's cells
+    and figures are short)."""
+    if len(segs) < 2:
+        return False
     extent = max(s.x1 for s in segs) - min(s.x0 for s in segs)
-    narrow = [s for s in segs if s.x1 - s.x0 < extent * 0.5]
-    if len(narrow) < len(segs) * 0.8:
-        return []
-    return _gutters(narrow, min_width)
+    widths = sorted(s.x1 - s.x0 for s in segs)
+    return widths[len(widths) // 2] >= extent * 0.5
 
 
 # Blocks -------------------------------------------------------------------------------------------
@@ -493,6 +540,27 @@ def _page_items(page: _Page, body: float) -> list[_Item]:
     return items
 
 
+def _continue_table(rows: list[list[str]], more: list[list[str]]) -> list[list[str]]:
+    """A table that goes on at the top of the next page, as one: a header row repeated there is
+    dropped, and a row broken across the pages (its first part full, its rest with empty cells)
+    is joined again."""
+    more = [list(row) for row in more]
+    if more and more[0] == rows[0]:
+        more = more[1:]
+    if more and len(rows) > 1 and all(rows[-1]):
+        first = more[0]
+        if any(first) and not all(first):
+            joined = [f"{a} {b}".strip() for a, b in zip(rows[-1], first, strict=True)]
+            return [*rows[:-1], joined, *more[1:]]
+    return [*rows, *more]
+
+
+def _joined(before: str, text: str) -> str:
+    """``text`` as it continues ``before`` on the next line: after a space, or straight after a
+    hyphen that broke a word."""
+    return text if before.endswith("-") and text[:1].islower() else " " + text
+
+
 def _blocks(pages: list[_Page]) -> list[str]:
     sizes: Counter = Counter()
     for page in pages:
@@ -510,23 +578,40 @@ def _blocks(pages: list[_Page]) -> list[str]:
             blocks.append("\n".join(paragraph))
             paragraph.clear()
 
+    last_table: tuple[int, list[list[str]]] | None = None  # (its block's index, its rows)
     for page in pages:
         previous: _Line | None = None
+        first_on_page = True
         for item in _page_items(page, body):
             if item.ocr is not None or item.table is not None:
                 flush()
                 if item.ocr:
                     blocks.extend(b for b in item.ocr.split("\n\n") if b.strip())
                 elif item.table:
-                    table = md_table(item.table)
-                    if table:
-                        blocks.append(table)
+                    continued = first_on_page and last_table is not None and last_table[0] == len(blocks) - 1
+                    if continued and len(last_table[1][0]) == len(item.table[0]):
+                        rows = _continue_table(last_table[1], item.table)
+                        blocks[-1] = md_table(rows)
+                        last_table = (len(blocks) - 1, rows)
+                    else:
+                        table = md_table(item.table)
+                        if table:
+                            blocks.append(table)
+                            last_table = (len(blocks) - 1, item.table)
                 previous = None
+                first_on_page = False
                 continue
+            first_on_page = False
             line = item.line
             text = " ".join(line.text.split())
             # lines further apart than usual leading (middles, as tops and bottoms vary with the letters)
             gap = previous is not None and previous.cy - line.cy > max(previous.size, line.size) * 1.75
+            # the top of the next column: a new paragraph if the last one ended a sentence
+            gap = gap or (
+                previous is not None
+                and line.cy > previous.top
+                and previous.text.rstrip().endswith((".", "!", "?", ":"))
+            )
             if line.size in level:
                 flush()
                 heading = "#" * level[line.size] + " "
@@ -554,7 +639,9 @@ def _blocks(pages: list[_Page]) -> list[str]:
                     and not gap
                     and previous is not None
                 ):
-                    blocks[-1] += " " + text  # a bullet that wraps
+                    blocks[-1] += _joined(blocks[-1], text)  # a bullet that wraps
+                elif paragraph and paragraph[-1].endswith("-") and text[:1].islower():
+                    paragraph[-1] += text  # a word broken at its hyphen ("multi-" / "agency")
                 else:
                     paragraph.append(text)
             previous = line

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from benchmarks import fidelity
@@ -138,3 +141,37 @@ def test_a_text_layer_with_little_text_and_no_picture_is_refused_as_before():
     with pytest.raises(ExtractionError) as caught:
         extract(fm.scanned_pdf(), "scan.pdf")  # a small picture, no words: not a scan to read
     assert caught.value.code == "no_text_layer"
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("name", ["word-export-3", "word-export-5", "word-export-107"])
+def test_word_documents_exported_by_libreoffice(name):
+    """PDFs as councils make them (python-docx, exported by LibreOffice; made by
+    benchmarks.fidelity.word_pdf): running header and page-numbered footer, a section in two
+    columns, bordered tables with wrapped cells, one broken across a page."""
+    truth = json.loads((FIXTURES / f"{name}.json").read_text())
+    text = extract((FIXTURES / f"{name}.pdf").read_bytes(), f"{name}.pdf").text
+    right, pairs, missing = fidelity.order_pairs(text, truth["paragraphs"])
+    assert missing == 0 and right == pairs
+    cells, total = fidelity.cell_accuracy(text, truth["tables"])
+    assert cells == total
+    assert len(fidelity.md_tables(text)) == len(truth["tables"])  # a table across pages stays one
+    for running in truth["running"]:
+        assert running not in text
+
+
+def test_a_table_continued_on_the_next_page_is_one_table():
+    from library.extraction.pdf import _continue_table
+
+    rows = [["Measure", "2023"], ["Referrals", "412"], ["Children in need for the", "388"]]
+    more = [["Measure", "2023"], ["period after the new front door", ""], ["Caseload", "17"]]
+    assert _continue_table(rows, more) == [
+        ["Measure", "2023"],
+        ["Referrals", "412"],
+        ["Children in need for the period after the new front door", "388"],
+        ["Caseload", "17"],
+    ]
+    # a continued table whose first row is whole is added to, not joined
+    assert _continue_table(rows, [["Caseload", "17"]])[-1] == ["Caseload", "17"]
