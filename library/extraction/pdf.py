@@ -53,6 +53,8 @@ _MARGIN_SHARE = 0.075
 # A picture larger than this is not decoded for OCR: it would need more memory than a page is worth.
 _MAX_IMAGE_PIXELS = 60_000_000
 _OCR_DPI = 300
+# A page with more drawn shapes than this is a drawing: its lines are not read as a table's.
+_MAX_PATHS = 3000
 _OCR_MAX_PIXELS = 12_000_000
 _PAGE_NUMBER_RE = re.compile(r"^(?:page\s*)?[-–(]?\s*#\s*[-–)]?(?:\s*(?:of|/)\s*#)?$", re.IGNORECASE)
 _CAPTION_RE = re.compile(r"^(?:figure|fig\.|chart|graph|image|photo|picture|diagram|table)\s*\d*\b", re.I)
@@ -170,7 +172,7 @@ def _path_rules(obj, raw, page: _Page) -> None:
         page.v_rules += [(left, bottom, top), (right, bottom, top)]
 
 
-def _read_page(pdfium, raw, document, index: int) -> _Page:
+def _read_page(raw, document, index: int) -> _Page:
     page = document[index]
     try:
         width, height = page.get_size()
@@ -181,9 +183,12 @@ def _read_page(pdfium, raw, document, index: int) -> _Page:
         finally:
             textpage.close()
         area = max(width * height, 1.0)
+        paths = 0
         for obj in page.get_objects(filter=(raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE)):
             if obj.type == raw.FPDF_PAGEOBJ_PATH:
-                _path_rules(obj, raw, out)
+                paths += 1
+                if paths <= _MAX_PATHS:
+                    _path_rules(obj, raw, out)
                 continue
             left, bottom, right, top = obj.get_bounds()
             left, bottom = max(left, 0.0), max(bottom, 0.0)
@@ -195,6 +200,8 @@ def _read_page(pdfium, raw, document, index: int) -> _Page:
             except Exception:  # an image PDFium cannot describe
                 w, h = 0, 0
             out.pictures.append((left, bottom, right, top, w * h))
+        if paths > _MAX_PATHS:  # a drawing (a chart, a map), not a table's lines
+            out.h_rules, out.v_rules = [], []
         return out
     finally:
         page.close()
@@ -338,8 +345,8 @@ def _ruled_tables(page: _Page) -> list[tuple[float, list[list[str]]]]:
     for members in groups.values():
         ys = _cluster([items[i][1][2] for i in members if items[i][0] == "h"])
         xs = _cluster([items[i][1][0] for i in members if items[i][0] == "v"])
-        if len(ys) < 2 or len(xs) < 3 and len(ys) < 3 or len(xs) < 2:
-            continue
+        if len(ys) < 2 or len(xs) < 2 or (len(xs) < 3 and len(ys) < 3):
+            continue  # not even two rows and two columns
         left, right, bottom, top = xs[0], xs[-1], ys[0], ys[-1]
         inside = [
             s
@@ -745,7 +752,7 @@ def extract_pdf(
         chars = 0
         for index in range(count):
             try:
-                page = _read_page(pdfium, raw, document, index)
+                page = _read_page(raw, document, index)
             except pdfium.PdfiumError as exc:
                 log.info("unreadable PDF page: %s", exc)
                 report.unread_pages.append(UnreadPage(index + 1, "damaged"))

@@ -175,3 +175,24 @@ def test_a_table_continued_on_the_next_page_is_one_table():
     ]
     # a continued table whose first row is whole is added to, not joined
     assert _continue_table(rows, [["Caseload", "17"]])[-1] == ["Caseload", "17"]
+
+
+def test_a_page_drawn_with_thousands_of_lines_is_a_drawing_not_a_table():
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont("Helvetica", 10)
+    c.drawString(60, 800, "A map of the family hubs across the county, drawn as lines.")
+    for n in range(4000):  # a grid of short strokes over the text
+        x, y = 60 + (n % 80) * 6, 400 + (n // 80) * 6
+        c.line(x, y, x + 5, y) if n % 2 else c.line(x, y, x, y + 5)
+    c.drawString(70, 500, "Hub one")
+    c.drawString(300, 500, "Hub two")
+    c.showPage()
+    c.save()
+    text = extract(buf.getvalue(), "map.pdf").text
+    assert "A map of the family hubs" in text and "Hub one" in text and "|" not in text
