@@ -781,6 +781,14 @@ def extract_pdf(
                 "original document, or run it through text recognition (OCR) first.",
                 code="no_text_layer",
             )
+        if all(u.why == "image_too_large" for u in report.unread_pages):
+            raise ExtractionError(
+                "The PDF's pages are pictures too large to read (more than "
+                f"{_MAX_IMAGE_PIXELS // 1_000_000} million pixels each). Upload the original document, or a "
+                "scan at a lower resolution.",
+                code="image_too_large",
+                status=413,
+            )
         if all(u.why == "ocr_out_of_time" for u in report.unread_pages):
             raise ExtractionError(
                 "The PDF looks like a scan, and reading it by text recognition (OCR) took longer than the "

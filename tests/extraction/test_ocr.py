@@ -100,7 +100,8 @@ def test_a_page_that_is_one_huge_picture_is_named_not_decoded():
         pytest.skip("Tesseract is not installed")
     with pytest.raises(ExtractionError) as caught:
         extract(data, "huge.pdf")
-    assert caught.value.code == "ocr_no_text"
+    assert caught.value.code == "image_too_large"
+    assert "pictures too large to read" in caught.value.message
 
 
 def test_a_huge_picture_beside_text_pages_leaves_a_partial_result(monkeypatch):
