@@ -8,6 +8,7 @@ mistake. The other variables are described in the README.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -62,6 +63,12 @@ class BaseConfig:
     PROCESSING_IN_WORKER = True
     PROCESSING_TIMEOUT_SECONDS = 10.0
     PROCESSING_MEMORY_MB = 1024
+    # Where uploaded originals are kept: empty for the folder "originals" in the data folder (one
+    # host), or s3://bucket/prefix for an S3-compatible bucket every host shares (endpoint, region
+    # and credentials from the standard AWS variables). Objects are written with server-side
+    # encryption (STORAGE_ENCRYPTION: AES256, or aws:kms).
+    STORAGE_URL = ""
+    STORAGE_ENCRYPTION = "AES256"
     # Text recognition (OCR, Tesseract) of scanned PDF pages: on or off, the most pages of one file
     # it reads, and the deadline of a file that needs it (it replaces the one above).
     OCR_ENABLED = True
@@ -138,6 +145,14 @@ class BaseConfig:
             _int_env("LIBRARY_PROCESSING_TIMEOUT_SECONDS", int(self.PROCESSING_TIMEOUT_SECONDS))
         )
         self.PROCESSING_MEMORY_MB = _int_env("LIBRARY_PROCESSING_MEMORY_MB", self.PROCESSING_MEMORY_MB)
+        self.STORAGE_URL = os.environ.get("STORAGE_URL", self.STORAGE_URL).strip()
+        if self.STORAGE_URL and not re.match(
+            r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$", self.STORAGE_URL
+        ):
+            raise ConfigError(
+                f"STORAGE_URL must be s3://bucket or s3://bucket/prefix (or empty), not {self.STORAGE_URL!r}"
+            )
+        self.STORAGE_ENCRYPTION = os.environ.get("STORAGE_ENCRYPTION") or self.STORAGE_ENCRYPTION
         self.OCR_ENABLED = _bool_env("LIBRARY_OCR", self.OCR_ENABLED)
         self.OCR_MAX_PAGES = _int_env("LIBRARY_OCR_MAX_PAGES", self.OCR_MAX_PAGES)
         self.OCR_TIMEOUT_SECONDS = float(

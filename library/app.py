@@ -55,7 +55,7 @@ def create_app(config: dict | str | None = None) -> Flask:
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
 
     database.init_app(app)
-    app.extensions["file_storage"] = storage.LocalFileStorage(Path(app.config["DATA_DIR"]) / "originals")
+    app.extensions["file_storage"] = storage.from_config(app.config, app.config["DATA_DIR"])
     web.init_app(app)
     for feature in (mail, search, insights, accounts, documents, challenges, home, ops):
         feature.init_app(app)

@@ -431,3 +431,60 @@ def postgres_search(_database):
 
     yield make
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3 endpoint on 127.0.0.1 (moto's threaded server) for the session; the AWS variables
+    point every client at it."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    saved = {k: os.environ.get(k) for k in _AWS_VARIABLES}
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": "library-test",
+            "AWS_SECRET_ACCESS_KEY": "library-test-secret",
+            "AWS_DEFAULT_REGION": "eu-west-2",
+        }
+    )
+    yield endpoint
+    server.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+_AWS_VARIABLES = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")
+
+
+@pytest.fixture
+def bucket(s3_endpoint):
+    """A new, empty bucket on the S3 endpoint: its name and a client."""
+    import uuid
+
+    import boto3
+
+    client = boto3.client("s3")
+    name = f"originals-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+    return name, client
+
+
+@pytest.fixture
+def s3_storage(app, bucket):
+    """The app's originals kept in a bucket of the S3 endpoint (``STORAGE_URL=s3://bucket/originals``)."""
+    from library.core import storage
+
+    name, _client = bucket
+    app.config["STORAGE_URL"] = f"s3://{name}/originals"
+    app.extensions["file_storage"] = storage.from_config(app.config, app.config["DATA_DIR"])
+    return app.extensions["file_storage"]

@@ -51,6 +51,13 @@ class TooManyAttempts(ServiceError):
     code = "too_many_attempts"
 
 
+class Unavailable(ServiceError):
+    """A service the library needs (the store of originals) did not answer: try again later."""
+
+    status = 503
+    code = "unavailable"
+
+
 class Gone(ServiceError):
     """A withdrawn document, for someone who could read it: who shared it and when it went, no content."""
 

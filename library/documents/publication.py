@@ -6,6 +6,7 @@ later edits make a new draft that readers do not see until consent is given agai
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from library.core import access, audit, outbox, published, settings, structure, word
 from library.core.db import utcnow
-from library.core.errors import Conflict, ContentChanged, NotFound, PermissionDenied, ValidationError
+from library.core.errors import (
+    Conflict,
+    ContentChanged,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+    ValidationError,
+)
 from library.core.models import (
     Authority,
     Document,
@@ -25,6 +33,7 @@ from library.core.models import (
     Scope,
     User,
 )
+from library.core.storage import StorageError
 from library.documents import challenge_details, notices, workspace
 from library.search import meaning
 
@@ -41,6 +50,8 @@ STATEMENT = (
     "page set it out, and that it may be shared with {audience}. I understand that I can withdraw this "
     "consent at any time."
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -412,6 +423,12 @@ def erase(session: Session, storage, document: Document, actor: User | None, act
             storage.delete(document.original.storage_key)
         except FileNotFoundError:
             pass  # already gone: what matters is that it is
+        except StorageError as exc:  # nothing is deleted until the original is
+            log.error("an original to delete for good could not be deleted: %s", exc)
+            raise Unavailable(
+                "The original file could not be deleted just now, so nothing was deleted. Try again in a "
+                "few minutes."
+            ) from exc
         session.delete(document.original)
     versions = len(document.versions)
     for version in list(document.versions):

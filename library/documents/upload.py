@@ -16,6 +16,7 @@ from library.core.errors import (
     FileTooLarge,
     NotFound,
     PermissionDenied,
+    Unavailable,
     UnsupportedFile,
     ValidationError,
 )
@@ -29,7 +30,7 @@ from library.core.models import (
     User,
     version_service_areas,
 )
-from library.core.storage import FileStorage
+from library.core.storage import FileStorage, StorageError
 from library.documents import processing, workspace
 from library.documents.workspace import redetect_field
 from library.extraction import ExtractionError, Limits, strip_invisible
@@ -124,7 +125,13 @@ def upload_document(
         raise ValidationError(message, errors=errors)
 
     extracted = analysis.extracted
-    key = storage.save(form.data, extracted.kind)
+    try:
+        key = storage.save(form.data, extracted.kind)
+    except StorageError as exc:
+        log.error("an upload's original could not be stored: %s", exc)
+        raise Unavailable(
+            "We could not store the file just now, so nothing was saved. Try again in a few minutes."
+        ) from exc
     try:
         document = Document(
             authority_id=actor.authority_id,
@@ -170,7 +177,10 @@ def upload_document(
         session.commit()
     except Exception:
         session.rollback()
-        storage.delete(key)
+        try:
+            storage.delete(key)
+        except StorageError as exc:  # the row was not written: the object is an orphan to remove
+            log.error("an original whose document was not saved could not be removed: %s", exc)
         raise
     log.info("document %s uploaded (%s, %d bytes)", document.id, extracted.kind, len(form.data))
     return document
@@ -257,7 +267,17 @@ def read_original(
     document = access.get_for_owner(session, actor, document_id)
     if document.original is None:
         raise NotFound("This document has no stored original.")
-    return document.original, storage.read(document.original.storage_key)
+    original = document.original
+    try:
+        data = storage.read(original.storage_key)
+        if len(data) != original.size or hashlib.sha256(data).hexdigest() != original.sha256:
+            raise StorageError(f"{original.storage_key} is not the file that was stored")
+    except (StorageError, OSError) as exc:
+        log.error("an original could not be read: %s", exc)
+        raise Unavailable(
+            "The original file could not be read just now. Try again in a few minutes."
+        ) from exc
+    return original, data
 
 
 def recent_readable(

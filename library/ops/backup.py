@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from library.core.db import utcnow
-from library.core.storage import LocalFileStorage
+from library.core.storage import FileStorage, LocalFileStorage, StorageError
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "library.core.db"
@@ -75,7 +75,9 @@ def _run(tool: str, *arguments: str) -> None:
         raise BackupError(f"{tool} failed: {' '.join(exc.stderr.strip().splitlines()[-1:])}") from exc
 
 
-def create(database_url: str, data_dir: Path, target: Path) -> Summary:
+def create(database_url: str, data_dir: Path, target: Path, storage: FileStorage | None = None) -> Summary:
+    """Back up the database and the originals it refers to (from ``storage``: the data folder's
+    own by default, or the bucket the settings name) into the empty folder ``target``."""
     _empty_folder(target)
     summary = Summary()
     if database_url.startswith("sqlite"):
@@ -108,16 +110,18 @@ def create(database_url: str, data_dir: Path, target: Path) -> Summary:
         finally:
             engine.dispose()
         database = {"kind": "postgresql", "file": PG_FILE}
-    live, copies = LocalFileStorage(data_dir / "originals"), LocalFileStorage(target / "originals")
+    live = storage or LocalFileStorage(data_dir / "originals")
+    copies = LocalFileStorage(target / "originals")
     (target / "originals").mkdir()
     for key in keys:
-        source = live.path_for(key)  # the key is checked: it cannot point outside the folder
-        if not source.is_file():
+        try:
+            data = live.read(key)  # the key is checked: it cannot point outside the store
+        except FileNotFoundError:
             summary.missing.append(key)  # deleted for good since the snapshot
             continue
-        destination = copies.path_for(key)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, destination)
+        except StorageError as exc:
+            raise BackupError(f"The originals could not be read: {exc}") from exc
+        copies.put(key, data)
     files = {}
     for path in sorted(p for p in target.rglob("*") if p.is_file()):
         relative = path.relative_to(target).as_posix()
@@ -170,15 +174,16 @@ def _database_is_empty(database_url: str) -> bool:
         engine.dispose()
 
 
-def restore(source: Path, database_url: str, data_dir: Path) -> int:
-    """Restore a checked backup into an empty data folder (and empty database); returns how many
-    documents it holds. The caller rebuilds the search index."""
+def restore(source: Path, database_url: str, data_dir: Path, storage: FileStorage | None = None) -> int:
+    """Restore a checked backup into an empty data folder (and empty database), its originals
+    into ``storage`` (the data folder's own by default, or the bucket the settings name); returns
+    how many documents it holds. The caller rebuilds the search index."""
     problems = verify(source)
     if problems:
         raise BackupError("The backup does not check out: " + "; ".join(problems[:5]))
     manifest = json.loads((source / MANIFEST).read_text())
     originals = data_dir / "originals"
-    if originals.exists() and any(originals.iterdir()):
+    if storage is None and originals.exists() and any(originals.iterdir()):
         raise BackupError(f"{data_dir} already holds originals: restore only into an empty data folder.")
     kind = manifest["database"]["kind"]
     if (kind == "sqlite") != database_url.startswith("sqlite"):
@@ -204,13 +209,16 @@ def restore(source: Path, database_url: str, data_dir: Path) -> int:
             _libpq_url(database_url),
             str(source / PG_FILE),
         )
-    originals.mkdir(parents=True, exist_ok=True)
-    copies, restored = LocalFileStorage(source / "originals"), LocalFileStorage(originals)
+    copies = LocalFileStorage(source / "originals")
+    if storage is None:
+        originals.mkdir(parents=True, exist_ok=True)
+    restored = storage or LocalFileStorage(originals)
     for relative in manifest["files"]:
         if not relative.startswith("originals/"):
             continue
         key = relative.removeprefix("originals/")
-        destination = restored.path_for(key)
-        destination.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        shutil.copy2(copies.path_for(key), destination)
+        try:
+            restored.put(key, copies.read(key))
+        except StorageError as exc:
+            raise BackupError(f"The originals could not be restored: {exc}") from exc
     return int(manifest.get("documents", 0))

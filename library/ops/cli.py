@@ -62,7 +62,10 @@ def backup_create(directory: Path) -> None:
     """Copy the database (one consistent snapshot) and the originals into DIRECTORY, with a
     manifest of every file's SHA-256. Safe while the app runs."""
     summary = backup.create(
-        current_app.config["DATABASE_URL"], Path(current_app.config["DATA_DIR"]), directory
+        current_app.config["DATABASE_URL"],
+        Path(current_app.config["DATA_DIR"]),
+        directory,
+        current_app.extensions["file_storage"],
     )
     click.echo(
         f"Backed up {summary.documents} document(s): {summary.files} file(s), {summary.bytes / 1e6:.1f} MB, "
@@ -92,8 +95,12 @@ def backup_verify(directory: Path) -> None:
 @_backup_errors
 def backup_restore(directory: Path) -> None:
     """Restore a backup into an empty data folder (and database), then rebuild the search index."""
+    storage = current_app.extensions["file_storage"]
     documents = backup.restore(
-        directory, current_app.config["DATABASE_URL"], Path(current_app.config["DATA_DIR"])
+        directory,
+        current_app.config["DATABASE_URL"],
+        Path(current_app.config["DATA_DIR"]),
+        storage if storage.shared else None,  # the local folder: checked empty, then filled
     )
     get_session().close()
     current_app.extensions["db_engine"].dispose()
