@@ -14,8 +14,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from library.core import audit, vocabularies
 from library.core.db import utcnow
@@ -136,10 +137,12 @@ def _new_since(session: Session, backend, user: User, row: Follow, since: dateti
     return [r for r in page.results if r["published_at"] and r["published_at"].rstrip("Z") > cutoff]
 
 
-def digest_for(session: Session, backend, user: User, now: datetime | None = None) -> Digest:
+def digest_for(
+    session: Session, backend, user: User, now: datetime | None = None, since: datetime | None = None
+) -> Digest:
     now = now or utcnow()
     period = FREQUENCIES.get(user.digest_frequency, FREQUENCIES["weekly"])
-    since = user.digest_sent_at or (now - period)
+    since = since or user.digest_sent_at or (now - period)
     names = vocabularies.vocabulary_names(session)
     sections = []
     for row in follows_of(session, user):
@@ -159,7 +162,13 @@ def send_digests(
 ) -> tuple[int, int]:
     """Send every digest that is due (``force``: every follower's, now), searching ``backend``.
     Returns (people considered, digests sent); a digest with nothing new is not sent, but its
-    window moves on."""
+    window moves on.
+
+    Exactly once, however many runs at the same time (hosts, cron beside the app's own daily
+    run): each follower's period is claimed in the database before the digest is written, by a
+    conditional update of the end of their last period (``digest_sent_at``) from the value this
+    run read; a run that finds it changed leaves that follower to the run that changed it. The
+    claim and the digest's message in the outbox are one transaction."""
     now = now or utcnow()
     followers = list(
         session.scalars(select(User).where(User.active.is_(True), User.id.in_(select(Follow.user_id))))
@@ -168,12 +177,32 @@ def send_digests(
     for user in followers:
         if not force and not due(user, now):
             continue
-        digest = digest_for(session, backend, user, now)
+        previous = user.digest_sent_at
+        if not _claim(session, user, previous, now):
+            session.rollback()
+            continue
+        period = FREQUENCIES.get(user.digest_frequency, FREQUENCIES["weekly"])
+        digest = digest_for(session, backend, user, now, since=previous or (now - period))
         if digest.count and "digest" not in (user.notices_off or []):
             sent += _mail(session, digest, now)
-        user.digest_sent_at = now
         session.commit()
     return len(followers), sent
+
+
+def _claim(session: Session, user: User, previous: datetime | None, now: datetime) -> bool:
+    """Move ``user``'s digest period on to ``now`` if it still ends at ``previous``; False if another
+    run moved it first (it sends that digest)."""
+    ends = User.digest_sent_at.is_(None) if previous is None else User.digest_sent_at == previous
+    result = session.execute(
+        update(User)
+        .where(User.id == user.id, ends)
+        .values(digest_sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    set_committed_value(user, "digest_sent_at", now)
+    return True
 
 
 def _mail(session: Session, digest: Digest, now: datetime) -> int:

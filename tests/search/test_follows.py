@@ -91,3 +91,66 @@ def test_daily_digests_and_turning_them_off(app, db, people, published, mailbox)
     assert "digest" in people.kgm_reader.notices_off
     with app.app_context():
         assert follows.send_digests(db, backend) == (1, 0)
+
+
+# Four `notifications digest` runs started at the same moment in processes of their own (two
+# hosts, or cron beside the app's daily run), on this test's database and data folder.
+RUNS_TOGETHER = """
+import sys, time
+from library import create_app
+from library.search import follows
+from library.web.database import get_session
+url, data_dir, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
+app = create_app({"ENV_NAME": "test", "DATABASE_URL": url, "DATA_DIR": data_dir, "WTF_CSRF_ENABLED": False})
+with app.app_context():
+    session = get_session()
+    while time.time() < start_at:
+        time.sleep(0.001)
+    print(follows.send_digests(session, app.extensions["search"], force="--all" in sys.argv))
+"""
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["due", "all"])
+def test_digests_go_once_whatever_runs_them_at_the_same_time(app, db, people, published, force):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import select
+
+    from library.core.models import MailMessage
+    from tests.conftest import ROOT
+
+    with app.app_context():
+        for who in ("ash_reader", "ash_contributor", "kgm_reader"):
+            follows.follow(db, people[who], "", {"service_area": ["early-help"]})
+    start_at = time.time() + 6  # every process started and waiting by then
+    runs = [
+        subprocess.Popen(  # noqa: S603 - this interpreter on the script above
+            [
+                sys.executable,
+                "-c",
+                RUNS_TOGETHER,
+                app.config["DATABASE_URL"],
+                app.config["DATA_DIR"],
+                str(start_at),
+            ]
+            + (["--all"] if force else []),
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err[-2000:] for _, err in outputs]
+    db.expire_all()
+    digests = db.scalars(select(MailMessage).where(MailMessage.kind == "digest")).all()
+    assert sorted(m.to_address for m in digests) == sorted(
+        [people.ash_reader.email, people.ash_contributor.email, people.kgm_reader.email]
+    )
+    sent = sum(int(out.strip().splitlines()[-1].strip("()").split(",")[1]) for out, _ in outputs)
+    assert sent == 3  # the runs' own counts agree: three digests in all
