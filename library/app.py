@@ -70,6 +70,7 @@ def start_up(app: Flask) -> None:
     search index (a new backend chosen) from the database."""
     from sqlalchemy import inspect
 
+    note_one_host(app)
     try:
         if not inspect(app.extensions["db_engine"]).has_table("index_outbox"):
             return  # no schema yet (`init-db` has not run): nothing can be waiting
@@ -79,6 +80,34 @@ def start_up(app: Flask) -> None:
         _warm_meaning(app)
     except Exception:  # the outboxes keep the work; the next request tries again
         log.exception("catching up with the outboxes at start-up failed")
+
+
+def one_host_parts(app: Flask) -> list[str]:
+    """What this configuration keeps on one host (or in one process), with the setting that
+    shares it: empty when everything several hosts need is shared."""
+    parts = []
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        parts.append("the database is SQLite in the data folder (DATABASE_URL=postgresql+psycopg://...)")
+    if not getattr(app.extensions["search"], "in_transaction", False):
+        parts.append(
+            f"the search index ({app.config.get('SEARCH_BACKEND', 'tantivy')}) is in the data folder "
+            "(SEARCH_BACKEND=postgres)"
+        )
+    if not app.extensions["file_storage"].shared:
+        parts.append("uploaded originals are in the data folder (STORAGE_URL=s3://bucket/prefix)")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        parts.append("the sign-in throttle counts in each process (RATELIMIT_STORAGE_URI=redis://...)")
+    return parts
+
+
+def note_one_host(app: Flask) -> None:
+    """Say plainly at start-up what only works on one host, once per process."""
+    parts = one_host_parts(app)
+    if parts:
+        level = logging.WARNING if app.config["ENV_NAME"] == "production" else logging.INFO
+        log.log(level, "for one host only: %s. Several hosts need each of these shared.", "; ".join(parts))
+    else:
+        log.info("ready for several hosts: database, search index, originals and throttle are shared")
 
 
 def _warm_meaning(app: Flask) -> None:

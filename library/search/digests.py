@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
         return stamp.exists() and time.time() - stamp.stat().st_mtime < DAY_SECONDS
 
     def run() -> None:
-        with locks.held(stamp.with_suffix(".lock")) as mine:
+        with locks.held(stamp.with_suffix(".lock"), engine=app.extensions["db_engine"]) as mine:
             if not mine or sent_today():
                 return  # another worker is on it, or has done it
             stamp.touch()

@@ -96,10 +96,13 @@ def _load(session: Session, ids) -> list[Document]:
 class Indexer:
     """Drains the outbox into the backend; one drainer at a time across processes."""
 
-    def __init__(self, backend: SearchBackend, make_session: sessionmaker, lock_path: Path):
+    def __init__(self, backend: SearchBackend, make_session: sessionmaker, lock_path: Path, engine=None):
         self.backend = backend
         self.make_session = make_session
         self.lock_path = lock_path
+        # An index every host shares (PostgreSQL) is built by one process of all hosts: a lock in
+        # the database. An index in the data folder is this host's: a lock on its file.
+        self.engine = engine if getattr(backend, "in_transaction", False) else None
 
     deferred = False  # set while many commits come at once (seed-demo): one drain at the end
 
@@ -121,7 +124,7 @@ class Indexer:
         """Apply every outbox row. Returns how many documents were brought up to date."""
         done = 0
         while True:
-            with locks.held(self.lock_path, timeout) as mine:
+            with locks.held(self.lock_path, timeout) as mine:  # this host's index: this host's lock
                 if not mine:
                     log.warning("search outbox busy for %.0fs; left for the next drain", timeout)
                     return done
@@ -189,7 +192,7 @@ class Indexer:
             )
         if not published or self.backend.size():
             return 0
-        with locks.held(self.lock_path.with_name("fill.lock")) as mine:
+        with locks.held(self.lock_path.with_name("fill.lock"), engine=self.engine) as mine:
             if not mine or self.backend.size():
                 return 0
             log.info("the search index is empty: building it from %d published documents", published)
@@ -244,7 +247,9 @@ def make_backend(app: Flask) -> SearchBackend:
 def init_app(app: Flask) -> None:
     backend = make_backend(app)
     makers = app.extensions["db_sessionmaker"]
-    indexer = Indexer(backend, makers, Path(app.config["DATA_DIR"]) / "search" / "outbox.lock")
+    indexer = Indexer(
+        backend, makers, Path(app.config["DATA_DIR"]) / "search" / "outbox.lock", app.extensions["db_engine"]
+    )
     app.extensions["search"] = backend
     app.extensions["search_indexer"] = indexer
     if getattr(backend, "in_transaction", False):
