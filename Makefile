@@ -66,6 +66,10 @@ bench: install ## Run the benchmarks and print their figures
 bench-load: install ## Serve the app with gunicorn (4 workers) on PostgreSQL and drive it for 60 s (LOAD_DATABASE_URL)
 	$(BIN)/python -m benchmarks.load
 
+.PHONY: bench-hosts
+bench-hosts: install ## Two app hosts on one PostgreSQL, S3 endpoint, Redis and SMTP server: the drill (HOSTS_DATABASE_URL)
+	$(BIN)/python -m benchmarks.hosts
+
 .PHONY: clean
 clean: ## Remove the virtual environment, built assets and local data
 	rm -rf $(VENV) node_modules static/dist .make-* instance
