@@ -163,18 +163,18 @@ def test_word_documents_exported_by_libreoffice(name):
 
 
 def test_a_table_continued_on_the_next_page_is_one_table():
-    from library.extraction.pdf import _continue_table
+    from library.extraction.pdf_layout import continue_table
 
     rows = [["Measure", "2023"], ["Referrals", "412"], ["Children in need for the", "388"]]
     more = [["Measure", "2023"], ["period after the new front door", ""], ["Caseload", "17"]]
-    assert _continue_table(rows, more) == [
+    assert continue_table(rows, more) == [
         ["Measure", "2023"],
         ["Referrals", "412"],
         ["Children in need for the period after the new front door", "388"],
         ["Caseload", "17"],
     ]
     # a continued table whose first row is whole is added to, not joined
-    assert _continue_table(rows, [["Caseload", "17"]])[-1] == ["Caseload", "17"]
+    assert continue_table(rows, [["Caseload", "17"]])[-1] == ["Caseload", "17"]
 
 
 def test_a_page_drawn_with_thousands_of_lines_is_a_drawing_not_a_table():

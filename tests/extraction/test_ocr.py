@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import fidelity
-from library.extraction import ExtractionError, Limits, UnreadPage, extract, ocr
+from library.extraction import ExtractionError, Limits, UnreadPage, extract, ocr, pdf_layout
 from library.extraction import pdf as pdf_module
 from tests import filemakers as fm
 
@@ -142,7 +142,7 @@ def test_ocr_lines_become_paragraphs():
 
 
 def test_text_layer_usability():
-    seg = pdf_module._Seg
+    seg = pdf_layout.Seg
     good = [seg(0, 0, 100, 10, "The peer team met practitioners across the front door.", 10)]
     symbols = [
         seg(0, 0, 100, 10, "\ue04c\ue069\ue06e\ue065 \ue020\ue030\ue03a\ue020\ue054\ue068\ue065 " * 3, 10)
