@@ -15,16 +15,9 @@ import secrets
 from abc import ABC, abstractmethod
 from pathlib import Path
 
+from library.extraction.base import MEDIA_TYPES
+
 _KEY_RE = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}\.(docx|pptx|pdf|md|txt)$")
-
-
-MEDIA_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "pdf": "application/pdf",
-    "md": "text/markdown",
-    "txt": "text/plain",
-}
 
 
 class StorageError(Exception):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from library.extraction.base import (
+    MEDIA_TYPES,
     Extracted,
     ExtractionError,
     Limits,
@@ -73,15 +74,6 @@ def extract(
             code="no_text",
         )
     return Extracted(kind=kind, media_type=MEDIA_TYPES[kind], text=text, report=report)
-
-
-MEDIA_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "pdf": "application/pdf",
-    "md": "text/markdown",
-    "txt": "text/plain",
-}
 
 
 def tidy(text: str) -> str:

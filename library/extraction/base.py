@@ -4,6 +4,14 @@ import re
 from dataclasses import dataclass, field
 
 MB = 1024 * 1024
+# The media type of each kind of file the library takes (what sniffing names it).
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "pdf": "application/pdf",
+    "md": "text/markdown",
+    "txt": "text/plain",
+}
 
 
 @dataclass(frozen=True)
