@@ -42,7 +42,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
-from benchmarks.load import ROOT, _free_port, documents_to_upload, fresh_database
+from benchmarks.load import ROOT, _free_port, documents_to_upload, fresh_database, serve
 
 PASSWORD = "demo-password"  # the demo people's password (library/demo/seed.py)
 
@@ -159,36 +159,6 @@ def prepare(settings: dict, data_dir: Path) -> dict[str, str]:
         for key, value in saved.items():
             os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
     return tokens
-
-
-def serve(settings: dict, data_dir: Path, port: int, workers: int = 2) -> subprocess.Popen:
-    env = {**os.environ, **settings, "LIBRARY_DATA_DIR": str(data_dir)}
-    server = subprocess.Popen(  # noqa: S603 - this environment's gunicorn
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn stopped: " + server.stderr.read().decode()[-2000:])
-        time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("gunicorn did not answer within 90 s")
 
 
 # A browser's sign-in, over plain HTTP to a production app (its cookies are marked Secure, so they
@@ -551,7 +521,10 @@ def run(base_url: str, redis_url: str, seconds: float = 20) -> Drill:
             for name in ("", "werkzeug", "mail.log", "botocore", "library"):  # the services' chatter
                 logging.getLogger(name).setLevel(logging.WARNING)
             ports = [_free_port(), _free_port()]
-            servers = [serve(settings, d, p) for d, p in zip(dirs, ports, strict=True)]
+            servers = [
+                serve(database_url, d, p, workers=2, settings=settings)
+                for d, p in zip(dirs, ports, strict=True)
+            ]
             a, b = (f"http://127.0.0.1:{p}" for p in ports)
             print(f"Two hosts: A on {ports[0]}, B on {ports[1]}; PostgreSQL, S3 bucket {bucket}, Redis, SMTP")
             across(drill, a, b, tokens)

@@ -137,7 +137,11 @@ def prepare(database_url: str, data_dir: Path) -> dict[str, str]:
     return tokens
 
 
-def serve(database_url: str, data_dir: Path, port: int, workers: int) -> subprocess.Popen:
+def serve(
+    database_url: str, data_dir: Path, port: int, workers: int, settings: dict | None = None
+) -> subprocess.Popen:
+    """gunicorn with production settings on ``port``, once its health check answers; ``settings``
+    (environment variables) are added to and override the defaults here."""
     env = {
         **os.environ,
         "LIBRARY_ENV": "production",
@@ -146,6 +150,7 @@ def serve(database_url: str, data_dir: Path, port: int, workers: int) -> subproc
         "LIBRARY_DATA_DIR": str(data_dir),
         "LIBRARY_DIGESTS_IN_APP": "false",
         "LIBRARY_LOG_LEVEL": "WARNING",
+        **(settings or {}),
     }
     env.pop("LIBRARY_CRASH_AFTER_COMMIT", None)
     server = subprocess.Popen(  # noqa: S603 - this environment's gunicorn
