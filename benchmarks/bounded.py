@@ -57,7 +57,7 @@ def crafted() -> list[dict]:
     limits = Limits.from_config(load_config("test"))
     processing.analyse(b"# Warm up the worker\n", "warm.md", limits)
     lines = [f"Line {n} of the scanned letter about the front door and early help." for n in range(30)]
-    scan = filemakers.scan_of(filemakers.text_pages_pdf(lines), pages=300)
+    scan = filemakers.scan_of(filemakers.pdf([lines]), pages=300)
     # a file needing OCR is allowed the OCR deadline (and a few seconds to start the worker)
     ocr_target = limits.ocr_timeout_seconds + ANSWER_TARGET_SECONDS
     return [

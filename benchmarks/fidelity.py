@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from library.extraction import Extracted, Limits, extract
+from tests import filemakers
 
 # The seeds the layout rules were written against, and seeds never looked at while writing them.
 DEVELOPMENT = range(1, 7)
@@ -530,8 +531,10 @@ def upload_times() -> dict:
     limits = Limits.from_config(load_config("test"))
     processing.analyse(b"# Warm up the worker\n", "warm.md", limits)
     out = {}
-    text_pages = _merge([report_pdf(seed).data for seed in range(201, 206)] + [table_pdf(201, True).data])
-    scans = _merge([scanned_pdf(seed).data for seed in range(201, 206)])
+    text_pages = filemakers.joined_pdf(
+        [report_pdf(seed).data for seed in range(201, 206)] + [table_pdf(201, True).data]
+    )
+    scans = filemakers.joined_pdf([scanned_pdf(seed).data for seed in range(201, 206)])
     for name, data in (("text PDF", text_pages), ("scanned PDF", scans)):
         pages = _page_count(data)
         started = time.perf_counter()
@@ -540,20 +543,6 @@ def upload_times() -> dict:
             (time.perf_counter() - started) / pages, 3
         )
     return out
-
-
-def _merge(parts: list[bytes]) -> bytes:
-    import pypdfium2 as pdfium
-
-    merged = pdfium.PdfDocument.new()
-    for part in parts:
-        source = pdfium.PdfDocument(part)
-        merged.import_pages(source)
-        source.close()
-    buf = io.BytesIO()
-    merged.save(buf)
-    merged.close()
-    return buf.getvalue()
 
 
 def _page_count(data: bytes) -> int:

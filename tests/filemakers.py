@@ -499,20 +499,18 @@ def broken_font_pdf(paragraphs: list[str]) -> bytes:
     return re.sub(rb"(<[0-9A-F]{2}> <)00([0-9A-F]{2}>)", rb"\1E0\2", buf.getvalue())
 
 
-def text_pages_pdf(lines: list[str]) -> bytes:
-    """One page with these lines of text (for rendering into a scan)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
+def joined_pdf(parts: list[bytes]) -> bytes:
+    """The pages of several PDFs, in order, as one PDF."""
+    import pypdfium2 as pdfium
 
+    joined = pdfium.PdfDocument.new()
+    for part in parts:
+        source = pdfium.PdfDocument(part)
+        joined.import_pages(source)
+        source.close()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4)
-    c.setFont("Helvetica", 12)
-    y = 760
-    for line in lines:
-        c.drawString(60, y, line)
-        y -= 18
-    c.showPage()
-    c.save()
+    joined.save(buf)
+    joined.close()
     return buf.getvalue()
 
 

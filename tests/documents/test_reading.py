@@ -111,7 +111,7 @@ def test_readers_never_see_how_a_file_was_read(app, api, db, people, make_docume
 
 @needs_tesseract
 def test_a_scanned_pdf_is_read_and_the_workspace_says_to_check_it(api, client, login, db):
-    response = _post(api, fm.scan_of(fm.text_pages_pdf(LINES)), "signed-letter.pdf")
+    response = _post(api, fm.scan_of(fm.pdf([LINES])), "signed-letter.pdf")
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.get_json()
     assert body["extraction"]["ocr_pages"] == [1]
@@ -124,7 +124,7 @@ def test_a_scanned_pdf_is_read_and_the_workspace_says_to_check_it(api, client, l
 
 def test_a_scan_without_text_recognition_gets_a_plain_answer(api, app, db):
     app.config["OCR_ENABLED"] = False
-    response = _post(api, fm.scan_of(fm.text_pages_pdf(LINES)), "scan.pdf")
+    response = _post(api, fm.scan_of(fm.pdf([LINES])), "scan.pdf")
     assert response.status_code == 400
     assert "looks like a scan" in response.get_json()["error"]["message"]
     assert db.scalar(select(Document.id)) is None

@@ -30,7 +30,7 @@ def test_a_scanned_page_is_read_and_reported():
 
 @needs_tesseract
 def test_scanned_pages_beyond_the_limit_are_named():
-    data = fm.scan_of(fm.text_pages_pdf(LINES), pages=4)
+    data = fm.scan_of(fm.pdf([LINES]), pages=4)
     extracted = extract(data, "scan.pdf", Limits(ocr_max_pages=2))
     assert extracted.report.ocr_pages == [1, 2]
     assert extracted.report.unread_pages == [
@@ -43,18 +43,9 @@ def test_scanned_pages_beyond_the_limit_are_named():
 @needs_tesseract
 def test_a_mixed_file_keeps_its_text_pages_and_reads_its_scans():
     text_part = fm.pdf([["# Our self-assessment", "Typed words on the first page of the file."]])
-    scan_part = fm.scan_of(fm.text_pages_pdf(LINES))
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    for part in (text_part, scan_part):
-        for page in PdfReader(io.BytesIO(part)).pages:
-            writer.add_page(page)
-    out = io.BytesIO()
-    writer.write(out)
-    extracted = extract(out.getvalue(), "mixed.pdf")
+    scan_part = fm.scan_of(fm.pdf([LINES]))
+    joined = fm.joined_pdf([text_part, scan_part])
+    extracted = extract(joined, "mixed.pdf")
     assert extracted.report.ocr_pages == [2]
     assert extracted.text.index("Typed words on the first page") < extracted.text.index("Leaders know")
 
@@ -71,24 +62,15 @@ def test_broken_fonts_are_read_from_the_page_as_it_shows():
 def test_without_tesseract_a_scan_gets_the_plain_message(monkeypatch):
     monkeypatch.setattr(ocr, "available", lambda: False)
     with pytest.raises(ExtractionError) as caught:
-        extract(fm.scan_of(fm.text_pages_pdf(LINES)), "scan.pdf")
+        extract(fm.scan_of(fm.pdf([LINES])), "scan.pdf")
     assert caught.value.code == "no_text_layer"
     assert "scan" in caught.value.message
 
 
 def test_with_ocr_switched_off_scanned_pages_of_a_mixed_file_are_named():
     text_part = fm.pdf([["Typed words on the first page of the file, enough to read."]])
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    for part in (text_part, fm.scan_of(fm.text_pages_pdf(LINES))):
-        for page in PdfReader(io.BytesIO(part)).pages:
-            writer.add_page(page)
-    out = io.BytesIO()
-    writer.write(out)
-    extracted = extract(out.getvalue(), "mixed.pdf", Limits(ocr=False))
+    joined = fm.joined_pdf([text_part, fm.scan_of(fm.pdf([LINES]))])
+    extracted = extract(joined, "mixed.pdf", Limits(ocr=False))
     assert extracted.report.unread_pages == [UnreadPage(2, "ocr_unavailable")]
     assert "Typed words" in extracted.text
 
@@ -108,23 +90,14 @@ def test_a_huge_picture_beside_text_pages_leaves_a_partial_result(monkeypatch):
     monkeypatch.setattr(ocr, "available", lambda: True)
     huge = fm.huge_image_pdf(20_000)
     text_part = fm.pdf([["Typed words on the first page of the file, enough to read."]])
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    for part in (text_part, huge):
-        for page in PdfReader(io.BytesIO(part)).pages:
-            writer.add_page(page)
-    out = io.BytesIO()
-    writer.write(out)
-    extracted = extract(out.getvalue(), "mixed.pdf")
+    joined = fm.joined_pdf([text_part, huge])
+    extracted = extract(joined, "mixed.pdf")
     assert extracted.report.unread_pages == [UnreadPage(2, "image_too_large")]
 
 
 @needs_tesseract
 def test_ocr_out_of_time_names_the_pages_left(monkeypatch):
-    data = fm.scan_of(fm.text_pages_pdf(LINES), pages=3)
+    data = fm.scan_of(fm.pdf([LINES]), pages=3)
     with pytest.raises(ExtractionError) as caught:
         extract(data, "slow.pdf", Limits(ocr_timeout_seconds=1.0))
     assert caught.value.code == "too_complex"
