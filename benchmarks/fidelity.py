@@ -117,6 +117,25 @@ def _wrap(c, text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
+def _fill(
+    c, rng, sample: Sample, box, font: str, size: float, bottom: float, start_above: float = -1.0
+) -> None:
+    """Paragraphs drawn down a column from ``box`` (x, top, width) while the next one fits above
+    ``bottom`` (and a paragraph starts above ``start_above``), each added to ``sample``."""
+    x, y, width = box
+    while y > start_above:
+        text = paragraph(rng)
+        lines = _wrap(c, text, font, size, width)
+        if y - len(lines) * size * 1.3 < bottom:
+            break
+        c.setFont(font, size)
+        for line in lines:
+            c.drawString(x, y, line)
+            y -= size * 1.3
+        sample.paragraphs.append(text)
+        y -= size
+
+
 def report_pdf(seed: int) -> Sample:
     """Several pages with a running header, a footer with the page number, headings and paragraphs."""
     from reportlab.lib.pagesizes import A4
@@ -145,17 +164,7 @@ def report_pdf(seed: int) -> Sample:
         c.drawString(56, y, heading)
         sample.paragraphs.append(heading)
         y -= 28
-        while y > 140:
-            text = paragraph(rng)
-            lines = _wrap(c, text, font, size, width - 112)
-            if y - len(lines) * size * 1.3 < 70:
-                break
-            c.setFont(font, size)
-            for line in lines:
-                c.drawString(56, y, line)
-                y -= size * 1.3
-            sample.paragraphs.append(text)
-            y -= size
+        _fill(c, rng, sample, (56, y, width - 112), font, size, bottom=70, start_above=140)
         c.showPage()
     c.save()
     sample.data = buf.getvalue()
@@ -179,19 +188,8 @@ def two_column_pdf(seed: int) -> Sample:
     c.drawString(56, height - 70, title)
     sample = Sample(f"two-columns-{seed}", b"", 1, paragraphs=[title])
     c.setFont("Helvetica", size)
-    bottom = 160
     for x in (56, 56 + column + gutter):
-        y = height - 110
-        while True:
-            text = paragraph(rng)
-            lines = _wrap(c, text, "Helvetica", size, column)
-            if y - len(lines) * size * 1.3 < bottom:
-                break
-            for line in lines:
-                c.drawString(x, y, line)
-                y -= size * 1.3
-            sample.paragraphs.append(text)
-            y -= size
+        _fill(c, rng, sample, (x, height - 110, column), "Helvetica", size, bottom=160)
     closing = "This summary was agreed with the director of children's services after the visit."
     c.drawString(56, 120, closing)
     sample.paragraphs.append(closing)
