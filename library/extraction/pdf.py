@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections import Counter
 from collections.abc import Callable
 
 from library.extraction import ocr
@@ -49,6 +48,7 @@ from library.extraction.pdf_layout import (
     page_items,
     pictures_of,
     remove_running,
+    type_sizes,
 )
 
 log = logging.getLogger(__name__)
@@ -186,11 +186,8 @@ def _joined(before: str, text: str) -> str:
 
 
 def _blocks(pages: list[Page]) -> list[str]:
-    sizes: Counter = Counter()
-    for page in pages:
-        for seg in page.segs:
-            sizes[seg.size] += len(seg.text)
-    body = body_size(pages)
+    sizes = type_sizes(pages)
+    body = body_size(sizes)
     heading_sizes = sorted({s for s in sizes if s >= body * 1.15}, reverse=True)[:5]
     level = {size: i + 1 for i, size in enumerate(heading_sizes)}
 

@@ -88,11 +88,17 @@ def lines_of(segs: list[Seg]) -> list[Line]:
     return [Line(group) for group in lines]
 
 
-def body_size(pages: list[Page]) -> float:
+def type_sizes(pages: list[Page]) -> Counter:
+    """How many characters are set in each size of type."""
     sizes: Counter = Counter()
     for page in pages:
         for seg in page.segs:
             sizes[seg.size] += len(seg.text)
+    return sizes
+
+
+def body_size(sizes: Counter) -> float:
+    """The size most of the text is set in."""
     return sizes.most_common(1)[0][0] if sizes else 10.0
 
 
@@ -100,7 +106,7 @@ def remove_running(pages: list[Page]) -> None:
     """Drop running headers, footers and page numbers: lines in the page's top or bottom margin
     (7.5% of its height), not set as headings, that repeat (numbers aside) on at least half the
     pages, or that are only a page number."""
-    heading = body_size(pages) * 1.15
+    heading = body_size(type_sizes(pages)) * 1.15
     text_pages = [p for p in pages if p.segs and not p.scan]
     seen: Counter = Counter()
     margins: dict[int, list[Line]] = {}
