@@ -101,7 +101,7 @@ class Sample:
     scanned_text: str = ""
 
 
-def _wrap(c, text: str, font: str, size: float, width: float) -> list[str]:
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     lines, current = [], ""
@@ -125,7 +125,7 @@ def _fill(
     x, y, width = box
     while y > start_above:
         text = paragraph(rng)
-        lines = _wrap(c, text, font, size, width)
+        lines = _wrap(text, font, size, width)
         if y - len(lines) * size * 1.3 < bottom:
             break
         c.setFont(font, size)
@@ -227,7 +227,7 @@ def table_pdf(seed: int, ruled: bool) -> Sample:
     rows = _table_rows(rng)
     c.setFont("Helvetica", 10)
     y = height - 80
-    for line in _wrap(c, before, "Helvetica", 10, width - 112):
+    for line in _wrap(before, "Helvetica", 10, width - 112):
         c.drawString(56, y, line)
         y -= 13
     y -= 20
@@ -250,7 +250,7 @@ def table_pdf(seed: int, ruled: bool) -> Sample:
             c.line(x, top, x, top - len(rows) * row_height)
     y -= 20
     c.setFont("Helvetica", 10)
-    for line in _wrap(c, after, "Helvetica", 10, width - 112):
+    for line in _wrap(after, "Helvetica", 10, width - 112):
         c.drawString(56, y, line)
         y -= 13
     c.showPage()

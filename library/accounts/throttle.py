@@ -40,10 +40,6 @@ class Limiter:
         self._down_until = 0.0
         self._lock = threading.Lock()
 
-    @property
-    def shared(self) -> bool:
-        return self._shared is not None
-
     def _ask(self, method: str, *args):
         """The shared store's answer, or None while it does not answer."""
         if self._shared is None or time.monotonic() < self._down_until:
