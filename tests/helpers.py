@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from library.core import published
 from library.core.models import Document
 from library.documents import publication
@@ -33,3 +35,26 @@ def publish(
         if scope != "draft":
             consent(db, db.merge(people[f"{who}_approver"]), document.id, scope)
     return document.id
+
+
+def upload_via_api(
+    api,
+    data: bytes,
+    name: str,
+    *,
+    who: str = "kgm_contributor",
+    title: str = "Plan",
+    document_type: str = "action-plan",
+    areas: tuple[str, ...] = ("early-help",),
+):
+    """``POST /api/v1/documents`` with this file, as ``who`` (the ``api`` fixture)."""
+    return api(who).post(
+        "/api/v1/documents",
+        data={
+            "title": title,
+            "document_type": document_type,
+            "service_areas": list(areas),
+            "file": (io.BytesIO(data), name),
+        },
+        content_type="multipart/form-data",
+    )

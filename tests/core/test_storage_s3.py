@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from sqlalchemy import func, select
 from library.core import storage as storage_module
 from library.core.models import Document, StoredFile
 from library.core.storage import S3FileStorage, StorageError, StorageMissing
+from tests.helpers import upload_via_api
 
 
 def _objects(client, name: str) -> list[str]:
@@ -63,16 +63,7 @@ def test_settings_choose_the_store(app, s3_endpoint, tmp_path):
 
 
 def _upload(api, data: bytes = b"# Notes\n\nEarly help worked with the family.\n", name: str = "n.md"):
-    return api("kgm_contributor").post(
-        "/api/v1/documents",
-        data={
-            "title": "Notes",
-            "document_type": "action-plan",
-            "service_areas": ["early-help"],
-            "file": (io.BytesIO(data), name),
-        },
-        content_type="multipart/form-data",
-    )
+    return upload_via_api(api, data, name, title="Notes")
 
 
 def test_upload_keeps_the_original_in_the_bucket_and_deletion_removes_it(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
@@ -12,7 +11,7 @@ from library.core.models import AuditEvent, Document
 from library.documents import reading
 from library.extraction import ocr
 from tests import filemakers as fm
-from tests.helpers import publish
+from tests.helpers import publish, upload_via_api
 
 needs_tesseract = pytest.mark.skipif(not ocr.available(), reason="Tesseract is not installed")
 LINES = [
@@ -22,15 +21,8 @@ LINES = [
 
 
 def _post(api, data: bytes, name: str):
-    return api("kgm_contributor").post(
-        "/api/v1/documents",
-        data={
-            "title": "Feedback from the visit",
-            "document_type": "feedback-presentation",
-            "service_areas": ["early-help"],
-            "file": (io.BytesIO(data), name),
-        },
-        content_type="multipart/form-data",
+    return upload_via_api(
+        api, data, name, title="Feedback from the visit", document_type="feedback-presentation"
     )
 
 

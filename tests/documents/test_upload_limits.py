@@ -7,19 +7,11 @@ from sqlalchemy import func, select
 
 from library.core.models import Document
 from tests import filemakers as fm
+from tests.helpers import upload_via_api
 
 
 def _upload(api, data: bytes, name: str):
-    return api("kgm_contributor").post(
-        "/api/v1/documents",
-        data={
-            "title": "Plan",
-            "document_type": "action-plan",
-            "service_areas": ["early-help"],
-            "file": (io.BytesIO(data), name),
-        },
-        content_type="multipart/form-data",
-    )
+    return upload_via_api(api, data, name)
 
 
 def _nothing_stored(db) -> bool:
