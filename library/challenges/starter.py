@@ -29,7 +29,7 @@ from library.redaction.replace import LABEL_RE
 from search_index import embedding
 
 # A kind or theme is recognised when its headings or questions mean nearly the same (cosine
-# similarity of WordLlama vectors) and words that mark it count for more (measured on
+# similarity of all-MiniLM-L6-v2 vectors) and words that mark it count for more (measured on
 # benchmarks/relevance/starter.toml; README, "The starter").
 WORD_WEIGHT = 0.25  # added for each marking word found, at most two
 KIND_AT_LEAST = 0.55
@@ -120,8 +120,11 @@ def recognise(texts: list[str], options: tuple[Kind, ...], at_least: float) -> l
     each option's ``like`` in meaning, plus WORD_WEIGHT for each of its ``words`` the text holds."""
     if not texts:
         return []
-    names, likes = _like_vectors(options)
-    sims = embedding.embed(texts) @ likes.T
+    names = [i for i, option in enumerate(options) for _ in option.like]
+    if embedding.available():
+        sims = embedding.embed(texts) @ _like_vectors(options)[1].T
+    else:  # without the model, by the words that mark each kind alone
+        sims = np.zeros((len(texts), len(names)), dtype=np.float32)
     out: list[Kind | None] = []
     for i, text in enumerate(texts):
         best = [-1.0] * len(options)
@@ -217,7 +220,7 @@ def common_points(sections: dict[int, str], limit: int = MAX_POINTS) -> tuple[li
     made = {d: 0 for d in sections}
     if len({d for d, _s in pool}) < 2:
         return [], made
-    vectors = embedding.embed([s for _d, s in pool])
+    vectors = embedding.embed_quickly([s for _d, s in pool])  # hundreds, while the reader waits
     sims = vectors @ vectors.T
     documents = sorted({d for d, _s in pool})
     column = {d: i for i, d in enumerate(documents)}

@@ -41,42 +41,56 @@ from library.core.models import (
 from search_index import embedding
 
 log = logging.getLogger(__name__)
-# How close a document must be to count as found by meaning alone (its score: best passage plus
-# passages' mean; 2.0 would be the query itself). On the development set of benchmarks/relevance,
-# 0.4 keeps 68% of the documents about a query's topic and 13% of the others (0.3: 84% and 31%;
-# 0.5: 51% and 4%); what is kept is ranked, and at most a window of it is added to the results.
-MIN_SCORE = 0.4
-# Pseudo-relevance feedback: the mean of the closest documents added to the query, at this weight,
-# among documents at least FEEDBACK_FLOOR close to the query as asked. Measured on
-# benchmarks/relevance (docs/search.md): dev nDCG@10 0.60 -> 0.62, held out (never tuned on)
-# 0.73 -> 0.75, other words 0.54 -> 0.61. Without the floor: 0.64 and 0.77, but every off-topic
-# query tried found 100 documents.
+# How close a document must be to the query as asked to count as found by meaning (its score:
+# best passage plus passages' mean; 2.0 would be the query itself). all-MiniLM-L6-v2 puts
+# queries about nothing the library holds ("gardening tips for roses") at most 0.35 from any
+# document of the development set of benchmarks/relevance, and most documents about a query's
+# topic above 0.4. What is kept is ranked, and at most a window of it is added to the results.
+MIN_SCORE = 0.35
+# Pseudo-relevance feedback: the mean of the closest documents added to the query, at this
+# weight, to rank again the documents found (a query's few words say less than the documents'
+# many; it reorders what was found and never adds to it).
 FEEDBACK_DOCUMENTS = 5
 FEEDBACK_WEIGHT = 1.0
-FEEDBACK_FLOOR = 0.3
 
 
 def attach(version: DocumentVersion) -> None:
-    """Embed the version's title and sections, as consented to, and keep them with it."""
+    """Embed the version's title and sections, as consented to, and keep them with it (both
+    cores: a 20-page document's seventy sections). Without the model, nothing is kept, and
+    ``search reindex`` embeds the version once the model is installed."""
+    if not embedding.available():
+        log.warning("version %s kept without its meaning: the embedding model is not installed", version.id)
+        return
     items = embedding.passages(version.title, version.text)
-    vectors = embedding.embed([text for text, _start in items])
+    vectors = embedding.embed([text for text, _start in items], cores=2)
     version.passages = [
         VersionPassage(position=i, start=start, vector=embedding.to_bytes(vector))
         for i, ((_text, start), vector) in enumerate(zip(items, vectors, strict=True))
     ]
 
 
+def _kept_by_this_model():
+    """Passages whose vectors this model made (another model's are of another size)."""
+    return func.length(VersionPassage.vector) == embedding.VECTOR_BYTES
+
+
+def unembedded():
+    """Current versions whose meaning is not kept, or was made by another model."""
+    return DocumentVersion.is_current.is_(True) & (
+        ~DocumentVersion.passages.any() | DocumentVersion.passages.any(~_kept_by_this_model())
+    )
+
+
 def backfill(session: Session, batch: int = 200) -> int:
-    """Embed the current versions shared before search by meaning existed (or whose passages
-    were lost); returns how many. Run by ``search reindex``."""
+    """Embed the current versions shared before search by meaning existed, whose passages were
+    lost, or whose vectors an earlier model made; returns how many. Run by ``search reindex``."""
+    if not embedding.available():
+        raise RuntimeError(f"the embedding model is not installed: {embedding.INSTALL_HINT}")
     done = 0
     while True:
         versions = list(
             session.scalars(
-                select(DocumentVersion)
-                .where(DocumentVersion.is_current.is_(True), ~DocumentVersion.passages.any())
-                .order_by(DocumentVersion.id)
-                .limit(batch)
+                select(DocumentVersion).where(unembedded()).order_by(DocumentVersion.id).limit(batch)
             )
         )
         if not versions:
@@ -122,7 +136,7 @@ class _Vectors:
         stmt = (
             select(DocumentVersion.document_id, VersionPassage.start, VersionPassage.vector)
             .join(VersionPassage, VersionPassage.version_id == DocumentVersion.id)
-            .where(DocumentVersion.is_current.is_(True), VersionPassage.id <= newest)
+            .where(DocumentVersion.is_current.is_(True), VersionPassage.id <= newest, _kept_by_this_model())
         )
         if after:
             newer = select(VersionPassage.version_id).where(VersionPassage.id > after)
@@ -262,9 +276,19 @@ def _vectors_of(session: Session) -> _Vectors:
 
 
 def warm(session: Session) -> None:
-    """Load the model and this database's vectors now (a serving process, at start)."""
+    """Load the model and this database's vectors now (a serving process, at start), and say if
+    shared versions are still to be embedded by this model."""
     embedding.warm()
+    if not embedding.available():
+        return
     _vectors_of(session)
+    waiting = session.scalar(select(func.count()).select_from(DocumentVersion).where(unembedded())) or 0
+    if waiting:
+        log.warning(
+            "search by meaning: %d shared versions are not embedded by %s yet; run `flask search reindex`",
+            waiting,
+            embedding.MODEL,
+        )
 
 
 # The readable documents of an audience and filters, kept while nothing was recorded in the audit
@@ -350,7 +374,7 @@ def search(
 ) -> list[Found]:
     """The documents the caller may read closest in meaning to ``text``, best first, those
     scoring at least MIN_SCORE (at most ``limit``)."""
-    if not text.strip():
+    if not text.strip() or not embedding.available():
         return []
     allowed = readable_ids(session, actor, filters or {}) if allowed is None else allowed
     if not allowed:
@@ -358,17 +382,16 @@ def search(
     vectors = _vectors_of(session)
     slots = vectors.slots(allowed)
     query = embedding.embed([text])[0]
-    # Feedback: the query moved towards what its closest documents are about, then asked again
-    # (a query's few words say less than the documents' many; README, "How well search finds").
-    # Only documents the caller may read shape it, and only documents at least FEEDBACK_FLOOR
-    # close to the query as asked are kept: a query close to nothing stays close to nothing.
-    first = vectors.score(slots, query, max(limit, FEEDBACK_DOCUMENTS), FEEDBACK_FLOOR)
+    # Found: the documents at least MIN_SCORE close to the query as asked (a query close to
+    # nothing stays close to nothing). Then feedback: the query moved towards what the closest
+    # of them are about ranks them again (only documents the caller may read shape it).
+    first = vectors.score(slots, query, limit, MIN_SCORE)
     if not first:
         return []
     centre = vectors.means[[vectors.slot_of[f.id] for f in first[:FEEDBACK_DOCUMENTS]]].mean(axis=0)
     query = query + FEEDBACK_WEIGHT * centre
     query = query / max(float(np.linalg.norm(query)), 1e-9)
-    return vectors.score(vectors.slots(f.id for f in first), query, limit, MIN_SCORE)
+    return vectors.score(vectors.slots(f.id for f in first), query, limit, -np.inf)
 
 
 # "Related documents": how much sharing a service area, and the document type, counts beside
@@ -381,6 +404,8 @@ CANDIDATES = 50
 def related(session: Session, actor: User | None, document_id: int, limit: int = 5) -> list[int] | None:
     """The documents the caller may read closest in meaning to this one's shared version, those
     in the same service area and of the same type first; None when its meaning is not kept."""
+    if not embedding.available():
+        return None
     vectors = _vectors_of(session)
     slot = vectors.slot_of.get(document_id)
     if slot is None:

@@ -37,7 +37,6 @@ def test_consent_keeps_the_meaning_of_the_text_consented_to(db, published):
 @pytest.mark.parametrize("who", sorted(READS))
 def test_meaning_finds_only_what_the_caller_may_read(app, db, api, people, published, monkeypatch, who):
     monkeypatch.setattr(meaning, "MIN_SCORE", -10.0)  # every document counts as close
-    monkeypatch.setattr(meaning, "FEEDBACK_FLOOR", -10.0)
     actor = getattr(people, who)
     found = {f.id for f in meaning.search(db, actor, "support for families")}
     assert found == {published[s] for s in READS[who]}
@@ -56,7 +55,6 @@ def test_withdrawn_and_deleted_documents_are_not_found_by_meaning(
     app, db, api, people, published, monkeypatch
 ):
     monkeypatch.setattr(meaning, "MIN_SCORE", -10.0)
-    monkeypatch.setattr(meaning, "FEEDBACK_FLOOR", -10.0)
     doc_id = published["national"]
     approver = api("kgm_approver")
     assert (
@@ -110,7 +108,6 @@ def test_narrowing_the_scope_takes_a_document_out_of_meaning_at_once(
     app, db, api, people, published, monkeypatch
 ):
     monkeypatch.setattr(meaning, "MIN_SCORE", -10.0)
-    monkeypatch.setattr(meaning, "FEEDBACK_FLOOR", -10.0)
     doc_id = published["national"]
     assert doc_id in {f.id for f in meaning.search(db, people.brk_reader, "plans")}  # remembered now
     approver = api("kgm_approver")
@@ -148,3 +145,35 @@ def test_a_new_version_replaces_its_meaning_and_a_search_under_way_keeps_what_it
     slot = after.slot_of[doc_id]
     version = db.get(Document, doc_id).current_version
     assert after.count[slot] == len(version.passages) == 4  # the title, and each heading with its text
+
+
+def test_vectors_made_by_an_earlier_model_are_set_aside_until_reindex_embeds_them_again(
+    app, db, published, people, monkeypatch
+):
+    monkeypatch.setattr(meaning, "MIN_SCORE", -10.0)
+    doc_id = published["national"]
+    version = db.scalars(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == doc_id, DocumentVersion.is_current.is_(True)
+        )
+    ).one()
+    starts = [p.start for p in version.passages]
+    version.passages = [  # as an earlier model of 256 dimensions kept them
+        VersionPassage(position=i, start=start, vector=(np.ones(256, dtype="<f4") / 16).tobytes())
+        for i, start in enumerate(starts)
+    ]
+    db.commit()
+    meaning._held.clear()  # a process starting with them
+    assert db.scalar(select(func.count()).select_from(DocumentVersion).where(meaning.unembedded())) == 1
+    found = {f.id for f in meaning.search(db, people.kgm_reader, "support for families")}
+    assert found == {published["region"], published["authority"]}  # set aside, nothing broken
+
+    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "Embedded 1 shared version for search by meaning." in result.output
+    db.expire_all()
+    kept = db.scalars(select(VersionPassage.vector).where(VersionPassage.version_id == version.id)).all()
+    assert len(kept) == len(starts) and {len(v) for v in kept} == {embedding.VECTOR_BYTES}
+    assert db.scalar(select(func.count()).select_from(DocumentVersion).where(meaning.unembedded())) == 0
+    found = {f.id for f in meaning.search(db, people.kgm_reader, "support for families")}
+    assert found == set(published.values())
