@@ -81,27 +81,48 @@ def embed(texts: list[str], *, cores: int = 1) -> np.ndarray:
         return model.embed([t or " " for t in texts])
 
 
+class _Quick:
+    """WordLlama's vectors, read from the ``wordllama`` package's files: a text's vector is the
+    mean of its tokens' (the table kept in float16 as shipped: 16 MB), as WordLlama computes it."""
+
+    def __init__(self):
+        from pathlib import Path
+
+        import wordllama  # its package's data files; its loader is not called
+        from safetensors import safe_open
+        from tokenizers import Tokenizer
+
+        folder = Path(wordllama.__file__).resolve().parent
+        with safe_open(str(folder / "weights" / "l2_supercat_256.safetensors"), framework="np") as f:
+            self.table = f.get_tensor("embedding.weight")
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizers" / "l2_supercat_tokenizer_config.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), QUICK_DIMENSIONS), dtype=np.float32)
+        for i, encoded in enumerate(self.tokenizer.encode_batch(texts, add_special_tokens=False)):
+            ids = np.clip(np.asarray(encoded.ids, dtype=np.int64), 0, len(self.table) - 1)
+            if len(ids):
+                out[i] = self.table[ids].astype(np.float32).mean(axis=0)
+        return out
+
+
 @lru_cache(maxsize=1)
-def _quick_model():
-    from pathlib import Path
-
-    import wordllama
-    from wordllama import WordLlama
-
+def _quick_model() -> _Quick:
     with _lock:
-        folder = Path(wordllama.__file__).parent  # the weights and tokenizer the wheel carries
-        model = WordLlama.load(config="l2_supercat", dim=256, cache_dir=folder, disable_download=True)
+        model = _Quick()
         log.info("loaded the quick embedding model (%s)", QUICK_MODEL)
         return model
 
 
 def embed_quickly(texts: list[str]) -> np.ndarray:
-    """Unit vectors from the quick model (WordLlama: a weighted mean of its token vectors, some
-    hundred times faster), for comparing hundreds of sentences with each other while a request
-    waits (the starter's common points); never compared with ``embed``'s vectors."""
+    """Unit vectors from the quick model (WordLlama: the mean of its token vectors, some hundred
+    times faster than ``embed``), for comparing hundreds of sentences with each other while a
+    request waits (the starter's common points); never compared with ``embed``'s vectors."""
     if not texts:
         return np.zeros((0, QUICK_DIMENSIONS), dtype=np.float32)
-    vectors = np.asarray(_quick_model().embed([t or " " for t in texts]), dtype=np.float32)
+    vectors = _quick_model().embed([t or " " for t in texts])
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
 
 
