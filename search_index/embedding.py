@@ -89,12 +89,11 @@ class _Quick:
         from pathlib import Path
 
         import wordllama  # its package's data files; its loader is not called
-        from safetensors import safe_open
         from tokenizers import Tokenizer
 
         folder = Path(wordllama.__file__).resolve().parent
-        with safe_open(str(folder / "weights" / "l2_supercat_256.safetensors"), framework="np") as f:
-            self.table = f.get_tensor("embedding.weight")
+        with minilm.Tensors(folder / "weights" / "l2_supercat_256.safetensors") as tensor:
+            self.table = tensor("embedding.weight")
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizers" / "l2_supercat_tokenizer_config.json"))
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()

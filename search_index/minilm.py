@@ -53,42 +53,74 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
     return centred / np.sqrt(var + eps) * weight + bias
 
 
+class Tensors:
+    """The tensors of a safetensors file, each read from the file when asked for (the format: an
+    8-byte length, a JSON header of names, types, shapes and offsets, then the data): no tensor
+    is held twice, and the file is not mapped into memory as a whole."""
+
+    _TYPES = {"F32": "<f4", "F16": "<f2", "I64": "<i8"}
+
+    def __init__(self, path: Path):
+        self.fh = open(path, "rb")  # noqa: SIM115 - closed by __exit__
+        size = int.from_bytes(self.fh.read(8), "little")
+        self.header = json.loads(self.fh.read(size))
+        self.base = 8 + size
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.fh.close()
+
+    def __call__(self, name: str) -> np.ndarray:
+        info = self.header[name]
+        start, end = info["data_offsets"]
+        dtype = np.dtype(self._TYPES[info["dtype"]])
+        self.fh.seek(self.base + start)
+        data = np.fromfile(self.fh, dtype=dtype, count=(end - start) // dtype.itemsize)
+        return data.reshape(info["shape"]).astype(dtype.newbyteorder("="), copy=False)
+
+
 class MiniLM:
     """The model, loaded once: ``embed(texts)`` gives one unit vector a text."""
 
     def __init__(self, folder: Path):
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         self.heads = int(config["num_attention_heads"])
         self.eps = float(config["layer_norm_eps"])
-        w = load_file(str(folder / "model.safetensors"))
-        self.word = w["embeddings.word_embeddings.weight"]
-        self.position = w["embeddings.position_embeddings.weight"]
-        self.type0 = w["embeddings.token_type_embeddings.weight"][0]
-        self.norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        self.layers = []
-        for n in range(int(config["num_hidden_layers"])):
-            p = f"encoder.layer.{n}."
-            qkv = np.concatenate(
-                [w[p + f"attention.self.{k}.weight"] for k in ("query", "key", "value")], axis=0
-            )
-            self.layers.append(
-                (
-                    np.ascontiguousarray(qkv.T),
-                    np.concatenate([w[p + f"attention.self.{k}.bias"] for k in ("query", "key", "value")]),
-                    np.ascontiguousarray(w[p + "attention.output.dense.weight"].T),
-                    w[p + "attention.output.dense.bias"],
-                    (w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"]),
-                    np.ascontiguousarray(w[p + "intermediate.dense.weight"].T),
-                    w[p + "intermediate.dense.bias"],
-                    np.ascontiguousarray(w[p + "output.dense.weight"].T),
-                    w[p + "output.dense.bias"],
-                    (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
+        # Read a tensor at a time (each layer's matrices laid out as the products want them), so
+        # that the weights are never in memory twice.
+        with Tensors(folder / "model.safetensors") as w:
+            self.word = w("embeddings.word_embeddings.weight")
+            self.position = w("embeddings.position_embeddings.weight")
+            self.type0 = w("embeddings.token_type_embeddings.weight")[0].copy()
+            self.norm = (w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
+            self.layers = []
+            for n in range(int(config["num_hidden_layers"])):
+                p = f"encoder.layer.{n}."
+                qkv = np.concatenate([w(p + f"attention.self.{k}.weight") for k in ("query", "key", "value")])
+                self.layers.append(
+                    (
+                        np.ascontiguousarray(qkv.T),
+                        np.concatenate(
+                            [w(p + f"attention.self.{k}.bias") for k in ("query", "key", "value")]
+                        ),
+                        np.ascontiguousarray(w(p + "attention.output.dense.weight").T),
+                        w(p + "attention.output.dense.bias"),
+                        (
+                            w(p + "attention.output.LayerNorm.weight"),
+                            w(p + "attention.output.LayerNorm.bias"),
+                        ),
+                        np.ascontiguousarray(w(p + "intermediate.dense.weight").T),
+                        w(p + "intermediate.dense.bias"),
+                        np.ascontiguousarray(w(p + "output.dense.weight").T),
+                        w(p + "output.dense.bias"),
+                        (w(p + "output.LayerNorm.weight"), w(p + "output.LayerNorm.bias")),
+                    )
                 )
-            )
-        del w
+                del qkv
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
