@@ -17,12 +17,12 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
 
-import cmarkgfm
 import nh3
 from markupsafe import Markup, escape
 
 from library.core.structure import Section, anchor_headings
 from library.extraction.base import strip_invisible
+from search_index.common import markdown_html
 
 ALLOWED_TAGS = [
     "p",
@@ -190,7 +190,7 @@ def _to_html(source: str, shift_headings: int) -> str:
 
 @lru_cache(maxsize=8192)
 def _section_html(source: str, shift_headings: int) -> str:
-    html = cmarkgfm.markdown_to_html_with_extensions(source, extensions=["table"])
+    html = markdown_html(source)
     html = _cap_depth(html)
     if shift_headings:
         for level in range(6, 0, -1):
@@ -234,7 +234,7 @@ def element_count(text: str) -> int:
     """How many elements ``text`` renders to (what a page showing it costs), counted from the
     parser's output alone: linear time, no sanitising."""
     source = strip_invisible(text or "")
-    html = cmarkgfm.markdown_to_html_with_extensions(_StandIns(source).put(source), extensions=["table"])
+    html = markdown_html(_StandIns(source).put(source))
     return len(_OPENING_TAG_RE.findall(html))
 
 
