@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import threading
+from collections import OrderedDict
 from contextlib import nullcontext
 from functools import lru_cache
 
@@ -123,6 +124,33 @@ def embed_quickly(texts: list[str]) -> np.ndarray:
         return np.zeros((0, QUICK_DIMENSIONS), dtype=np.float32)
     vectors = _quick_model().embed([t or " " for t in texts])
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+_REMEMBERED_MOST = 4096  # short texts (headings, questions): 6 MB of vectors at most
+_remembered: OrderedDict[str, np.ndarray] = OrderedDict()
+_remembered_lock = threading.Lock()
+
+
+def embed_remembered(texts: list[str]) -> np.ndarray:
+    """``embed`` for short texts asked about again and again (the headings and key lines of
+    enquiry a starter is built from: the outline's names, the library's questions), each
+    process remembering the last few thousand; the model reads only those it has not."""
+    with _remembered_lock:
+        missing = [t for t in dict.fromkeys(texts) if t not in _remembered]
+    fresh = dict(zip(missing, embed(missing), strict=True)) if missing else {}
+    with _remembered_lock:
+        for text, vector in fresh.items():
+            _remembered[text] = vector
+        out = []
+        for text in texts:
+            vector = fresh.get(text)
+            if vector is None:
+                vector = _remembered[text]
+                _remembered.move_to_end(text)
+            out.append(vector)
+        while len(_remembered) > _REMEMBERED_MOST:
+            _remembered.popitem(last=False)
+    return np.array(out, dtype=np.float32).reshape(-1, DIMENSIONS)
 
 
 def _cores(cores: int):

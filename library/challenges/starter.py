@@ -122,7 +122,7 @@ def recognise(texts: list[str], options: tuple[Kind, ...], at_least: float) -> l
         return []
     names = [i for i, option in enumerate(options) for _ in option.like]
     if embedding.available():
-        sims = embedding.embed(texts) @ _like_vectors(options)[1].T
+        sims = embedding.embed_remembered(texts) @ _like_vectors(options)[1].T
     else:  # without the model, by the words that mark each kind alone
         sims = np.zeros((len(texts), len(names)), dtype=np.float32)
     out: list[Kind | None] = []

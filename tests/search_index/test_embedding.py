@@ -31,3 +31,19 @@ def test_quick_vectors_of_sentences_that_say_the_same_are_close():
         embedding.embed_quickly(["The corporate parenting board meets quarterly."]),
     )
     assert float(same[0] @ same[1]) > float(same[0] @ other[0]) + 0.2
+
+
+def test_remembered_vectors_are_the_models_and_the_oldest_are_forgotten(monkeypatch):
+    monkeypatch.setattr(embedding, "_REMEMBERED_MOST", 3)
+    monkeypatch.setattr(embedding, "_remembered", embedding.OrderedDict())
+    asked = []
+    real = embedding.embed
+    monkeypatch.setattr(embedding, "embed", lambda texts, **kw: asked.append(list(texts)) or real(texts))
+    texts = ["Workforce", "Next steps", "Workforce", "Our context"]
+    got = embedding.embed_remembered(texts)
+    assert asked == [["Workforce", "Next steps", "Our context"]]  # each once
+    assert np.allclose(got, real(texts), atol=1e-6)
+    embedding.embed_remembered(["Next steps"])
+    assert len(asked) == 1  # remembered
+    embedding.embed_remembered(["Voice of children"])  # the fourth: the least recent goes
+    assert list(embedding._remembered) == ["Our context", "Next steps", "Voice of children"]
