@@ -111,8 +111,8 @@ def marks(text: str, words: tuple[str, ...]) -> int:
 
 @lru_cache(maxsize=4)
 def _like_vectors(options: tuple[Kind, ...]):
-    names = [i for i, option in enumerate(options) for _ in option.like]
-    return names, embedding.embed([like for option in options for like in option.like])
+    """The vectors of every option's ``like``, in order (rows as ``names`` in ``recognise``)."""
+    return embedding.embed([like for option in options for like in option.like])
 
 
 def recognise(texts: list[str], options: tuple[Kind, ...], at_least: float) -> list[Kind | None]:
@@ -122,7 +122,7 @@ def recognise(texts: list[str], options: tuple[Kind, ...], at_least: float) -> l
         return []
     names = [i for i, option in enumerate(options) for _ in option.like]
     if embedding.available():
-        sims = embedding.embed_remembered(texts) @ _like_vectors(options)[1].T
+        sims = embedding.embed_remembered(texts) @ _like_vectors(options).T
     else:  # without the model, by the words that mark each kind alone
         sims = np.zeros((len(texts), len(names)), dtype=np.float32)
     out: list[Kind | None] = []
