@@ -59,7 +59,10 @@ def attach(version: DocumentVersion) -> None:
     cores: a 20-page document's seventy sections). Without the model, nothing is kept, and
     ``search reindex`` embeds the version once the model is installed."""
     if not embedding.available():
-        log.warning("version %s kept without its meaning: the embedding model is not installed", version.id)
+        log.warning(
+            "document %s shared without its meaning: the embedding model is not installed",
+            version.document.id,
+        )
         return
     items = embedding.passages(version.title, version.text)
     vectors = embedding.embed([text for text, _start in items], cores=2)

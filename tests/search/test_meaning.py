@@ -177,3 +177,29 @@ def test_vectors_made_by_an_earlier_model_are_set_aside_until_reindex_embeds_the
     assert db.scalar(select(func.count()).select_from(DocumentVersion).where(meaning.unembedded())) == 0
     found = {f.id for f in meaning.search(db, people.kgm_reader, "support for families")}
     assert found == set(published.values())
+
+
+def test_without_the_model_consent_shares_the_document_and_reindex_embeds_it_later(
+    app, db, api, people, published, monkeypatch
+):
+    from tests.helpers import upload_via_api
+    from tests.search.conftest import consent
+
+    doc_id = upload_via_api(api, b"# Annual reviews\n\nReviews held on time.\n", "d.md").get_json()["id"]
+    api("kgm_contributor").post(f"/api/v1/documents/{doc_id}/redactions/accept-all")
+    with monkeypatch.context() as patched:
+        patched.setattr(embedding, "available", lambda: False)
+        assert consent(api, doc_id, "national").status_code == 200
+        assert meaning.search(db, people.kgm_reader, "annual reviews") == []  # words alone
+    db.expire_all()
+    version = db.scalars(
+        select(DocumentVersion).where(
+            DocumentVersion.document_id == doc_id, DocumentVersion.is_current.is_(True)
+        )
+    ).one()
+    assert version.passages == []
+    assert _search(api, "kgm_reader", "?q=annual+reviews")["results"][0]["id"] == doc_id
+    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert "Embedded 1 shared version for search by meaning." in result.output, result.output
+    db.expire_all()
+    assert len(db.get(DocumentVersion, version.id).passages) == 2  # the title, and the section
